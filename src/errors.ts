@@ -1,0 +1,106 @@
+/**
+ * @module The AcoupiError family. Every error a user can act on is an AcoupiError: it carries a
+ * stable `code`, a message that says what failed and the current state, and an optional `help`
+ * line that says what to do. Anything else that reaches `src/cli/report.ts` is a bug.
+ */
+
+export interface AcoupiErrorOptions {
+  /** One line the user can act on, e.g. "Run `acoupi devices` to list capture devices". */
+  help?: string;
+  cause?: unknown;
+}
+
+export class AcoupiError extends Error {
+  readonly code: string;
+  readonly help: string | undefined;
+
+  constructor(code: string, message: string, options: AcoupiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.help = options.help;
+  }
+}
+
+/** Invalid or missing configuration; `key` names the dotted config key when there is one. */
+export class ConfigError extends AcoupiError {
+  readonly key: string | undefined;
+  constructor(message: string, options: AcoupiErrorOptions & { key?: string } = {}) {
+    super("config", message, options);
+    this.key = options.key;
+  }
+}
+
+/** acoupi has no program configured yet. */
+export class NotSetUpError extends AcoupiError {
+  constructor() {
+    super("not-set-up", "acoupi is not set up: run `acoupi setup --program <name>`", {
+      help: "Run `acoupi setup --program default` to record with the default program",
+    });
+  }
+}
+
+/** A capture device failed to open, read or configure. */
+export class DeviceError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("device", message, options);
+  }
+}
+
+/** A libasound call returned a negative code; `errno` is its absolute value. */
+export class AlsaError extends DeviceError {
+  readonly errno: number;
+  readonly rc: number;
+  constructor(rc: number, message: string, options: AcoupiErrorOptions = {}) {
+    super(message, options);
+    this.rc = rc;
+    this.errno = Math.abs(rc);
+  }
+}
+
+/** The metadata store or message store could not read or write. */
+export class StoreError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("store", message, options);
+  }
+}
+
+/** A messenger could not deliver a message. `permanent` means retrying will not help (a 4xx). */
+export class MessageSendError extends AcoupiError {
+  readonly permanent: boolean;
+  constructor(message: string, options: AcoupiErrorOptions & { permanent?: boolean } = {}) {
+    super("message-send", message, options);
+    this.permanent = options.permanent ?? false;
+  }
+}
+
+/** A model is missing, corrupt, or does not fit its configuration. */
+export class ModelError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("model", message, options);
+  }
+}
+
+/** No program with this name or path exists. */
+export class ProgramNotFoundError extends AcoupiError {
+  constructor(name: string, available: readonly string[], options: AcoupiErrorOptions = {}) {
+    super("program-not-found", `Program "${name}" not found`, {
+      help: options.help ?? `Available programs: ${available.join(", ")}; or give a path to a .ts or .js program file`,
+      cause: options.cause,
+    });
+  }
+}
+
+/** A program's `check` found the deployment unhealthy. */
+export class HealthCheckError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("health-check", message, options);
+  }
+}
+
+/** Starting, stopping or resuming a deployment is not possible in the current state. */
+export class DeploymentError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("deployment", message, options);
+  }
+}
