@@ -1,0 +1,14 @@
+/** @module The Messenger interface: delivers one outbox message to a backend. */
+import type { Message, Response } from "../../data/index.ts";
+
+/**
+ * Contract: `send` resolves with a SUCCESS Response only once delivery is confirmed (PUBACK at
+ * QoS 1, HTTP 2xx). It throws MessageSendError when nothing was delivered (`permanent` for 4xx,
+ * auth refusals). The connection is kept open between calls. `check` tells apart auth refused,
+ * unreachable and TLS failure with a help line. Safe to call `send` concurrently.
+ */
+export interface Messenger {
+  send(message: Message): Promise<Response>;
+  check(): Promise<void>;
+  close(): Promise<void>;
+}

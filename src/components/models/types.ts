@@ -1,0 +1,14 @@
+/** @module The Model interface: runs on one recording and returns a ModelOutput. */
+import type { ModelOutput, Recording } from "../../data/index.ts";
+
+/**
+ * Contract: `run` reads the recording's file, and returns a ModelOutput named `name`. It throws
+ * ModelError for a model that cannot run. Not safe to call concurrently (the `detection` queue
+ * has concurrency 1). The session is created once, lazily, and reused.
+ */
+export interface Model {
+  readonly name: string;
+  run(recording: Recording): Promise<ModelOutput>;
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
