@@ -1,0 +1,43 @@
+/**
+ * @module Turning a command-line string into the value a schema field expects: numbers,
+ * booleans (true/t/yes/y, false/f/no/n as acoupi accepts), JSON for lists and objects, `null`
+ * for optional fields. Validation proper is left to the schema.
+ */
+import type { z } from "zod";
+import { ConfigError } from "../errors.ts";
+import { kindOf, unwrap } from "./walk.ts";
+
+const TRUE = new Set(["true", "t", "yes", "y"]);
+const FALSE = new Set(["false", "f", "no", "n"]);
+
+export function coerceValue(schema: z.ZodType | null, raw: string, key: string): unknown {
+  if (!schema) return raw;
+  const u = unwrap(schema);
+  if ((u.optional || u.nullable) && (raw === "null" || raw === "none" || raw === "")) return null;
+  switch (kindOf(schema)) {
+    case "number":
+    case "integer": {
+      const n = Number(raw);
+      if (raw.trim() === "" || Number.isNaN(n)) {
+        throw new ConfigError(`Invalid value for ${key}: expected a number, received "${raw}"`, { key });
+      }
+      return n;
+    }
+    case "boolean": {
+      const lower = raw.toLowerCase();
+      if (TRUE.has(lower)) return true;
+      if (FALSE.has(lower)) return false;
+      throw new ConfigError(`Invalid value for ${key}: expected true or false, received "${raw}"`, { key });
+    }
+    case "array":
+    case "object":
+    case "record":
+      try {
+        return JSON.parse(raw);
+      } catch (cause) {
+        throw new ConfigError(`Invalid value for ${key}: expected JSON, received "${raw}"`, { key, cause });
+      }
+    default:
+      return raw;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * @module Value types shared by program configs: times of day (`HH:MM` or `HH:MM:SS`, stored
+ * as acoupi writes them, `06:00:00`), IANA time zones (validated), and paths under
+ * `$ACOUPI_HOME` whose defaults are computed when the config is built, not at import.
+ */
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { acoupiHome } from "../system/paths.ts";
+
+const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+
+/** Parses `HH:MM` or `HH:MM:SS` into seconds since midnight, or null when malformed. */
+export function parseTimeOfDay(text: string): number | null {
+  const m = TIME_RE.exec(text.trim());
+  if (!m) return null;
+  const [h, min, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  if (h > 23 || min > 59 || s > 59) return null;
+  return h * 3600 + min * 60 + s;
+}
+
+export function formatTimeOfDay(seconds: number): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}`;
+}
+
+/** A time of day; accepts `HH:MM` and `HH:MM:SS`, normalises to `HH:MM:SS`. */
+export function timeOfDay(defaultValue: string) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const seconds = parseTimeOfDay(text);
+      if (seconds === null) {
+        ctx.addIssue({ code: "custom", message: `expected a time as HH:MM or HH:MM:SS, received "${text}"` });
+        return z.NEVER;
+      }
+      return formatTimeOfDay(seconds);
+    })
+    .default(defaultValue);
+}
+
+export function isValidTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone: name });
+    return name.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone name such as `Europe/London`. */
+export function timeZone(defaultValue: string) {
+  return z
+    .string()
+    .superRefine((name, ctx) => {
+      if (!isValidTimeZone(name)) {
+        ctx.addIssue({ code: "custom", message: `unknown time zone "${name}": use an IANA name such as Europe/London` });
+      }
+    })
+    .default(defaultValue);
+}
+
+/** Expands a leading `~` and makes the path absolute. */
+export function expandPath(path: string): string {
+  const expanded = path === "~" ? homedir() : path.startsWith("~/") ? join(homedir(), path.slice(2)) : path;
+  return resolve(expanded);
+}
+
+/** A filesystem path; the default is relative to `$ACOUPI_HOME`, computed when the config is built. */
+export function homePath(relative: string) {
+  return z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative));
+}
