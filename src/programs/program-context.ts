@@ -1,0 +1,117 @@
+/**
+ * @module ProgramContext: what a program's `setup` and the templates register into. It holds the
+ * tasks (acoupi's `add_task`), the lifecycle hooks the templates add (store the deployment on
+ * start, flush temp files on end), the health checks, and the resources to close on stop.
+ */
+import { ConfigError } from "../errors.ts";
+import type { TaskDefinition } from "../scheduler/types.ts";
+import type { Deployment } from "../data/index.ts";
+import type { Hook, ProgramDeps, TaskFunction, TaskOptions } from "./types.ts";
+import { DEFAULT_QUEUE } from "./workers.ts";
+
+/** What a component tells the status file: a degraded reason (null when fine) and figures. */
+export interface ComponentStatus {
+  degraded?: string | null;
+  figures?: Record<string, number | string | null>;
+}
+
+export class ProgramContext {
+  readonly deps: ProgramDeps;
+  readonly queues: Readonly<Record<string, number | null>>;
+  readonly tasks: TaskDefinition[] = [];
+  #startHooks: Hook[] = [];
+  #endHooks: Hook[] = [];
+  #checks: Array<() => void | Promise<void>> = [];
+  #closers: Array<() => void | Promise<void>> = [];
+  #statusProviders = new Map<string, () => ComponentStatus>();
+
+  constructor(deps: ProgramDeps, queues: Record<string, number | null>) {
+    this.deps = deps;
+    this.queues = queues;
+  }
+
+  /** Registers a task (and its callbacks as tasks of their own); returns its name. */
+  addTask<I, R>(fn: TaskFunction<I, R>, options: TaskOptions = {}): string {
+    const name = options.name ?? fn.name;
+    if (!name) throw new ConfigError("A task needs a name: pass `name` or use a named function");
+    this.#register(name, options.queue ?? DEFAULT_QUEUE, fn as TaskFunction, options.schedule);
+    for (const callback of options.callbacks ?? []) {
+      if (!callback.name) throw new ConfigError(`Callbacks of task "${name}" need names: use named functions`);
+      this.#register(callback.name, options.callbackQueue ?? DEFAULT_QUEUE, callback, { after: name });
+    }
+    return name;
+  }
+
+  #register(name: string, queue: string, run: TaskFunction, schedule: TaskDefinition["schedule"]): void {
+    if (!(queue in this.queues)) {
+      throw new ConfigError(`Queue ${queue} is not declared in the worker config`, {
+        help: `Declared queues: ${Object.keys(this.queues).join(", ")}. Add a worker serving "${queue}" to the program's workers`,
+      });
+    }
+    if (this.tasks.some((t) => t.name === name)) throw new ConfigError(`Task "${name}" is registered twice`);
+    this.tasks.push({ name, queue, schedule, run });
+  }
+
+  task(name: string): TaskDefinition | undefined {
+    return this.tasks.find((t) => t.name === name);
+  }
+
+  onStart(hook: Hook): void {
+    this.#startHooks.push(hook);
+  }
+
+  onEnd(hook: Hook): void {
+    this.#endHooks.push(hook);
+  }
+
+  onCheck(check: () => void | Promise<void>): void {
+    this.#checks.push(check);
+  }
+
+  onClose(closer: () => void | Promise<void>): void {
+    this.#closers.push(closer);
+  }
+
+  /** Registers a component's status, polled each time the runner writes its status file. */
+  onStatus(name: string, provider: () => ComponentStatus): void {
+    this.#statusProviders.set(name, provider);
+  }
+
+  collectStatus(): { degraded: string[]; components: Record<string, Record<string, number | string | null>> } {
+    const degraded: string[] = [];
+    const components: Record<string, Record<string, number | string | null>> = {};
+    for (const [name, provider] of this.#statusProviders) {
+      const status = provider();
+      if (status.degraded) degraded.push(`${name}: ${status.degraded}`);
+      components[name] = status.figures ?? {};
+    }
+    return { degraded, components };
+  }
+
+  async runStartHooks(deployment: Deployment): Promise<void> {
+    for (const hook of this.#startHooks) await hook(deployment);
+  }
+
+  async runEndHooks(deployment: Deployment): Promise<void> {
+    for (const hook of this.#endHooks) await hook(deployment);
+  }
+
+  async runChecks(): Promise<void> {
+    for (const check of this.#checks) await check();
+  }
+
+  /** Closes resources in reverse order of registration; every closer runs even if one fails. */
+  async close(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const closer of [...this.#closers].reverse()) {
+      try {
+        await closer();
+      } catch (error) {
+        errors.push(error);
+        this.deps.logger.error("Closing a resource failed:", error);
+      }
+    }
+    this.#closers = [];
+    if (errors.length > 0) throw errors[0];
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * @module The program API types: a program is data plus functions. `setup` registers tasks on a
+ * ProgramContext (acoupi's `add_task`), and templates are functions that do the same.
+ */
+import type { ConsolaInstance } from "consola";
+import type { z } from "zod";
+import type { Deployment } from "../data/index.ts";
+import type { Clock } from "../scheduler/clock.ts";
+import type { Schedule } from "../scheduler/types.ts";
+import type { AcoupiPaths } from "../system/paths.ts";
+import type { ProgramContext } from "./program-context.ts";
+import type { WorkerSpec } from "./workers.ts";
+
+/** What a program gets from the runtime; nothing here is global state. */
+export interface ProgramDeps {
+  paths: AcoupiPaths;
+  deviceId: string;
+  clock: Clock;
+  logger: ConsolaInstance;
+  version: string;
+}
+
+export type TaskFunction<I = unknown, R = unknown> = (input: I) => R | undefined | void | Promise<R | undefined | void>;
+
+export interface TaskOptions {
+  /** Task name; defaults to the function's name. */
+  name?: string;
+  /** Every N seconds, a cron expression, or after another task. */
+  schedule?: Schedule;
+  /** Queue that runs it; must be served by a worker. Default: `default`. */
+  queue?: string;
+  /** Run with this task's result when it is not undefined or null. */
+  callbacks?: TaskFunction[];
+  /** Queue for the callbacks; default: `default`. */
+  callbackQueue?: string;
+}
+
+export type Hook = (deployment: Deployment) => void | Promise<void>;
+
+export interface ProgramDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description?: string;
+  /** Other names this program answers to, such as acoupi's module path. */
+  aliases?: readonly string[];
+  configSchema: S;
+  workers?: readonly WorkerSpec[];
+  setup(config: z.output<S>, ctx: ProgramContext): void | Promise<void>;
+  /** Throws HealthCheckError (or any AcoupiError) when the deployment cannot work. */
+  check?(config: z.output<S>, ctx: ProgramContext): void | Promise<void>;
+  onStart?(deployment: Deployment, ctx: ProgramContext): void | Promise<void>;
+  onEnd?(deployment: Deployment, ctx: ProgramContext): void | Promise<void>;
+}

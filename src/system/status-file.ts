@@ -1,0 +1,40 @@
+/**
+ * @module The runner's status file (`run/status.json`), rewritten atomically every few seconds:
+ * task counters, last successes, degraded reasons and component figures. `acoupi status` reads
+ * it from another process; nothing is learned over IPC.
+ */
+import { existsSync } from "node:fs";
+import { readJsonFile } from "../config/config-file.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
+
+export interface TaskStatus {
+  runs: number;
+  failures: number;
+  skips: number;
+  lastSuccess: string | null;
+  lastFailure: string | null;
+  lastError: string | null;
+}
+
+export interface RunnerStatus {
+  pid: number;
+  program: string;
+  version: string;
+  state: "running" | "stopping" | "stopped";
+  startedAt: string;
+  updatedAt: string;
+  /** Empty when healthy; otherwise short reasons such as "recording: device missing". */
+  degraded: string[];
+  tasks: Record<string, TaskStatus>;
+  /** Figures components report: frames lost, outbox depth, … */
+  components: Record<string, Record<string, number | string | null>>;
+}
+
+export function writeStatus(path: string, status: RunnerStatus): void {
+  writeFileAtomic(path, `${JSON.stringify(status, null, 2)}\n`);
+}
+
+export function readStatus(path: string): RunnerStatus | null {
+  if (!existsSync(path)) return null;
+  return readJsonFile(path) as RunnerStatus;
+}
