@@ -1,0 +1,11 @@
+/** @module `acoupi deployment start|stop|status` (also available as `acoupi start|stop|status`). */
+import { defineCommand } from "citty";
+
+export default defineCommand({
+  meta: { name: "deployment", description: "Start, stop or inspect the deployment" },
+  subCommands: {
+    start: () => import("./start.ts").then((m) => m.default),
+    stop: () => import("./stop.ts").then((m) => m.default),
+    status: () => import("./status.ts").then((m) => m.default),
+  },
+});

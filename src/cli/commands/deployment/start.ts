@@ -1,0 +1,88 @@
+/**
+ * @module `acoupi start`: records a new deployment and starts the runner — in this process with
+ * `--foreground`, otherwise as a detached background process (or the systemd service when one
+ * is installed). A second start while a deployment is active is refused.
+ */
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { join } from "node:path";
+import { defineCommand } from "citty";
+import { createDeployment } from "../../../data/index.ts";
+import { DeploymentError } from "../../../errors.ts";
+import { instantiateProgram } from "../../../programs/define-program.ts";
+import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
+import { readLivePid } from "../../../system/pidfile.ts";
+import { runDeployment } from "../../../system/runner.ts";
+import { selfCommand } from "../../../system/self-command.ts";
+import { loadConfigured, programDeps, type Configured } from "../../load-program.ts";
+
+function parseCoordinate(raw: string | undefined, name: string, limit: number): number | null {
+  if (raw === undefined || raw === "") return null;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || Math.abs(value) > limit) {
+    throw new DeploymentError(`Invalid --${name} "${raw}": expected a number between -${limit} and ${limit}`);
+  }
+  return value;
+}
+
+async function spawnBackground(configured: Configured): Promise<number> {
+  const { paths } = configured;
+  mkdirSync(paths.logDir, { recursive: true });
+  const logPath = join(paths.logDir, "acoupi.log");
+  const fd = openSync(logPath, "a");
+  const child = Bun.spawn([...selfCommand(), "run"], { stdio: ["ignore", fd, fd], env: process.env, detached: true });
+  closeSync(fd);
+  child.unref();
+  for (let waited = 0; waited < 10_000; waited += 25) {
+    const pid = readLivePid(paths.pidFile);
+    if (pid !== null) return pid;
+    if (child.exitCode !== null) break;
+    await Bun.sleep(25);
+  }
+  throw new DeploymentError(`The runner did not start; see ${logPath}`, { help: "Run `acoupi run` to see the error in the terminal" });
+}
+
+export default defineCommand({
+  meta: { name: "start", description: "Start a deployment: `acoupi start --name site-1 --latitude 51.5 --longitude -0.1`" },
+  args: {
+    name: { type: "string", description: "Deployment name", default: "" },
+    latitude: { type: "string", description: "Latitude in degrees (for dawn/dusk and GUANO)" },
+    longitude: { type: "string", description: "Longitude in degrees" },
+    check: { type: "boolean", description: "Run the health checks first (--no-check to skip)", default: true },
+    foreground: { type: "boolean", description: "Run in this terminal until Ctrl-C instead of in the background" },
+  },
+  async run({ args }) {
+    const configured = await loadConfigured();
+    const { paths, definition, config } = configured;
+    const current = activeDeployment(paths);
+    if (current) {
+      throw new DeploymentError(`A deployment is already active: "${current.name}", started on ${current.started_on.toISOString()}`, {
+        help: "Run `acoupi stop` to end it first, or `acoupi run` to resume its runner",
+      });
+    }
+    const latitude = parseCoordinate(args.latitude ?? process.env.ACOUPI_LATITUDE, "latitude", 90);
+    const longitude = parseCoordinate(args.longitude ?? process.env.ACOUPI_LONGITUDE, "longitude", 180);
+    const name = args.name || process.env.ACOUPI_DEPLOYMENT_NAME || `Deployment ${new Date().toISOString().slice(0, 19).replace("T", " ")}`;
+    if (args.check) {
+      const program = await instantiateProgram(definition, config, programDeps(paths, "check"));
+      try {
+        await program.check();
+      } finally {
+        await program.close();
+      }
+    }
+    const deployment = createDeployment({ name, latitude, longitude });
+    writeDeployment(paths, deployment);
+    if (args.foreground) {
+      process.stdout.write(`Deployment "${name}" started; running in the foreground (Ctrl-C to pause, \`acoupi stop\` to end)\n`);
+      process.exitCode = await runDeployment({ ...configured, deps: programDeps(paths, "runner") });
+      return;
+    }
+    try {
+      const pid = await spawnBackground(configured);
+      process.stdout.write(`Deployment "${name}" started (runner pid ${pid}); \`acoupi status\` shows how it goes\n`);
+    } catch (error) {
+      writeDeployment(paths, { ...deployment, ended_on: new Date() });
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,47 @@
+/**
+ * @module `acoupi stop`: stops the runner (found through its pidfile), ends the deployment
+ * (`ended_on`), and runs the program's end hooks so nothing is left in temp and pending
+ * messages get a last chance to go out.
+ */
+import { defineCommand } from "citty";
+import { DeploymentError } from "../../../errors.ts";
+import { instantiateProgram } from "../../../programs/define-program.ts";
+import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
+import { isProcessAlive, readLivePid } from "../../../system/pidfile.ts";
+import { loadConfigured, programDeps } from "../../load-program.ts";
+
+/** Sends SIGTERM and waits up to `timeoutMs`; SIGKILL after that. Returns true if it exited by itself. */
+export async function stopRunner(pid: number, timeoutMs = 15_000): Promise<boolean> {
+  process.kill(pid, "SIGTERM");
+  for (let waited = 0; waited < timeoutMs; waited += 20) {
+    if (!isProcessAlive(pid)) return true;
+    await Bun.sleep(20);
+  }
+  process.kill(pid, "SIGKILL");
+  return false;
+}
+
+export default defineCommand({
+  meta: { name: "stop", description: "Stop the runner and end the deployment" },
+  async run() {
+    const { paths, definition, config } = await loadConfigured();
+    const deployment = activeDeployment(paths);
+    if (!deployment) {
+      throw new DeploymentError("No deployment is active", { help: "Run `acoupi start --name <name>` to start one" });
+    }
+    process.stdout.write("Stopping acoupi...\n");
+    const pid = readLivePid(paths.pidFile);
+    if (pid !== null && !(await stopRunner(pid))) {
+      process.stderr.write(`The runner (pid ${pid}) did not stop within 15 s and was killed\n`);
+    }
+    const ended = { ...deployment, ended_on: new Date() };
+    writeDeployment(paths, ended);
+    const program = await instantiateProgram(definition, config, programDeps(paths, "stop"));
+    try {
+      await program.end(ended);
+    } finally {
+      await program.close();
+    }
+    process.stdout.write(`Deployment "${ended.name}" ended\n`);
+  },
+});

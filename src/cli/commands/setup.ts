@@ -1,0 +1,43 @@
+/**
+ * @module `acoupi setup --program NAME`: builds the program config from the schema defaults, a
+ * whole file (`--config`), acoupi-style arguments (`--recording.duration 5`) and prompts, then
+ * validates it once and writes it atomically. Nothing is written when validation fails.
+ */
+import { mkdirSync } from "node:fs";
+import { defineCommand } from "citty";
+import { deepMerge, parseConfigArgs } from "../../config/args.ts";
+import { readJsonFile, writeProgramConfig } from "../../config/config-file.ts";
+import { promptConfig } from "../../config/prompt.ts";
+import { validateConfig } from "../../config/validate.ts";
+import { canonicalProgramName, loadProgram } from "../../programs/registry.ts";
+import { writeFileAtomic } from "../../system/atomic-write.ts";
+import { acoupiPaths } from "../../system/paths.ts";
+import { deviceIdFile } from "../load-program.ts";
+
+export default defineCommand({
+  meta: { name: "setup", description: "Configure a program: `acoupi setup --program default --recording.duration 5`" },
+  args: {
+    program: { type: "string", description: "Program name (test, default, connected, detection, birdnet) or a .ts/.js file", default: "test" },
+    config: { type: "string", description: "Load a whole program.json (e.g. a fleet template) as the starting point" },
+    prompt: { type: "boolean", description: "Ask for each setting (use --no-prompt to accept defaults and arguments)", default: true },
+    "device-id": { type: "string", description: "Override the device id (otherwise the Pi serial or machine id)" },
+  },
+  async run({ args, rawArgs }) {
+    const paths = acoupiPaths();
+    const programName = canonicalProgramName(args.program);
+    const definition = await loadProgram(programName);
+    let draft: unknown = args.config ? readJsonFile(args.config) : {};
+    draft = deepMerge(draft, parseConfigArgs(definition.configSchema, rawArgs));
+    const interactive = args.prompt && process.stdin.isTTY === true;
+    if (interactive) draft = await promptConfig(definition.configSchema, draft as Record<string, unknown>);
+    const config = validateConfig(definition.configSchema, draft, { source: args.config ?? "the setup arguments" });
+
+    mkdirSync(paths.runDir, { recursive: true });
+    mkdirSync(paths.logDir, { recursive: true });
+    writeProgramConfig(paths, programName, config);
+    const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
+    if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
+    process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
+    process.stdout.write("Next: `acoupi check`, then `acoupi start`\n");
+  },
+});

@@ -1,0 +1,44 @@
+/**
+ * @module What most commands start with: the configured program, its validated config, and the
+ * dependencies a program instance gets (paths, device id, clock, logger).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { z } from "zod";
+import { readProgramConfig, readProgramName } from "../config/config-file.ts";
+import { logger } from "../log.ts";
+import { loadProgram } from "../programs/registry.ts";
+import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
+import { systemClock } from "../scheduler/clock.ts";
+import { getDeviceId } from "../system/device-id.ts";
+import { acoupiPaths, type AcoupiPaths } from "../system/paths.ts";
+import { VERSION } from "../version.ts";
+
+export interface Configured {
+  paths: AcoupiPaths;
+  programName: string;
+  definition: ProgramDefinition;
+  config: z.output<z.ZodType>;
+}
+
+export async function loadConfigured(paths: AcoupiPaths = acoupiPaths()): Promise<Configured> {
+  const programName = readProgramName(paths);
+  const definition = await loadProgram(programName);
+  const config = readProgramConfig(paths, definition.configSchema);
+  return { paths, programName, definition, config };
+}
+
+export function deviceIdFile(paths: AcoupiPaths): string {
+  return join(paths.configDir, "device_id");
+}
+
+/** The device id: ACOUPI_DEVICE_ID, then config/device_id (set by `setup --device-id`), then the hardware. */
+export function resolveDeviceId(paths: AcoupiPaths): string {
+  const file = deviceIdFile(paths);
+  const fromFile = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+  return getDeviceId({ override: process.env.ACOUPI_DEVICE_ID || fromFile || undefined });
+}
+
+export function programDeps(paths: AcoupiPaths, tag: string): ProgramDeps {
+  return { paths, deviceId: resolveDeviceId(paths), clock: systemClock, logger: logger(tag), version: VERSION };
+}

@@ -1,0 +1,127 @@
+/**
+ * @module The runner: one process that drives the active deployment. It instantiates the
+ * program, starts the in-process scheduler, rewrites the status file every few seconds, keeps
+ * the systemd watchdog fed while the scheduler is healthy, and on SIGTERM/SIGINT drains the
+ * running tasks, closes the stores and exits 0. SIGTERM keeps the deployment active, so a later
+ * `acoupi run` resumes it; `acoupi stop` is what ends it.
+ */
+import { mkdirSync } from "node:fs";
+import { DeploymentError } from "../errors.ts";
+import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
+import { instantiateProgram } from "../programs/define-program.ts";
+import { Scheduler } from "../scheduler/scheduler.ts";
+import { activeDeployment } from "./deployment-file.ts";
+import type { AcoupiPaths } from "./paths.ts";
+import { readLivePid, removePidfile, writePidfile } from "./pidfile.ts";
+import { writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
+
+export interface RunnerOptions {
+  paths: AcoupiPaths;
+  programName: string;
+  definition: ProgramDefinition;
+  config: unknown;
+  deps: ProgramDeps;
+  /** Status file period; default 5 s. */
+  statusIntervalMs?: number;
+  /** How long to wait for running tasks on stop; default 10 s. */
+  graceMs?: number;
+  /** Called once the scheduler is running (used by systemd notify). */
+  onReady?: () => void;
+  /** Called on each status write with the scheduler's health (used by the watchdog). */
+  onHeartbeat?: (healthy: boolean) => void;
+}
+
+function isoOrNull(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}
+
+/** Runs until SIGTERM or SIGINT; resolves with the exit code. */
+export async function runDeployment(options: RunnerOptions): Promise<number> {
+  const { paths, deps } = options;
+  const deployment = activeDeployment(paths);
+  if (!deployment) {
+    throw new DeploymentError("No active deployment to run", { help: "Run `acoupi start --name <name>` to start one" });
+  }
+  const other = readLivePid(paths.pidFile);
+  if (other !== null && other !== process.pid) {
+    throw new DeploymentError(`acoupi is already running as process ${other}`, { help: "Run `acoupi status` to see it, or `acoupi stop` to end it" });
+  }
+  mkdirSync(paths.runDir, { recursive: true });
+  writePidfile(paths.pidFile);
+
+  const program = await instantiateProgram(options.definition, options.config, deps);
+  const timezone = (options.config as { timezone?: string }).timezone;
+  const scheduler = new Scheduler({ queues: { ...program.context.queues }, clock: deps.clock, timezone, logger: deps.logger });
+  for (const task of program.context.tasks) scheduler.add(task);
+
+  const startedAt = new Date().toISOString();
+  let state: RunnerStatus["state"] = "running";
+  const snapshot = (): RunnerStatus => {
+    const tasks: Record<string, TaskStatus> = {};
+    for (const [name, s] of Object.entries(scheduler.stats())) {
+      tasks[name] = {
+        runs: s.runs,
+        failures: s.failures,
+        skips: s.skips,
+        lastSuccess: isoOrNull(s.lastSuccess),
+        lastFailure: isoOrNull(s.lastFailure),
+        lastError: s.lastError,
+      };
+    }
+    const { degraded, components } = program.context.collectStatus();
+    if (!scheduler.healthy()) degraded.push("scheduler: stalled");
+    return {
+      pid: process.pid,
+      program: options.programName,
+      version: deps.version,
+      state,
+      startedAt,
+      updatedAt: new Date().toISOString(),
+      degraded,
+      tasks,
+      components,
+    };
+  };
+  const publish = () => {
+    try {
+      writeStatus(paths.statusFile, snapshot());
+      options.onHeartbeat?.(scheduler.healthy());
+    } catch (error) {
+      deps.logger.error("Writing the status file failed:", error);
+    }
+  };
+
+  const stopped = new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+
+  try {
+    await program.start(deployment);
+    scheduler.start();
+  } catch (error) {
+    await program.close();
+    removePidfile(paths.pidFile);
+    throw error;
+  }
+  deps.logger.info(`Running program ${options.definition.name} for deployment "${deployment.name}" (pid ${process.pid})`);
+  publish();
+  options.onReady?.();
+  const timer = setInterval(publish, options.statusIntervalMs ?? 5000);
+
+  const signal = await stopped;
+  deps.logger.info(`Received ${signal}: stopping`);
+  clearInterval(timer);
+  state = "stopping";
+  publish();
+  const { drained } = await scheduler.stop(options.graceMs ?? 10_000);
+  if (!drained) deps.logger.warn("Some tasks were still running after the grace period");
+  try {
+    await program.close();
+  } finally {
+    state = "stopped";
+    publish();
+    removePidfile(paths.pidFile);
+  }
+  return 0;
+}
