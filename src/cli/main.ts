@@ -8,21 +8,20 @@ import { COMMIT, VERSION } from "../version.ts";
 import { reportError } from "./report.ts";
 
 type Lazy = () => Promise<CommandDef>;
-const load = (p: Promise<{ default: CommandDef }>) => p.then((m) => m.default);
+// Each command file default-exports a command with its own typed args; citty takes them as CommandDef.
+const load = (p: Promise<{ default: unknown }>): Promise<CommandDef> => p.then((m) => m.default as CommandDef);
 
 const start: Lazy = () => load(import("./commands/deployment/start.ts"));
 const stop: Lazy = () => load(import("./commands/deployment/stop.ts"));
 const status: Lazy = () => load(import("./commands/deployment/status.ts"));
 
-export const main = defineCommand({
+export const main: CommandDef = defineCommand({
   meta: {
     name: "acoupi",
     version: VERSION,
     description: "Smart acoustic sensor: record on a schedule, detect, store and report",
   },
-  args: {
-    verbose: { type: "boolean", description: "Show stack traces and debug logs" },
-  },
+  // --verbose is read straight from argv by report.ts, so every subcommand accepts it.
   subCommands: {
     setup: () => load(import("./commands/setup.ts")),
     config: () => load(import("./commands/config/index.ts")),
@@ -37,7 +36,7 @@ export const main = defineCommand({
 });
 
 async function resolveFor(argv: string[]): Promise<[CommandDef, CommandDef | undefined]> {
-  let current: CommandDef = main;
+  let current: CommandDef = main as CommandDef;
   let parent: CommandDef | undefined;
   for (const arg of argv) {
     if (arg.startsWith("-")) continue;
