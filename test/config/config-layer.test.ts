@@ -1,0 +1,82 @@
+import { describe, expect, test } from "bun:test";
+import { z } from "zod";
+import { parseConfigArgs } from "../../src/config/args.ts";
+import { getField, setField } from "../../src/config/fields.ts";
+import { noPrompt, secret } from "../../src/config/markers.ts";
+import { maskSecrets, MASK } from "../../src/config/secrets.ts";
+import { timeOfDay, timeZone } from "../../src/config/types.ts";
+import { validateConfig } from "../../src/config/validate.ts";
+import { listFields } from "../../src/config/walk.ts";
+import { ConfigError } from "../../src/errors.ts";
+
+const Schema = z.object({
+  timezone: timeZone("Europe/London"),
+  recording: z.object({
+    duration: z.number().int().positive().default(3).describe("Seconds per file"),
+    schedule_start: timeOfDay("06:00:00"),
+    chunksize: noPrompt(z.number().int().default(8192)),
+  }).prefault({}),
+  labels: z.array(z.string()).default([]),
+  mqtt: z.object({ host: z.string(), password: secret(z.string().optional()) }).nullable().default(null),
+});
+
+describe("config layer", () => {
+  test("defaults fill an empty config and times are normalised to HH:MM:SS", () => {
+    const config = validateConfig(Schema, { recording: { schedule_start: "7:30" } });
+    expect(config.recording.duration).toBe(3);
+    expect(config.recording.schedule_start).toBe("07:30:00");
+    expect(config.timezone).toBe("Europe/London");
+  });
+
+  test("an invalid value is refused with its key named", () => {
+    expect(() => validateConfig(Schema, { recording: { duration: -1 } })).toThrow(/recording\.duration/);
+    try {
+      validateConfig(Schema, { recording: { duration: "five" } });
+      throw new Error("should have thrown");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).key).toBe("recording.duration");
+      expect((error as Error).message).toMatch(/expected number/);
+    }
+  });
+
+  test("unknown keys are refused by name", () => {
+    expect(() => validateConfig(Schema, { recording: { durration: 5 } })).toThrow(/recording\.durration/);
+  });
+
+  test("an unknown time zone and a malformed time are refused", () => {
+    expect(() => validateConfig(Schema, { timezone: "Mars/Olympus" })).toThrow(/timezone: unknown time zone "Mars\/Olympus"/);
+    expect(() => validateConfig(Schema, { recording: { schedule_start: "25:00" } })).toThrow(/recording\.schedule_start/);
+  });
+
+  test("acoupi-style arguments set nested keys and list items with types coerced", () => {
+    const args = parseConfigArgs(Schema, ["--program", "x", "--recording.duration", "5", "--labels.0", "a", "--labels.1=b", "--mqtt.host", "127.0.0.1"]);
+    expect(args).toEqual({ recording: { duration: 5 }, labels: ["a", "b"], mqtt: { host: "127.0.0.1" } });
+    expect(() => parseConfigArgs(Schema, ["--recording.nope", "1"])).toThrow(/--recording\.nope/);
+    expect(() => parseConfigArgs(Schema, ["--recording.duration", "abc"])).toThrow(/recording\.duration: expected a number|Invalid value for recording\.duration/);
+  });
+
+  test("get and set round-trip and set validates before returning", () => {
+    const config = validateConfig(Schema, {});
+    const updated = setField(Schema, config, "recording.duration", "10");
+    expect(getField(Schema, updated, "recording.duration")).toBe(10);
+    expect(getField(Schema, config, "recording.duration")).toBe(3);
+    expect(() => setField(Schema, config, "recording.duration", "0")).toThrow(/recording\.duration/);
+    expect(() => getField(Schema, config, "nope.x")).toThrow(/Field "nope\.x" is not part of the configuration/);
+  });
+
+  test("secrets are masked wherever they sit", () => {
+    const config = validateConfig(Schema, { mqtt: { host: "h", password: "hunter2" } });
+    const masked = maskSecrets(Schema, config) as { mqtt: { password: string; host: string } };
+    expect(masked.mqtt.password).toBe(MASK);
+    expect(masked.mqtt.host).toBe("h");
+    expect(JSON.stringify(masked)).not.toContain("hunter2");
+  });
+
+  test("field listing carries descriptions and the no-prompt marker", () => {
+    const fields = listFields(Schema);
+    expect(fields.find((f) => f.path === "recording.duration")?.meta.description).toBe("Seconds per file");
+    expect(fields.find((f) => f.path === "recording.chunksize")?.meta.noPrompt).toBe(true);
+    expect(fields.find((f) => f.path === "mqtt.password")?.meta.secret).toBe(true);
+  });
+});
