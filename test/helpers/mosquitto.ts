@@ -170,3 +170,46 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     log: readLog,
   };
 }
+
+export interface MqttSubscriberOptions {
+  port: number;
+  topic: string;
+  username?: string;
+  password?: string;
+  /** PEM CA file; connects with TLS when given. */
+  caFile?: string;
+}
+
+export interface MqttSubscriber {
+  /** Payloads received so far, as UTF-8 text, in arrival order. */
+  received(): string[];
+  /** Payloads with their retain flag, for last-will tests. */
+  messages(): Array<{ topic: string; payload: string; retain: boolean }>;
+  stop(): Promise<void>;
+}
+
+/** A plain mqtt.js subscriber on the test broker (QoS 1), to see what a messenger delivered. */
+export async function subscribeMqtt(opts: MqttSubscriberOptions): Promise<MqttSubscriber> {
+  const { connectAsync } = await import("mqtt");
+  const client = await connectAsync({
+    host: "127.0.0.1",
+    port: opts.port,
+    protocol: opts.caFile === undefined ? "mqtt" : "mqtts",
+    ...(opts.caFile === undefined ? {} : { ca: readFileSync(opts.caFile) }),
+    ...(opts.username === undefined ? {} : { username: opts.username, password: opts.password }),
+    clientId: `test-subscriber-${crypto.randomUUID()}`,
+    reconnectPeriod: 0,
+  });
+  const messages: Array<{ topic: string; payload: string; retain: boolean }> = [];
+  client.on("message", (topic, payload, packet) => {
+    messages.push({ topic, payload: payload.toString("utf8"), retain: packet.retain });
+  });
+  await client.subscribeAsync(opts.topic, { qos: 1 });
+  return {
+    received: () => messages.map((m) => m.payload),
+    messages: () => [...messages],
+    async stop() {
+      await client.endAsync(true);
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * @module HttpMessenger: delivers outbox messages as HTTP requests (POST by default), as
+ * acoupi's HTTPMessenger does, plus headers from the config (an Authorization header is masked
+ * like any secret). A 2xx is delivered; a 4xx that retrying cannot fix is a permanent
+ * MessageSendError; a 5xx, a network error or a timeout is retryable. Error messages show the
+ * endpoint without user info or query string, so tokens in the URL never reach a log.
+ */
+import { z } from "zod";
+import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
+import { HealthCheckError, MessageSendError } from "../../errors.ts";
+import type { Messenger } from "./types.ts";
+
+export const HttpConfigSchema = z.object({
+  base_url: z
+    .string()
+    .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
+      message: "expected an http:// or https:// URL",
+    })
+    .describe("URL that messages are sent to"),
+  method: z.enum(["POST", "PUT", "PATCH"]).default("POST").describe("HTTP method used to send messages"),
+  headers: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("Extra request headers, e.g. {\"Authorization\": \"Bearer …\"}; Authorization values are kept secret"),
+  content_type: z.string().min(1).default("application/json").describe("Content-Type of the message body"),
+  timeout: z.number().positive().default(5).describe("Seconds to wait for the server's answer"),
+});
+export type HttpConfig = z.output<typeof HttpConfigSchema>;
+
+/** 4xx codes that may succeed later: timeouts, rate limits, and credentials the user can fix. */
+const RETRYABLE_4XX = new Set([401, 403, 407, 408, 425, 429]);
+const BODY_EXCERPT = 200;
+const SECRET_HEADER_RE = /authorization|token|secret|api[_-]?key|cookie/i;
+const HEADERS_HELP = "Check messaging.http.headers (the Authorization header)";
+const URL_HELP = "Check messaging.http.base_url and that the server runs";
+
+/** The URL without user info or query string (either may hold a token). */
+export function displayUrl(text: string): string {
+  if (!URL.canParse(text)) return "(invalid URL)";
+  const url = new URL(text);
+  return `${url.protocol}//${url.host}${url.pathname}${url.search === "" ? "" : "?…"}`;
+}
+
+function errorCode(error: unknown): string {
+  if (error instanceof Error && "code" in error && typeof error.code === "string") return error.code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+}
+
+export class HttpMessenger implements Messenger {
+  readonly #config: HttpConfig;
+  readonly #url: string;
+  readonly #headers: Record<string, string>;
+  #closed = false;
+
+  constructor(config: HttpConfig) {
+    this.#config = config;
+    this.#url = displayUrl(config.base_url);
+    // acoupi sets Content-Type and Accept to the content type unless the user set them.
+    const headers = new Headers({ "Content-Type": config.content_type, Accept: config.content_type });
+    for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
+    this.#headers = Object.fromEntries(headers.entries());
+  }
+
+  async send(message: Message): Promise<Response> {
+    if (this.#closed) throw new MessageSendError("HTTP messenger is closed", { help: "This is a bug: a closed messenger was used" });
+    if (/json/i.test(this.#config.content_type)) {
+      try {
+        JSON.parse(message.content);
+      } catch (cause) {
+        throw new MessageSendError(`Message ${message.id} is not valid JSON, so it cannot be sent as ${this.#config.content_type}`, {
+          permanent: true,
+          help: "Check the message builder that made it, or set messaging.http.content_type",
+          cause,
+        });
+      }
+    }
+    let answer: globalThis.Response;
+    try {
+      answer = await fetch(this.#config.base_url, {
+        method: this.#config.method,
+        headers: this.#headers,
+        body: message.content,
+        signal: AbortSignal.timeout(this.#config.timeout * 1000),
+      });
+    } catch (cause) {
+      throw new MessageSendError(this.#networkFailure(cause, `message ${message.id}`), { help: URL_HELP, cause });
+    }
+    let body: string;
+    try {
+      body = await answer.text();
+    } catch (cause) {
+      throw new MessageSendError(this.#networkFailure(cause, `the answer to message ${message.id}`), { help: URL_HELP, cause });
+    }
+    if (answer.ok) {
+      return { message_id: message.id, status: ResponseStatus.SUCCESS, content: body, received_on: new Date() };
+    }
+    const permanent = answer.status >= 400 && answer.status < 500 && !RETRYABLE_4XX.has(answer.status);
+    const excerpt = this.#scrub(body.trim().slice(0, BODY_EXCERPT));
+    throw new MessageSendError(
+      `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
+        (excerpt === "" ? "" : `: ${excerpt}`),
+      { permanent, help: this.#statusHelp(answer.status) },
+    );
+  }
+
+  /** Asks the endpoint with OPTIONS (as acoupi does), within the timeout. */
+  async check(): Promise<void> {
+    let answer: globalThis.Response;
+    try {
+      answer = await fetch(this.#config.base_url, {
+        method: "OPTIONS",
+        headers: this.#headers,
+        signal: AbortSignal.timeout(this.#config.timeout * 1000),
+      });
+      await answer.arrayBuffer();
+    } catch (cause) {
+      throw new HealthCheckError(this.#networkFailure(cause, "the health check"), { help: URL_HELP, cause });
+    }
+    // Many servers do not implement OPTIONS: an answer at all shows the endpoint is there.
+    if (answer.status === 405 || answer.status === 501) return;
+    if (!answer.ok) {
+      throw new HealthCheckError(`HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to the health check`, {
+        help: this.#statusHelp(answer.status),
+      });
+    }
+    const allow = answer.headers.get("allow");
+    if (allow !== null && allow.trim() !== "") {
+      const methods = allow.split(",").map((m) => m.trim().toUpperCase());
+      if (!methods.includes(this.#config.method)) {
+        throw new HealthCheckError(`HTTP endpoint ${this.#url} does not allow ${this.#config.method}: it allows ${methods.join(", ")}`, {
+          help: "Check messaging.http.base_url and messaging.http.method",
+        });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  /** A server may echo request headers back; secret header values never reach a message. */
+  #scrub(text: string): string {
+    let out = text;
+    for (const [name, value] of Object.entries(this.#config.headers)) {
+      if (!SECRET_HEADER_RE.test(name) || value === "") continue;
+      out = out.replaceAll(value, "********");
+      // "Bearer <token>": the token alone may be echoed too.
+      const token = value.split(/\s+/).pop() ?? "";
+      if (token.length >= 6) out = out.replaceAll(token, "********");
+    }
+    return out;
+  }
+
+  #networkFailure(cause: unknown, what: string): string {
+    if (isTimeout(cause)) return `HTTP endpoint ${this.#url} did not answer ${what} within ${this.#config.timeout} s`;
+    return `Cannot reach HTTP endpoint ${this.#url} for ${what}: ${errorCode(cause)}`;
+  }
+
+  #statusHelp(status: number): string {
+    if (status === 401 || status === 403 || status === 407) return HEADERS_HELP;
+    if (status === 404 || status === 405) return "Check messaging.http.base_url and messaging.http.method";
+    if (status >= 500) return "The server failed; the message stays in the outbox and is sent again later";
+    return "The server refused the message; check that it expects what acoupi sends";
+  }
+}

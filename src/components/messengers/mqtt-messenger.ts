@@ -1,0 +1,331 @@
+/**
+ * @module MqttMessenger: delivers outbox messages to an MQTT broker with mqtt.js. It keeps one
+ * connection open between sends (opened on the first send or check, never at import), lets
+ * mqtt.js reconnect after an outage, and counts a message delivered only on PUBACK at QoS 1.
+ * A send while the broker is away fails at once with MessageSendError instead of queueing in
+ * memory: the outbox keeps the message and retries it with backoff. The client announces itself
+ * on `<topic>/status` with a retained "online", and a retained "offline" last will.
+ */
+import { readFileSync } from "node:fs";
+import type { IClientOptions, MqttClient } from "mqtt";
+import { z } from "zod";
+import { secret } from "../../config/markers.ts";
+import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
+import { HealthCheckError, MessageSendError } from "../../errors.ts";
+import { logger } from "../../log.ts";
+import { getDeviceId } from "../../system/device-id.ts";
+import type { Messenger } from "./types.ts";
+import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
+
+export type { MqttFailure, MqttFailureKind } from "./_mqtt-errors.ts";
+
+export const MqttConfigSchema = z.object({
+  host: z.string().min(1).describe("Host name or IP address of the MQTT broker"),
+  port: z.number().int().min(1).max(65535).default(1883).describe("Port of the MQTT broker (8883 is usual with TLS)"),
+  username: z.string().nullable().default(null).describe("User name for the broker, if it requires one"),
+  password: secret(z.string().nullable().default(null).describe("Password for the broker user")),
+  topic: z
+    .string()
+    .min(1)
+    .refine((t) => !/[+#]/.test(t), { message: "the topic must not contain the wildcards + or #" })
+    .default("acoupi/{device_id}")
+    .describe("Topic to publish messages on; {device_id} is replaced by the device id"),
+  client_id: z.string().min(1).nullable().default(null).describe("MQTT client id; defaults to the device id"),
+  qos: z.number().int().min(0).max(2).default(1).describe("MQTT quality of service: 1 waits for the broker's PUBACK"),
+  use_tls: z.boolean().default(false).describe("Connect with TLS (mqtts)"),
+  ca_file: z.string().nullable().default(null).describe("CA certificate file (PEM) to verify the broker; system CAs when unset"),
+  cert_file: z.string().nullable().default(null).describe("Client certificate file (PEM), for brokers that require one"),
+  key_file: z.string().nullable().default(null).describe("Private key file (PEM) of the client certificate"),
+  tls_verify: z.boolean().default(true).describe("Verify the broker's certificate and host name"),
+  keepalive: z.number().int().min(0).default(60).describe("Seconds between keepalive pings"),
+  timeout: z.number().positive().default(5).describe("Seconds to wait for the connection and for each PUBACK"),
+});
+export type MqttConfig = z.output<typeof MqttConfigSchema>;
+
+export interface MqttMessengerDeps {
+  /** The device id for the `{device_id}` topic field and the default client id. */
+  deviceId?: string;
+}
+
+/** The last failure, for status displays. */
+export interface MqttLastError extends MqttFailure {
+  at: Date;
+}
+
+/** acoupi reports paho's MQTTErrorCode name as the response content. */
+const SUCCESS_CONTENT = "MQTT_ERR_SUCCESS";
+const RECONNECT_PERIOD_MS = 1000;
+/** Failures a reconnect loop cannot cure; the client is dropped and the next send starts afresh. */
+const FATAL_KINDS = new Set(["auth", "refused", "tls"]);
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class MqttMessenger implements Messenger {
+  readonly #config: MqttConfig;
+  readonly #topic: string;
+  readonly #statusTopic: string;
+  readonly #clientId: string;
+  readonly #ctx: MqttErrorContext;
+  readonly #log = logger("mqtt");
+  #client: MqttClient | null = null;
+  #connecting: Promise<MqttClient> | null = null;
+  #lastError: MqttLastError | null = null;
+  #closed = false;
+
+  constructor(config: MqttConfig, deps: MqttMessengerDeps = {}) {
+    this.#config = config;
+    const deviceId = deps.deviceId ?? getDeviceId();
+    this.#topic = config.topic.replaceAll("{device_id}", deviceId);
+    this.#statusTopic = `${this.#topic}/status`;
+    this.#clientId = config.client_id ?? deviceId;
+    this.#ctx = {
+      host: config.host,
+      port: config.port,
+      username: config.username,
+      useTls: config.use_tls,
+      timeoutSeconds: config.timeout,
+    };
+  }
+
+  /** The topic messages go to, with `{device_id}` filled in. */
+  get topic(): string {
+    return this.#topic;
+  }
+
+  /** Where the retained "online" / "offline" status lives. */
+  get statusTopic(): string {
+    return this.#statusTopic;
+  }
+
+  /** True while the connection to the broker is up. */
+  get connected(): boolean {
+    return this.#client?.connected ?? false;
+  }
+
+  /** The last connection or delivery failure, cleared on (re)connect; null when all is well. */
+  lastError(): MqttLastError | null {
+    return this.#lastError;
+  }
+
+  async send(message: Message): Promise<Response> {
+    let client: MqttClient;
+    try {
+      client = await this.#ready();
+    } catch (error) {
+      throw this.#asSendError(error, message);
+    }
+    const timeoutMs = this.#config.timeout * 1000;
+    try {
+      await withTimeout(
+        client.publishAsync(this.#topic, message.content, { qos: this.#config.qos as 0 | 1 | 2 }),
+        timeoutMs,
+        () => new MessageSendError(
+          `MQTT broker ${this.#where()} did not acknowledge message ${message.id} within ${this.#config.timeout} s`,
+          { help: "The broker may be overloaded or the network slow; raise messaging.mqtt.timeout if this persists" },
+        ),
+      );
+    } catch (error) {
+      if (error instanceof MessageSendError) throw this.#remember(error, "timeout");
+      throw this.#remember(
+        new MessageSendError(
+          `MQTT broker ${this.#where()} lost the connection before acknowledging message ${message.id}`,
+          { help: "The message stays in the outbox and is sent again once the broker is back", cause: error },
+        ),
+        "other",
+      );
+    }
+    return { message_id: message.id, status: ResponseStatus.SUCCESS, content: SUCCESS_CONTENT, received_on: new Date() };
+  }
+
+  async check(): Promise<void> {
+    if (this.#client?.connected === true) return;
+    // A client stuck in its reconnect loop says nothing new; try a fresh connection instead.
+    if (this.#connecting === null) this.#drop(this.#client);
+    try {
+      await this.#ready();
+    } catch (error) {
+      if (error instanceof MessageSendError) throw new HealthCheckError(error.message, { help: error.help, cause: error });
+      const failure = describeMqttError(error, this.#ctx);
+      throw new HealthCheckError(failure.message, { help: failure.help, cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const client = this.#client ?? (this.#connecting === null ? null : await this.#connecting.catch(() => null));
+    this.#client = null;
+    if (client === null) return;
+    if (client.connected) {
+      // A clean disconnect does not fire the last will, so say "offline" ourselves.
+      await withTimeout(
+        client.publishAsync(this.#statusTopic, "offline", { qos: 1, retain: true }),
+        this.#config.timeout * 1000,
+        () => new Error("offline status was not acknowledged"),
+      ).catch((error: unknown) => this.#log.debug(`Could not publish the offline status: ${String(error)}`));
+      const graceful = await withTimeout(client.endAsync().then(() => true), this.#config.timeout * 1000,
+        () => new Error("disconnect timed out")).catch(() => false);
+      if (graceful) return;
+    }
+    await client.endAsync(true);
+  }
+
+  #where(): string {
+    return `${this.#config.host}:${this.#config.port}`;
+  }
+
+  #remember<E extends MessageSendError>(error: E, kind: MqttFailure["kind"]): E {
+    this.#lastError = { kind, message: error.message, help: error.help ?? "", at: new Date() };
+    return error;
+  }
+
+  #asSendError(error: unknown, message: Message): MessageSendError {
+    if (error instanceof MessageSendError) return error;
+    const failure = describeMqttError(error, this.#ctx);
+    return new MessageSendError(`Cannot send message ${message.id}: ${failure.message}`, { help: failure.help, cause: error });
+  }
+
+  /** The connected client: the open one, the one being opened, or a new one. Never queues offline. */
+  async #ready(): Promise<MqttClient> {
+    if (this.#closed) {
+      throw new MessageSendError("MQTT messenger is closed", { help: "This is a bug: a closed messenger was used" });
+    }
+    const client = this.#client;
+    if (client?.connected === true) return client;
+    if (this.#connecting !== null) return this.#connecting;
+    if (client !== null) {
+      const last = this.#lastError;
+      throw new MessageSendError(
+        last === null
+          ? `MQTT broker ${this.#where()} is not connected; reconnecting in the background`
+          : `MQTT broker ${this.#where()} is not connected; reconnecting in the background after: ${last.message}`,
+        { help: last?.help ?? "The message stays in the outbox and is sent again once the broker is back" },
+      );
+    }
+    this.#connecting = this.#connect().finally(() => {
+      this.#connecting = null;
+    });
+    return this.#connecting;
+  }
+
+  #clientOptions(): IClientOptions {
+    const c = this.#config;
+    const options: IClientOptions = {
+      host: c.host,
+      port: c.port,
+      protocol: c.use_tls ? "mqtts" : "mqtt",
+      protocolVersion: 4,
+      clientId: this.#clientId,
+      clean: true,
+      keepalive: c.keepalive,
+      connectTimeout: c.timeout * 1000,
+      reconnectPeriod: RECONNECT_PERIOD_MS,
+      queueQoSZero: false,
+      resubscribe: false,
+      will: { topic: this.#statusTopic, payload: Buffer.from("offline"), qos: 1, retain: true },
+    };
+    if (c.username !== null) options.username = c.username;
+    if (c.password !== null) options.password = c.password;
+    if (c.use_tls) {
+      options.rejectUnauthorized = c.tls_verify;
+      const files: Array<[string | null, "ca" | "cert" | "key", string]> = [
+        [c.ca_file, "ca", "ca_file"],
+        [c.cert_file, "cert", "cert_file"],
+        [c.key_file, "key", "key_file"],
+      ];
+      for (const [path, option, key] of files) {
+        if (path === null) continue;
+        try {
+          options[option] = readFileSync(path);
+        } catch (cause) {
+          const reason = cause instanceof Error && "code" in cause ? String(cause.code) : String(cause);
+          throw new MessageSendError(`Cannot read messaging.mqtt.${key} "${path}": ${reason}`, {
+            help: `Check messaging.mqtt.${key}: it must name a readable PEM file`,
+            cause,
+          });
+        }
+      }
+    }
+    return options;
+  }
+
+  async #connect(): Promise<MqttClient> {
+    let options: IClientOptions;
+    try {
+      options = this.#clientOptions();
+    } catch (error) {
+      if (error instanceof MessageSendError) throw this.#remember(error, "tls");
+      throw error;
+    }
+    const { connect } = await import("mqtt");
+    const client = connect(options);
+    this.#client = client;
+    this.#watch(client);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const cleanup = () => {
+          clearTimeout(timer);
+          client.off("connect", onConnect);
+          client.off("error", onError);
+          client.off("close", onClose);
+        };
+        const onConnect = () => (cleanup(), resolve());
+        const onError = (error: Error) => (cleanup(), reject(error));
+        const onClose = () => {
+          cleanup();
+          reject(new Error(this.#lastError?.message ?? `connection to ${this.#where()} closed`));
+        };
+        const timer = setTimeout(() => onError(Object.assign(new Error("connack timeout"), { code: "ETIMEDOUT" })),
+          this.#config.timeout * 1000 + 500);
+        client.on("connect", onConnect);
+        client.on("error", onError);
+        client.on("close", onClose);
+      });
+    } catch (error) {
+      this.#drop(client);
+      const failure = describeMqttError(error, this.#ctx);
+      this.#lastError = { ...failure, at: new Date() };
+      throw new MessageSendError(failure.message, { help: failure.help, cause: error });
+    }
+    return client;
+  }
+
+  /** Listeners for the client's whole life: status publishing, error memory, no offline backlog. */
+  #watch(client: MqttClient): void {
+    client.on("connect", () => {
+      if (this.#lastError !== null) this.#log.info(`Reconnected to MQTT broker ${this.#where()}`);
+      else this.#log.debug(`Connected to MQTT broker ${this.#where()} as client "${this.#clientId}"`);
+      this.#lastError = null;
+      client.publish(this.#statusTopic, "online", { qos: 1, retain: true }, (error) => {
+        if (error) this.#log.debug(`Could not publish the online status: ${error.message}`);
+      });
+    });
+    client.on("error", (error) => {
+      const failure = describeMqttError(error, this.#ctx);
+      if (this.#lastError?.message !== failure.message) this.#log.warn(failure.message);
+      this.#lastError = { ...failure, at: new Date() };
+      if (FATAL_KINDS.has(failure.kind) && client.connected === false) this.#drop(client);
+    });
+    client.on("close", () => {
+      if (!this.#closed && this.#client === client && this.#lastError === null) {
+        const message = `Lost the connection to MQTT broker ${this.#where()}`;
+        this.#log.warn(message);
+        this.#lastError = { kind: "reset", message, help: "It reconnects in the background; messages wait in the outbox", at: new Date() };
+      }
+      // Publishes still waiting for PUBACK fail now; the outbox retries them, mqtt.js must not.
+      for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
+    });
+  }
+
+  #drop(client: MqttClient | null): void {
+    if (client === null) return;
+    if (this.#client === client) this.#client = null;
+    client.end(true);
+  }
+}
