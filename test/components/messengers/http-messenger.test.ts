@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Server } from "bun";
+import { HttpConfigSchema, HttpMessenger, displayUrl } from "../../../src/components/messengers/http-messenger.ts";
+import { maskSecrets } from "../../../src/config/secrets.ts";
+import { createMessage, ResponseStatus } from "../../../src/data/index.ts";
+import { HealthCheckError, MessageSendError } from "../../../src/errors.ts";
+import { messengerContract } from "../../contracts/messenger.contract.ts";
+import { freePort } from "../../helpers/mosquitto.ts";
+
+const TOKEN = "Bearer tok-5f1e9a77c2";
+
+function httpMessenger(url: string, extra: Record<string, unknown> = {}): HttpMessenger {
+  return new HttpMessenger(HttpConfigSchema.parse({ base_url: url, ...extra }));
+}
+
+let contractServer: Server<undefined>;
+let deadPort: number;
+messengerContract("HttpMessenger", {
+  async startReceiver() {
+    const bodies: string[] = [];
+    deadPort = await freePort();
+    contractServer = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(request) {
+        if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: "OPTIONS, POST" } });
+        bodies.push(await request.text());
+        return new Response("stored", { status: 201 });
+      },
+    });
+    return {
+      received: () => [...bodies],
+      async stop() {
+        await contractServer.stop(true);
+      },
+    };
+  },
+  messenger: () => httpMessenger(`http://127.0.0.1:${contractServer.port}/messages`),
+  deadMessenger: () => httpMessenger(`http://127.0.0.1:${deadPort}/messages`),
+});
+
+describe("HttpMessenger", () => {
+  let server: Server<undefined>;
+  let base: string;
+  const seen: Array<{ method: string; path: string; headers: Headers; body: string }> = [];
+  beforeAll(() => {
+    server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(request) {
+        const url = new URL(request.url);
+        seen.push({ method: request.method, path: url.pathname, headers: request.headers, body: await request.text() });
+        switch (url.pathname) {
+          case "/ok":
+            return new Response("thanks", { status: 200 });
+          case "/unavailable":
+            return new Response("try later", { status: 503 });
+          case "/missing":
+            return new Response("no such thing", { status: 404 });
+          case "/unauthorised":
+            return new Response(`bad token: ${request.headers.get("authorization")}`, { status: 401 });
+          case "/slow":
+            await Bun.sleep(3000);
+            return new Response("late");
+          case "/get-only":
+            return new Response(null, { status: 200, headers: { Allow: "GET, HEAD, OPTIONS" } });
+          case "/no-options":
+            return new Response("no", { status: request.method === "OPTIONS" ? 405 : 200 });
+          default:
+            return new Response("?", { status: 500 });
+        }
+      },
+    });
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(async () => {
+    await server.stop(true);
+  });
+
+  test("the config defaults follow acoupi: POST, application/json, 5 s", () => {
+    expect(HttpConfigSchema.parse({ base_url: "https://example.org/in" })).toEqual({
+      base_url: "https://example.org/in",
+      method: "POST",
+      headers: {},
+      content_type: "application/json",
+      timeout: 5,
+    });
+    expect(HttpConfigSchema.safeParse({ base_url: "ftp://example.org" }).success).toBe(false);
+  });
+
+  test("a 2xx answer is a SUCCESS response carrying the body, and headers are sent as acoupi sends them", async () => {
+    const messenger = httpMessenger(`${base}/ok`, { headers: { Authorization: TOKEN, "X-Site": "wood" } });
+    const message = createMessage("detection", '{"a":1}');
+    const response = await messenger.send(message);
+    expect(response).toMatchObject({ message_id: message.id, status: ResponseStatus.SUCCESS, content: "thanks" });
+    const request = seen.at(-1);
+    expect(request?.method).toBe("POST");
+    expect(request?.body).toBe('{"a":1}');
+    expect(request?.headers.get("content-type")).toBe("application/json");
+    expect(request?.headers.get("accept")).toBe("application/json");
+    expect(request?.headers.get("authorization")).toBe(TOKEN);
+    expect(request?.headers.get("x-site")).toBe("wood");
+  });
+
+  test("a 503 answer is a retryable MessageSendError", async () => {
+    const error = await httpMessenger(`${base}/unavailable`).send(createMessage("detection", "{}")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageSendError);
+    expect((error as MessageSendError).permanent).toBe(false);
+    expect((error as MessageSendError).message).toContain("answered 503");
+  });
+
+  test("a 404 answer is a permanent MessageSendError", async () => {
+    const error = await httpMessenger(`${base}/missing`).send(createMessage("detection", "{}")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageSendError);
+    expect((error as MessageSendError).permanent).toBe(true);
+    expect((error as MessageSendError).help).toContain("messaging.http.base_url");
+  });
+
+  test("a server that does not answer within the timeout gives a retryable MessageSendError", async () => {
+    const messenger = httpMessenger(`${base}/slow`, { timeout: 0.2 });
+    const error = await messenger.send(createMessage("detection", "{}")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageSendError);
+    expect((error as MessageSendError).permanent).toBe(false);
+    expect((error as MessageSendError).message).toContain("did not answer");
+  });
+
+  test("a refused token is retryable, and the token never appears in the error even when the server echoes it", async () => {
+    const messenger = httpMessenger(`${base}/unauthorised`, { headers: { Authorization: TOKEN } });
+    const error = await messenger.send(createMessage("detection", "{}")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageSendError);
+    expect((error as MessageSendError).permanent).toBe(false);
+    expect((error as MessageSendError).help).toContain("messaging.http.headers");
+    expect(`${(error as MessageSendError).message} ${(error as MessageSendError).help}`).not.toContain("tok-5f1e9a77c2");
+  });
+
+  test("a message that is not JSON is refused before any request, permanently", async () => {
+    const before = seen.length;
+    const error = await httpMessenger(`${base}/ok`).send(createMessage("detection", "not json")).catch((e: unknown) => e);
+    expect((error as MessageSendError).permanent).toBe(true);
+    expect(seen.length).toBe(before);
+  });
+
+  test("check fails when the endpoint answers an error", async () => {
+    const error = await httpMessenger(`${base}/missing`).check().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HealthCheckError);
+    expect((error as HealthCheckError).message).toBe(`HTTP endpoint ${base}/missing answered 404 Not Found to the health check`);
+  });
+
+  test("check fails when the endpoint does not allow the configured method", async () => {
+    const error = await httpMessenger(`${base}/get-only`).check().catch((e: unknown) => e);
+    expect((error as HealthCheckError).message).toContain("does not allow POST");
+  });
+
+  test("check passes when the server does not implement OPTIONS but answers", async () => {
+    await httpMessenger(`${base}/no-options`).check();
+  });
+
+  test("check gives up after the timeout", async () => {
+    const error = await httpMessenger(`${base}/slow`, { timeout: 0.2 }).check().catch((e: unknown) => e);
+    expect((error as HealthCheckError).message).toContain("did not answer the health check within 0.2 s");
+  });
+
+  test("errors show the endpoint without user info or query string", async () => {
+    expect(displayUrl("https://user:pw@example.org:8443/in?key=abc")).toBe("https://example.org:8443/in?…");
+    const port = await freePort();
+    const error = await httpMessenger(`http://me:hunter2@127.0.0.1:${port}/in?token=zzz`).send(createMessage("detection", "{}"))
+      .catch((e: unknown) => e);
+    expect((error as MessageSendError).message).not.toContain("hunter2");
+    expect((error as MessageSendError).message).not.toContain("zzz");
+  });
+
+  test("the config layer masks the Authorization header", () => {
+    const config = HttpConfigSchema.parse({ base_url: base, headers: { Authorization: TOKEN, "X-Site": "wood" } });
+    expect(maskSecrets(HttpConfigSchema, config)).toMatchObject({ headers: { Authorization: "********", "X-Site": "wood" } });
+  });
+});
