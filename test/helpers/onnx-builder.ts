@@ -135,7 +135,10 @@ export function buildOnnxModel(spec: GraphSpec): Uint8Array {
  * A model [batch, samples] → [batch, 2] whose two scores per window are exactly known:
  * score 0 = mean(|x|), score 1 = mean(x²). Both lie in [0, 1] for audio in [-1, 1].
  */
-export function energyModel(samples: number, options: { batch?: number | string; outputs?: number } = {}): Uint8Array {
+export function energyModel(
+  samples: number | string,
+  options: { batch?: number | string; outputs?: number; outputShape?: Array<number | string> } = {},
+): Uint8Array {
   const batch = options.batch ?? 1;
   const nodes: NodeSpec[] = [
     { op: "Abs", inputs: ["audio"], outputs: ["abs"] },
@@ -149,7 +152,7 @@ export function energyModel(samples: number, options: { batch?: number | string;
   nodes.push({ op: "Concat", inputs: parts, outputs: ["scores"], attributes: { axis: 1 } });
   return buildOnnxModel({
     inputs: [{ name: "audio", shape: [batch, samples] }],
-    outputs: [{ name: "scores", shape: [batch, parts.length] }],
+    outputs: [{ name: "scores", shape: options.outputShape ?? [batch, parts.length] }],
     nodes,
   });
 }
