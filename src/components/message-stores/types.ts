@@ -3,13 +3,20 @@ import type { Message, Response } from "../../data/index.ts";
 
 export type MessageStatus = "pending" | "delivered" | "failed";
 export type MessageOrder = "oldest_first" | "newest_first";
+export type DroppedCounts = Record<"heartbeat" | "summary" | "detection", number>;
 
 export interface OutboxStats {
   pending: number;
   delivered: number;
   failed: number;
   /** Messages dropped over the ceiling, by kind. */
-  dropped: Record<"heartbeat" | "summary" | "detection", number>;
+  dropped: DroppedCounts;
+}
+
+/** What one `prune` removed: delivered rows past retention, and undelivered rows dropped by kind. */
+export interface PruneResult {
+  delivered: number;
+  dropped: DroppedCounts;
 }
 
 /**
@@ -23,6 +30,12 @@ export interface MessageStore {
   getUnsentMessages(options?: { limit?: number; order?: MessageOrder; now?: Date }): Message[];
   /** Records a response: SUCCESS → delivered; otherwise one more attempt with backoff, or failed if permanent. */
   storeResponse(response: Response, options?: { permanent?: boolean }): void;
+  /**
+   * Deletes delivered messages older than the retention period, then enforces the ceiling
+   * (rows, bytes, age) by dropping undelivered messages: heartbeats first, then summaries, then
+   * detections, oldest first. Drops are logged and counted in `stats().dropped`.
+   */
+  prune(now?: Date): PruneResult;
   stats(): OutboxStats;
   close(): void;
 }

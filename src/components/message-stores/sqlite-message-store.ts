@@ -1,0 +1,201 @@
+/**
+ * @module SqliteMessageStore: the outbox in SQLite. A message is pending until a SUCCESS
+ * response marks it delivered; each other response counts an attempt and pushes
+ * `next_attempt_at` back exponentially (base·2^(attempts-1), capped, minus up to 10 % jitter so
+ * many sensors do not retry in step), or marks it failed when the caller says the failure is
+ * permanent (an HTTP 4xx). `prune` removes delivered rows after the retention period and enforces
+ * the ceiling (see `_prune.ts`). Standalone it opens `messages_db` on its own connection; given
+ * `deps.connection` (SqliteStore's `connection`) it attaches `messages_db` to it as `outbox`, so
+ * `store.transaction(() => { store.storeModelOutputs(…); outbox.storeMessage(…) })` commits
+ * both files together.
+ */
+import type { Database } from "bun:sqlite";
+import type { ConsolaInstance } from "consola";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
+import { StoreError } from "../../errors.ts";
+import { logger } from "../../log.ts";
+import { attachSqlite, openSqlite, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { pruneOutbox } from "./_prune.ts";
+import { assertOutboxSchema, OUTBOX_MIGRATIONS } from "./_schema.ts";
+import { readStats } from "./read-outbox-stats.ts";
+import type { MessageOrder, MessageStore, OutboxStats, PruneResult } from "./types.ts";
+
+export const SqliteMessageStoreConfigSchema = z.object({
+  messages_db: z
+    .string()
+    .min(1)
+    .default(() => join(homedir(), "storages", "messages.db"))
+    .describe("Path of the SQLite file that holds the outbox (messages waiting to be sent)"),
+  max_rows: z.number().int().positive().default(100_000).describe("Most messages the outbox keeps; over it the least valuable are dropped"),
+  max_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024)
+    .describe("Most bytes of message content the outbox keeps; over it the least valuable are dropped"),
+  max_age_days: z
+    .number()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe("Drop undelivered messages older than this many days (empty: keep them until sent)"),
+  retention_days: z.number().nonnegative().default(7).describe("Days a delivered message is kept before it is deleted"),
+  backoff_base_s: z.number().positive().default(5).describe("Seconds before the first retry of a failed send; doubles each attempt"),
+  backoff_cap_s: z.number().positive().default(3600).describe("Longest wait between two retries of a message, in seconds"),
+});
+export type SqliteMessageStoreConfig = z.input<typeof SqliteMessageStoreConfigSchema>;
+type Parsed = z.output<typeof SqliteMessageStoreConfigSchema>;
+
+export interface SqliteMessageStoreDeps {
+  /** A connection to attach the outbox to (SqliteStore's `connection`), for shared transactions. */
+  connection?: Database;
+  /** Random source for the backoff jitter; `() => 0` gives exact delays. */
+  random?: () => number;
+  logger?: ConsolaInstance;
+  synchronous?: Synchronous;
+}
+
+const JITTER = 0.1;
+const ATTACH_ALIAS = "outbox";
+
+interface MessageRow {
+  id: string;
+  kind: Message["kind"];
+  content: string;
+  created_on: string;
+}
+
+export class SqliteMessageStore implements MessageStore {
+  readonly #db: Database;
+  readonly #s: string;
+  readonly #attached: boolean;
+  readonly #config: Parsed;
+  readonly #random: () => number;
+  readonly #log: ConsolaInstance;
+
+  constructor(config: SqliteMessageStoreConfig, deps: SqliteMessageStoreDeps = {}) {
+    this.#config = SqliteMessageStoreConfigSchema.parse(config);
+    this.#random = deps.random ?? Math.random;
+    this.#log = deps.logger ?? logger("outbox");
+    const options = { label: "outbox", migrations: OUTBOX_MIGRATIONS, synchronous: deps.synchronous };
+    const file = resolve(this.#config.messages_db);
+    if (deps.connection === undefined) {
+      this.#db = openSqlite(file, options);
+      this.#s = "main";
+      this.#attached = false;
+    } else {
+      assertNotMainFile(deps.connection, file);
+      attachSqlite(deps.connection, file, ATTACH_ALIAS, options);
+      this.#db = deps.connection;
+      this.#s = ATTACH_ALIAS;
+      this.#attached = true;
+    }
+    try {
+      assertOutboxSchema(this.#db, file, this.#s);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  storeMessage(message: Message): void {
+    storeCall(`store message ${message.id}`, () => {
+      const created = sqlTime(message.created_on);
+      this.#db
+        .query(
+          `INSERT INTO ${this.#s}.messages (id, created_on, kind, content, size, next_attempt_at)
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        )
+        .run(message.id.toLowerCase(), created, message.kind, message.content, Buffer.byteLength(message.content), created);
+    });
+  }
+
+  getUnsentMessages(options: { limit?: number; order?: MessageOrder; now?: Date } = {}): Message[] {
+    const direction = (options.order ?? "oldest_first") === "oldest_first" ? "ASC" : "DESC";
+    const now = sqlTime(options.now ?? new Date());
+    const limit = options.limit ?? -1;
+    return storeCall("read unsent messages", () =>
+      this.#db
+        .query<MessageRow, [string, number]>(
+          `SELECT id, kind, content, created_on FROM ${this.#s}.messages
+           WHERE status = 'pending' AND next_attempt_at <= ?
+           ORDER BY created_on ${direction}, rowid ${direction} LIMIT ?`,
+        )
+        .all(now, limit)
+        .map((row) => ({ id: row.id, kind: row.kind, content: row.content, created_on: new Date(row.created_on) })),
+    );
+  }
+
+  storeResponse(response: Response, options: { permanent?: boolean } = {}): void {
+    const id = response.message_id.toLowerCase();
+    storeCall(`store the response to message ${id}`, () =>
+      this.#db.transaction(() => {
+        const row = this.#db
+          .query<{ attempts: number; status: string }, [string]>(`SELECT attempts, status FROM ${this.#s}.messages WHERE id = ?`)
+          .get(id);
+        if (row === null) {
+          throw new StoreError(`Cannot store a response for message ${id}: it is not in the outbox`, {
+            help: "The message may have been pruned; check the outbox limits (max_rows, max_bytes, max_age_days)",
+          });
+        }
+        const received = sqlTime(response.received_on);
+        this.#db
+          .query(`INSERT INTO ${this.#s}.responses (message_id, status, content, received_on) VALUES (?, ?, ?, ?)`)
+          .run(id, response.status, response.content, received);
+        if (row.status === "delivered") return; // a late failure never undoes a confirmed delivery
+        if (response.status === ResponseStatus.SUCCESS) {
+          this.#db
+            .query(`UPDATE ${this.#s}.messages SET status = 'delivered', delivered_on = ?, attempts = attempts + 1 WHERE id = ?`)
+            .run(received, id);
+          return;
+        }
+        const attempts = row.attempts + 1;
+        const status = options.permanent === true ? "failed" : "pending";
+        const next = new Date(response.received_on.getTime() + this.backoffSeconds(attempts) * 1000);
+        this.#db
+          .query(`UPDATE ${this.#s}.messages SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`)
+          .run(attempts, status, sqlTime(next), response.content ?? `status ${response.status}`, id);
+      })(),
+    );
+  }
+
+  /** The wait after the `attempts`-th failed attempt: min(cap, base·2^(attempts-1)), minus jitter. */
+  backoffSeconds(attempts: number): number {
+    const { backoff_base_s: base, backoff_cap_s: cap } = this.#config;
+    const nominal = Math.min(cap, base * 2 ** Math.max(0, attempts - 1));
+    return nominal * (1 - JITTER * this.#random());
+  }
+
+  prune(now: Date = new Date()): PruneResult {
+    const limits = { ...this.#config };
+    return storeCall("prune the outbox", () => this.#db.transaction(() => pruneOutbox(this.#db, this.#s, limits, now, this.#log))());
+  }
+
+  stats(): OutboxStats {
+    return storeCall("read outbox statistics", () => readStats(this.#db, this.#s));
+  }
+
+  close(): void {
+    storeCall("close the outbox", () => {
+      if (this.#attached) {
+        this.#db.run(`DETACH DATABASE ${this.#s}`);
+      } else {
+        this.#db.run("PRAGMA optimize");
+        this.#db.close();
+      }
+    });
+  }
+}
+
+/** Same-file sharing would mix two schemas under one user_version: refuse it. */
+function assertNotMainFile(db: Database, file: string): void {
+  const main = db.query<{ name: string; file: string }, []>("PRAGMA database_list").all().find((d) => d.name === "main");
+  if (main !== undefined && main.file !== "" && resolve(main.file) === file) {
+    throw new StoreError(`Cannot put the outbox in "${file}": it is the metadata store's file`, {
+      help: "Give messages_db its own file; it is still written in the same transaction as the metadata",
+    });
+  }
+}

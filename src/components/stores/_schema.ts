@@ -1,0 +1,93 @@
+/**
+ * @module The metadata database schema and its migrations. It starts from acoupi 0.6's schema
+ * (reference §5.1) and fixes its flaws: `time_expansion` is kept; recording times and
+ * deployment starts are not UNIQUE (two recorders may start in the same second); timestamps are
+ * fixed-width UTC ISO text ending in `Z`, so text order is time order; recordings carry a
+ * `state` for file management and reconcile. UUIDs are stored as their canonical lowercase TEXT
+ * (36 bytes instead of 16): the `sqlite3` CLI shows them as they appear in messages and logs,
+ * and at a sensor's volume the size difference does not matter. Table names are plural, so an
+ * acoupi 0.6 file (singular names) is recognised instead of misread. Indexes serve the queries
+ * we run (by recording, by deployment, by time, by state, by path); acoupi's tag (key, value)
+ * index is dropped because nothing filters on it and every index slows inserts.
+ */
+import type { Database } from "bun:sqlite";
+import { StoreError } from "../../errors.ts";
+import type { Migration } from "../../system/sqlite.ts";
+
+const V1 = `
+CREATE TABLE {schema}.deployments (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  latitude REAL,
+  longitude REAL,
+  started_on TEXT NOT NULL,
+  ended_on TEXT
+) STRICT;
+CREATE INDEX {schema}.deployments_started_on ON deployments (started_on);
+
+CREATE TABLE {schema}.recordings (
+  id TEXT PRIMARY KEY NOT NULL,
+  deployment_id TEXT NOT NULL REFERENCES deployments (id),
+  created_on TEXT NOT NULL,
+  duration_s REAL NOT NULL CHECK (duration_s > 0),
+  samplerate_hz INTEGER NOT NULL CHECK (samplerate_hz > 0),
+  audio_channels INTEGER NOT NULL DEFAULT 1 CHECK (audio_channels >= 1),
+  time_expansion REAL NOT NULL DEFAULT 1 CHECK (time_expansion > 0),
+  path TEXT,
+  state TEXT NOT NULL DEFAULT 'temp' CHECK (state IN ('temp', 'saved', 'discarded', 'missing'))
+) STRICT;
+CREATE INDEX {schema}.recordings_created_on ON recordings (created_on);
+CREATE INDEX {schema}.recordings_deployment ON recordings (deployment_id);
+CREATE INDEX {schema}.recordings_path ON recordings (path) WHERE path IS NOT NULL;
+CREATE INDEX {schema}.recordings_state ON recordings (state, created_on);
+
+CREATE TABLE {schema}.model_outputs (
+  id TEXT PRIMARY KEY NOT NULL,
+  recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+  name_model TEXT NOT NULL,
+  created_on TEXT NOT NULL
+) STRICT;
+CREATE INDEX {schema}.model_outputs_recording ON model_outputs (recording_id);
+CREATE INDEX {schema}.model_outputs_created_on ON model_outputs (created_on);
+
+CREATE TABLE {schema}.detections (
+  id TEXT PRIMARY KEY NOT NULL,
+  model_output_id TEXT NOT NULL REFERENCES model_outputs (id) ON DELETE CASCADE,
+  prediction_type TEXT NOT NULL CHECK (prediction_type IN ('presence', 'sequence', 'event')),
+  start_time_s REAL,
+  low_freq_hz REAL,
+  end_time_s REAL,
+  high_freq_hz REAL,
+  detection_score REAL NOT NULL
+) STRICT;
+CREATE INDEX {schema}.detections_model_output ON detections (model_output_id);
+
+CREATE TABLE {schema}.predicted_tags (
+  id INTEGER PRIMARY KEY,
+  detection_id TEXT NOT NULL REFERENCES detections (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  confidence_score REAL NOT NULL
+) STRICT;
+CREATE INDEX {schema}.predicted_tags_detection ON predicted_tags (detection_id);
+`;
+
+function hasTable(db: Database, schema: string, name: string): boolean {
+  const sql = `SELECT name FROM ${schema}.sqlite_master WHERE type = 'table' AND name = ?`;
+  return db.query<{ name: string }, [string]>(sql).get(name) !== null;
+}
+
+/** acoupi 0.6 also sets user_version 1, so its files are told apart by their table names. */
+export function assertOwnSchema(db: Database, file: string, schema = "main"): void {
+  if (hasTable(db, schema, "recording") && !hasTable(db, schema, "recordings")) {
+    throw new StoreError(`The file "${file}" holds an acoupi 0.6 (Python) metadata database, whose schema this acoupi does not read`, {
+      help: "Point db_metadata at a new file; keep the old one for the Python tools",
+    });
+  }
+}
+
+function createV1(db: Database, schema: string): void {
+  db.run(V1.replaceAll("{schema}", schema));
+}
+
+export const STORE_MIGRATIONS: readonly Migration[] = [createV1];

@@ -1,0 +1,282 @@
+/**
+ * @module SqliteStore: the metadata store on one bun:sqlite connection (WAL, FULL sync, see
+ * src/system/sqlite.ts). Unlike acoupi it never invents a deployment, keeps `time_expansion`,
+ * tracks each recording's file `state`, and offers `transaction(fn)` so the detection task can
+ * write model outputs and outbox messages together (attach the outbox to `connection` with
+ * SqliteMessageStore's `deps.connection`). The schema lives in `_schema.ts`, the readers in
+ * `_rows.ts`.
+ */
+import type { Database, Statement } from "bun:sqlite";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import type { Deployment, ModelOutput, Recording } from "../../data/index.ts";
+import { StoreError } from "../../errors.ts";
+import { chunks, openSqlite, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
+import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
+import type { ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, Store } from "./types.ts";
+
+export const SqliteStoreConfigSchema = z.object({
+  db_metadata: z
+    .string()
+    .min(1)
+    .default(() => join(homedir(), "storages", "metadata.db"))
+    .describe("Path of the SQLite file that holds deployments, recordings and model outputs"),
+});
+export type SqliteStoreConfig = z.input<typeof SqliteStoreConfigSchema>;
+
+export interface SqliteStoreDeps {
+  /** FULL by default; NORMAL only for benchmarks and scratch files. */
+  synchronous?: Synchronous;
+}
+
+const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing"];
+
+type Row = Record<string, string | number | null>;
+
+export class SqliteStore implements Store {
+  readonly #db: Database;
+  readonly #path: string;
+  readonly #insertDeployment: Statement<unknown, [Row]>;
+  readonly #insertRecording: Statement<unknown, [Row]>;
+  readonly #insertModelOutput: Statement<unknown, [Row]>;
+  readonly #insertDetection: Statement<unknown, [Row]>;
+  readonly #insertTag: Statement<unknown, [Row]>;
+
+  constructor(config: SqliteStoreConfig, deps: SqliteStoreDeps = {}) {
+    const { db_metadata } = SqliteStoreConfigSchema.parse(config);
+    this.#path = db_metadata;
+    this.#db = openSqlite(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous });
+    try {
+      assertOwnSchema(this.#db, db_metadata);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+    const db = this.#db;
+    this.#insertDeployment = db.prepare(
+      `INSERT INTO deployments (id, name, latitude, longitude, started_on, ended_on)
+       VALUES ($id, $name, $latitude, $longitude, $started_on, $ended_on) ON CONFLICT (id) DO NOTHING`,
+    );
+    this.#insertRecording = db.prepare(
+      `INSERT INTO recordings (id, deployment_id, created_on, duration_s, samplerate_hz, audio_channels, time_expansion, path, state)
+       VALUES ($id, $deployment_id, $created_on, $duration_s, $samplerate_hz, $audio_channels, $time_expansion, $path, 'temp')
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.#insertModelOutput = db.prepare(
+      `INSERT INTO model_outputs (id, recording_id, name_model, created_on) VALUES ($id, $recording_id, $name_model, $created_on)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.#insertDetection = db.prepare(
+      `INSERT INTO detections (id, model_output_id, prediction_type, start_time_s, low_freq_hz, end_time_s, high_freq_hz, detection_score)
+       VALUES ($id, $model_output_id, $prediction_type, $start_time_s, $low_freq_hz, $end_time_s, $high_freq_hz, $detection_score)`,
+    );
+    this.#insertTag = db.prepare(
+      `INSERT INTO predicted_tags (detection_id, key, value, confidence_score) VALUES ($detection_id, $key, $value, $confidence_score)`,
+    );
+  }
+
+  /** The open connection, for SqliteMessageStore to attach the outbox to (shared transactions). */
+  get connection(): Database {
+    return this.#db;
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  getCurrentDeployment(): Deployment | null {
+    return storeCall("read the current deployment", () => {
+      const sql = "SELECT * FROM deployments ORDER BY started_on DESC, rowid DESC LIMIT 1";
+      const row = this.#db.query<DeploymentRow, []>(sql).get();
+      return row === null ? null : toDeployment(row);
+    });
+  }
+
+  storeDeployment(deployment: Deployment): void {
+    storeCall(`store deployment ${deployment.id}`, () => this.#insertDeployment.run(deploymentRow(deployment)));
+  }
+
+  updateDeployment(deployment: Deployment): void {
+    const result = storeCall(`update deployment ${deployment.id}`, () =>
+      this.#db
+        .query("UPDATE deployments SET name = $name, latitude = $latitude, longitude = $longitude, ended_on = $ended_on WHERE id = $id")
+        .run({
+          id: deployment.id.toLowerCase(),
+          name: deployment.name,
+          latitude: deployment.latitude,
+          longitude: deployment.longitude,
+          ended_on: deployment.ended_on === null ? null : sqlTime(deployment.ended_on),
+        }),
+    );
+    if (result.changes === 0) {
+      throw new StoreError(`Cannot update deployment ${deployment.id}: it is not in the metadata store`, {
+        help: "Store the deployment first (acoupi deployment start)",
+      });
+    }
+  }
+
+  storeRecording(recording: Recording): void {
+    storeCall(`store recording ${recording.id}`, () =>
+      this.transaction(() => {
+        this.#insertDeployment.run(deploymentRow(recording.deployment));
+        this.#insertRecording.run({
+          id: recording.id.toLowerCase(),
+          deployment_id: recording.deployment.id.toLowerCase(),
+          created_on: sqlTime(recording.created_on),
+          duration_s: recording.duration,
+          samplerate_hz: recording.samplerate,
+          audio_channels: recording.audio_channels,
+          time_expansion: recording.time_expansion,
+          path: recording.path,
+        });
+      }),
+    );
+  }
+
+  storeModelOutputs(outputs: ModelOutput[]): void {
+    if (outputs.length === 0) return;
+    this.#assertRecordingsStored(outputs);
+    storeCall(`store ${outputs.length} model outputs`, () =>
+      this.transaction(() => {
+        for (const output of outputs) this.#storeModelOutput(output);
+      }),
+    );
+  }
+
+  #storeModelOutput(output: ModelOutput): void {
+    const inserted = this.#insertModelOutput.run({
+      id: output.id.toLowerCase(),
+      recording_id: output.recording.id.toLowerCase(),
+      name_model: output.name_model,
+      created_on: sqlTime(output.created_on),
+    });
+    if (inserted.changes === 0) return; // already stored: idempotent
+    for (const detection of output.detections) {
+      const c = detection.location?.coordinates;
+      this.#insertDetection.run({
+        id: detection.id.toLowerCase(),
+        model_output_id: output.id.toLowerCase(),
+        prediction_type: detection.prediction_type,
+        start_time_s: c?.[0] ?? null,
+        low_freq_hz: c?.[1] ?? null,
+        end_time_s: c?.[2] ?? null,
+        high_freq_hz: c?.[3] ?? null,
+        detection_score: detection.detection_score,
+      });
+      for (const t of detection.tags) {
+        this.#insertTag.run({ detection_id: detection.id.toLowerCase(), key: t.tag.key, value: t.tag.value, confidence_score: t.confidence_score });
+      }
+    }
+  }
+
+  #assertRecordingsStored(outputs: readonly ModelOutput[]): void {
+    const wanted = new Map(outputs.map((o) => [o.recording.id.toLowerCase(), o.recording]));
+    const found = new Set<string>();
+    storeCall("look up recordings", () => {
+      for (const part of chunks([...wanted.keys()])) {
+        const sql = `SELECT id FROM recordings WHERE id IN (${placeholders(part.length)})`;
+        for (const row of this.#db.query<{ id: string }, string[]>(sql).all(...part)) found.add(row.id);
+      }
+    });
+    const missing = [...wanted].filter(([id]) => !found.has(id)).map(([id, r]) => `id=${id}, path=${r.path ?? "none"}`);
+    if (missing.length === 0) return;
+    const shown = missing.slice(0, 5).join("; ") + (missing.length > 5 ? `; and ${missing.length - 5} more` : "");
+    throw new StoreError(`Cannot store model outputs: these recordings are not in the metadata store: ${shown}`, {
+      help: "Store the recordings first with storeRecording()",
+    });
+  }
+
+  getRecordings(ids: string[]): RecordingWithOutputs[] {
+    return storeCall("read recordings", () => this.#withOutputs(selectRecordingsWhereIn(this.#db, "r.id", ids.map((id) => id.toLowerCase()))));
+  }
+
+  getRecordingsByPath(paths: string[]): RecordingWithOutputs[] {
+    return storeCall("read recordings by path", () => this.#withOutputs(selectRecordingsWhereIn(this.#db, "r.path", paths)));
+  }
+
+  getRecordingsInfoByPath(paths: string[]): Array<{ recording: Recording; modelOutputs: ModelOutputInfo[] }> {
+    return storeCall("read recordings by path", () => {
+      const recordings = selectRecordingsWhereIn(this.#db, "r.path", paths);
+      const infos = selectModelOutputInfos(this.#db, recordings.map((r) => r.id));
+      return recordings.map((recording) => ({ recording, modelOutputs: infos.get(recording.id) ?? [] }));
+    });
+  }
+
+  updateRecordingPath(recording: Recording, path: string | null, state?: RecordingState): Recording {
+    if (state !== undefined) assertState(state);
+    const result = storeCall(`update the path of recording ${recording.id}`, () =>
+      this.#db
+        .query("UPDATE recordings SET path = $path, state = coalesce($state, state) WHERE id = $id")
+        .run({ id: recording.id.toLowerCase(), path, state: state ?? null }),
+    );
+    if (result.changes === 0) throw unknownRecording(recording.id);
+    return { ...recording, path };
+  }
+
+  getPredictedTags(range: { after: Date; before: Date }): PredictedTagRow[] {
+    return storeCall("read predicted tags", () => {
+      const sql = `SELECT d.detection_score, t.confidence_score, t.key, t.value, m.created_on
+        FROM model_outputs m JOIN detections d ON d.model_output_id = m.id JOIN predicted_tags t ON t.detection_id = d.id
+        WHERE m.created_on >= ? AND m.created_on < ? ORDER BY m.created_on, t.id`;
+      const rows = this.#db
+        .query<Omit<PredictedTagRow, "created_on"> & { created_on: string }, [string, string]>(sql)
+        .all(sqlTime(range.after), sqlTime(range.before));
+      return rows.map((row) => ({ ...row, created_on: new Date(row.created_on) }));
+    });
+  }
+
+  listRecordingsByState(state: RecordingState, options: { limit?: number } = {}): RecordingWithOutputs[] {
+    assertState(state);
+    const limit = options.limit ?? -1; // SQLite: a negative LIMIT means no limit
+    return storeCall(`list ${state} recordings`, () => this.#withOutputs(selectRecordingsByState(this.#db, state, limit)));
+  }
+
+  markRecording(id: string, state: RecordingState): void {
+    assertState(state);
+    const result = storeCall(`mark recording ${id} ${state}`, () =>
+      this.#db.query("UPDATE recordings SET state = ? WHERE id = ?").run(state, id.toLowerCase()),
+    );
+    if (result.changes === 0) throw unknownRecording(id);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  close(): void {
+    storeCall("close the metadata store", () => {
+      this.#db.run("PRAGMA optimize");
+      this.#db.close();
+    });
+  }
+
+  #withOutputs(recordings: Recording[]): RecordingWithOutputs[] {
+    const outputs = selectModelOutputs(this.#db, recordings);
+    return recordings.map((recording) => ({ recording, modelOutputs: outputs.get(recording.id) ?? [] }));
+  }
+}
+
+function deploymentRow(d: Deployment): Row {
+  return {
+    id: d.id.toLowerCase(),
+    name: d.name,
+    latitude: d.latitude,
+    longitude: d.longitude,
+    started_on: sqlTime(d.started_on),
+    ended_on: d.ended_on === null ? null : sqlTime(d.ended_on),
+  };
+}
+
+function assertState(state: string): void {
+  if (!RECORDING_STATES.includes(state as RecordingState)) {
+    throw new StoreError(`Cannot set recording state "${state}": it is not one of ${RECORDING_STATES.join(", ")}`);
+  }
+}
+
+function unknownRecording(id: string): StoreError {
+  return new StoreError(`Cannot update recording ${id}: it is not in the metadata store`, {
+    help: "Store the recording first with storeRecording()",
+  });
+}

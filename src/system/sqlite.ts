@@ -1,0 +1,173 @@
+/**
+ * @module Opening bun:sqlite databases the one way acoupi wants them: WAL (so `acoupi status`
+ * can read while the runner writes), foreign keys on, a busy timeout, `synchronous = FULL`, and
+ * versioned migrations through `PRAGMA user_version`. FULL rather than NORMAL because a field
+ * sensor loses power for real: in WAL mode NORMAL may lose every commit since the last
+ * checkpoint on a power cut, and the outbox promises that a created message survives. The cost
+ * is one fsync per commit, which is small at a sensor's write rate (a few commits per recording);
+ * bench/store.ts measures it. Also holds the small helpers the stores share: chunking ID lists
+ * under SQLite's bound-variable limit, and the sortable UTC text format.
+ */
+import { Database } from "bun:sqlite";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { StoreError } from "../errors.ts";
+
+/** One step of a schema: SQL (may hold several statements) or a function run in the transaction. */
+export type Migration = string | ((db: Database, schema: string) => void);
+
+export type Synchronous = "FULL" | "NORMAL";
+
+export interface SqliteOptions {
+  /** Names the database in error messages, e.g. "metadata store". */
+  label: string;
+  /** Migration i brings the schema to version i + 1. */
+  migrations: readonly Migration[];
+  /** Default FULL (see the module comment); NORMAL is for benchmarks and scratch files. */
+  synchronous?: Synchronous;
+  busyTimeoutMs?: number;
+}
+
+/** acoupi chunks at 900; SQLite's own limit is 32766 since 3.32, so this is very safe. */
+export const MAX_BOUND_VARIABLES = 900;
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Opens (creating the file and its directory if needed) and migrates a database. */
+export function openSqlite(path: string, options: SqliteOptions): Database {
+  const file = resolve(path);
+  let db: Database;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file, { create: true, strict: true });
+  } catch (error) {
+    throw new StoreError(`Cannot open the ${options.label} "${file}": ${describe(error)}`, {
+      help: "Check that the directory exists and is writable by the user running acoupi",
+      cause: error,
+    });
+  }
+  try {
+    db.run(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
+    db.run("PRAGMA foreign_keys = ON");
+    configureSchema(db, "main", file, options);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Attaches another database file to an open connection under `alias`, sets it up the same way
+ * and migrates it, so that one transaction on `db` can write both files. A rollback undoes both;
+ * in WAL mode a crash in the instant between the two files' commits can keep one and not the
+ * other (SQLite's documented limit for attached WAL databases).
+ */
+export function attachSqlite(db: Database, path: string, alias: string, options: SqliteOptions): void {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(alias)) throw new RangeError(`Invalid schema alias "${alias}"`);
+  const file = resolve(path);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    db.query("ATTACH DATABASE ? AS " + alias).run(file);
+  } catch (error) {
+    throw new StoreError(`Cannot attach the ${options.label} "${file}": ${describe(error)}`, {
+      help: "Check that the directory exists and is writable by the user running acoupi",
+      cause: error,
+    });
+  }
+  configureSchema(db, alias, file, options);
+}
+
+function configureSchema(db: Database, schema: string, file: string, options: SqliteOptions): void {
+  const mode = db.query<{ journal_mode: string }, []>(`PRAGMA ${schema}.journal_mode = WAL`).get();
+  if (mode?.journal_mode.toLowerCase() !== "wal") {
+    throw new StoreError(`Cannot switch the ${options.label} "${file}" to WAL mode: it stays in ${mode?.journal_mode ?? "an unknown"} mode`, {
+      help: "Keep acoupi's databases on a local filesystem (not a network share)",
+    });
+  }
+  db.run(`PRAGMA ${schema}.synchronous = ${options.synchronous ?? "FULL"}`);
+  migrate(db, schema, file, options);
+}
+
+/** Reads the schema version of `schema` (user_version). */
+export function schemaVersion(db: Database, schema = "main"): number {
+  return db.query<{ user_version: number }, []>(`PRAGMA ${schema}.user_version`).get()?.user_version ?? 0;
+}
+
+function migrate(db: Database, schema: string, file: string, options: SqliteOptions): void {
+  const target = options.migrations.length;
+  const current = schemaVersion(db, schema);
+  if (current > target) {
+    throw new StoreError(
+      `Cannot use the ${options.label} "${file}": its schema version is ${current} and this acoupi knows up to ${target}`,
+      { help: "Upgrade acoupi, or point the config at a new database file" },
+    );
+  }
+  if (current === target) return;
+  // IMMEDIATE takes the write lock first, so two processes opening a new file do not race.
+  db.run("BEGIN IMMEDIATE");
+  try {
+    for (let version = schemaVersion(db, schema); version < target; version++) {
+      const step = options.migrations[version];
+      if (typeof step === "string") db.run(step.replaceAll("{schema}", schema));
+      else if (step !== undefined) step(db, schema);
+      db.run(`PRAGMA ${schema}.user_version = ${version + 1}`);
+    }
+    db.run("COMMIT");
+  } catch (error) {
+    db.run("ROLLBACK");
+    throw new StoreError(`Cannot migrate the ${options.label} "${file}" from schema version ${current}: ${describe(error)}`, {
+      help: "Restore the file from a backup, or point the config at a new database file",
+      cause: error,
+    });
+  }
+}
+
+/** Opens an existing database read-only for another process (status); null if the file is absent. */
+export function openSqliteReadonly(path: string, label: string): Database | null {
+  const file = resolve(path);
+  if (!existsSync(file)) return null;
+  try {
+    const db = new Database(file, { readonly: true, strict: true });
+    db.run(`PRAGMA busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
+    return db;
+  } catch (error) {
+    throw new StoreError(`Cannot read the ${label} "${file}": ${describe(error)}`, {
+      help: "Check that the file is readable by this user",
+      cause: error,
+    });
+  }
+}
+
+/** Splits a list into chunks that fit under the bound-variable limit. */
+export function chunks<T>(items: readonly T[], size = MAX_BOUND_VARIABLES): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** `?, ?, ?` for an IN list of n values. */
+export function placeholders(n: number): string {
+  return Array.from({ length: n }, () => "?").join(", ");
+}
+
+/**
+ * Stored timestamps: fixed-width UTC ISO text with milliseconds and `Z`
+ * (`2024-05-01T14:03:00.000Z`), so text order is time order.
+ */
+export function sqlTime(date: Date): string {
+  return date.toISOString();
+}
+
+/** Wraps any failure of `fn` in a StoreError naming the operation; StoreErrors pass through. */
+export function storeCall<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`Cannot ${what}: ${describe(error)}`, { cause: error });
+  }
+}
