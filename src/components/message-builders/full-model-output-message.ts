@@ -1,0 +1,10 @@
+/**
+ * @module fullModelOutputMessage: acoupi's FullModelOutputMessageBuilder. Every model output
+ * becomes a "detection" message with its whole JSON, even when it has no detections.
+ */
+import { createMessage, modelOutputJson, type Message, type ModelOutput } from "../../data/index.ts";
+import type { MessageBuilder } from "./types.ts";
+
+export function fullModelOutputMessage(): MessageBuilder {
+  return (output: ModelOutput): Message => createMessage("detection", modelOutputJson(output));
+}
