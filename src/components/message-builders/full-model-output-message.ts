@@ -5,6 +5,7 @@
 import { createMessage, modelOutputJson, type Message, type ModelOutput } from "../../data/index.ts";
 import type { MessageBuilder } from "./types.ts";
 
-export function fullModelOutputMessage(): MessageBuilder {
+/** Typed to never return null; it is still a MessageBuilder. */
+export function fullModelOutputMessage(): MessageBuilder & ((output: ModelOutput) => Message) {
   return (output: ModelOutput): Message => createMessage("detection", modelOutputJson(output));
 }
