@@ -6,6 +6,7 @@ import { createMessage, modelOutputJson, type Message, type ModelOutput } from "
 import type { MessageBuilder } from "./types.ts";
 
 /** Typed to never return null; it is still a MessageBuilder. */
-export function fullModelOutputMessage(): MessageBuilder & ((output: ModelOutput) => Message) {
-  return (output: ModelOutput): Message => createMessage("detection", modelOutputJson(output));
+export function fullModelOutputMessage(): (output: ModelOutput) => Message {
+  const build = (output: ModelOutput): Message => createMessage("detection", modelOutputJson(output));
+  return build satisfies MessageBuilder;
 }
