@@ -6,7 +6,6 @@
  * memory: the outbox keeps the message and retries it with backoff. The client announces itself
  * on `<topic>/status` with a retained "online", and a retained "offline" last will.
  */
-import { readFileSync } from "node:fs";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { z } from "zod";
 import { secret } from "../../config/markers.ts";
@@ -16,6 +15,7 @@ import { logger } from "../../log.ts";
 import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
 import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
+import { mqttClientOptions } from "./_mqtt-options.ts";
 
 export type { MqttFailure, MqttFailureKind } from "./_mqtt-errors.ts";
 
@@ -39,6 +39,10 @@ export const MqttConfigSchema = z.object({
   tls_verify: z.boolean().default(true).describe("Verify the broker's certificate and host name"),
   keepalive: z.number().int().min(0).default(60).describe("Seconds between keepalive pings"),
   timeout: z.number().positive().default(5).describe("Seconds to wait for the connection and for each PUBACK"),
+  transport: z
+    .enum(["tcp"])
+    .default("tcp")
+    .describe("acoupi's transport key; only tcp is supported (acoupi also had websockets and unix)"),
 });
 export type MqttConfig = z.output<typeof MqttConfigSchema>;
 
@@ -54,7 +58,6 @@ export interface MqttLastError extends MqttFailure {
 
 /** acoupi reports paho's MQTTErrorCode name as the response content. */
 const SUCCESS_CONTENT = "MQTT_ERR_SUCCESS";
-const RECONNECT_PERIOD_MS = 1000;
 /** Failures a reconnect loop cannot cure; the client is dropped and the next send starts afresh. */
 const FATAL_KINDS = new Set(["auth", "refused", "tls"]);
 
@@ -214,51 +217,10 @@ export class MqttMessenger implements Messenger {
     return this.#connecting;
   }
 
-  #clientOptions(): IClientOptions {
-    const c = this.#config;
-    const options: IClientOptions = {
-      host: c.host,
-      port: c.port,
-      protocol: c.use_tls ? "mqtts" : "mqtt",
-      protocolVersion: 4,
-      clientId: this.#clientId,
-      clean: true,
-      keepalive: c.keepalive,
-      connectTimeout: c.timeout * 1000,
-      reconnectPeriod: RECONNECT_PERIOD_MS,
-      queueQoSZero: false,
-      resubscribe: false,
-      will: { topic: this.#statusTopic, payload: Buffer.from("offline"), qos: 1, retain: true },
-    };
-    if (c.username !== null) options.username = c.username;
-    if (c.password !== null) options.password = c.password;
-    if (c.use_tls) {
-      options.rejectUnauthorized = c.tls_verify;
-      const files: Array<[string | null, "ca" | "cert" | "key", string]> = [
-        [c.ca_file, "ca", "ca_file"],
-        [c.cert_file, "cert", "cert_file"],
-        [c.key_file, "key", "key_file"],
-      ];
-      for (const [path, option, key] of files) {
-        if (path === null) continue;
-        try {
-          options[option] = readFileSync(path);
-        } catch (cause) {
-          const reason = cause instanceof Error && "code" in cause ? String(cause.code) : String(cause);
-          throw new MessageSendError(`Cannot read messaging.mqtt.${key} "${path}": ${reason}`, {
-            help: `Check messaging.mqtt.${key}: it must name a readable PEM file`,
-            cause,
-          });
-        }
-      }
-    }
-    return options;
-  }
-
   async #connect(): Promise<MqttClient> {
     let options: IClientOptions;
     try {
-      options = this.#clientOptions();
+      options = mqttClientOptions(this.#config, { clientId: this.#clientId, statusTopic: this.#statusTopic });
     } catch (error) {
       if (error instanceof MessageSendError) throw this.#remember(error, "tls");
       throw error;

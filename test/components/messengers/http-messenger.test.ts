@@ -88,6 +88,11 @@ describe("HttpMessenger", () => {
     expect(HttpConfigSchema.safeParse({ base_url: "ftp://example.org" }).success).toBe(false);
   });
 
+  test("an acoupi 0.6 HTTP config parses unchanged", () => {
+    const acoupi = { base_url: "http://example.org/in", content_type: "application/json", timeout: 5 };
+    expect(HttpConfigSchema.parse(acoupi)).toMatchObject(acoupi);
+  });
+
   test("a 2xx answer is a SUCCESS response carrying the body, and headers are sent as acoupi sends them", async () => {
     const messenger = httpMessenger(`${base}/ok`, { headers: { Authorization: TOKEN, "X-Site": "wood" } });
     const message = createMessage("detection", '{"a":1}');

@@ -59,6 +59,12 @@ describe("MqttMessenger", () => {
     expect(MqttConfigSchema.shape.password.meta()).toMatchObject({ secret: true });
   });
 
+  test("an acoupi 0.6 MQTT config parses unchanged", () => {
+    const acoupi = { host: "broker", username: "pi", password: "x", topic: "acoupi", port: 1884, timeout: 5, use_tls: false, transport: "tcp" };
+    expect(MqttConfigSchema.parse(acoupi)).toMatchObject(acoupi);
+    expect(MqttConfigSchema.safeParse({ ...acoupi, transport: "websockets" }).success).toBe(false);
+  });
+
   test("a topic with MQTT wildcards is refused by the config schema", () => {
     expect(MqttConfigSchema.safeParse({ host: "h", topic: "acoupi/#" }).success).toBe(false);
   });
@@ -148,6 +154,23 @@ describe("MqttMessenger", () => {
     } finally {
       await messenger.close();
       await outage.cleanup();
+    }
+  });
+
+  test("after the broker crashes and comes back, the same messenger delivers again", async () => {
+    const crashing = await startMosquitto();
+    const messenger = mqttMessenger(crashing.port);
+    try {
+      await messenger.send(createMessage("detection", "{}"));
+      await crashing.kill();
+      expect(await messenger.send(createMessage("detection", "{}")).catch((e: unknown) => e)).toBeInstanceOf(MessageSendError);
+      await crashing.restart();
+      const delivered = await until(async () => !((await messenger.send(createMessage("detection", "{}")).catch((e: unknown) => e)) instanceof Error));
+      expect(delivered).toBe(true);
+      expect(messenger.connected).toBe(true);
+    } finally {
+      await messenger.close();
+      await crashing.cleanup();
     }
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * @module The mqtt.js connection options for an MqttMessenger config: an options object (not a
+ * URL, which compiled binaries warn about), mqtt.js's own reconnect loop, no offline queue for
+ * QoS 0, the retained "offline" last will, and the TLS files read when connecting (a file that
+ * cannot be read is a MessageSendError naming its config key).
+ */
+import { readFileSync } from "node:fs";
+import type { IClientOptions } from "mqtt";
+import { MessageSendError } from "../../errors.ts";
+import type { MqttConfig } from "./mqtt-messenger.ts";
+
+const RECONNECT_PERIOD_MS = 1000;
+
+/** Connection options for `config`; throws MessageSendError when a TLS file cannot be read. */
+export function mqttClientOptions(c: MqttConfig, ids: { clientId: string; statusTopic: string }): IClientOptions {
+  const options: IClientOptions = {
+    host: c.host,
+    port: c.port,
+    protocol: c.use_tls ? "mqtts" : "mqtt",
+    protocolVersion: 4,
+    clientId: ids.clientId,
+    clean: true,
+    keepalive: c.keepalive,
+    connectTimeout: c.timeout * 1000,
+    reconnectPeriod: RECONNECT_PERIOD_MS,
+    queueQoSZero: false,
+    resubscribe: false,
+    will: { topic: ids.statusTopic, payload: Buffer.from("offline"), qos: 1, retain: true },
+  };
+  if (c.username !== null) options.username = c.username;
+  if (c.password !== null) options.password = c.password;
+  if (c.use_tls) {
+    options.rejectUnauthorized = c.tls_verify;
+    const files: Array<[string | null, "ca" | "cert" | "key", string]> = [
+      [c.ca_file, "ca", "ca_file"],
+      [c.cert_file, "cert", "cert_file"],
+      [c.key_file, "key", "key_file"],
+    ];
+    for (const [path, option, key] of files) {
+      if (path === null) continue;
+      try {
+        options[option] = readFileSync(path);
+      } catch (cause) {
+        const reason = cause instanceof Error && "code" in cause ? String(cause.code) : String(cause);
+        throw new MessageSendError(`Cannot read messaging.mqtt.${key} "${path}": ${reason}`, {
+          help: `Check messaging.mqtt.${key}: it must name a readable PEM file`,
+          cause,
+        });
+      }
+    }
+  }
+  return options;
+}
