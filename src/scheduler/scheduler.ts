@@ -10,6 +10,7 @@ import type { ConsolaInstance } from "consola";
 import { AcoupiError, ConfigError } from "../errors.ts";
 import { logger as makeLogger } from "../log.ts";
 import { systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from "./clock.ts";
+import { checkCallbackChains, parentOf } from "./_callbacks.ts";
 import { planFor, type Plan } from "./_plans.ts";
 import { Semaphore } from "./semaphore.ts";
 import type { TaskDefinition, TaskEvent, TaskEventListener, TaskStats } from "./types.ts";
@@ -108,7 +109,7 @@ export class Scheduler {
   start(): void {
     if (this.#stopped) throw new AcoupiError("scheduler-stopped", "The scheduler cannot start again once stopped");
     if (this.#started) throw new AcoupiError("scheduler-started", "The scheduler is already running");
-    this.#validate();
+    checkCallbackChains(this.#definitions());
     this.#started = true;
     const mono = this.#clock.monotonic();
     const wall = this.#clock.now().getTime();
@@ -149,11 +150,15 @@ export class Scheduler {
       });
     }
     if (this.#stopped) throw stoppedError(name);
-    this.#validate();
+    checkCallbackChains(this.#definitions());
     const outcome = await this.#execute(entry, input, false);
     if (outcome.kind === "failure") throw outcome.error;
     if (outcome.kind === "dropped") throw stoppedError(name);
     return outcome.value;
+  }
+
+  #definitions(): Map<string, TaskDefinition> {
+    return new Map([...this.#entries].map(([name, entry]) => [name, entry.def]));
   }
 
   /** A copy of every task's figures. */
@@ -183,31 +188,6 @@ export class Scheduler {
     return this.#clock.monotonic() - this.#lastWake <= 2 * MAX_SLEEP_MS;
   }
 
-  /** Every `after` names a task, and no chain of callbacks loops back on itself. */
-  #validate(): void {
-    for (const entry of this.#entries.values()) {
-      const seen = new Set<string>([entry.def.name]);
-      let current: Entry = entry;
-      for (;;) {
-        const schedule = current.def.schedule;
-        if (!schedule || !("after" in schedule)) break;
-        const parent = this.#entries.get(schedule.after);
-        if (!parent) {
-          throw new ConfigError(`Task ${current.def.name} runs after task ${schedule.after}, which is not registered`, {
-            help: `Registered tasks: ${[...this.#entries.keys()].join(", ")}`,
-          });
-        }
-        if (seen.has(parent.def.name)) {
-          throw new ConfigError(`Task ${entry.def.name} is in a loop of callbacks: ${[...seen, parent.def.name].join(" → ")}`, {
-            help: "A callback cannot, directly or through others, trigger the task it follows",
-          });
-        }
-        seen.add(parent.def.name);
-        current = parent;
-      }
-    }
-  }
-
   /** The loop: polls every plan, fires what is due, sleeps until the earliest next poll. */
   #wake(): void {
     this.#loopTimer = null;
@@ -218,9 +198,13 @@ export class Scheduler {
     let sleep = MAX_SLEEP_MS;
     for (const entry of this.#entries.values()) {
       if (!entry.plan) continue;
-      const { due, waitMs } = entry.plan.poll(mono, wall);
-      if (due) this.#fire(entry);
-      sleep = Math.min(sleep, waitMs);
+      try {
+        const { due, waitMs } = entry.plan.poll(mono, wall);
+        if (due) this.#fire(entry);
+        sleep = Math.min(sleep, waitMs);
+      } catch (error) {
+        this.#log.error(`Planning the next run of task ${entry.def.name} failed:`, error);
+      }
     }
     this.#loopTimer = this.#timers.setTimeout(() => this.#wake(), Math.max(0, sleep));
   }
@@ -290,8 +274,7 @@ export class Scheduler {
   /** Enqueues the callbacks of `parent` with its result; a null or undefined result skips them. */
   #triggerCallbacks(parent: string, value: unknown): void {
     for (const entry of this.#entries.values()) {
-      const schedule = entry.def.schedule;
-      if (!schedule || !("after" in schedule) || schedule.after !== parent) continue;
+      if (parentOf(entry.def) !== parent) continue;
       if (value === undefined || value === null) {
         this.#log.debug(`Task ${entry.def.name} not run: task ${parent} returned nothing`);
         continue;
