@@ -227,6 +227,17 @@ describe("OnnxModel errors", () => {
     expect(error.help).toContain("SileroVadModel");
   });
 
+  test("importing the model classes loads neither onnxruntime-web nor libsamplerate", () => {
+    const script = [
+      'await import("./src/components/models/onnx-model.ts");',
+      'await import("./src/components/models/silero-vad-model.ts");',
+      "console.log(Object.keys(require.cache).filter((k) => /onnxruntime|libsamplerate/.test(k)).length);",
+    ].join("\n");
+    const result = Bun.spawnSync([process.execPath, "-e", script], { cwd: join(import.meta.dir, "../../.."), stderr: "pipe" });
+    expect(result.stderr.toString()).toBe("");
+    expect(result.stdout.toString().trim()).toBe("0");
+  });
+
   test("ModelConfigSchema refuses a model path that is not an .onnx file", () => {
     const result = ModelConfigSchema.safeParse({ path: "model.tflite", labels: ["a"], samplerate: 48000, window: 3 });
     expect(result.success).toBe(false);
