@@ -174,6 +174,14 @@ export class SqliteMessageStore implements MessageStore {
     return storeCall("prune the outbox", () => this.#db.transaction(() => pruneOutbox(this.#db, this.#s, limits, now, this.#log))());
   }
 
+  /**
+   * Runs `fn` in one transaction on the outbox's connection (a savepoint inside an enclosing
+   * one), e.g. to store a batch of messages or responses with one commit. `fn` must be synchronous.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
   stats(): OutboxStats {
     return storeCall("read outbox statistics", () => readStats(this.#db, this.#s));
   }
