@@ -1,0 +1,74 @@
+/**
+ * @module The `recording_saving` section of acoupi's default and connected programs and the
+ * filter list they build from it: the saving window always; the frequency schedule when both
+ * its numbers are non-zero; the before/after dawn-dusk filters when their durations are
+ * non-zero. The file management task ORs them. Unlike acoupi, every filter reads time in the
+ * configured zone and dawn/dusk at the deployment's coordinates.
+ */
+import { z } from "zod";
+import { timeOfDay } from "../../config/types.ts";
+import { afterDawnDusk } from "./after-dawn-dusk.ts";
+import { beforeDawnDusk } from "./before-dawn-dusk.ts";
+import { frequencySchedule } from "./frequency-schedule.ts";
+import { saveIfInInterval } from "./save-if-in-interval.ts";
+import type { SavingFilter } from "./types.ts";
+
+export interface RecordingSavingDefaults {
+  starttime: string;
+  endtime: string;
+  before_dawndusk_duration: number;
+  after_dawndusk_duration: number;
+  frequency_duration: number;
+  frequency_interval: number;
+}
+
+/** The default program's defaults; the connected program starts at 18:30 and uses a 5-minute interval. */
+export const DEFAULT_RECORDING_SAVING: RecordingSavingDefaults = {
+  starttime: "18:00:00",
+  endtime: "20:00:00",
+  before_dawndusk_duration: 10,
+  after_dawndusk_duration: 10,
+  frequency_duration: 5,
+  frequency_interval: 30,
+};
+
+/** The `recording_saving` schema with the given defaults (acoupi's SaveRecordingFilter). */
+export function recordingSavingSchema(defaults: Partial<RecordingSavingDefaults> = {}) {
+  const d = { ...DEFAULT_RECORDING_SAVING, ...defaults };
+  return z.object({
+    starttime: timeOfDay(d.starttime).describe("Keep recordings made from this time of day, HH:MM:SS local"),
+    endtime: timeOfDay(d.endtime).describe("Keep recordings made until this time of day, HH:MM:SS local"),
+    before_dawndusk_duration: z.number().int().min(0).default(d.before_dawndusk_duration).describe("Also keep recordings made this many minutes before dawn and dusk (0 = off)"),
+    after_dawndusk_duration: z.number().int().min(0).default(d.after_dawndusk_duration).describe("Also keep recordings made this many minutes after dawn and dusk (0 = off)"),
+    frequency_duration: z.number().int().min(0).default(d.frequency_duration).describe("Also keep the first this-many minutes of every frequency_interval (0 = off)"),
+    frequency_interval: z.number().int().min(0).default(d.frequency_interval).describe("Period in minutes of the frequency schedule (0 = off)"),
+  });
+}
+
+export const RecordingSavingSchema = recordingSavingSchema();
+export type RecordingSaving = z.output<typeof RecordingSavingSchema>;
+
+export interface SavingContext {
+  timezone: string;
+  /** The deployment's coordinates; null (or absent) uses each recording's deployment. */
+  latitude?: number | null;
+  longitude?: number | null;
+}
+
+/** acoupi's default-program filter list; null or undefined config means no filters (keep all). */
+export function savingFiltersFromConfig(recordingSaving: RecordingSaving | null | undefined, context: SavingContext): SavingFilter[] {
+  if (!recordingSaving) return [];
+  const { timezone } = context;
+  const where = { latitude: context.latitude ?? null, longitude: context.longitude ?? null, timezone };
+  const filters: SavingFilter[] = [saveIfInInterval({ starttime: recordingSaving.starttime, endtime: recordingSaving.endtime, timezone })];
+  if (recordingSaving.frequency_duration !== 0 && recordingSaving.frequency_interval !== 0) {
+    filters.push(frequencySchedule({ duration: recordingSaving.frequency_duration, frequency: recordingSaving.frequency_interval, timezone }));
+  }
+  if (recordingSaving.before_dawndusk_duration !== 0) {
+    filters.push(beforeDawnDusk({ duration: recordingSaving.before_dawndusk_duration, ...where }));
+  }
+  if (recordingSaving.after_dawndusk_duration !== 0) {
+    filters.push(afterDawnDusk({ duration: recordingSaving.after_dawndusk_duration, ...where }));
+  }
+  return filters;
+}
