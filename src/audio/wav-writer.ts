@@ -1,0 +1,118 @@
+/**
+ * @module A crash-safe PCM16 WAV writer. Samples go to `<dir>/<name>.wav.part` behind a
+ * placeholder header; `finish` appends trailing chunks (GUANO), writes the real sizes, fsyncs,
+ * renames to `<dir>/<name>.wav` and fsyncs the folder, so after a crash there is either a
+ * complete `.wav` or a `.part` that reconciliation can finalise or remove — never a half-written
+ * `.wav`. Samples are written in the host's byte order, which is little-endian on every target.
+ */
+import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { WAV_HEADER_BYTES, wavHeader, type WavFormat } from "./wav.ts";
+
+const FLUSH_BYTES = 256 * 1024;
+
+/** Fsyncs a folder so that a rename inside it survives a power cut. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class WavWriter {
+  readonly partPath: string;
+  readonly finalPath: string;
+  readonly format: WavFormat;
+  #dir: string;
+  #file: FileHandle | null;
+  #pending = new Uint8Array(FLUSH_BYTES);
+  #pendingBytes = 0;
+  #dataBytes = 0;
+
+  private constructor(dir: string, name: string, format: WavFormat, file: FileHandle) {
+    this.#dir = dir;
+    this.partPath = join(dir, `${name}.wav.part`);
+    this.finalPath = join(dir, `${name}.wav`);
+    this.format = format;
+    this.#file = file;
+  }
+
+  /** Creates `<dir>/<name>.wav.part` (failing if it exists) with a placeholder header. */
+  static async create(dir: string, name: string, format: Omit<WavFormat, "bitsPerSample">): Promise<WavWriter> {
+    const full: WavFormat = { ...format, bitsPerSample: 16 };
+    const file = await open(join(dir, `${name}.wav.part`), "wx", 0o644);
+    const writer = new WavWriter(dir, name, full, file);
+    await file.write(wavHeader(full, 0), 0, WAV_HEADER_BYTES, 0);
+    return writer;
+  }
+
+  /** Bytes of samples written so far. */
+  get dataBytes(): number {
+    return this.#dataBytes + this.#pendingBytes;
+  }
+
+  /** Appends interleaved samples; they are copied, so the caller may reuse `samples` at once. */
+  async write(samples: Int16Array): Promise<void> {
+    const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+    let offset = 0;
+    while (offset < bytes.byteLength) {
+      const room = this.#pending.byteLength - this.#pendingBytes;
+      const take = Math.min(room, bytes.byteLength - offset);
+      this.#pending.set(bytes.subarray(offset, offset + take), this.#pendingBytes);
+      this.#pendingBytes += take;
+      offset += take;
+      if (this.#pendingBytes === this.#pending.byteLength) await this.#flush();
+    }
+  }
+
+  /**
+   * Writes `trailing` chunks after the data, finalises the header, fsyncs and renames the file
+   * into place, then fsyncs the folder. Returns the final path.
+   */
+  async finish(trailing: readonly Uint8Array[] = []): Promise<string> {
+    const file = this.#handle();
+    await this.#flush();
+    let position = WAV_HEADER_BYTES + this.#dataBytes;
+    if (this.#dataBytes % 2 === 1) {
+      await file.write(new Uint8Array(1), 0, 1, position);
+      position += 1;
+    }
+    let trailingBytes = 0;
+    for (const chunk of trailing) {
+      await file.write(chunk, 0, chunk.byteLength, position);
+      position += chunk.byteLength;
+      trailingBytes += chunk.byteLength;
+    }
+    await file.write(wavHeader(this.format, this.#dataBytes, trailingBytes), 0, WAV_HEADER_BYTES, 0);
+    await file.truncate(position);
+    await file.sync();
+    await file.close();
+    this.#file = null;
+    await rename(this.partPath, this.finalPath);
+    await fsyncDir(this.#dir);
+    return this.finalPath;
+  }
+
+  /** Closes and deletes the `.part` file; safe to call after a failure, and more than once. */
+  async abort(): Promise<void> {
+    const file = this.#file;
+    this.#file = null;
+    if (file !== null) await file.close();
+    await rm(this.partPath, { force: true });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pendingBytes === 0) return;
+    const file = this.#handle();
+    await file.write(this.#pending, 0, this.#pendingBytes, WAV_HEADER_BYTES + this.#dataBytes);
+    this.#dataBytes += this.#pendingBytes;
+    this.#pendingBytes = 0;
+  }
+
+  #handle(): FileHandle {
+    if (this.#file === null) throw new Error(`WAV file "${this.partPath}" is already closed`);
+    return this.#file;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * @module One open capture stream, seen from the main thread: it starts the capture Worker, waits
+ * for the device to open, and hands out exactly the frames asked for, in stream order, from the
+ * shared ring. Consecutive `take` calls tile the stream with no frame dropped or repeated. An
+ * overrun gap inside a take is filled with silence so a file keeps its length and its start time;
+ * a gap before the first frame of a take is skipped, and the take starts at the next real frame.
+ */
+import { AlsaError, DeviceError } from "../../errors.ts";
+import { logger } from "../../log.ts";
+import type { ActualParams } from "../../../native/alsa/pcm.ts";
+import { FrameRing, type CaptureCounters, type RingChunk } from "./_frame-ring.ts";
+import type { CaptureReply, CaptureStart, SerializedError } from "./capture-worker.ts";
+
+const log = logger("capture");
+
+/** How long `close` waits for the worker to leave a blocking read before giving up on it. */
+const CLOSE_GRACE_MS = 3000;
+
+export interface StreamOptions {
+  device: string;
+  configText: string | null;
+  samplerate: number;
+  channels: number;
+  /** Frames per read and per ring slot. */
+  chunkFrames: number;
+  /** Seconds of audio the ring holds before the worker has to wait. */
+  ringSeconds: number;
+}
+
+export interface TakeResult {
+  /** Stream frame index of the first frame handed to the sink. */
+  firstFrame: number;
+  /** Frames of silence put in place of frames lost to overruns. */
+  filledFrames: number;
+}
+
+export type SampleSink = (samples: Int16Array) => Promise<void> | void;
+
+function deserialize(error: SerializedError): Error {
+  const options = error.help === undefined ? {} : { help: error.help };
+  if (error.kind === "alsa") return new AlsaError(error.rc ?? -1, error.message, options);
+  if (error.kind === "device") return new DeviceError(error.message, options);
+  return new Error(`Capture worker failed: ${error.message}`);
+}
+
+export class CaptureStream {
+  readonly device: string;
+  #ring: FrameRing;
+  #worker: Worker;
+  #started: Promise<{ params: ActualParams; startWallMs: number }>;
+  #params: ActualParams | null = null;
+  #startWallMs = 0;
+  #stopped: Promise<void>;
+  #failure: Error | null = null;
+  #position = 0;
+  #chunk: RingChunk | null = null;
+  #chunkOffset = 0;
+  #closed = false;
+
+  private constructor(options: StreamOptions) {
+    this.device = options.device;
+    const slots = Math.max(4, Math.ceil((options.ringSeconds * options.samplerate) / options.chunkFrames));
+    const ring = FrameRing.create(slots, options.chunkFrames, options.channels);
+    this.#ring = ring;
+    const worker = new Worker(new URL("./capture-worker.ts", import.meta.url).href);
+    this.#worker = worker;
+    let resolveStopped: () => void = () => undefined;
+    this.#stopped = new Promise<void>((resolve) => {
+      resolveStopped = resolve;
+    });
+    this.#started = new Promise((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<CaptureReply>) => {
+        const message = event.data;
+        if (message.type === "started") resolve(message);
+        else if (message.type === "failed") {
+          const error = deserialize(message.error);
+          this.#failure ??= error;
+          reject(error);
+        } else resolveStopped();
+      };
+      worker.onerror = (event: ErrorEvent) => {
+        const error = new DeviceError(`Capture worker for "${options.device}" crashed: ${event.message}`);
+        this.#failure ??= error;
+        reject(error);
+        ring.markEnded();
+        resolveStopped();
+      };
+    });
+    const start: CaptureStart = {
+      type: "start",
+      device: options.device,
+      configText: options.configText,
+      samplerate: options.samplerate,
+      channels: options.channels,
+      latencyUs: Math.max(500_000, Math.ceil(((4 * options.chunkFrames) / options.samplerate) * 1e6)),
+      ring: ring.buffers,
+    };
+    worker.postMessage(start);
+  }
+
+  /** Starts a worker and opens the device; rejects with AlsaError/DeviceError when it cannot. */
+  static async open(options: StreamOptions): Promise<CaptureStream> {
+    const stream = new CaptureStream(options);
+    try {
+      const { params, startWallMs } = await stream.#started;
+      stream.#params = params;
+      stream.#startWallMs = startWallMs;
+      return stream;
+    } catch (error) {
+      await stream.close();
+      throw error;
+    }
+  }
+
+  /** The parameters the device runs with. */
+  get params(): ActualParams {
+    if (this.#params === null) throw new Error(`Capture device "${this.device}" is not open`);
+    return this.#params;
+  }
+
+  /** Wall time (ms since the epoch) of frame 0. */
+  get startWallMs(): number {
+    return this.#startWallMs;
+  }
+
+  /** Stream frame index of the next frame `take` will hand out (before any gap is skipped). */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Frames captured, lost and overruns so far, as the worker counts them. */
+  counters(): CaptureCounters {
+    return this.#ring.counters();
+  }
+
+  /** Hands exactly `frames` frames to `sink`, in order, waiting for the device as needed. */
+  async take(frames: number, sink: SampleSink): Promise<TakeResult> {
+    const channels = this.params.channels;
+    let remaining = frames;
+    let filled = 0;
+    let firstFrame: number | null = null;
+    while (remaining > 0) {
+      const chunk = this.#chunk ?? (await this.#nextChunk());
+      const chunkPosition = chunk.frameIndex + this.#chunkOffset;
+      if (chunkPosition > this.#position) {
+        if (firstFrame === null) {
+          this.#position = chunkPosition;
+        } else {
+          const gap = Math.min(chunkPosition - this.#position, remaining, chunk.frames * 4);
+          await sink(new Int16Array(gap * channels));
+          filled += gap;
+          this.#position += gap;
+          remaining -= gap;
+        }
+        continue;
+      }
+      firstFrame ??= this.#position;
+      const n = Math.min(chunk.frames - this.#chunkOffset, remaining);
+      await sink(chunk.samples.subarray(this.#chunkOffset * channels, (this.#chunkOffset + n) * channels));
+      this.#chunkOffset += n;
+      this.#position += n;
+      remaining -= n;
+      if (this.#chunkOffset === chunk.frames) {
+        this.#chunk = null;
+        this.#chunkOffset = 0;
+        this.#ring.release();
+      }
+    }
+    if (filled > 0) log.warn(`Filled ${filled} frames lost to overruns on "${this.device}" with silence`);
+    return { firstFrame: firstFrame ?? this.#position, filledFrames: filled };
+  }
+
+  /** Stops the worker and closes the device; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#ring.requestStop();
+    const finished = await Promise.race([this.#stopped.then(() => true), Bun.sleep(CLOSE_GRACE_MS).then(() => false)]);
+    if (!finished) log.warn(`Capture worker for "${this.device}" did not stop within ${CLOSE_GRACE_MS} ms; terminating it`);
+    this.#worker.terminate();
+  }
+
+  async #nextChunk(): Promise<RingChunk> {
+    if (this.#closed) throw new DeviceError(`Capture device "${this.device}" is closed`);
+    const chunk = await this.#ring.next();
+    if (chunk !== null) {
+      this.#chunk = chunk;
+      this.#chunkOffset = 0;
+      return chunk;
+    }
+    await this.#stopped;
+    throw this.#failure ?? new DeviceError(`Capture from "${this.device}" stopped unexpectedly`);
+  }
+}

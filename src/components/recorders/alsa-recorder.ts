@@ -1,0 +1,220 @@
+/**
+ * @module AlsaRecorder: records WAV files from an ALSA capture device through libasound (bun:ffi),
+ * S16_LE interleaved. Capture runs in a Worker that owns the handle (see capture-worker.ts), so
+ * the main thread never blocks on the device. In continuous mode the device stays open between
+ * `record()` calls and consecutive files tile the input stream exactly; otherwise each call opens
+ * the device, captures `duration` seconds and closes it. Each file gets a GUANO chunk and is
+ * written crash-safely (`.wav.part`, fsync, rename).
+ */
+import { mkdir } from "node:fs/promises";
+import { z } from "zod";
+import { RecordingSchema, type Deployment, type Recording } from "../../data/index.ts";
+import { DeviceError } from "../../errors.ts";
+import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../audio/guano.ts";
+import { timeExpandedRate } from "../../audio/wav.ts";
+import { WavWriter } from "../../audio/wav-writer.ts";
+import { CaptureStream } from "./_capture-stream.ts";
+import type { Recorder, RecorderStats } from "./types.ts";
+
+export const MicrophoneConfigSchema = z.object({
+  device_name: z
+    .string()
+    .min(1)
+    .default("default")
+    .describe("ALSA capture device, e.g. default or hw:1,0 (run `acoupi devices` to list them)"),
+  samplerate: z.number().int().min(8000).max(384000).default(48000).describe("Samplerate to record at, in Hz"),
+  audio_channels: z.number().int().min(1).default(1).describe("Number of audio channels to record"),
+  time_expansion: z
+    .number()
+    .positive()
+    .default(1)
+    .describe("Time expansion factor: enter 10.0 if you recorded at 480 kHz but need to process at 48 kHz"),
+});
+
+export type MicrophoneConfig = z.output<typeof MicrophoneConfigSchema>;
+
+export interface AlsaRecorderConfig {
+  microphone: MicrophoneConfig;
+  /** Seconds of audio per file. */
+  duration: number;
+  /** Frames per device read; by default about 0.1 s, rounded to a power of two. */
+  chunksize?: number;
+  /** Folder for the files being written (acoupi's tmp_audio). */
+  tmpDir: string;
+  /** GUANO `Serial`. */
+  deviceId: string;
+  /** GUANO `Firmware Version`. */
+  firmwareVersion: string;
+  /** Keep the device open between calls so consecutive files tile the stream (interval = duration). */
+  continuous?: boolean;
+}
+
+export interface AlsaRecorderDeps {
+  /** ALSA configuration text (asoundrc syntax) to find the device in, instead of the global one. */
+  alsaConfig?: string;
+  /** Seconds of audio buffered between the worker and the main thread; 2 by default. */
+  ringSeconds?: number;
+}
+
+const CHECK_SECONDS = 0.1;
+const LIST_DEVICES = "Run `acoupi devices` to list capture devices";
+
+function defaultChunkFrames(samplerate: number): number {
+  let frames = 256;
+  while (frames * 2 <= samplerate / 10 && frames < 16384) frames *= 2;
+  return frames;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+/** `YYYYMMDD_HHMMSS_mmm_<first 8 hex of the id>`, in UTC. */
+export function recordingName(createdOn: Date, id: string): string {
+  const d = createdOn;
+  const date = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
+  const time = `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+  return `${date}_${time}_${pad(d.getUTCMilliseconds(), 3)}_${id.replaceAll("-", "").slice(0, 8)}`;
+}
+
+export class AlsaRecorder implements Recorder {
+  readonly config: Readonly<AlsaRecorderConfig>;
+  #microphone: MicrophoneConfig;
+  #deps: AlsaRecorderDeps;
+  #stream: CaptureStream | null = null;
+  #busy = false;
+  #closedTotals: RecorderStats = { framesCaptured: 0, framesLost: 0, xruns: 0 };
+
+  constructor(config: AlsaRecorderConfig, deps: AlsaRecorderDeps = {}) {
+    if (!(config.duration > 0)) throw new RangeError(`Recording duration must be positive, got ${config.duration}`);
+    this.#microphone = MicrophoneConfigSchema.parse(config.microphone);
+    this.config = { ...config, microphone: this.#microphone };
+    this.#deps = deps;
+  }
+
+  async record(deployment: Deployment): Promise<Recording> {
+    if (this.#busy) throw new DeviceError(`Recorder for "${this.#microphone.device_name}" is already recording`);
+    this.#busy = true;
+    try {
+      const continuous = this.config.continuous === true;
+      const stream = continuous ? (this.#stream ??= await this.#open()) : await this.#open();
+      return await this.#recordFrom(stream, deployment, continuous);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #recordFrom(stream: CaptureStream, deployment: Deployment, continuous: boolean): Promise<Recording> {
+    const { samplerate, audio_channels: channels, time_expansion: timeExpansion } = this.#microphone;
+    const frames = Math.max(1, Math.round(this.config.duration * samplerate));
+    const id = crypto.randomUUID();
+    const format = { samplerate: timeExpandedRate(samplerate, timeExpansion), channels };
+    const startOf = (frame: number): Date => new Date(stream.startWallMs + (frame / samplerate) * 1000);
+    // The file is created at the first frame, whose time names it (an overrun may move it).
+    const out: { writer: WavWriter | null } = { writer: null };
+    let ok = false;
+    try {
+      await mkdir(this.config.tmpDir, { recursive: true });
+      const taken = await stream.take(frames, async (samples) => {
+        out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format);
+        await out.writer.write(samples);
+      });
+      const writer = out.writer;
+      if (writer === null) throw new DeviceError(`No audio was captured from "${stream.device}"`);
+      const createdOn = startOf(taken.firstFrame);
+      const guano = buildGuano(
+        acoupiGuanoFields({
+          timestamp: createdOn,
+          firmwareVersion: this.config.firmwareVersion,
+          serial: this.config.deviceId,
+          samplerate,
+          length: frames / samplerate,
+          timeExpansion,
+          latitude: deployment.latitude,
+          longitude: deployment.longitude,
+          deploymentName: deployment.name,
+          deploymentId: deployment.id,
+        }),
+      );
+      const path = await writer.finish([guanoChunk(guano)]);
+      ok = true;
+      return RecordingSchema.parse({
+        id,
+        created_on: createdOn,
+        duration: this.config.duration,
+        samplerate,
+        deployment,
+        path,
+        audio_channels: channels,
+        time_expansion: timeExpansion,
+      });
+    } finally {
+      if (!ok && out.writer !== null) await out.writer.abort();
+      if (!continuous || !ok) await this.#release(stream);
+    }
+  }
+
+  async check(): Promise<void> {
+    const mic = this.#microphone;
+    const stream = this.#stream ?? (await this.#open());
+    try {
+      const wanted = Math.max(1, Math.round(CHECK_SECONDS * mic.samplerate));
+      let got = 0;
+      await stream.take(wanted, (samples) => {
+        got += samples.length / stream.params.channels;
+      });
+      const actual = stream.params;
+      const help = LIST_DEVICES;
+      if (actual.samplerate !== mic.samplerate)
+        throw new DeviceError(
+          `Recorded audio samplerate does not match the configured samplerate: expected ${mic.samplerate} Hz, got ${actual.samplerate} Hz`,
+          { help },
+        );
+      if (actual.channels !== mic.audio_channels)
+        throw new DeviceError(
+          `Recorded audio channels do not match the configured channels: expected ${mic.audio_channels}, got ${actual.channels}`,
+          { help },
+        );
+      if (got !== wanted)
+        throw new DeviceError(`Health check recorded ${got} frames from "${mic.device_name}", expected ${wanted}`, { help });
+    } finally {
+      if (stream !== this.#stream) await this.#release(stream);
+    }
+  }
+
+  stats(): RecorderStats {
+    const live = this.#stream?.counters() ?? { framesCaptured: 0, framesLost: 0, xruns: 0 };
+    return {
+      framesCaptured: this.#closedTotals.framesCaptured + live.framesCaptured,
+      framesLost: this.#closedTotals.framesLost + live.framesLost,
+      xruns: this.#closedTotals.xruns + live.xruns,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#stream !== null) await this.#release(this.#stream);
+  }
+
+  async #open(): Promise<CaptureStream> {
+    const mic = this.#microphone;
+    return CaptureStream.open({
+      device: mic.device_name,
+      configText: this.#deps.alsaConfig ?? null,
+      samplerate: mic.samplerate,
+      channels: mic.audio_channels,
+      chunkFrames: this.config.chunksize ?? defaultChunkFrames(mic.samplerate),
+      ringSeconds: this.#deps.ringSeconds ?? 2,
+    });
+  }
+
+  async #release(stream: CaptureStream): Promise<void> {
+    if (stream === this.#stream) this.#stream = null;
+    await stream.close();
+    const counted = stream.counters();
+    this.#closedTotals = {
+      framesCaptured: this.#closedTotals.framesCaptured + counted.framesCaptured,
+      framesLost: this.#closedTotals.framesLost + counted.framesLost,
+      xruns: this.#closedTotals.xruns + counted.xruns,
+    };
+  }
+}
