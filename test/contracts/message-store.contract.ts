@@ -78,6 +78,9 @@ export function messageStoreContract(name: string, makeStore: () => { store: Mes
       store.storeResponse(response(m, ResponseStatus.ERROR, later(0), "HTTP 400"), { permanent: true });
       expect(store.getUnsentMessages({ now: later(365 * 24 * 3600) })).toEqual([]);
       expect(store.stats()).toMatchObject({ pending: 0, failed: 1, delivered: 0 });
+      store.storeResponse(response(m, ResponseStatus.TIMEOUT, later(5)));
+      expect(store.getUnsentMessages({ now: later(365 * 24 * 3600) })).toEqual([]);
+      expect(store.stats()).toMatchObject({ pending: 0, failed: 1 });
     });
 
     test("a late failure does not undo a confirmed delivery", () => {

@@ -153,7 +153,8 @@ export class SqliteMessageStore implements MessageStore {
           return;
         }
         const attempts = row.attempts + 1;
-        const status = options.permanent === true ? "failed" : "pending";
+        // Failed is final: only a confirmed delivery (above) takes a message out of it.
+        const status = options.permanent === true || row.status === "failed" ? "failed" : "pending";
         const next = new Date(response.received_on.getTime() + this.backoffSeconds(attempts) * 1000);
         this.#db
           .query(`UPDATE ${this.#s}.messages SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`)

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readOutboxStats } from "../../../src/components/message-stores/read-outbox-stats.ts";
 import { SqliteMessageStore, type SqliteMessageStoreConfig } from "../../../src/components/message-stores/sqlite-message-store.ts";
+import { SqliteStore } from "../../../src/components/stores/sqlite-store.ts";
 import { ResponseStatus } from "../../../src/data/index.ts";
 import { message, messageStoreContract, response } from "../../contracts/message-store.contract.ts";
 
@@ -22,6 +23,18 @@ const freshPath = (): string => join(dir, `messages-${++n}.db`);
 messageStoreContract("SqliteMessageStore", () => {
   const store = new SqliteMessageStore({ messages_db: freshPath() });
   return { store, cleanup: () => store.close() };
+});
+
+messageStoreContract("SqliteMessageStore attached to a SqliteStore's connection", () => {
+  const metadata = new SqliteStore({ db_metadata: freshPath() });
+  const store = new SqliteMessageStore({ messages_db: freshPath() }, { connection: metadata.connection });
+  return {
+    store,
+    cleanup: () => {
+      store.close();
+      metadata.close();
+    },
+  };
 });
 
 const T0 = new Date("2024-05-01T12:00:00.000Z");
