@@ -11,9 +11,18 @@ type Lazy = () => Promise<CommandDef>;
 // Each command file default-exports a command with its own typed args; citty takes them as CommandDef.
 const load = (p: Promise<{ default: unknown }>): Promise<CommandDef> => p.then((m) => m.default as CommandDef);
 
-const start: Lazy = () => load(import("./commands/deployment/start.ts"));
-const stop: Lazy = () => load(import("./commands/deployment/stop.ts"));
-const status: Lazy = () => load(import("./commands/deployment/status.ts"));
+/** Root commands with their one-line descriptions, so `acoupi --help` needs none of their modules. */
+const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
+  ["setup", "Configure a program: `acoupi setup --program default`", () => load(import("./commands/setup.ts"))],
+  ["config", "Show, read or change the program configuration", () => load(import("./commands/config/index.ts"))],
+  ["check", "Run the program's health checks", () => load(import("./commands/check.ts"))],
+  ["start", "Start a deployment (alias of `deployment start`)", () => load(import("./commands/deployment/start.ts"))],
+  ["stop", "Stop the runner and end the deployment (alias of `deployment stop`)", () => load(import("./commands/deployment/stop.ts"))],
+  ["status", "Show the deployment, the runner and its health (alias of `deployment status`)", () => load(import("./commands/deployment/status.ts"))],
+  ["run", "Run the active deployment in the foreground (used by the service)", () => load(import("./commands/run.ts"))],
+  ["deployment", "Start, stop or inspect the deployment", () => load(import("./commands/deployment/index.ts"))],
+  ["task", "List the program's tasks or run one now", () => load(import("./commands/task/index.ts"))],
+];
 
 export const main: CommandDef = defineCommand({
   meta: {
@@ -22,18 +31,25 @@ export const main: CommandDef = defineCommand({
     description: "Smart acoustic sensor: record on a schedule, detect, store and report",
   },
   // --verbose is read straight from argv by report.ts, so every subcommand accepts it.
-  subCommands: {
-    setup: () => load(import("./commands/setup.ts")),
-    config: () => load(import("./commands/config/index.ts")),
-    check: () => load(import("./commands/check.ts")),
-    start,
-    stop,
-    status,
-    run: () => load(import("./commands/run.ts")),
-    deployment: () => load(import("./commands/deployment/index.ts")),
-    task: () => load(import("./commands/task/index.ts")),
-  },
+  subCommands: Object.fromEntries(COMMANDS.map(([name, , loader]) => [name, loader])),
 });
+
+function rootUsage(): string {
+  const width = Math.max(...COMMANDS.map(([name]) => name.length));
+  const lines = COMMANDS.map(([name, description]) => `  ${name.padStart(width + 2)}    ${description}`);
+  return [
+    `Smart acoustic sensor: record on a schedule, detect, store and report (acoupi v${VERSION})`,
+    "",
+    `USAGE acoupi ${COMMANDS.map(([name]) => name).join("|")} [--verbose]`,
+    "",
+    "COMMANDS",
+    "",
+    ...lines,
+    "",
+    "Use acoupi <command> --help for more information about a command.",
+    "",
+  ].join("\n");
+}
 
 async function resolveFor(argv: string[]): Promise<[CommandDef, CommandDef | undefined]> {
   let current: CommandDef = main as CommandDef;
@@ -56,6 +72,10 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     }
     if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {
+      if (!argv.some((a) => COMMANDS.some(([name]) => name === a))) {
+        process.stdout.write(rootUsage());
+        return 0;
+      }
       const [cmd, parent] = await resolveFor(argv);
       await showUsage(cmd, parent);
       return 0;
