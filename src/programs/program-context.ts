@@ -4,7 +4,7 @@
  * start, flush temp files on end), the health checks, and the resources to close on stop.
  */
 import { ConfigError } from "../errors.ts";
-import type { TaskDefinition } from "../scheduler/types.ts";
+import type { TaskDefinition, TaskStats } from "../scheduler/types.ts";
 import type { Deployment } from "../data/index.ts";
 import type { Hook, ProgramDeps, TaskFunction, TaskOptions } from "./types.ts";
 import { DEFAULT_QUEUE } from "./workers.ts";
@@ -24,6 +24,7 @@ export class ProgramContext {
   #checks: Array<() => void | Promise<void>> = [];
   #closers: Array<() => void | Promise<void>> = [];
   #statusProviders = new Map<string, () => ComponentStatus>();
+  #taskStats: () => Record<string, TaskStats> = () => ({});
 
   constructor(deps: ProgramDeps, queues: Record<string, number | null>) {
     this.deps = deps;
@@ -75,6 +76,16 @@ export class ProgramContext {
   /** Registers a component's status, polled each time the runner writes its status file. */
   onStatus(name: string, provider: () => ComponentStatus): void {
     this.#statusProviders.set(name, provider);
+  }
+
+  /** The runner points this at its scheduler; before that (e.g. in `acoupi check`) it is empty. */
+  setTaskStatsSource(source: () => Record<string, TaskStats>): void {
+    this.#taskStats = source;
+  }
+
+  /** Per-task run, failure and skip counts of the running scheduler (heartbeats report them). */
+  taskStats(): Record<string, TaskStats> {
+    return this.#taskStats();
   }
 
   collectStatus(): { degraded: string[]; components: Record<string, Record<string, number | string | null>> } {

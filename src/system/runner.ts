@@ -53,6 +53,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   const timezone = (options.config as { timezone?: string }).timezone;
   const scheduler = new Scheduler({ queues: { ...program.context.queues }, clock: deps.clock, timezone, logger: deps.logger });
   for (const task of program.context.tasks) scheduler.add(task);
+  program.context.setTaskStatsSource(() => scheduler.stats());
 
   const startedAt = new Date().toISOString();
   let state: RunnerStatus["state"] = "running";
