@@ -26,8 +26,14 @@ export interface SoundCard {
   device: string;
 }
 
+/** `read.ptr` yields 0, not null, for a NULL pointer. */
+function readPointer(from: Pointer, offset: number): Pointer | null {
+  const p = read.ptr(from, offset) as Pointer | 0;
+  return p === 0 ? null : p;
+}
+
 function takeString(p: Pointer | null): string | null {
-  if (p === null) return null;
+  if (p === null || p === 0) return null;
   try {
     return new CString(p).toString();
   } finally {
@@ -44,12 +50,12 @@ export function listCapturePcms(): CapturePcmInfo[] {
   const lib = libasound();
   const cell = new BigUint64Array(1);
   check(lib.snd_device_name_hint(-1, cstring("pcm"), cell), "snd_device_name_hint", "pcm");
-  const hints = read.ptr(ptr(cell), 0) as Pointer | null;
+  const hints = readPointer(ptr(cell), 0);
   if (hints === null) return [];
   const found: CapturePcmInfo[] = [];
   try {
     for (let i = 0; ; i++) {
-      const hint = read.ptr(hints, i * 8) as Pointer | null;
+      const hint = readPointer(hints, i * 8);
       if (hint === null) break;
       const name = hintValue(lib, hint, "NAME");
       const ioid = hintValue(lib, hint, "IOID");
@@ -73,10 +79,10 @@ export function listCards(): SoundCard[] {
     const card = index[0] ?? -1;
     if (card < 0) break;
     const cell = new BigUint64Array(1);
-    const name = lib.snd_card_get_name(card, cell) < 0 ? null : takeString(read.ptr(ptr(cell), 0) as Pointer | null);
+    const name = lib.snd_card_get_name(card, cell) < 0 ? null : takeString(readPointer(ptr(cell), 0));
     const longCell = new BigUint64Array(1);
     const longName =
-      lib.snd_card_get_longname(card, longCell) < 0 ? null : takeString(read.ptr(ptr(longCell), 0) as Pointer | null);
+      lib.snd_card_get_longname(card, longCell) < 0 ? null : takeString(readPointer(ptr(longCell), 0));
     cards.push({ index: card, name: name ?? `card ${card}`, longName: longName ?? name ?? "", device: `hw:${card},0` });
   }
   return cards;

@@ -37,8 +37,10 @@ export interface ActualParams {
   periodFrames: number;
 }
 
+/** The pointer libasound stored in `cell`; `read.ptr` yields 0, not null, for NULL. */
 function outPointer(cell: BigUint64Array): Pointer | null {
-  return read.ptr(ptr(cell), 0) as Pointer | null;
+  const p = read.ptr(ptr(cell), 0) as Pointer | 0;
+  return p === 0 ? null : p;
 }
 
 function loadConfig(lib: AlsaSymbols, text: string, device: string): Pointer {
