@@ -1,0 +1,39 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, statfsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freeBytes, hasFreeSpace, HasFreeSpaceSchema } from "../../../src/components/conditions/index.ts";
+import { AcoupiError } from "../../../src/errors.ts";
+
+describe("hasFreeSpace on the real filesystem", () => {
+  const dir = mkdtempSync(join(tmpdir(), "acoupi-free-"));
+  const now = new Date();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("records when the minimum is 0 MB", () => {
+    expect(hasFreeSpace({ path: dir, min_free_mb: 0 })(now)).toBe(true);
+  });
+
+  test("does not record when the minimum is larger than any disk", () => {
+    expect(hasFreeSpace({ path: dir, min_free_mb: 1e12 })(now)).toBe(false);
+  });
+
+  test("compares free space strictly, in decimal megabytes", () => {
+    const stats = statfsSync(dir);
+    expect(freeBytes(dir)).toBe(Number(stats.bavail) * Number(stats.bsize));
+    // Far enough below and above the current free space that other writers cannot flip it.
+    const freeMb = freeBytes(dir) / 1e6;
+    expect(hasFreeSpace({ path: dir, min_free_mb: freeMb * 0.5 })(now)).toBe(true);
+    expect(hasFreeSpace({ path: dir, min_free_mb: freeMb * 2 + 1 })(now)).toBe(false);
+  });
+
+  test("a missing path throws an AcoupiError naming it", () => {
+    const missing = join(dir, "nope");
+    expect(() => hasFreeSpace({ path: missing, min_free_mb: 0 })(now)).toThrow(AcoupiError);
+    expect(() => hasFreeSpace({ path: missing, min_free_mb: 0 })(now)).toThrow(missing);
+  });
+
+  test("the schema defaults to 1024 MB on /dev/shm", () => {
+    expect(HasFreeSpaceSchema.parse({})).toEqual({ path: "/dev/shm", min_free_mb: 1024 });
+  });
+});
