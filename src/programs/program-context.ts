@@ -103,8 +103,12 @@ export class ProgramContext {
     for (const hook of this.#startHooks) await hook(deployment);
   }
 
+  /**
+   * End hooks run last-registered first: a program composed basic → messaging → detection
+   * processes what is left, then sends, then files the recordings.
+   */
   async runEndHooks(deployment: Deployment): Promise<void> {
-    for (const hook of this.#endHooks) await hook(deployment);
+    for (const hook of [...this.#endHooks].reverse()) await hook(deployment);
   }
 
   async runChecks(): Promise<void> {

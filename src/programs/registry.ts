@@ -13,6 +13,7 @@ type Loader = () => Promise<{ default: ProgramDefinition }>;
 
 const BUILTIN: Record<string, { loader: Loader; aliases: string[] }> = {
   test: { loader: () => import("../../programs/test.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi.programs.test"] },
+  default: { loader: () => import("../../programs/default.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi.programs.default"] },
 };
 
 export function registerBuiltin(name: string, loader: Loader, aliases: string[] = []): void {

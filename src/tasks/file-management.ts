@@ -1,0 +1,129 @@
+/**
+ * @module The file management task: moves finished recordings out of the temp folder. A
+ * recording waits until its required models have run; one stuck longer than `maxWaitSeconds`
+ * (its model failed, or a filter skipped it) is saved or deleted as configured and counted, so
+ * nothing stays in temp forever. Saving filters are ORed (none = keep all); the first file
+ * manager with a path wins. The DB path is updated right after the move, and a crash between
+ * the two is repaired by the next run, which finds the file at its destination.
+ */
+import { existsSync, unlinkSync } from "node:fs";
+import type { ConsolaInstance } from "consola";
+import type { FileManager } from "../components/file-managers/types.ts";
+import type { SavingFilter } from "../components/saving-filters/types.ts";
+import type { RecordingWithOutputs, Store } from "../components/stores/types.ts";
+import type { Recording } from "../data/index.ts";
+import type { ComponentStatus } from "../programs/program-context.ts";
+import type { Clock } from "../scheduler/clock.ts";
+import { moveFile } from "../system/move-file.ts";
+
+export interface FileManagementDeps {
+  store: Store;
+  fileManagers: readonly FileManager[];
+  savingFilters: readonly SavingFilter[];
+  /** Names of the models whose output a recording waits for. */
+  requiredModels: () => readonly string[];
+  maxWaitSeconds: number;
+  onTimeout: "save" | "delete";
+  clock: Clock;
+  logger: ConsolaInstance;
+}
+
+export interface FileManagementCounts {
+  saved: number;
+  discarded: number;
+  waiting: number;
+  timedOut: number;
+  missing: number;
+}
+
+export interface FileManagementTask {
+  /** The scheduled task; `force` treats every waiting recording as timed out (deployment end). */
+  run: (force?: boolean) => FileManagementCounts;
+  status: () => ComponentStatus;
+}
+
+/** Where the first manager that accepts it would put the recording, or null. */
+export function destinationOf(managers: readonly FileManager[], item: RecordingWithOutputs): string | null {
+  for (const manager of managers) {
+    const path = manager(item.recording, item.modelOutputs);
+    if (path !== null) return path;
+  }
+  return null;
+}
+
+function uniquePath(path: string, recording: Recording): string {
+  if (!existsSync(path)) return path;
+  return path.replace(/(\.wav)?$/, `_${recording.id.slice(0, 8)}.wav`);
+}
+
+export function fileManagementTask(deps: FileManagementDeps): FileManagementTask {
+  const totals: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0 };
+
+  function discard(recording: Recording): void {
+    if (recording.path && existsSync(recording.path)) unlinkSync(recording.path);
+    deps.store.updateRecordingPath(recording, null, "discarded");
+  }
+
+  function handle(item: RecordingWithOutputs, force: boolean, counts: FileManagementCounts): void {
+    const { recording, modelOutputs } = item;
+    if (!recording.path || !existsSync(recording.path)) {
+      // A crash between the move and the DB update leaves the file at its destination.
+      const destination = destinationOf(deps.fileManagers, item);
+      if (destination && existsSync(destination)) {
+        deps.store.updateRecordingPath(recording, destination, "saved");
+        counts.saved++;
+      } else {
+        deps.store.updateRecordingPath(recording, recording.path, "missing");
+        deps.logger.warn(`Recording ${recording.id} has no file at ${recording.path ?? "(no path)"}; marked missing`);
+        counts.missing++;
+      }
+      return;
+    }
+    const done = new Set(modelOutputs.map((o) => o.name_model));
+    const waitingFor = deps.requiredModels().filter((name) => !done.has(name));
+    if (waitingFor.length > 0) {
+      const ageSeconds = (deps.clock.now().getTime() - recording.created_on.getTime()) / 1000;
+      if (!force && ageSeconds < deps.maxWaitSeconds) {
+        counts.waiting++;
+        return;
+      }
+      counts.timedOut++;
+      deps.logger.warn(`Recording ${recording.id} waited for ${waitingFor.join(", ")} too long; ${deps.onTimeout === "save" ? "saving" : "deleting"} it`);
+      if (deps.onTimeout === "delete") {
+        discard(recording);
+        counts.discarded++;
+        return;
+      }
+    }
+    const keep = deps.savingFilters.length === 0 || deps.savingFilters.some((filter) => filter(recording, modelOutputs));
+    const destination = keep ? destinationOf(deps.fileManagers, item) : null;
+    if (destination === null) {
+      discard(recording);
+      counts.discarded++;
+      return;
+    }
+    const target = uniquePath(destination, recording);
+    moveFile(recording.path, target);
+    deps.store.updateRecordingPath(recording, target, "saved");
+    counts.saved++;
+  }
+
+  function file_management_task(force = false): FileManagementCounts {
+    const counts: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0 };
+    for (const item of deps.store.listRecordingsByState("temp")) {
+      try {
+        handle(item, force, counts);
+      } catch (error) {
+        deps.logger.error(`File management of recording ${item.recording.id} failed:`, error);
+      }
+    }
+    for (const key of ["saved", "discarded", "timedOut", "missing"] as const) totals[key] += counts[key];
+    totals.waiting = counts.waiting;
+    return counts;
+  }
+
+  return {
+    run: file_management_task,
+    status: () => ({ figures: { ...totals } }),
+  };
+}

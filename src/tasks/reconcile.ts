@@ -1,0 +1,119 @@
+/**
+ * @module Reconcile on start: repairs what a crash interrupted in the life of a recording.
+ * - a `.wav.part` with whole frames is finalised (sizes written, renamed); an empty one removed;
+ * - a final `.wav` in temp with no row gets one, from its GUANO chunk and header;
+ * - a temp row whose file is gone is resolved by the file management task (found at its
+ *   destination, or marked missing).
+ */
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from "node:fs";
+import { join } from "node:path";
+import type { ConsolaInstance } from "consola";
+import type { Store } from "../components/stores/types.ts";
+import { readGuano } from "../audio/guano.ts";
+import { WAV_HEADER_BYTES, parseWav, wavHeader } from "../audio/wav.ts";
+import { RecordingSchema, type Deployment, type Recording } from "../data/index.ts";
+import { fsyncDir } from "../system/atomic-write.ts";
+
+export interface ReconcileCounts {
+  finalised: number;
+  removed: number;
+  adopted: number;
+}
+
+const NAME_TIME_RE = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d{3}))?/;
+
+/** The UTC start encoded in a recording's file name, if any. */
+function timeFromName(name: string): Date | null {
+  const m = NAME_TIME_RE.exec(name);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s, ms] = m.slice(1).map((v) => Number(v ?? 0));
+  return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms));
+}
+
+/** Writes the real sizes into a `.part` left by a crash and renames it; null when it held no frame. */
+function finalisePart(path: string): string | null {
+  const size = statSync(path).size;
+  const head = new Uint8Array(readFileSync(path).subarray(0, WAV_HEADER_BYTES));
+  const layout = parseWav(head);
+  const frameBytes = layout.format.blockAlign || 2;
+  const dataBytes = Math.floor((size - WAV_HEADER_BYTES) / frameBytes) * frameBytes;
+  if (dataBytes <= 0) return null;
+  const header = wavHeader(
+    { samplerate: layout.format.samplerate, channels: layout.format.channels, bitsPerSample: layout.format.bitsPerSample },
+    dataBytes,
+  );
+  const fd = openSync(path, "r+");
+  try {
+    writeSync(fd, header, 0, header.byteLength, 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const finalPath = path.replace(/\.part$/, "");
+  renameSync(path, finalPath);
+  return finalPath;
+}
+
+/** A Recording row for a finished WAV that has none, from its GUANO chunk and header. */
+function recordingFromFile(path: string, deployment: Deployment, timeExpansion: number): Recording {
+  const bytes = new Uint8Array(readFileSync(path));
+  const layout = parseWav(bytes);
+  const guano = readGuano(bytes);
+  const te = Number(guano?.get("TE") ?? timeExpansion) || 1;
+  const samplerate = Number(guano?.get("Samplerate") ?? Math.round(layout.format.samplerate * te));
+  const stamp = guano?.get("Timestamp");
+  const created = stamp ? new Date(stamp) : timeFromName(path.split("/").pop() ?? "");
+  const frames = layout.dataBytes / (layout.format.blockAlign || 2);
+  return RecordingSchema.parse({
+    id: crypto.randomUUID(),
+    created_on: created && !Number.isNaN(created.getTime()) ? created : statSync(path).mtime,
+    duration: frames / samplerate,
+    samplerate,
+    deployment,
+    path,
+    audio_channels: layout.format.channels,
+    time_expansion: te,
+  });
+}
+
+export function reconcileTemp(options: {
+  tmpDir: string;
+  store: Store;
+  deployment: Deployment;
+  timeExpansion: number;
+  logger: ConsolaInstance;
+}): ReconcileCounts {
+  const { tmpDir, store, logger } = options;
+  const counts: ReconcileCounts = { finalised: 0, removed: 0, adopted: 0 };
+  if (!existsSync(tmpDir)) return counts;
+  for (const name of readdirSync(tmpDir)) {
+    if (!name.endsWith(".wav.part")) continue;
+    const path = join(tmpDir, name);
+    try {
+      if (finalisePart(path) === null) {
+        unlinkSync(path);
+        counts.removed++;
+      } else counts.finalised++;
+    } catch (error) {
+      logger.warn(`Removing unreadable partial recording ${path}: ${(error as Error).message}`);
+      unlinkSync(path);
+      counts.removed++;
+    }
+  }
+  const wavs = readdirSync(tmpDir).filter((n) => n.endsWith(".wav")).map((n) => join(tmpDir, n));
+  const known = new Set(store.getRecordingsInfoByPath(wavs).map((r) => r.recording.path));
+  for (const path of wavs) {
+    if (known.has(path)) continue;
+    try {
+      store.storeRecording(recordingFromFile(path, options.deployment, options.timeExpansion));
+      counts.adopted++;
+    } catch (error) {
+      logger.warn(`Cannot read ${path} to adopt it; leaving it in place: ${(error as Error).message}`);
+    }
+  }
+  if (counts.finalised + counts.removed + counts.adopted > 0) {
+    fsyncDir(tmpDir);
+    logger.info(`Reconciled the temp folder: ${counts.finalised} partial files finalised, ${counts.removed} removed, ${counts.adopted} files adopted`);
+  }
+  return counts;
+}
