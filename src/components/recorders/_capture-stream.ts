@@ -5,6 +5,8 @@
  * overrun gap inside a take is filled with silence so a file keeps its length and its start time;
  * a gap before the first frame of a take is skipped, and the take starts at the next real frame.
  */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { AlsaError, DeviceError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import type { ActualParams } from "../../../native/alsa/pcm.ts";
@@ -36,6 +38,50 @@ export interface TakeResult {
 
 export type SampleSink = (samples: Int16Array) => Promise<void> | void;
 
+const BUNFS_ROOT = "/$bunfs/root";
+
+function findFile(dir: string, name: string, depth: number): string | null {
+  if (depth < 0 || !existsSync(dir)) return null;
+  const entries = readdirSync(dir, { withFileTypes: true });
+  for (const entry of entries) if (entry.isFile() && entry.name === name) return join(dir, name);
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const found = findFile(join(dir, entry.name), name, depth - 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * Where the worker script is. Under `bun run` it sits beside this file. In a compiled binary every
+ * bundled module reports the binary's own URL, and an extra entry point keeps its path relative to
+ * the entry points' common folder (e.g. `/$bunfs/root/components/recorders/capture-worker.js`),
+ * so it is looked up in the embedded file system.
+ */
+export function captureWorkerUrl(): string {
+  const beside = new URL("./capture-worker.ts", import.meta.url).href;
+  if (!import.meta.url.startsWith(`file://${BUNFS_ROOT}/`)) return beside;
+  const found = findFile(BUNFS_ROOT, "capture-worker.js", 6);
+  if (found === null)
+    throw new DeviceError("Cannot start audio capture: the capture worker is not embedded in this binary", {
+      help: "Build with the worker as an extra entry point: bun build --compile src/cli/main.ts src/components/recorders/capture-worker.ts",
+    });
+  return found;
+}
+
+/** True when `promise` settles within `ms`; the timer never keeps the process alive. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function deserialize(error: SerializedError): Error {
   const options = error.help === undefined ? {} : { help: error.help };
   if (error.kind === "alsa") return new AlsaError(error.rc ?? -1, error.message, options);
@@ -62,7 +108,7 @@ export class CaptureStream {
     const slots = Math.max(4, Math.ceil((options.ringSeconds * options.samplerate) / options.chunkFrames));
     const ring = FrameRing.create(slots, options.chunkFrames, options.channels);
     this.#ring = ring;
-    const worker = new Worker(new URL("./capture-worker.ts", import.meta.url).href);
+    const worker = new Worker(captureWorkerUrl());
     this.#worker = worker;
     let resolveStopped: () => void = () => undefined;
     this.#stopped = new Promise<void>((resolve) => {
@@ -175,7 +221,7 @@ export class CaptureStream {
     if (this.#closed) return;
     this.#closed = true;
     this.#ring.requestStop();
-    const finished = await Promise.race([this.#stopped.then(() => true), Bun.sleep(CLOSE_GRACE_MS).then(() => false)]);
+    const finished = await settlesWithin(this.#stopped, CLOSE_GRACE_MS);
     if (!finished) log.warn(`Capture worker for "${this.device}" did not stop within ${CLOSE_GRACE_MS} ms; terminating it`);
     this.#worker.terminate();
   }
