@@ -1,0 +1,189 @@
+/**
+ * @module The messaging template (acoupi's MessagingProgram, as a function): it opens the outbox,
+ * builds the messenger from `messaging.http` or `messaging.mqtt` (http wins when both are set, as
+ * in acoupi), and registers `send_messages_task` and `heartbeat_task`. Unlike acoupi it still
+ * registers both without a messenger: heartbeats (and any other messages) wait in the outbox,
+ * which is still pruned to its ceiling, until one is configured. It adds the messenger's health
+ * check, a last send when the deployment ends, and the outbox figures to the status file. It
+ * returns the outbox so the detection template stores its messages in the same one.
+ */
+import type { Database } from "bun:sqlite";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { homePath } from "../../config/types.ts";
+import { noPrompt } from "../../config/markers.ts";
+import { SqliteMessageStore, SqliteMessageStoreConfigSchema } from "../../components/message-stores/sqlite-message-store.ts";
+import { HttpConfigSchema, HttpMessenger } from "../../components/messengers/http-messenger.ts";
+import { MqttConfigSchema, MqttMessenger } from "../../components/messengers/mqtt-messenger.ts";
+import type { Messenger } from "../../components/messengers/types.ts";
+import type { Heartbeat } from "../../data/index.ts";
+import { outboxDepth, systemMetrics, taskFailures } from "../../system/metrics.ts";
+import { heartbeatStatus, heartbeatTask, type MetricSource } from "../../tasks/heartbeat.ts";
+import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesResult } from "../../tasks/send-messages.ts";
+import type { ProgramContext } from "../program-context.ts";
+import { DEFAULT_QUEUE } from "../workers.ts";
+
+/** The outbox limits and backoff: the message store's settings other than its path. */
+export const OutboxConfigSchema = SqliteMessageStoreConfigSchema.omit({ messages_db: true });
+
+export const MessagingConfigSchema = z.object({
+  messages_db: homePath("storages/messages.db").describe("Path of the SQLite file that holds the outbox (messages waiting to be sent)"),
+  message_send_interval: z.number().int().positive().default(120).describe("Seconds between two runs of the send task"),
+  max_messages: z
+    .number()
+    .int()
+    .positive()
+    .nullable()
+    .default(null)
+    .describe("Most messages sent per run (empty: every message that is due)"),
+  message_order: z.enum(["oldest_first", "newest_first"]).default("oldest_first").describe("Which messages go first"),
+  heartbeat_interval: z.number().int().positive().default(3600).describe("Seconds between two heartbeats"),
+  http: HttpConfigSchema.nullable().default(null).describe("Send messages to an HTTP endpoint (used when set)"),
+  mqtt: MqttConfigSchema.nullable().default(null).describe("Send messages to an MQTT broker (used when http is not set)"),
+  outbox: OutboxConfigSchema.prefault({}).describe("How many messages the outbox keeps, and how failed sends back off"),
+  send_concurrency: noPrompt(
+    z.number().int().positive().default(DEFAULT_SEND_CONCURRENCY).describe("Most messages in flight at once while sending"),
+  ),
+});
+export type MessagingConfig = z.output<typeof MessagingConfigSchema>;
+
+export interface MessagingTemplateOptions {
+  /** Use this messenger instead of the one the config describes; null for none. */
+  messenger?: Messenger | null;
+  /** Metrics added to each heartbeat after the default ones. */
+  metrics?: readonly MetricSource[];
+  /** Leave out the default heartbeat metrics (system, outbox depth, task failures). */
+  defaultMetrics?: boolean;
+  /** The heartbeat content (acoupi's heartbeat `serializer`); acoupi's JSON by default. */
+  heartbeatSerializer?: (heartbeat: Heartbeat) => string;
+  /** The heartbeat status line; by default `heartbeatStatus(ctx)`. */
+  heartbeatStatus?: () => string;
+  /** Attach the outbox to this connection (SqliteStore's) so messages commit with the data. */
+  connection?: Database;
+}
+
+export interface MessagingTemplate {
+  outbox: SqliteMessageStore;
+  messenger: Messenger | null;
+}
+
+/** Failures a retry cannot cure until the user changes the config or the certificates. */
+const HTTP_AUTH_RE = /answered 40[137]\b/;
+
+function configuredMessenger(ctx: ProgramContext, config: MessagingConfig): Messenger | null {
+  if (config.http !== null) {
+    if (config.mqtt !== null) ctx.deps.logger.warn("Both messaging.http and messaging.mqtt are set: messages go over HTTP only");
+    return new HttpMessenger(config.http);
+  }
+  if (config.mqtt !== null) return new MqttMessenger(config.mqtt, { deviceId: ctx.deps.deviceId });
+  return null;
+}
+
+function degradedReason(messenger: Messenger | null, last: SendMessagesResult | null): string | null {
+  if (messenger instanceof MqttMessenger) {
+    const error = messenger.lastError();
+    if (error !== null && (error.kind === "auth" || error.kind === "tls")) return error.message;
+    return null;
+  }
+  const error = last?.lastError;
+  if (error && last.delivered === 0 && (HTTP_AUTH_RE.test(error.message) || /certificate|TLS/i.test(error.message))) {
+    return error.message;
+  }
+  return null;
+}
+
+/** Sets up messaging on `ctx`; returns the outbox and the messenger (null when none is configured). */
+export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, options: MessagingTemplateOptions = {}): MessagingTemplate {
+  const { deps } = ctx;
+  const outbox = new SqliteMessageStore(
+    { messages_db: config.messages_db, ...config.outbox },
+    { logger: deps.logger.withTag("outbox"), ...(options.connection === undefined ? {} : { connection: options.connection }) },
+  );
+  ctx.onClose(() => outbox.close());
+
+  const messenger = options.messenger === undefined ? configuredMessenger(ctx, config) : options.messenger;
+  if (messenger === null) {
+    deps.logger.warn("No messenger is configured (messaging.http and messaging.mqtt are empty): messages are kept in the outbox until one is");
+  } else {
+    ctx.onClose(() => messenger.close());
+    ctx.onCheck(() => messenger.check());
+  }
+
+  const send = sendMessagesTask({
+    outbox,
+    messengers: messenger === null ? [] : [messenger],
+    maxMessages: config.max_messages,
+    order: config.message_order,
+    concurrency: config.send_concurrency,
+    clock: deps.clock,
+    logger: deps.logger.withTag("send_messages_task"),
+  });
+  let lastRun: SendMessagesResult | null = null;
+  ctx.addTask(
+    async function send_messages_task() {
+      lastRun = await send();
+      return lastRun;
+    },
+    { schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE },
+  );
+
+  const metrics: MetricSource[] = [];
+  if (options.defaultMetrics !== false) {
+    const storagePath = dirname(config.messages_db);
+    metrics.push(
+      function system() {
+        return systemMetrics({ storagePath, now: deps.clock.now() });
+      },
+      function outbox_pending() {
+        return outboxDepth(outbox.stats().pending, { now: deps.clock.now() });
+      },
+      function task_failures() {
+        const counts = Object.fromEntries(Object.entries(ctx.taskStats()).map(([name, s]) => [name, s.failures]));
+        return taskFailures(counts, { now: deps.clock.now() });
+      },
+    );
+  }
+  metrics.push(...(options.metrics ?? []));
+  ctx.addTask(
+    heartbeatTask({
+      outbox,
+      deviceId: deps.deviceId,
+      clock: deps.clock,
+      metrics,
+      status: options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }),
+      ...(options.heartbeatSerializer === undefined ? {} : { serializer: options.heartbeatSerializer }),
+      logger: deps.logger.withTag("heartbeat_task"),
+    }),
+    { schedule: { every: config.heartbeat_interval }, queue: DEFAULT_QUEUE },
+  );
+
+  if (messenger !== null) {
+    ctx.onEnd(async () => {
+      try {
+        lastRun = await send();
+      } catch (error) {
+        deps.logger.error("The last send before the deployment ended failed; messages stay in the outbox:", error);
+      }
+    });
+  }
+
+  ctx.onStatus("outbox", () => {
+    const stats = outbox.stats();
+    const mqttError = messenger instanceof MqttMessenger ? messenger.lastError() : null;
+    return {
+      degraded: degradedReason(messenger, lastRun),
+      figures: {
+        pending: stats.pending,
+        delivered: stats.delivered,
+        failed: stats.failed,
+        dropped_heartbeat: stats.dropped.heartbeat,
+        dropped_summary: stats.dropped.summary,
+        dropped_detection: stats.dropped.detection,
+        messenger: messenger === null ? "none" : messenger instanceof MqttMessenger ? "mqtt" : messenger instanceof HttpMessenger ? "http" : "custom",
+        last_error: mqttError?.message ?? lastRun?.lastError?.message ?? null,
+      },
+    };
+  });
+
+  return { outbox, messenger };
+}
