@@ -1,0 +1,59 @@
+/**
+ * @module The `model` section of the detection programs: a generic ONNX classifier (OnnxModel)
+ * or, with `kind: silero_vad`, the Silero voice-activity model whose recurrent state needs its
+ * own adapter. The file only builds the model; nothing is loaded until its first run or check.
+ */
+import { z } from "zod";
+import { ConfigError } from "../../errors.ts";
+import { ModelConfigSchema, OnnxModel } from "./onnx-model.ts";
+import { SileroVadConfigSchema, SileroVadModel } from "./silero-vad-model.ts";
+import type { Model } from "./types.ts";
+
+const shape = ModelConfigSchema.shape;
+
+export const ModelSectionSchema = z.object({
+  kind: z.enum(["classifier", "silero_vad"]).default("classifier").describe("classifier: any ONNX audio classifier; silero_vad: Silero VAD v5"),
+  path: shape.path,
+  labels: shape.labels.optional(),
+  name: shape.name,
+  samplerate: shape.samplerate.optional(),
+  window: shape.window.optional(),
+  hop: shape.hop,
+  input: shape.input,
+  output: shape.output,
+  activation: shape.activation,
+  tag_key: shape.tag_key,
+  batch: shape.batch,
+  threshold: shape.threshold,
+  label: z.string().min(1).nullable().default(null).describe("silero_vad only: the tag value of detections (default speech)"),
+});
+export type ModelSection = z.output<typeof ModelSectionSchema>;
+
+function parseOrExplain<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = `model.${issue?.path.map(String).join(".") ?? ""}`;
+    throw new ConfigError(`Invalid model configuration: ${key}: ${issue?.message ?? "invalid"}`, {
+      key,
+      help: `Set it with \`acoupi config set ${key} <value>\``,
+    });
+  }
+  return result.data;
+}
+
+export function modelFromConfig(section: ModelSection, threshold: number): Model {
+  const { kind, label, ...rest } = section;
+  if (kind === "silero_vad") {
+    const config = parseOrExplain(SileroVadConfigSchema, {
+      path: rest.path,
+      name: rest.name,
+      ...(rest.window === undefined ? {} : { window: rest.window }),
+      threshold: rest.threshold ?? 0.5,
+      tag_key: section.tag_key === "species" ? "sound" : section.tag_key,
+      ...(label === null ? {} : { label }),
+    });
+    return new SileroVadModel(config);
+  }
+  return new OnnxModel(parseOrExplain(ModelConfigSchema, rest), { threshold });
+}
