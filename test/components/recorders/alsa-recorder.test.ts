@@ -199,6 +199,15 @@ describe("AlsaRecorder", () => {
     for (const name of names) expect(name).toMatch(/^\d{8}_\d{6}_\d{3}_[0-9a-f]{8}\.wav$/);
   });
 
+  test("the bundled demo clip records bit-exact as a 16 kHz mono microphone", async () => {
+    const clip = join(import.meta.dir, "../../../assets/demo-clip.raw");
+    const bytes = new Uint8Array(await Bun.file(clip).arrayBuffer());
+    expect(bytes.byteLength).toBe(288_000);
+    const { recorder } = await setup({ rawFile: clip }, { samplerate: 16000, duration: 9 });
+    const recording = await recorder.record(deployment);
+    expect(sameSamples(await samplesOf(recording), new Int16Array(bytes.buffer))).toBe(true);
+  });
+
   test("a device defined in ~/.asoundrc records without an in-memory configuration", async () => {
     const input = testSignal(16000);
     const mic = await createFakeMic(input);
