@@ -14,6 +14,9 @@ type Loader = () => Promise<{ default: ProgramDefinition }>;
 const BUILTIN: Record<string, { loader: Loader; aliases: string[] }> = {
   test: { loader: () => import("../../programs/test.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi.programs.test"] },
   default: { loader: () => import("../../programs/default.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi.programs.default"] },
+  connected: { loader: () => import("../../programs/connected.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi.programs.connected"] },
+  detection: { loader: () => import("../../programs/detection.ts") as Promise<{ default: ProgramDefinition }>, aliases: [] },
+  birdnet: { loader: () => import("../../programs/birdnet.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi_birdnet.program"] },
 };
 
 export function registerBuiltin(name: string, loader: Loader, aliases: string[] = []): void {

@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import { recordingSchedule } from "../../components/conditions/recording-schedule.ts";
 import { freeBytes } from "../../components/conditions/has-free-space.ts";
@@ -74,6 +75,8 @@ export interface BasicTemplateOptions {
 
 export interface BasicTemplate {
   store: Store;
+  /** The store's SQLite connection, for attaching the outbox (shared transactions); absent for other stores. */
+  connection: Database | undefined;
   recorder: Recorder;
   recording: RecordingTask;
   fileManagement: FileManagementTask;
@@ -168,5 +171,6 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     deps.logger.info(`Final file management: ${counts.saved} saved, ${counts.discarded} discarded, ${counts.timedOut} handled without their models`);
   });
 
-  return { store, recorder, recording, fileManagement, deployment: () => deployment, requireModel: (name) => void requiredModels.push(name) };
+  const connection = store instanceof SqliteStore ? store.connection : undefined;
+  return { store, connection, recorder, recording, fileManagement, deployment: () => deployment, requireModel: (name) => void requiredModels.push(name) };
 }

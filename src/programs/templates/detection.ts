@@ -28,8 +28,13 @@ export const SummariserConfigSchema = z.object({
   high_band_threshold: z.number().min(0).max(1).default(0.9).describe("Score where the high band starts"),
 });
 
+/** acoupi's `detections` section, plus the threshold of the detection messages (acoupi_birdnet's model.detection_threshold). */
+export const DetectionsSectionSchema = DetectionsConfigSchema.extend({
+  message_threshold: z.number().min(0).max(1).nullable().default(null).describe("Send detections scoring at least this (default: threshold)"),
+});
+
 export const DetectionConfigSchema = z.object({
-  detections: DetectionsConfigSchema.prefault({}),
+  detections: DetectionsSectionSchema.prefault({}),
   model: ModelSectionSchema,
   summariser_config: noPrompt(SummariserConfigSchema.nullable().default(null)).describe("Send per-label summaries every interval (null: off)"),
 });
@@ -72,7 +77,7 @@ export function detectionTemplate(
     outbox: () => outbox,
     processingFilters: options.processingFilters ?? [],
     outputCleaners: options.outputCleaners ?? (threshold > 0 ? [thresholdCleaner(threshold)] : []),
-    messageBuilders: options.messageBuilders ?? [detectionThresholdMessage(threshold)],
+    messageBuilders: options.messageBuilders ?? [detectionThresholdMessage(config.detections.message_threshold ?? threshold)],
     clock: deps.clock,
     logger: deps.logger.withTag("detection_task"),
   });

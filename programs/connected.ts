@@ -1,0 +1,36 @@
+/**
+ * @module The `connected` program, as acoupi's `acoupi.programs.connected`: the default program
+ * plus messaging — an outbox, heartbeats with device metrics, and a messenger (MQTT or HTTP)
+ * that delivers them, keeping everything while offline.
+ */
+import { z } from "zod";
+import { recordingSavingSchema, savingFiltersFromConfig } from "../src/components/saving-filters/recording-saving.ts";
+import { lastRecordingAge } from "../src/system/metrics.ts";
+import { defineProgram } from "../src/programs/define-program.ts";
+import { BasicConfigSchema, basicTemplate } from "../src/programs/templates/basic.ts";
+import { MessagingConfigSchema, messagingTemplate } from "../src/programs/templates/messaging.ts";
+import { DEFAULT_WORKERS } from "../src/programs/workers.ts";
+
+export const ConnectedConfigSchema = BasicConfigSchema.extend({
+  messaging: MessagingConfigSchema.prefault({}),
+  recording_saving: recordingSavingSchema({ starttime: "18:30:00" })
+    .nullable()
+    .default(null)
+    .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
+});
+export type ConnectedConfig = z.output<typeof ConnectedConfigSchema>;
+
+export default defineProgram({
+  name: "connected",
+  description: "Records on a schedule and reports heartbeats over MQTT or HTTP",
+  aliases: ["acoupi.programs.connected"],
+  configSchema: ConnectedConfigSchema,
+  workers: DEFAULT_WORKERS,
+  setup(config, ctx) {
+    const basic = basicTemplate(ctx, config, { savingFilters: savingFiltersFromConfig(config.recording_saving, { timezone: config.timezone }) });
+    messagingTemplate(ctx, config.messaging, {
+      ...(basic.connection ? { connection: basic.connection } : {}),
+      metrics: [() => lastRecordingAge(basic.recording.lastRecordingAt(), { now: ctx.deps.clock.now() })],
+    });
+  },
+});
