@@ -45,8 +45,10 @@ export interface AlsaRecorderConfig {
   deviceId: string;
   /** GUANO `Firmware Version`. */
   firmwareVersion: string;
-  /** Keep the device open between calls so consecutive files tile the stream (interval = duration). */
+  /** Keep the device open between calls so consecutive files tile the stream. */
   continuous?: boolean;
+  /** Seconds between recordings; when it equals `duration` (and `continuous` is unset) files are back to back. */
+  interval?: number;
 }
 
 export interface AlsaRecorderDeps {
@@ -92,11 +94,16 @@ export class AlsaRecorder implements Recorder {
     this.#deps = deps;
   }
 
+  /** Whether the device stays open between calls (back-to-back files). */
+  get continuous(): boolean {
+    return this.config.continuous ?? this.config.interval === this.config.duration;
+  }
+
   async record(deployment: Deployment): Promise<Recording> {
     if (this.#busy) throw new DeviceError(`Recorder for "${this.#microphone.device_name}" is already recording`);
     this.#busy = true;
     try {
-      const continuous = this.config.continuous === true;
+      const continuous = this.continuous;
       const stream = continuous ? (this.#stream ??= await this.#open()) : await this.#open();
       return await this.#recordFrom(stream, deployment, continuous);
     } finally {
@@ -154,31 +161,38 @@ export class AlsaRecorder implements Recorder {
     }
   }
 
+  /**
+   * Opens the device, captures 0.1 s and checks rate, channels and frame count. When a continuous
+   * stream is already open it only checks that stream's parameters, so the files still tile.
+   */
   async check(): Promise<void> {
     const mic = this.#microphone;
-    const stream = this.#stream ?? (await this.#open());
+    const live = this.#stream;
+    const stream = live ?? (await this.#open());
     try {
-      const wanted = Math.max(1, Math.round(CHECK_SECONDS * mic.samplerate));
-      let got = 0;
-      await stream.take(wanted, (samples) => {
-        got += samples.length / stream.params.channels;
-      });
       const actual = stream.params;
-      const help = LIST_DEVICES;
       if (actual.samplerate !== mic.samplerate)
         throw new DeviceError(
           `Recorded audio samplerate does not match the configured samplerate: expected ${mic.samplerate} Hz, got ${actual.samplerate} Hz`,
-          { help },
+          { help: LIST_DEVICES },
         );
       if (actual.channels !== mic.audio_channels)
         throw new DeviceError(
           `Recorded audio channels do not match the configured channels: expected ${mic.audio_channels}, got ${actual.channels}`,
-          { help },
+          { help: LIST_DEVICES },
         );
+      if (live !== null) return;
+      const wanted = Math.max(1, Math.round(CHECK_SECONDS * mic.samplerate));
+      let got = 0;
+      await stream.take(wanted, (samples) => {
+        got += samples.length / actual.channels;
+      });
       if (got !== wanted)
-        throw new DeviceError(`Health check recorded ${got} frames from "${mic.device_name}", expected ${wanted}`, { help });
+        throw new DeviceError(`Health check recorded ${got} frames from "${mic.device_name}", expected ${wanted}`, {
+          help: LIST_DEVICES,
+        });
     } finally {
-      if (stream !== this.#stream) await this.#release(stream);
+      if (live === null) await this.#release(stream);
     }
   }
 

@@ -84,7 +84,7 @@ describe("AlsaRecorder", () => {
 
   test("in continuous mode consecutive files concatenate to exactly the input stream", async () => {
     const files = 5;
-    const input = testSignal(8000 * files + 4000);
+    const input = testSignal(8000 * (files + 1));
     const { recorder } = await setup(input, { samplerate: 16000, duration: 0.5, chunksize: 3000, continuous: true });
     const recordings: Recording[] = [];
     for (let i = 0; i < files; i++) recordings.push(await recorder.record(deployment));
@@ -97,9 +97,13 @@ describe("AlsaRecorder", () => {
     const offsets = recordings.map((r) => r.created_on.getTime() - start);
     offsets.forEach((offset, i) => expect(Math.abs(offset - i * 500)).toBeLessThanOrEqual(1));
     expect(new Set(recordings.map((r) => r.path)).size).toBe(files);
+    // A health check on the open stream takes no frames from it.
+    await recorder.check();
+    const next = await recorder.record(deployment);
+    expect(sameSamples(await samplesOf(next), input.subarray(8000 * files))).toBe(true);
     expect(recorder.stats().framesLost).toBe(0);
     expect(recorder.stats().xruns).toBe(0);
-    expect(recorder.stats().framesCaptured).toBeGreaterThanOrEqual(8000 * files);
+    expect(recorder.stats().framesCaptured).toBeGreaterThanOrEqual(8000 * (files + 1));
   });
 
   test("without continuous mode each recording reopens the device", async () => {
@@ -229,6 +233,16 @@ describe("AlsaRecorder", () => {
     const path = proc.stdout.toString().trim();
     const samples = wavSamples16(new Uint8Array(await Bun.file(path).arrayBuffer()));
     expect(sameSamples(samples, input.subarray(0, 8000))).toBe(true);
+  });
+});
+
+describe("AlsaRecorder modes", () => {
+  test("AlsaRecorder records back to back when the interval equals the duration", () => {
+    const base = { microphone: MicrophoneConfigSchema.parse({}), duration: 3, tmpDir: "/nonexistent", deviceId: "x", firmwareVersion: "0" };
+    expect(new AlsaRecorder({ ...base, interval: 3 }).continuous).toBe(true);
+    expect(new AlsaRecorder({ ...base, interval: 10 }).continuous).toBe(false);
+    expect(new AlsaRecorder({ ...base, interval: 3, continuous: false }).continuous).toBe(false);
+    expect(new AlsaRecorder(base).continuous).toBe(false);
   });
 });
 
