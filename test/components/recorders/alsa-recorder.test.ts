@@ -22,7 +22,7 @@ afterEach(async () => {
 
 async function setup(
   source: FakeMicSource,
-  config: Partial<AlsaRecorderConfig> & { samplerate?: number; channels?: number; timeExpansion?: number; device?: string },
+  config: Partial<AlsaRecorderConfig> & { samplerate?: number; channels?: number; timeExpansion?: number; device?: string; ringSeconds?: number },
 ): Promise<{ mic: FakeMic; recorder: AlsaRecorder; tmpDir: string }> {
   const mic = await createFakeMic(source);
   cleanups.push(mic.cleanup);
@@ -42,7 +42,7 @@ async function setup(
       ...(config.chunksize === undefined ? {} : { chunksize: config.chunksize }),
       ...(config.continuous === undefined ? {} : { continuous: config.continuous }),
     },
-    { alsaConfig: mic.configText },
+    { alsaConfig: mic.configText, ...(config.ringSeconds === undefined ? {} : { ringSeconds: config.ringSeconds }) },
   );
   cleanups.push(() => recorder.close());
   return { mic, recorder, tmpDir };
@@ -104,6 +104,14 @@ describe("AlsaRecorder", () => {
     expect(recorder.stats().framesLost).toBe(0);
     expect(recorder.stats().xruns).toBe(0);
     expect(recorder.stats().framesCaptured).toBeGreaterThanOrEqual(8000 * (files + 1));
+  });
+
+  test("a full ring makes the worker wait instead of dropping samples", async () => {
+    // A ring of 4 slots of 700 frames against 3 s of input: the worker fills it many times over.
+    const input = testSignal(48000);
+    const { recorder } = await setup(input, { samplerate: 16000, duration: 3, chunksize: 700, ringSeconds: 0.01 });
+    expect(sameSamples(await samplesOf(await recorder.record(deployment)), input)).toBe(true);
+    expect(recorder.stats().framesLost).toBe(0);
   });
 
   test("without continuous mode each recording reopens the device", async () => {
