@@ -29,6 +29,8 @@ export interface RunnerOptions {
   onReady?: () => void;
   /** Called on each status write with the scheduler's health (used by the watchdog). */
   onHeartbeat?: (healthy: boolean) => void;
+  /** Called once on SIGTERM/SIGINT, before the tasks drain (used by systemd notify). */
+  onStopping?: () => void;
 }
 
 function isoOrNull(date: Date | null): string | null {
@@ -46,6 +48,12 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   if (other !== null && other !== process.pid) {
     throw new DeploymentError(`acoupi is already running as process ${other}`, { help: "Run `acoupi status` to see it, or `acoupi stop` to end it" });
   }
+  // Handlers go in before the pidfile appears: a SIGTERM sent as soon as `stop` sees the pidfile
+  // must drain and exit 0, not kill the process mid-start.
+  const stopped = new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
   mkdirSync(paths.runDir, { recursive: true });
   writePidfile(paths.pidFile);
 
@@ -92,11 +100,6 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     }
   };
 
-  const stopped = new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
-
   try {
     await program.start(deployment);
     scheduler.start();
@@ -112,6 +115,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
 
   const signal = await stopped;
   deps.logger.info(`Received ${signal}: stopping`);
+  options.onStopping?.();
   clearInterval(timer);
   state = "stopping";
   publish();
