@@ -4,12 +4,13 @@
  */
 import { defineCommand } from "citty";
 import { runDeployment } from "../../system/runner.ts";
+import { systemdRunnerHooks } from "../../system/systemd/runner-hooks.ts";
 import { loadConfigured, programDeps } from "../load-program.ts";
 
 export default defineCommand({
   meta: { name: "run", description: "Run the active deployment in the foreground (used by the service)" },
   async run() {
     const configured = await loadConfigured();
-    process.exitCode = await runDeployment({ ...configured, deps: programDeps(configured.paths, "runner") });
+    process.exitCode = await runDeployment({ ...configured, deps: programDeps(configured.paths, "runner"), ...systemdRunnerHooks(configured.programName) });
   },
 });

@@ -13,6 +13,8 @@ import { activeDeployment, writeDeployment } from "../../../system/deployment-fi
 import { readLivePid } from "../../../system/pidfile.ts";
 import { runDeployment } from "../../../system/runner.ts";
 import { selfCommand } from "../../../system/self-command.ts";
+import { startViaSystemd } from "../../../system/systemd/service.ts";
+import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
 import { loadConfigured, programDeps, type Configured } from "../../load-program.ts";
 
 function parseCoordinate(raw: string | undefined, name: string, limit: number): number | null {
@@ -74,10 +76,16 @@ export default defineCommand({
     writeDeployment(paths, deployment);
     if (args.foreground) {
       process.stdout.write(`Deployment "${name}" started; running in the foreground (Ctrl-C to pause, \`acoupi stop\` to end)\n`);
-      process.exitCode = await runDeployment({ ...configured, deps: programDeps(paths, "runner") });
+      process.exitCode = await runDeployment({ ...configured, deps: programDeps(paths, "runner"), ...systemdRunnerHooks(configured.programName) });
       return;
     }
     try {
+      const service = startViaSystemd();
+      if (service !== null) {
+        if (service.lingerWarning) process.stderr.write(`Warning: ${service.lingerWarning}\n`);
+        process.stdout.write(`Deployment "${name}" started by the ${service.scope} service acoupi.service; \`acoupi status\` shows how it goes\n`);
+        return;
+      }
       const pid = await spawnBackground(configured);
       process.stdout.write(`Deployment "${name}" started (runner pid ${pid}); \`acoupi status\` shows how it goes\n`);
     } catch (error) {

@@ -8,6 +8,7 @@ import { DeploymentError } from "../../../errors.ts";
 import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import { isProcessAlive, readLivePid } from "../../../system/pidfile.ts";
+import { stopViaSystemd } from "../../../system/systemd/service.ts";
 import { loadConfigured, programDeps } from "../../load-program.ts";
 
 /** Sends SIGTERM and waits up to `timeoutMs`; SIGKILL after that. Returns true if it exited by itself. */
@@ -30,6 +31,8 @@ export default defineCommand({
       throw new DeploymentError("No deployment is active", { help: "Run `acoupi start --name <name>` to start one" });
     }
     process.stdout.write("Stopping acoupi...\n");
+    // The service first, or systemd would restart the runner we are about to stop.
+    if (stopViaSystemd()) process.stdout.write("Stopped and disabled acoupi.service\n");
     const pid = readLivePid(paths.pidFile);
     if (pid !== null && !(await stopRunner(pid))) {
       process.stderr.write(`The runner (pid ${pid}) did not stop within 15 s and was killed\n`);
