@@ -81,7 +81,7 @@ process.stdout.write(await run(["stop"]));
 server.stop(true);
 
 const db = new Database(join(home, "acoupi/storages/metadata.db"), { readonly: true });
-const recordings = db.query("SELECT id, created_on, path, state FROM recordings ORDER BY created_on").all() as Array<Record<string, string>>;
+const recordings = db.query("SELECT id, created_on, path, state FROM recordings ORDER BY created_on").all() as Array<{ id: string; created_on: string; path: string | null; state: string }>;
 console.log(`\n${recordings.length} recordings:`);
 for (const r of recordings) console.log(`  ${r.created_on}  ${r.state.padEnd(9)} ${r.path ?? "(deleted)"}`);
 const detections = db
