@@ -1,13 +1,14 @@
 /**
  * @module `sendMessagesTask`: the task that empties the outbox (acoupi's
- * `generate_send_messages_task`). Each run prunes the outbox, takes the pending messages that are
- * due, oldest or newest first, and sends them through the messengers with a bounded number in
- * flight, because pipelining QoS 1 publishes on one connection is what makes a backlog of
- * thousands drain in seconds. A confirmed send marks the message delivered; a MessageSendError
- * counts an attempt and backs the message off (or fails it for good when `permanent`). A transient
- * failure (broker away, 5xx, timeout) stops the run after the sends already in flight: the rest of
- * the backlog waits for the next run without spending an attempt. Send failures never throw;
- * outcomes are written in batches, one transaction each, when the outbox supports it.
+ * `generate_send_messages_task`). Each run prunes the outbox (at most once a minute), takes the
+ * pending messages that are due, oldest or newest first, and sends them through the messengers
+ * with a bounded number in flight, because pipelining QoS 1 publishes on one connection is what
+ * makes a backlog of thousands drain in seconds. A confirmed send marks the message delivered; a
+ * MessageSendError counts an attempt and backs the message off (or fails it for good when
+ * `permanent`). A transient failure (broker away, 5xx, timeout) stops the run after the sends
+ * already in flight: the rest of the backlog waits for the next run without spending an attempt.
+ * Send failures never throw; outcomes are written in batches, one transaction each, when the
+ * outbox supports it.
  */
 import type { ConsolaInstance } from "consola";
 import type { MessageOrder, MessageStore } from "../components/message-stores/types.ts";
@@ -22,6 +23,8 @@ export const DEFAULT_SEND_CONCURRENCY = 64;
 const PAGE_SIZE = 1000;
 /** Outcomes written per transaction. */
 const WRITE_BATCH = 256;
+/** Pruning scans the outbox, so back-to-back runs (a flush on end, `task run`) prune once a minute. */
+const DEFAULT_PRUNE_EVERY_S = 60;
 
 export interface SendMessagesOptions {
   outbox: MessageStore;
@@ -32,6 +35,8 @@ export interface SendMessagesOptions {
   order?: MessageOrder;
   /** Most sends in flight at once; default 64. */
   concurrency?: number;
+  /** Seconds (monotonic) between two prunes; a run sooner than that skips it. Default 60. */
+  pruneEveryS?: number;
   clock?: Clock;
   logger?: ConsolaInstance;
 }
@@ -135,8 +140,14 @@ export function sendMessagesTask(options: SendMessagesOptions): SendMessagesTask
     else write();
   };
 
+  const pruneEveryMs = (options.pruneEveryS ?? DEFAULT_PRUNE_EVERY_S) * 1000;
+  let lastPrune: number | null = null;
+
   return async function send_messages_task(): Promise<SendMessagesResult> {
-    outbox.prune(clock.now());
+    if (lastPrune === null || clock.monotonic() - lastPrune >= pruneEveryMs) {
+      outbox.prune(clock.now());
+      lastPrune = clock.monotonic();
+    }
     const result: SendMessagesResult = { selected: 0, delivered: 0, failed: 0, deferred: 0, lastError: null };
     if (messengers.length === 0) return result;
     let permanent = 0;
