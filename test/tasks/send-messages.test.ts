@@ -124,7 +124,7 @@ describe("send_messages_task through a broker outage", () => {
     const outbox = openOutbox();
     const messenger = mqttMessenger(broker.port);
     const first = await subscribeMqtt({ port: broker.port, topic: TOPIC });
-    cleanups.push(() => first.stop().catch(() => undefined));
+    cleanups.push(() => first.stop());
     const task = sendMessagesTask({ outbox, messengers: messenger, concurrency: 16, clock, logger: quietLogger() });
 
     fill(outbox, clock, BEFORE, "before");
