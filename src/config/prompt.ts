@@ -1,11 +1,11 @@
 /**
- * @module Interactive setup: asks for each promptable field of a program schema through
- * consola, showing its `.describe()` text and its current value (default or argument) as the
+ * @module Interactive setup: asks for each promptable field of a program schema on the
+ * terminal, showing its `.describe()` text and its current value (default or argument) as the
  * answer to accept with Enter. Optional sections (such as `messaging.mqtt`) are offered with a
  * yes/no question first. Fields marked `noPrompt` are never asked.
  */
 import type { z } from "zod";
-import { log } from "../log.ts";
+import { Asker } from "./ask.ts";
 import { coerceValue } from "./coerce.ts";
 import { getField } from "./fields.ts";
 import { deepMerge } from "./args.ts";
@@ -26,25 +26,34 @@ function setAt(target: Record<string, unknown>, path: string[], value: unknown):
   return deepMerge(target, overlay) as Record<string, unknown>;
 }
 
-async function ask(field: FieldInfo, current: unknown): Promise<unknown> {
+async function ask(asker: Asker, field: FieldInfo, current: unknown): Promise<unknown> {
   const help = field.meta.description ? ` (${field.meta.description})` : "";
   const label = `${field.path}${help}`;
-  if (field.kind === "boolean") {
-    return log.prompt(label, { type: "confirm", initial: current === true, cancel: "reject" });
-  }
+  if (field.kind === "boolean") return asker.confirm(label, current === true);
   const choices = enumValues(field.schema);
-  if (field.kind === "enum" && choices.length > 0) {
-    return log.prompt(label, { type: "select", options: choices, initial: String(current ?? choices[0]), cancel: "reject" });
-  }
+  if (field.kind === "enum" && choices.length > 0) return asker.select(label, choices, String(current ?? choices[0]));
   const shown = current === undefined || current === null ? "" : typeof current === "object" ? JSON.stringify(current) : String(current);
-  const answer = await log.prompt(label, { type: "text", default: shown, placeholder: shown, cancel: "reject" });
-  const text = String(answer ?? shown);
-  if (text === "" && field.optional) return null;
-  return coerceValue(field.schema, text, field.path);
+  for (;;) {
+    const text = await asker.text(label, shown);
+    if (text === "" && field.optional) return null;
+    try {
+      return coerceValue(field.schema, text, field.path);
+    } catch (error) {
+      asker.say((error as Error).message);
+    }
+  }
 }
 
 /** Walks the schema and asks for every promptable field, starting from `initial`. */
-export async function promptConfig(schema: z.ZodType, initial: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function promptConfig(schema: z.ZodType, initial: Record<string, unknown>, asker: Asker = new Asker()): Promise<Record<string, unknown>> {
+  try {
+    return await promptFields(schema, initial, asker);
+  } finally {
+    asker.close();
+  }
+}
+
+async function promptFields(schema: z.ZodType, initial: Record<string, unknown>, asker: Asker): Promise<Record<string, unknown>> {
   let value = initial;
   const skipped: string[] = [];
   for (const field of listFields(schema)) {
@@ -54,18 +63,14 @@ export async function promptConfig(schema: z.ZodType, initial: Record<string, un
     const current = safeGet(schema, value, field.path) ?? defaultOf(field);
     if (field.kind === "object") {
       if (field.optional && (current === undefined || current === null)) {
-        const wanted = await log.prompt(`Configure ${field.path}?${field.meta.description ? ` (${field.meta.description})` : ""}`, {
-          type: "confirm",
-          initial: false,
-          cancel: "reject",
-        });
+        const wanted = await asker.confirm(`Configure ${field.path}?${field.meta.description ? ` (${field.meta.description})` : ""}`, false);
         if (!wanted) skipped.push(field.path);
         else value = setAt(value, path, {});
       }
       continue;
     }
     if (objectShape(field.schema)) continue;
-    value = setAt(value, path, await ask(field, current));
+    value = setAt(value, path, await ask(asker, field, current));
   }
   return value;
 }

@@ -1,0 +1,57 @@
+import { describe, expect, test } from "bun:test";
+import { PassThrough, Writable } from "node:stream";
+import { z } from "zod";
+import { Asker } from "../../src/config/ask.ts";
+import { noPrompt } from "../../src/config/markers.ts";
+import { promptConfig } from "../../src/config/prompt.ts";
+import { timeOfDay } from "../../src/config/types.ts";
+import { validateConfig } from "../../src/config/validate.ts";
+
+const Schema = z.object({
+  recording: z
+    .object({
+      duration: z.number().int().positive().default(3).describe("Seconds per file"),
+      schedule_start: timeOfDay("06:00:00"),
+      chunksize: noPrompt(z.number().int().default(8192)),
+    })
+    .prefault({}),
+  order: z.enum(["oldest_first", "newest_first"]).default("oldest_first"),
+  mqtt: z.object({ host: z.string(), port: z.number().int().default(1883) }).nullable().default(null),
+});
+
+function answering(lines: string[]): { asker: Asker; output: () => string } {
+  const input = new PassThrough();
+  let text = "";
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  input.end(`${lines.join("\n")}\n`);
+  return { asker: new Asker(input, sink), output: () => text };
+}
+
+describe("interactive setup", () => {
+  test("Enter keeps the default, typed answers are coerced, no-prompt fields are never asked", async () => {
+    const { asker } = answering(["", "07:15", "2", "n"]);
+    const result = await promptConfig(Schema, { recording: { duration: 5 } }, asker);
+    const config = validateConfig(Schema, result);
+    expect(config.recording.duration).toBe(5); // the argument given before prompting was kept
+    expect(config.recording.schedule_start).toBe("07:15:00");
+    expect(config.order).toBe("newest_first");
+    expect(config.mqtt).toBeNull();
+    expect(config.recording.chunksize).toBe(8192);
+  });
+
+  test("an optional section is asked for only when wanted, and a bad number is asked again", async () => {
+    const { asker } = answering(["", "", "", "y", "broker.local", "abc", "8883"]);
+    const config = validateConfig(Schema, await promptConfig(Schema, {}, asker));
+    expect(config.mqtt).toEqual({ host: "broker.local", port: 8883 });
+  });
+
+  test("running out of answers cancels setup with an error that says what to do", async () => {
+    const { asker } = answering([""]);
+    await expect(promptConfig(Schema, {}, asker)).rejects.toThrow(/Setup was cancelled/);
+  });
+});
