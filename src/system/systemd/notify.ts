@@ -3,10 +3,11 @@
  * path, or an abstract socket spelled "@name"), through libc by bun:ffi. If the FFI call fails
  * it falls back to the `systemd-notify` command, which systemd accepts only with
  * `NotifyAccess=all` because the sender is then another process. Without NOTIFY_SOCKET it does
- * nothing and loads nothing, so the same runner works under systemd, `acoupi start` and a shell.
+ * nothing and opens no library (libc is dlopened on the first send), so the same runner works under systemd, `acoupi start` and a shell.
  * It never throws: a lost notification must not take the runner down, so it logs once instead.
  */
 import { logger } from "../../log.ts";
+import { sendUnixDatagram } from "./_libc-socket.ts";
 
 const log = logger("systemd");
 let warned = false;
@@ -29,11 +30,6 @@ export function watchdogMs(env: NodeJS.ProcessEnv = process.env): number | null 
   return usec / 1000;
 }
 
-async function viaFfi(socket: string, state: string): Promise<void> {
-  const { sendUnixDatagram } = await import("./_libc-socket.ts");
-  sendUnixDatagram(socket, new TextEncoder().encode(state));
-}
-
 /** Sends `state` through the `systemd-notify` command; exported so tests can exercise the fallback. */
 export function viaSystemdNotify(socket: string, state: string): void {
   const lines = state.split("\n").filter((l) => l !== "");
@@ -49,14 +45,15 @@ export function viaSystemdNotify(socket: string, state: string): void {
 
 /**
  * Sends a notification such as "READY=1", "WATCHDOG=1", "STOPPING=1" or "STATUS=text"
- * (several joined by "\n"). Resolves true when sent, false when there is no NOTIFY_SOCKET or
- * both ways of sending failed (logged once).
+ * (several joined by "\n"). Synchronous, so a notification sent just before exit is not lost.
+ * Returns true when sent, false when there is no NOTIFY_SOCKET or both ways of sending failed
+ * (logged once).
  */
-export async function notify(state: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+export function notify(state: string, env: NodeJS.ProcessEnv = process.env): boolean {
   const socket = notifySocket(env);
   if (socket === null) return false;
   try {
-    await viaFfi(socket, state);
+    sendUnixDatagram(socket, new TextEncoder().encode(state));
     return true;
   } catch (ffiError) {
     try {

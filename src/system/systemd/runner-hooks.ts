@@ -25,7 +25,9 @@ export function systemdRunnerHooks(programName: string, env: NodeJS.ProcessEnv =
   let ready = false;
   let stopping = false;
   let lastHealthy: boolean | null = null;
-  const send = (state: string) => void notify(state, env);
+  const send = (state: string) => {
+    notify(state, env);
+  };
   return {
     statusIntervalMs: watchdog === null ? undefined : Math.max(100, Math.min(DEFAULT_STATUS_MS, Math.floor(watchdog / 2))),
     onReady: () => {

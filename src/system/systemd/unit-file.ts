@@ -4,7 +4,8 @@
  * value that reaches the file is quoted by systemd's own rules: arguments are double-quoted with
  * `\\` and `\"` escapes, `%` becomes `%%` (specifiers) and, in arguments after the executable,
  * `$` becomes `$$` (systemd expands variables there but not in the executable path). Newlines and
- * other control characters cannot be written safely, so they are refused.
+ * other control characters cannot be written safely, so they are refused, and so are quotes and
+ * backslashes in the executable path, which systemd rejects ("contains special characters").
  */
 import { ConfigError } from "../../errors.ts";
 
@@ -44,6 +45,11 @@ function quote(value: string): string {
 /** One ExecStart= word. `executable` marks the first one, where `$` is taken literally. */
 export function escapeExecWord(word: string, executable = false): string {
   refuseControlCharacters(word, executable ? `the executable path ${JSON.stringify(word)}` : "an argument");
+  if (executable && /["'\\]/.test(word)) {
+    throw new ConfigError(`systemd cannot run an executable whose path contains a quote or a backslash: ${JSON.stringify(word)}`, {
+      help: "Move the acoupi binary to a plain path such as /usr/local/bin/acoupi and install the service again",
+    });
+  }
   if (word === ";") return "\\;";
   let escaped = word.replaceAll("%", "%%");
   if (!executable) escaped = escaped.replaceAll("$", "$$$$");
