@@ -55,7 +55,8 @@ async function compile(target: TargetName, outdir: string, commit: string): Prom
   const outfile = join(outdir, `acoupi-linux-${target}`);
   const { bunTarget, override } = TARGETS[target];
   const cmd = [
-    process.execPath, "build", "--compile", `--target=${bunTarget}`, "--minify-syntax", "--minify-whitespace",
+    // Bytecode skips parsing the bundle at start: `--help` drops from ~55 ms to ~15 ms. It needs ESM.
+    process.execPath, "build", "--compile", `--target=${bunTarget}`, "--bytecode", "--format=esm", "--minify-syntax", "--minify-whitespace",
     `--define`, `ACOUPI_BUILD_COMMIT=${JSON.stringify(commit)}`, "--outfile", outfile, ...ENTRIES,
   ];
   const executable = process.env[override];

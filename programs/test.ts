@@ -23,7 +23,7 @@ export default defineProgram({
         logger.info(`Test task ran with config ${JSON.stringify(config)}`);
         return { name: config.name, ran_at: ctx.deps.clock.now().toISOString() };
       },
-      { schedule: { every: 10 } },
+      { name: "test_task", schedule: { every: 10 } },
     );
   },
   check(config) {

@@ -107,7 +107,7 @@ export function detectionTemplate(
         for (const message of messages) outbox.storeMessage(message);
         return { messages: messages.length };
       },
-      { schedule: { every: summary?.interval ?? 3600 } },
+      { name: "summary_task", schedule: { every: summary?.interval ?? 3600 } },
     );
   }
 

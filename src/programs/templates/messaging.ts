@@ -124,7 +124,7 @@ export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, 
       lastRun = await send();
       return lastRun;
     },
-    { schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE },
+    { name: "send_messages_task", schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE },
   );
 
   const metrics: MetricSource[] = [];
@@ -154,7 +154,7 @@ export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, 
       ...(options.heartbeatSerializer === undefined ? {} : { serializer: options.heartbeatSerializer }),
       logger: deps.logger.withTag("heartbeat_task"),
     }),
-    { schedule: { every: config.heartbeat_interval }, queue: DEFAULT_QUEUE },
+    { name: "heartbeat_task", schedule: { every: config.heartbeat_interval }, queue: DEFAULT_QUEUE },
   );
 
   if (messenger !== null) {
