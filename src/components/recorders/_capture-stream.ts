@@ -108,7 +108,8 @@ export class CaptureStream {
     const slots = Math.max(4, Math.ceil((options.ringSeconds * options.samplerate) / options.chunkFrames));
     const ring = FrameRing.create(slots, options.chunkFrames, options.channels);
     this.#ring = ring;
-    const worker = new Worker(captureWorkerUrl());
+    // smol: the worker only moves samples, so a small heap is enough (saves several MB of RSS).
+    const worker = new Worker(captureWorkerUrl(), { smol: true });
     this.#worker = worker;
     let resolveStopped: () => void = () => undefined;
     this.#stopped = new Promise<void>((resolve) => {
