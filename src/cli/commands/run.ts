@@ -11,6 +11,6 @@ export default defineCommand({
   meta: { name: "run", description: "Run the active deployment in the foreground (used by the service)" },
   async run() {
     const configured = await loadConfigured();
-    process.exitCode = await runDeployment({ ...configured, deps: programDeps(configured.paths, "runner"), ...systemdRunnerHooks(configured.programName) });
+    process.exitCode = await runDeployment({ ...configured, deps: programDeps(configured.paths, "runner"), ...systemdRunnerHooks(configured.definition.name) });
   },
 });

@@ -32,7 +32,7 @@ describe("acoupi service and start/stop against a systemd stand-in", () => {
     home = makeTempHome();
     unitDir = join(home.home, "units");
     log = join(home.home, "systemd.log");
-    for (const [name, text] of [["systemctl", FAKE_SYSTEMCTL], ["loginctl", FAKE_LOGINCTL]]) {
+    for (const [name, text] of [["systemctl", FAKE_SYSTEMCTL], ["loginctl", FAKE_LOGINCTL]] as const) {
       writeFileSync(join(home.home, name), text);
       chmodSync(join(home.home, name), 0o755);
     }

@@ -76,7 +76,7 @@ export default defineCommand({
     writeDeployment(paths, deployment);
     if (args.foreground) {
       process.stdout.write(`Deployment "${name}" started; running in the foreground (Ctrl-C to pause, \`acoupi stop\` to end)\n`);
-      process.exitCode = await runDeployment({ ...configured, deps: programDeps(paths, "runner"), ...systemdRunnerHooks(configured.programName) });
+      process.exitCode = await runDeployment({ ...configured, deps: programDeps(paths, "runner"), ...systemdRunnerHooks(configured.definition.name) });
       return;
     }
     try {

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { VERSION } from "../../src/version.ts";
+import { makeTempHome, type TempHome } from "../helpers/cli.ts";
+import { python3Available, startNotifyListener } from "../system/systemd/_notify-listener.ts";
+import { buildBinary, lastJsonLine, runBinary, runner, stampsVersionAndCommit } from "./_binaries.ts";
+
+const EXTERNAL_PROGRAM = `export default (api) => api.defineProgram({
+  name: "ext",
+  configSchema: api.z.object({ greeting: api.z.string().default("hi") }),
+  setup(config, ctx) {
+    ctx.addTask(function hello_task() { return { greeting: config.greeting }; }, { schedule: { every: 60 } });
+  },
+});
+`;
+
+describe("the compiled x64 binary", () => {
+  let binary: string;
+  let home: TempHome;
+  let run: (args: string[], env?: Record<string, string>) => ReturnType<typeof runBinary>;
+  beforeAll(() => {
+    binary = buildBinary("x64");
+    home = makeTempHome("acoupi-x64-");
+    run = (args, env = {}) => runBinary(runner(binary), args, { ...home.env, ACOUPI_SYSTEMD: "0", ...env }, home.home);
+  }, 120_000);
+  afterAll(() => home.cleanup());
+
+  test("--version shows the package version and the commit it was built from", () => {
+    const result = run(["--version"]);
+    expect(result.code).toBe(0);
+    expect(stampsVersionAndCommit(result.stdout, VERSION)).toBe(true);
+  });
+
+  test("loads an external program file at run time and runs its task", () => {
+    const programFile = join(home.home, "my-program.ts");
+    writeFileSync(programFile, EXTERNAL_PROGRAM);
+    const setup = run(["setup", "--program", programFile, "--no-prompt"]);
+    expect(setup.code).toBe(0);
+    expect(readFileSync(join(home.acoupiHome, "config/name"), "utf8").trim()).toBe(programFile);
+    const task = run(["task", "run", "hello_task"]);
+    expect(task.code).toBe(0);
+    expect(lastJsonLine(task.stdout)).toEqual({ greeting: "hi" });
+    expect(run(["config", "set", "greeting", "hello"]).code).toBe(0);
+    expect(lastJsonLine(run(["task", "run", "hello_task"]).stdout)).toEqual({ greeting: "hello" });
+  });
+
+  test("service install points ExecStart at the binary itself, not at bun", () => {
+    const unitDir = join(home.home, "units");
+    const result = run(["service", "install", "--system"], { ACOUPI_SYSTEMD_DIR: unitDir, ACOUPI_SYSTEMCTL: "/bin/true", SUDO_USER: "" });
+    expect(result.code).toBe(0);
+    const unit = readFileSync(join(unitDir, "acoupi.service"), "utf8");
+    expect(unit).toContain(`\nExecStart=${binary} run\n`);
+  });
+
+  const withPython = python3Available() ? test : test.skip;
+  withPython("the compiled runner notifies systemd through bun:ffi", async () => {
+    const listener = await startNotifyListener("path");
+    try {
+      const env = { NOTIFY_SOCKET: listener.address, WATCHDOG_USEC: "1000000" };
+      expect(run(["start", "--name", "compiled", "--no-check"], env).code).toBe(0);
+      const messages = await listener.waitFor((m) => m.includes("WATCHDOG=1"));
+      expect(messages[0]).toBe("READY=1\nSTATUS=Running program ext");
+      expect(run(["stop"], env).code).toBe(0);
+      await listener.waitFor((m) => m.startsWith("STOPPING=1"));
+    } finally {
+      listener.close();
+    }
+  }, 60_000);
+});
