@@ -175,7 +175,8 @@ function canWrite(dir: string): boolean {
   try {
     accessSync(probe, constants.W_OK);
     return true;
-  } catch {
+  } catch (_notWritable) {
+    // EACCES or EROFS: that is the answer, not a failure to report.
     return false;
   }
 }
