@@ -28,7 +28,8 @@ export function makeTempHome(prefix = "acoupi-test-"): TempHome {
   return {
     home,
     acoupiHome,
-    env: { HOME: home, ACOUPI_HOME: acoupiHome, NO_COLOR: "1", ACOUPI_DEVICE_ID: "test-device-0001" },
+    // ACOUPI_SYSTEMD=0: on a machine running systemd, `start` must not install a real service.
+    env: { HOME: home, ACOUPI_HOME: acoupiHome, NO_COLOR: "1", ACOUPI_DEVICE_ID: "test-device-0001", ACOUPI_SYSTEMD: "0" },
     cleanup: () => rmSync(home, { recursive: true, force: true }),
   };
 }
