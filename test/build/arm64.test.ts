@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../../src/version.ts";
 import { makeTempHome, REPO, type TempHome } from "../helpers/cli.ts";
@@ -81,9 +83,40 @@ suite("the compiled arm64 binary under qemu-user", () => {
         }
       }, 120_000);
 
-      // Recording (ALSA through bun:ffi in the capture Worker) and detection (ORT WASM) under
-      // arm64 go here once programs/default and programs/detection land.
-      test.todo("records with the default program and runs detection under arm64");
+      test("records from the fake microphone through the capture Worker and runs Silero VAD on it", () => {
+        // The demo clip starts with 4.8 s of speech: one 2 s recording of it must hold speech.
+        const alsaConfig = join(home.home, "alsa.conf");
+        writeFileSync(
+          alsaConfig,
+          `pcm.fakemic { type file slave { pcm { type null } } file "/dev/null" infile "${join(REPO, "assets/demo-clip.raw")}" format "raw" }\n`,
+        );
+        const env = { ACOUPI_ALSA_CONFIG: alsaConfig };
+        const model = join(REPO, "node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx");
+        const setup = run(
+          ["setup", "--program", "detection", "--no-prompt", "--microphone.device_name", "fakemic", "--microphone.samplerate", "16000",
+            "--recording.duration", "2", "--recording.interval", "2", "--recording.schedule_start", "00:00", "--recording.schedule_end", "23:59:59",
+            "--model.kind", "silero_vad", "--model.path", model],
+          env,
+        );
+        expect(setup.stderr).toBe("");
+        expect(setup.code).toBe(0);
+        const task = run(["task", "run", "recording_task"], env);
+        expect(task.code).toBe(0);
+        const db = new Database(join(home.acoupiHome, "storages/metadata.db"), { readonly: true });
+        try {
+          const recordings = db.query("SELECT path, samplerate_hz AS samplerate FROM recordings").all() as Array<{ path: string; samplerate: number }>;
+          expect(recordings).toHaveLength(1);
+          expect(recordings[0]?.samplerate).toBe(16000);
+          expect(existsSync(recordings[0]?.path ?? "")).toBe(true);
+          const labels = db
+            .query("SELECT t.value AS label FROM predicted_tags t JOIN detections d ON d.id = t.detection_id JOIN model_outputs m ON m.id = d.model_output_id")
+            .all() as Array<{ label: string }>;
+          expect(labels.length).toBeGreaterThan(0);
+          expect(new Set(labels.map((l) => l.label))).toEqual(new Set(["speech"]));
+        } finally {
+          db.close();
+        }
+      }, 180_000);
     });
   }
 });
