@@ -3,7 +3,13 @@
  * runs the processing filters, the model and the output cleaners, then stores the model output
  * and the messages built from it in one transaction. A recording the filters skip gets an
  * empty output from this model, so file management does not wait for it forever.
+ *
+ * The outbox is attached to the metadata connection, and in WAL mode SQLite commits the two files
+ * one after the other: a crash between them keeps the model output without its messages. Each
+ * message's id is therefore derived from its output's id and its builder, and `restoreMessages`
+ * (run on start) rebuilds the messages of recent outputs; the outbox ignores ids it already has.
  */
+import { createHash } from "node:crypto";
 import type { ConsolaInstance } from "consola";
 import type { MessageBuilder } from "../components/message-builders/types.ts";
 import type { MessageStore } from "../components/message-stores/types.ts";
@@ -11,7 +17,7 @@ import type { Model } from "../components/models/types.ts";
 import type { OutputCleaner } from "../components/output-cleaners/types.ts";
 import type { ProcessingFilter } from "../components/processing-filters/types.ts";
 import type { Store } from "../components/stores/types.ts";
-import type { ModelOutput, Recording } from "../data/index.ts";
+import type { Message, ModelOutput, Recording } from "../data/index.ts";
 import type { ComponentStatus } from "../programs/program-context.ts";
 import type { Clock } from "../scheduler/clock.ts";
 
@@ -29,7 +35,16 @@ export interface DetectionTaskDeps {
 
 export interface DetectionTask {
   run: (recording: Recording) => Promise<ModelOutput | undefined>;
+  /** Stores the messages of these stored outputs (of this task's model) that the outbox lacks. */
+  restoreMessages: (outputs: readonly ModelOutput[]) => void;
   status: () => ComponentStatus;
+}
+
+/** A UUID (version 8) derived from a model output's id and a builder's index. */
+export function derivedMessageId(outputId: string, builder: number): string {
+  const hex = createHash("sha256").update(`${outputId.toLowerCase()}/${builder}`).digest("hex");
+  const variant = ((Number.parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
@@ -38,6 +53,15 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
   let detections = 0;
   let messages = 0;
   let lastError: string | null = null;
+
+  function buildMessages(output: ModelOutput): Message[] {
+    const built: Message[] = [];
+    deps.messageBuilders.forEach((build, index) => {
+      const message = build(output);
+      if (message !== null) built.push({ ...message, id: derivedMessageId(output.id, index) });
+    });
+    return built;
+  }
 
   async function detection_task(recording: Recording): Promise<ModelOutput | undefined> {
     for (const filter of deps.processingFilters) {
@@ -59,7 +83,7 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
     lastError = null;
     for (const clean of deps.outputCleaners) output = clean(output);
     const outbox = deps.outbox();
-    const built = outbox ? deps.messageBuilders.map((build) => build(output)).filter((m) => m !== null) : [];
+    const built = outbox ? buildMessages(output) : [];
     deps.store.transaction(() => {
       deps.store.storeModelOutputs([output]);
       for (const message of built) outbox?.storeMessage(message);
@@ -72,6 +96,14 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
 
   return {
     run: detection_task,
+    restoreMessages(outputs) {
+      const outbox = deps.outbox();
+      const mine = outputs.filter((o) => o.name_model === deps.model.name);
+      if (outbox === null || mine.length === 0) return;
+      deps.store.transaction(() => {
+        for (const output of mine) for (const message of buildMessages(output)) outbox.storeMessage(message);
+      });
+    },
     status: () => ({
       degraded: lastError ? `model failing: ${lastError}` : null,
       figures: { processed, skipped, detections, messages },

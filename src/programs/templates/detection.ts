@@ -111,6 +111,18 @@ export function detectionTemplate(
     );
   }
 
+  // A crash between the commits of the metadata and outbox files keeps a model output without its
+  // messages (see detection.ts). The newest outputs are the only ones that can be affected: all
+  // of temp, and the latest saved or discarded (file management may have filed it on this start).
+  ctx.onStart(() => {
+    const recent = [
+      ...basic.store.listRecordingsByState("temp"),
+      ...basic.store.listRecordingsByState("saved", { limit: 5 }),
+      ...basic.store.listRecordingsByState("discarded", { limit: 5 }),
+    ];
+    detection.restoreMessages(recent.flatMap((item) => item.modelOutputs));
+  });
+
   // On `acoupi stop`, run the model on what is still waiting, before the recordings are filed.
   ctx.onEnd(async () => {
     for (const item of basic.store.listRecordingsByState("temp")) {
