@@ -52,6 +52,8 @@ export interface Rig {
   };
   /** Runs the binary to completion. */
   cli(args: string[], extraEnv?: Record<string, string>): RunResult;
+  /** Runs the binary to completion without blocking this process (which may serve HTTP to it). */
+  cliAsync(args: string[], extraEnv?: Record<string, string>): Promise<RunResult>;
   /** Starts the binary (e.g. `run`) in the background, its output appended to `runLog`. */
   spawn(args: string[], extraEnv?: Record<string, string>): Subprocess;
   /** Points the fake microphone's PCM at `infile` (rewrites the ALSA config file). */
@@ -118,6 +120,11 @@ export function makeRig(options: RigOptions): Rig {
       const proc = Bun.spawnSync([options.binary, ...args], { env: childEnv(extraEnv), cwd: dir, stdin: "ignore", timeout: 60_000 });
       return { code: proc.exitCode ?? -1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
     },
+    async cliAsync(args, extraEnv) {
+      const proc = Bun.spawn([options.binary, ...args], { env: childEnv(extraEnv), cwd: dir, stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+      const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+      return { code: (await proc.exited) ?? -1, stdout, stderr };
+    },
     spawn(args, extraEnv) {
       const fd = openSync(runLog, "a");
       try {
@@ -164,6 +171,13 @@ export function busySetupArgs(options: BusyOptions = {}): string[] {
 /** Runs the rig's CLI and throws with its output unless it exits 0. */
 export function mustRun(rig: Rig, args: string[], extraEnv?: Record<string, string>): string {
   const result = rig.cli(args, extraEnv);
+  if (result.code !== 0) throw new Error(`acoupi ${args.join(" ")} exited ${result.code}:\n${result.stdout}${result.stderr}`);
+  return result.stdout;
+}
+
+/** `mustRun` for commands that need this process's event loop free (an in-process HTTP server). */
+export async function mustRunAsync(rig: Rig, args: string[], extraEnv?: Record<string, string>): Promise<string> {
+  const result = await rig.cliAsync(args, extraEnv);
   if (result.code !== 0) throw new Error(`acoupi ${args.join(" ")} exited ${result.code}:\n${result.stdout}${result.stderr}`);
   return result.stdout;
 }
