@@ -65,8 +65,10 @@ export interface RigOptions {
   binary: string;
   /** Seconds of microphone audio: the demo clip repeated to cover it. */
   micSeconds?: number;
-  /** A parent folder for the temp folder (e.g. a small tmpfs). */
+  /** A parent folder for the temp folder. */
   parent?: string;
+  /** Where ACOUPI_HOME goes (e.g. on a small tmpfs); inside the temp folder by default. */
+  acoupiHome?: string;
 }
 
 /** The demo clip (speech, silence, tone) repeated to at least `seconds`, as raw S16_LE bytes. */
@@ -78,7 +80,7 @@ export function demoAudio(seconds: number): Buffer {
 
 export function makeRig(options: RigOptions): Rig {
   const dir = mkdtempSync(join(options.parent ?? tmpdir(), "acoupi-rel-"));
-  const acoupiHome = join(dir, "home", ".acoupi");
+  const acoupiHome = options.acoupiHome ?? join(dir, "home", ".acoupi");
   mkdirSync(acoupiHome, { recursive: true });
   const micRaw = join(dir, "mic.raw");
   writeFileSync(micRaw, demoAudio(options.micSeconds ?? 27));
