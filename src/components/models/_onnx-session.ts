@@ -1,11 +1,19 @@
 /**
  * @module Opening an ONNX file as an ORT session, with errors that name the file: a missing file
  * and a file ORT cannot parse each become a ModelError the user can act on. Also describes the
- * session's inputs and outputs with dynamic dimensions as `null`.
+ * session's inputs and outputs with dynamic dimensions as `null`. To keep the process small, the
+ * model's weights reach ORT as external data (see _external-weights.ts), and weight prepacking,
+ * which keeps a second, packed copy of each MatMul/Gemm weight while it packs, is off unless the
+ * caller asks for it (it only pays off for batches of more than one window).
  */
+import { basename } from "node:path";
 import type { InferenceSession } from "onnxruntime-web";
 import { ModelError } from "../../errors.ts";
+import { logger } from "../../log.ts";
+import { externalizeWeights } from "./_external-weights.ts";
 import type { OrtModule } from "./_ort-runtime.ts";
+
+const log = logger("model");
 
 export interface TensorInfo {
   name: string;
@@ -30,8 +38,28 @@ function describe(metadata: readonly InferenceSession.ValueMetadata[]): TensorIn
   }));
 }
 
-/** Opens `path` (the value of config key `key`) as a single-threaded WASM session. */
-export async function openSession(path: string, key: string): Promise<OpenedSession> {
+export interface SessionChoices {
+  /** WASM threads; the first model loaded in the process sets the count for all (default 1). */
+  threads?: number;
+  /** Prepack MatMul/Gemm weights: faster for batches > 1, costs a transient weight copy. */
+  prepack?: boolean;
+}
+
+/** The model bytes ORT parses, and the external data they refer to. */
+function modelInput(bytes: Uint8Array, path: string): { model: Uint8Array; external: { path: string; data: Uint8Array }[] } {
+  const location = `${basename(path)}.weights`;
+  try {
+    const moved = externalizeWeights(bytes, location);
+    if (moved !== null) return { model: moved.graph, external: [{ path: location, data: bytes }] };
+  } catch (error) {
+    // Not a protobuf we can walk: ORT gets the file as it is and reports what is wrong with it.
+    log.debug(`Model "${path}" passed to ORT whole: ${(error as Error).message}`);
+  }
+  return { model: bytes, external: [] };
+}
+
+/** Opens `path` (the value of config key `key`) as a WASM session. */
+export async function openSession(path: string, key: string, choices: SessionChoices = {}): Promise<OpenedSession> {
   const file = Bun.file(path);
   if (!(await file.exists())) {
     throw new ModelError(`Model file "${path}" does not exist`, {
@@ -40,17 +68,28 @@ export async function openSession(path: string, key: string): Promise<OpenedSess
   }
   const bytes = await file.bytes();
   // Imported here, not at the top, so that importing a model class does not load ORT.
-  const { loadOrt } = await import("./_ort-runtime.ts");
-  const ort = await loadOrt();
+  const { loadOrt, releaseWasmBytes } = await import("./_ort-runtime.ts");
+  const ort = await loadOrt(choices.threads ?? 1);
+  const { model, external } = modelInput(bytes, path);
   let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+    session = await ort.InferenceSession.create(model, {
+      executionProviders: ["wasm"],
+      graphOptimizationLevel: "all",
+      externalData: external,
+      extra: { session: { disable_prepacking: choices.prepack === true ? "0" : "1" } },
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ModelError(`Cannot load model file "${path}" (${key}): ${reason}`, {
       help: "Check that the file is a complete ONNX model; download it again if it was truncated",
       cause: error,
     });
+  } finally {
+    releaseWasmBytes();
+    // ORT has copied the weights into WASM memory; detaching frees our 1x-model-size copy now
+    // rather than whenever the allocator's scavenger gets to it (seconds later, or never).
+    bytes.buffer.transfer(0);
   }
   return { ort, session, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
 }

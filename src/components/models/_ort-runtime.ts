@@ -1,21 +1,41 @@
 /**
- * @module Loading onnxruntime-web's WASM backend the one way that also works inside a compiled
- * binary (TOOLCHAIN.md): the `onnxruntime-web/wasm` entry, the `.wasm` embedded as a file asset
- * and handed over as bytes, and one thread. Models import this module dynamically, so `acoupi
- * --help` never loads ORT; the runtime is then loaded once per process and shared by all models.
+ * @module Loading onnxruntime-web's WASM backend in a way that also works inside a compiled
+ * binary: the `.wasm` and its Emscripten glue (`.mjs`) are embedded as file assets, the `.wasm`
+ * handed over as bytes and the glue by its `/$bunfs` URL, which is also what lets the glue start
+ * its pthread Workers, so `threads` > 1 works compiled too (Bun resolves `onnxruntime-web` to
+ * ORT's Node build, which imports the glue from `wasmPaths` without the browser's blob-URL detour
+ * that Bun Workers cannot load). Models import this module dynamically, so `acoupi --help` never
+ * loads ORT; the runtime is loaded once per process, with the thread count of the first model,
+ * and shared by all models. Once the WASM is instantiated its 14 MB of bytes are released.
  */
-import * as ort from "onnxruntime-web/wasm";
+import { pathToFileURL } from "node:url";
+import * as ort from "onnxruntime-web";
 import wasmPath from "onnxruntime-web/ort-wasm-simd-threaded.wasm" with { type: "file" };
+import gluePath from "onnxruntime-web/ort-wasm-simd-threaded.mjs" with { type: "file" };
+import { logger } from "../../log.ts";
 
 export type OrtModule = typeof ort;
 
-let ready: Promise<OrtModule> | undefined;
+const log = logger("model");
 
-/** The initialised ORT module; the first call reads the 14 MB WASM binary. */
-export function loadOrt(): Promise<OrtModule> {
+let ready: Promise<OrtModule> | undefined;
+let threadCount = 1;
+let wasmBytes: ArrayBuffer | undefined;
+
+/**
+ * The initialised ORT module; the first call reads the 14 MB WASM binary and fixes the number of
+ * WASM threads for the whole process (ORT-web has one global thread pool).
+ */
+export function loadOrt(threads = 1): Promise<OrtModule> {
+  if (ready !== undefined && threads !== threadCount) {
+    log.warn(`ONNX runtime already runs with ${threadCount} thread(s); a model asked for ${threads}, it gets ${threadCount}`);
+  }
   ready ??= (async () => {
-    ort.env.wasm.wasmBinary = await Bun.file(wasmPath).arrayBuffer();
-    ort.env.wasm.numThreads = 1;
+    threadCount = threads;
+    wasmBytes = await Bun.file(wasmPath).arrayBuffer();
+    ort.env.wasm.wasmBinary = wasmBytes;
+    ort.env.wasm.wasmPaths = { mjs: pathToFileURL(gluePath).href };
+    ort.env.wasm.numThreads = threads;
     ort.env.logLevel = "error";
     return ort;
   })().catch((error: unknown) => {
@@ -23,4 +43,22 @@ export function loadOrt(): Promise<OrtModule> {
     throw error;
   });
   return ready;
+}
+
+/**
+ * Frees the WASM binary's bytes once ORT has instantiated it (call after the first session was
+ * created). Emscripten keeps its own reference to the bytes for good, though it only reads them
+ * to instantiate, and pthread Workers get the compiled module instead; detaching the buffer is
+ * the only way to give those 14 MB back.
+ */
+export function releaseWasmBytes(): void {
+  if (wasmBytes === undefined || wasmBytes.detached) return;
+  wasmBytes.transfer(0);
+  ort.env.wasm.wasmBinary = undefined;
+  wasmBytes = undefined;
+}
+
+/** The number of WASM threads the runtime was started with (1 before it is loaded). */
+export function ortThreads(): number {
+  return threadCount;
 }
