@@ -40,6 +40,14 @@ export type SampleSink = (samples: Int16Array) => Promise<void> | void;
 
 const BUNFS_ROOT = "/$bunfs/root";
 
+/**
+ * Bun's Web Worker, as it is when this module loads. onnxruntime-web's Emscripten glue, when it
+ * initialises under Node-like runtimes, sets `global.Worker` to worker_threads' Worker, whose API
+ * differs (no `onmessage`, no `smol`): a stream opened after a model's first run would never hear
+ * from its worker (compiled) or fail to start it (from source).
+ */
+const WebWorker: typeof Worker = globalThis.Worker;
+
 function findFile(dir: string, name: string, depth: number): string | null {
   if (depth < 0 || !existsSync(dir)) return null;
   const entries = readdirSync(dir, { withFileTypes: true });
@@ -109,7 +117,7 @@ export class CaptureStream {
     const ring = FrameRing.create(slots, options.chunkFrames, options.channels);
     this.#ring = ring;
     // smol: the worker only moves samples, so a small heap is enough (saves several MB of RSS).
-    const worker = new Worker(captureWorkerUrl(), { smol: true });
+    const worker = new WebWorker(captureWorkerUrl(), { smol: true });
     this.#worker = worker;
     let resolveStopped: () => void = () => undefined;
     this.#stopped = new Promise<void>((resolve) => {
