@@ -52,8 +52,11 @@ export interface AlsaRecorderConfig {
 }
 
 export interface AlsaRecorderDeps {
-  /** ALSA configuration text (asoundrc syntax) to find the device in, instead of the global one. */
-  alsaConfig?: string;
+  /**
+   * ALSA configuration text (asoundrc syntax) to find the device in, instead of the global one;
+   * a function is called at each open, so a changed definition is seen without a restart.
+   */
+  alsaConfig?: string | (() => string | undefined);
   /** Seconds of audio buffered between the worker and the main thread; 2 by default. */
   ringSeconds?: number;
 }
@@ -213,7 +216,7 @@ export class AlsaRecorder implements Recorder {
     const mic = this.#microphone;
     return CaptureStream.open({
       device: mic.device_name,
-      configText: this.#deps.alsaConfig ?? null,
+      configText: (typeof this.#deps.alsaConfig === "function" ? this.#deps.alsaConfig() : this.#deps.alsaConfig) ?? null,
       samplerate: mic.samplerate,
       channels: mic.audio_channels,
       chunkFrames: this.config.chunksize ?? defaultChunkFrames(mic.samplerate),

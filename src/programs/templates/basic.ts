@@ -86,7 +86,10 @@ export interface BasicTemplate {
   requireModel: (name: string) => void;
 }
 
-/** Extra ALSA PCM definitions (asoundrc syntax) for the recorder, e.g. the demo's simulated microphone. */
+/**
+ * Extra ALSA PCM definitions (asoundrc syntax) for the recorder, e.g. the demo's simulated
+ * microphone. The recorder calls this at each open, so an edited file takes effect without a restart.
+ */
 function alsaConfigFromEnv(): string | undefined {
   const path = process.env.ACOUPI_ALSA_CONFIG;
   return path && existsSync(path) ? readFileSync(path, "utf8") : undefined;
@@ -122,7 +125,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
         firmwareVersion: deps.version,
         continuous: config.recording.interval === config.recording.duration,
       },
-      { alsaConfig: alsaConfigFromEnv() },
+      { alsaConfig: alsaConfigFromEnv },
     );
   ctx.onClose(() => recorder.close());
 
