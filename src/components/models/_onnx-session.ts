@@ -8,12 +8,22 @@
  */
 import { basename } from "node:path";
 import type { InferenceSession } from "onnxruntime-web";
+import { z } from "zod";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { externalizeWeights } from "./_external-weights.ts";
 import type { OrtModule } from "./_ort-runtime.ts";
 
 const log = logger("model");
+
+/** The `threads` key of the model schemas. */
+export const THREADS_SCHEMA = z
+  .number()
+  .int()
+  .min(1)
+  .max(16)
+  .default(1)
+  .describe("WASM threads for inference (a Pi 4 has 4 cores); the first model loaded in a process sets it for all models");
 
 export interface TensorInfo {
   name: string;

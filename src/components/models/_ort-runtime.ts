@@ -58,7 +58,10 @@ export function releaseWasmBytes(): void {
   wasmBytes = undefined;
 }
 
-/** The number of WASM threads the runtime was started with (1 before it is loaded). */
+/**
+ * The number of WASM threads the runtime runs with: 1 before it is loaded, and 1 when ORT found
+ * no SharedArrayBuffer and fell back to one thread (it then rewrites `env.wasm.numThreads`).
+ */
 export function ortThreads(): number {
-  return threadCount;
+  return ready === undefined ? 1 : (ort.env.wasm.numThreads ?? threadCount);
 }

@@ -24,6 +24,7 @@ export const ModelSectionSchema = z.object({
   activation: shape.activation,
   tag_key: shape.tag_key,
   batch: shape.batch,
+  threads: shape.threads,
   threshold: shape.threshold,
   label: z.string().min(1).nullable().default(null).describe("silero_vad only: the tag value of detections (default speech)"),
 });
@@ -50,6 +51,7 @@ export function modelFromConfig(section: ModelSection, threshold: number): Model
       name: rest.name,
       ...(rest.window === undefined ? {} : { window: rest.window }),
       threshold: rest.threshold ?? 0.5,
+      threads: rest.threads,
       tag_key: section.tag_key === "species" ? "sound" : section.tag_key,
       ...(label === null ? {} : { label }),
     });

@@ -16,7 +16,7 @@ import type { Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { loadLabels } from "./_labels.ts";
-import { openSession, pickTensor, type OpenedSession, type TensorInfo } from "./_onnx-session.ts";
+import { openSession, pickTensor, THREADS_SCHEMA, type OpenedSession, type TensorInfo } from "./_onnx-session.ts";
 import { activate, presenceDetections } from "./_scores.ts";
 import { copyWindow, windowStarts } from "./_windows.ts";
 import type { Model } from "./types.ts";
@@ -43,7 +43,14 @@ export const ModelConfigSchema = z.object({
   output: z.string().min(1).nullable().default(null).describe("Name of the score output tensor; defaults to the model's first output"),
   activation: z.enum(["none", "sigmoid", "softmax"]).default("none").describe("Function applied to the raw outputs to get scores in [0, 1]"),
   tag_key: z.string().min(1).default("species").describe("Key of the tag each detection carries (its value is the label)"),
-  batch: z.number().int().min(1).max(256).default(1).describe("Windows per inference run"),
+  batch: z
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(1)
+    .describe("Windows per inference run; above 1, weights are also prepacked (faster per window, more memory)"),
+  threads: THREADS_SCHEMA,
   threshold: z
     .number()
     .min(0)
@@ -142,7 +149,7 @@ export class OnnxModel implements Model {
     const config = this.#config;
     const key = this.#key;
     const labels = await loadLabels(config.labels, `${key}.labels`);
-    const opened = await openSession(config.path, `${key}.path`);
+    const opened = await openSession(config.path, `${key}.path`, { threads: config.threads, prepack: config.batch > 1 });
     try {
       const input = pickTensor(opened.inputs, config.input ?? undefined, "input", `${key}.input`, config.path);
       const output = pickTensor(opened.outputs, config.output ?? undefined, "output", `${key}.output`, config.path);

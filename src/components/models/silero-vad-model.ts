@@ -14,7 +14,7 @@ import { resample } from "../../audio/resample.ts";
 import type { Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
-import { openSession, type OpenedSession } from "./_onnx-session.ts";
+import { openSession, THREADS_SCHEMA, type OpenedSession } from "./_onnx-session.ts";
 import { presenceDetections } from "./_scores.ts";
 import type { Model } from "./types.ts";
 
@@ -31,6 +31,7 @@ export const SileroVadConfigSchema = z.object({
   threshold: z.number().min(0).max(1).default(0.5).describe("Lowest speech probability reported as a detection"),
   tag_key: z.string().min(1).default("sound").describe("Key of the tag each detection carries"),
   label: z.string().min(1).default("speech").describe("Value of the tag each detection carries"),
+  threads: THREADS_SCHEMA,
 });
 export type SileroVadConfig = z.output<typeof SileroVadConfigSchema>;
 
@@ -135,8 +136,8 @@ export class SileroVadModel implements Model {
   }
 
   async #load(): Promise<OpenedSession> {
-    const { path } = this.#config;
-    const opened = await openSession(path, `${this.#key}.path`);
+    const { path, threads } = this.#config;
+    const opened = await openSession(path, `${this.#key}.path`, { threads });
     const want: Record<string, string> = { input: "float32", state: "float32", sr: "int64" };
     const inputs = new Map(opened.inputs.map((t) => [t.name, t.type]));
     const outputs = new Set(opened.outputs.map((t) => t.name));
