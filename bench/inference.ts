@@ -1,13 +1,18 @@
 /**
- * @module Benchmark: onnxruntime-web WASM (one thread, as the runner uses it) against native
- * onnxruntime-node (one intra-op thread) on a synthetic BirdNET-shaped model: float32 [1, 144000]
- * (3 s at 48 kHz) in, [1, 6522] sigmoid scores out, a strided conv stack + classifier with about
- * 10.6 M random weights (~42 MB) and ~0.84 GFLOPs per window. Each half runs in its own child
- * process so that the RSS after loading is that runtime's alone. It prints the real-time factor
- * (inference time / audio time; lower is better) of each and the WASM/native ratio, and asserts
- * nothing. Run: `./node_modules/.bin/bun bench/inference.ts [--runs 5]`.
+ * @module Benchmark: onnxruntime-web WASM against native onnxruntime-node on a synthetic
+ * BirdNET-shaped model: float32 [1, 144000] (3 s at 48 kHz) in, [1, 6522] sigmoid scores out, a
+ * strided conv stack + classifier with about 10.6 M random weights (~42 MB) and ~0.84 GFLOPs per
+ * window. Each variant runs in its own child process so that its memory is its own:
+ *   - native onnxruntime-node with 1 intra-op thread (and with THREADS, when the machine has them),
+ *     the same graph optimisation level ("all") and the same input;
+ *   - WASM the old way (the model handed to ORT as one buffer, prepacking on), under `bun run`;
+ *   - WASM through openSession (weights as external data, no prepacking, buffers freed), under
+ *     `bun run` and as a binary compiled with build.ts's flags (what ships), 1 and THREADS threads.
+ * It prints session creation time, the median run and real-time factor (lower is better), RSS
+ * right after loading, RSS settled (after the runs, a GC and 2 s), and the peak (VmHWM), then the
+ * WASM/native ratios. It asserts nothing. Run: `./node_modules/.bin/bun bench/inference.ts [--runs 10]`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildOnnxModel, type Initializer, type NodeSpec } from "../test/helpers/onnx-builder.ts";
@@ -45,7 +50,7 @@ function randomWeights(count: number, scale: number, seed: number): Float32Array
   return out;
 }
 
-function birdnetShapedModel(): { bytes: Uint8Array; params: number; flops: number } {
+export function birdnetShapedModel(): { bytes: Uint8Array; params: number; flops: number } {
   const nodes: NodeSpec[] = [{ op: "Reshape", inputs: ["audio", "shape3d"], outputs: ["x0"] }];
   const inits: Initializer[] = [{ name: "shape3d", dims: [3], data: BigInt64Array.of(1n, 1n, BigInt(SAMPLES)) }];
   let channels = 1;
@@ -88,29 +93,38 @@ function birdnetShapedModel(): { bytes: Uint8Array; params: number; flops: numbe
   return { bytes, params, flops };
 }
 
-interface HalfResult {
-  runtime: string;
+interface Result {
+  label: string;
   createMs: number;
-  rssAfterLoadMb: number;
-  rssAfterRunsMb: number;
   runMs: number[];
+  rssLoadMb: number;
+  rssSettledMb: number;
+  peakMb: number;
+  threads: number;
   endToEnd?: { seconds: number; ms: number; detections: number };
 }
+
+interface Timing {
+  createMs: number;
+  runMs: number[];
+  rssLoadMb: number;
+}
+
+const THREADS = Math.min(4, navigator.hardwareConcurrency);
+const rssMb = () => Math.round(process.memoryUsage().rss / 1e6);
+const peakMb = () => Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? NaN) / 1000);
 
 function testAudio(): Float32Array {
   return randomWeights(SAMPLES, 0.3, 7);
 }
 
-const rssMb = () => Math.round(process.memoryUsage().rss / 1e6);
+interface AnySession {
+  run(feeds: Record<string, unknown>): Promise<unknown>;
+  release(): Promise<void>;
+}
 
-async function wasmHalf(modelPath: string, runs: number, dir: string): Promise<HalfResult> {
-  const { loadOrt } = await import("../src/components/models/_ort-runtime.ts");
-  const t0 = performance.now();
-  const ort = await loadOrt();
-  const session = await ort.InferenceSession.create(await Bun.file(modelPath).bytes(), { graphOptimizationLevel: "all" });
-  const createMs = performance.now() - t0;
-  const rssAfterLoadMb = rssMb();
-  const input = new ort.Tensor("float32", testAudio(), [1, SAMPLES]);
+/** Times one warm-up and `runs` timed runs of `session` on the test audio. */
+async function timeRuns(session: AnySession, input: unknown, runs: number): Promise<number[]> {
   await session.run({ audio: input });
   const runMs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -119,7 +133,43 @@ async function wasmHalf(modelPath: string, runs: number, dir: string): Promise<H
     runMs.push(performance.now() - t);
   }
   await session.release();
-  // End to end through OnnxModel: read a 9 s 48 kHz WAV, cut 3 windows, build detections.
+  return runMs;
+}
+
+async function settledRss(): Promise<number> {
+  Bun.gc(true);
+  await Bun.sleep(2000);
+  Bun.gc(true);
+  return rssMb();
+}
+
+/** Loads a session the `kind` way, then times it. */
+async function timeSession(kind: string, modelPath: string, runs: number, threads: number): Promise<Timing> {
+  const t0 = performance.now();
+  let opened: { session: AnySession; input: unknown };
+  if (kind === "native") {
+    const ort = await import("onnxruntime-node");
+    const options = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" } as const;
+    opened = { session: await ort.InferenceSession.create(modelPath, options), input: new ort.Tensor("float32", testAudio(), [1, SAMPLES]) };
+  } else if (kind === "wasm-whole") {
+    // The old loader: ORT parses the whole file from one buffer, with its default prepacking.
+    const { loadOrt } = await import("../src/components/models/_ort-runtime.ts");
+    const ort = await loadOrt(1);
+    const session = await ort.InferenceSession.create(await Bun.file(modelPath).bytes(), { graphOptimizationLevel: "all" });
+    opened = { session, input: new ort.Tensor("float32", testAudio(), [1, SAMPLES]) };
+  } else {
+    // What OnnxModel does.
+    const { openSession } = await import("../src/components/models/_onnx-session.ts");
+    const { ort, session } = await openSession(modelPath, "model.path", { threads });
+    opened = { session, input: new ort.Tensor("float32", testAudio(), [1, SAMPLES]) };
+  }
+  const createMs = performance.now() - t0;
+  const rssLoadMb = rssMb();
+  return { createMs, rssLoadMb, runMs: await timeRuns(opened.session, opened.input, runs) };
+}
+
+/** OnnxModel.run end to end: read a 9 s 48 kHz WAV, cut 3 windows, build detections. */
+async function endToEnd(modelPath: string, dir: string): Promise<Result["endToEnd"]> {
   const { OnnxModel, ModelConfigSchema } = await import("../src/components/models/onnx-model.ts");
   const { wavBytes, recordingFor } = await import("../test/components/models/_fixtures.ts");
   const seconds = 9;
@@ -130,32 +180,9 @@ async function wasmHalf(modelPath: string, runs: number, dir: string): Promise<H
   await model.check();
   const t = performance.now();
   const output = await model.run(recordingFor(wav, RATE, seconds));
-  const endToEnd = { seconds, ms: performance.now() - t, detections: output.detections.length };
+  const ms = performance.now() - t;
   await model.close();
-  return { runtime: "onnxruntime-web WASM, 1 thread", createMs, rssAfterLoadMb, rssAfterRunsMb: rssMb(), runMs, endToEnd };
-}
-
-async function nativeHalf(modelPath: string, runs: number): Promise<HalfResult> {
-  const ort = await import("onnxruntime-node");
-  const t0 = performance.now();
-  const session = await ort.InferenceSession.create(modelPath, {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: "sequential",
-    graphOptimizationLevel: "all",
-  });
-  const createMs = performance.now() - t0;
-  const rssAfterLoadMb = rssMb();
-  const input = new ort.Tensor("float32", testAudio(), [1, SAMPLES]);
-  await session.run({ audio: input });
-  const runMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await session.run({ audio: input });
-    runMs.push(performance.now() - t);
-  }
-  await session.release();
-  return { runtime: "onnxruntime-node native, 1 thread", createMs, rssAfterLoadMb, rssAfterRunsMb: rssMb(), runMs };
+  return { seconds, ms, detections: output.detections.length };
 }
 
 function median(values: number[]): number {
@@ -170,24 +197,53 @@ function argument(name: string): string | undefined {
 
 async function child(half: string): Promise<void> {
   const modelPath = argument("--model") ?? "";
-  const runs = Number(argument("--runs") ?? 5);
-  const dir = argument("--dir") ?? tmpdir();
-  const result = half === "wasm" ? await wasmHalf(modelPath, runs, dir) : await nativeHalf(modelPath, runs);
+  const runs = Number(argument("--runs") ?? 10);
+  const threads = Number(argument("--threads") ?? 1);
+  const label = argument("--label") ?? half;
+  const timing = await timeSession(half, modelPath, runs, threads);
+  const rssSettledMb = await settledRss();
+  const result: Result = { label, threads, ...timing, rssSettledMb, peakMb: peakMb() };
+  if (argument("--end-to-end") !== undefined) result.endToEnd = await endToEnd(modelPath, argument("--dir") ?? tmpdir());
   console.log(JSON.stringify(result));
+  process.exit(0);
 }
 
-function runChild(half: string, modelPath: string, runs: number, dir: string): HalfResult {
-  const args = [process.execPath, import.meta.path, "--half", half, "--model", modelPath, "--runs", String(runs), "--dir", dir];
-  const proc = Bun.spawnSync(args, { stderr: "pipe", env: { ...process.env, ACOUPI_LOG_LEVEL: "warn" } });
+function runChild(command: string[], args: string[]): Result {
+  const proc = Bun.spawnSync([...command, ...args], { stderr: "pipe", env: { ...process.env, ACOUPI_LOG_LEVEL: "warn" } });
   const lastLine = proc.stdout.toString().trim().split("\n").at(-1) ?? "";
   if (proc.exitCode !== 0 || !lastLine.startsWith("{")) {
-    throw new Error(`The ${half} half failed (exit ${proc.exitCode}): ${proc.stderr.toString()}`);
+    throw new Error(`${args.join(" ")} failed (exit ${proc.exitCode}): ${proc.stderr.toString()}`);
   }
-  return JSON.parse(lastLine) as HalfResult;
+  return JSON.parse(lastLine) as Result;
+}
+
+/** This script compiled with build.ts's flags, so that the WASM variants also run as shipped. */
+function compileSelf(dir: string): string {
+  const outfile = join(dir, "inference-bench");
+  const flags = ["--compile", "--bytecode", "--format=esm", "--minify-syntax", "--minify-whitespace"];
+  const proc = Bun.spawnSync([process.execPath, "build", ...flags, "--outfile", outfile, import.meta.path], { stdout: "pipe", stderr: "pipe" });
+  if (proc.exitCode !== 0) throw new Error(`Compiling the bench failed: ${proc.stderr.toString()}`);
+  return outfile;
+}
+
+function row(r: Result, base: Result | undefined): string {
+  const ms = median(r.runMs);
+  const ratio = base === undefined ? "" : `${(ms / median(base.runMs)).toFixed(2)}x / ${(r.rssSettledMb / base.rssSettledMb).toFixed(2)}x`;
+  const cells = [
+    r.label.padEnd(46),
+    `${r.createMs.toFixed(0)} ms`.padStart(8),
+    `${ms.toFixed(1)} ms`.padStart(9),
+    (ms / 1000 / AUDIO_SECONDS).toFixed(4).padStart(7),
+    `${r.rssLoadMb} MB`.padStart(8),
+    `${r.rssSettledMb} MB`.padStart(8),
+    `${r.peakMb} MB`.padStart(8),
+    ratio.padStart(14),
+  ];
+  return cells.join("  ");
 }
 
 async function main(): Promise<void> {
-  const runs = Number(argument("--runs") ?? 5);
+  const runs = Number(argument("--runs") ?? 10);
   const dir = mkdtempSync(join(tmpdir(), "acoupi-bench-"));
   try {
     const t0 = performance.now();
@@ -195,34 +251,44 @@ async function main(): Promise<void> {
     const modelPath = join(dir, "birdnet-shaped.onnx");
     await Bun.write(modelPath, bytes);
     const genMs = performance.now() - t0;
+    const binary = compileSelf(dir);
     console.log(`Synthetic BirdNET-shaped model: [1, ${SAMPLES}] -> [1, ${CLASSES}], ${(params / 1e6).toFixed(2)} M weights,`);
     console.log(`  ${(bytes.length / 1e6).toFixed(1)} MB file, ${(flops / 1e9).toFixed(2)} GFLOPs per 3 s window, generated in ${genMs.toFixed(0)} ms`);
     console.log(`  ${runs} timed runs after one warm-up; bun ${Bun.version}, ${navigator.hardwareConcurrency} CPUs\n`);
-    const wasm = runChild("wasm", modelPath, runs, dir);
-    const native = runChild("native", modelPath, runs, dir);
-    const rows = [wasm, native].map((r) => {
-      const ms = median(r.runMs);
-      return { r, ms, rtf: ms / 1000 / AUDIO_SECONDS };
-    });
-    console.log("runtime                              session   median run   RTF      RSS after load   RSS after runs");
-    for (const { r, ms, rtf } of rows) {
-      console.log(
-        `${r.runtime.padEnd(36)} ${`${r.createMs.toFixed(0)} ms`.padStart(8)}   ${`${ms.toFixed(1)} ms`.padStart(10)}   ${rtf.toFixed(4)}   ${`${r.rssAfterLoadMb} MB`.padStart(14)}   ${`${r.rssAfterRunsMb} MB`.padStart(14)}`,
-      );
+    const common = ["--model", modelPath, "--runs", String(runs), "--dir", dir];
+    const source = [process.execPath, import.meta.path];
+    const half = (command: string[], kind: string, label: string, threads = 1, extra: string[] = []) =>
+      runChild(command, ["--half", kind, "--label", label, "--threads", String(threads), ...common, ...extra]);
+    const native1 = half(source, "native", "native onnxruntime-node, 1 thread");
+    const rows: Array<[Result, Result | undefined]> = [
+      [native1, undefined],
+      [half(source, "wasm-whole", "WASM, model as one buffer (old), bun run"), native1],
+      [half(source, "wasm", "WASM, openSession, bun run"), native1],
+      [half([binary], "wasm", "WASM, openSession, compiled binary", 1, ["--end-to-end", "1"]), native1],
+    ];
+    if (THREADS > 1) {
+      const nativeN = half(source, "native", `native onnxruntime-node, ${THREADS} threads`, THREADS);
+      rows.push([nativeN, undefined], [half([binary], "wasm", `WASM, openSession, compiled, ${THREADS} threads`, THREADS), nativeN]);
     }
-    const ratio = (rows[0]?.ms ?? NaN) / (rows[1]?.ms ?? NaN);
-    console.log(`\nWASM / native time ratio: ${ratio.toFixed(2)}x (goal <= 2x: ${ratio <= 2 ? "met" : "not met"})`);
-    if (wasm.endToEnd) {
-      const e = wasm.endToEnd;
-      console.log(
-        `OnnxModel.run end to end (read ${e.seconds} s 48 kHz WAV, 3 windows, ${CLASSES} labels): ${e.ms.toFixed(0)} ms, RTF ${(e.ms / 1000 / e.seconds).toFixed(4)}`,
-      );
+    console.log(`${"runtime".padEnd(46)}  ${"session".padStart(8)}  ${"median".padStart(9)}  ${"RTF".padStart(7)}  ${"RSS load".padStart(8)}  ${"settled".padStart(8)}  ${"peak".padStart(8)}  ${"vs native: time / RSS".padStart(14)}`);
+    for (const [r, base] of rows) console.log(row(r, base));
+    const shipped = rows[3]?.[0];
+    if (shipped !== undefined) {
+      const ratio = median(shipped.runMs) / median(native1.runMs);
+      console.log(`\nCompiled WASM / native time, 1 thread: ${ratio.toFixed(2)}x (goal <= 2x: ${ratio <= 2 ? "met" : "not met"})`);
+      console.log(`Compiled binary RSS with the model loaded, settled: ${shipped.rssSettledMb} MB (goal <= 200 MB: ${shipped.rssSettledMb <= 200 ? "met" : "not met"}); right after loading ${shipped.rssLoadMb} MB, peak ${shipped.peakMb} MB`);
+      const e = shipped.endToEnd;
+      if (e !== undefined) {
+        console.log(`OnnxModel.run end to end, compiled (read ${e.seconds} s 48 kHz WAV, 3 windows, ${CLASSES} labels): ${e.ms.toFixed(0)} ms, RTF ${(e.ms / 1000 / e.seconds).toFixed(4)}`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const half = argument("--half");
-if (half === undefined) await main();
-else await child(half);
+if (import.meta.main) {
+  const half = argument("--half");
+  if (half === undefined) await main();
+  else await child(half);
+}
