@@ -113,18 +113,25 @@ export class SqliteMessageStore implements MessageStore {
     });
   }
 
+  /**
+   * Pending messages that are due. A due time more than `backoff_cap_s` ahead can only have been
+   * set before the wall clock went back (NTP on a Pi without an RTC), so it counts as due now
+   * rather than hours later.
+   */
   getUnsentMessages(options: { limit?: number; order?: MessageOrder; now?: Date } = {}): Message[] {
     const direction = (options.order ?? "oldest_first") === "oldest_first" ? "ASC" : "DESC";
-    const now = sqlTime(options.now ?? new Date());
+    const nowDate = options.now ?? new Date();
+    const now = sqlTime(nowDate);
+    const clockWentBack = sqlTime(new Date(nowDate.getTime() + this.#config.backoff_cap_s * 1000));
     const limit = options.limit ?? -1;
     return storeCall("read unsent messages", () =>
       this.#db
-        .query<MessageRow, [string, number]>(
+        .query<MessageRow, [string, string, number]>(
           `SELECT id, kind, content, created_on FROM ${this.#s}.messages
-           WHERE status = 'pending' AND next_attempt_at <= ?
+           WHERE status = 'pending' AND (next_attempt_at <= ? OR next_attempt_at > ?)
            ORDER BY created_on ${direction}, rowid ${direction} LIMIT ?`,
         )
-        .all(now, limit)
+        .all(now, clockWentBack, limit)
         .map((row) => ({ id: row.id, kind: row.kind, content: row.content, created_on: new Date(row.created_on) })),
     );
   }
