@@ -65,6 +65,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
 
   const startedAt = new Date().toISOString();
   let state: RunnerStatus["state"] = "running";
+  let lastComponents: ReturnType<typeof program.context.collectStatus> = { degraded: [], components: {} };
   const snapshot = (): RunnerStatus => {
     const tasks: Record<string, TaskStatus> = {};
     for (const [name, s] of Object.entries(scheduler.stats())) {
@@ -77,7 +78,10 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
         lastError: s.lastError,
       };
     }
-    const { degraded, components } = program.context.collectStatus();
+    // After the program closed, its components (stores, outbox) can no longer be asked: keep their last figures.
+    if (state !== "stopped") lastComponents = program.context.collectStatus();
+    const degraded = [...lastComponents.degraded];
+    const components = lastComponents.components;
     if (!scheduler.healthy()) degraded.push("scheduler: stalled");
     return {
       pid: process.pid,
