@@ -19,7 +19,7 @@ export function coerceValue(schema: z.ZodType | null, raw: string, key: string):
     case "integer": {
       const n = Number(raw);
       if (raw.trim() === "" || Number.isNaN(n)) {
-        throw new ConfigError(`Invalid value for ${key}: expected a number, received "${raw}"`, { key });
+        throw new ConfigError(`Invalid value for ${key}: expected a number, received "${raw}"`, { key, help: `Write ${key} as a number, such as 5 or 0.5` });
       }
       return n;
     }
@@ -27,7 +27,7 @@ export function coerceValue(schema: z.ZodType | null, raw: string, key: string):
       const lower = raw.toLowerCase();
       if (TRUE.has(lower)) return true;
       if (FALSE.has(lower)) return false;
-      throw new ConfigError(`Invalid value for ${key}: expected true or false, received "${raw}"`, { key });
+      throw new ConfigError(`Invalid value for ${key}: expected true or false, received "${raw}"`, { key, help: `Write ${key} as true or false` });
     }
     case "array":
     case "object":
@@ -35,7 +35,11 @@ export function coerceValue(schema: z.ZodType | null, raw: string, key: string):
       try {
         return JSON.parse(raw);
       } catch (cause) {
-        throw new ConfigError(`Invalid value for ${key}: expected JSON, received "${raw}"`, { key, cause });
+        throw new ConfigError(`Invalid value for ${key}: expected JSON, received "${raw}"`, {
+          key,
+          cause,
+          help: `Write ${key} as JSON, such as ["a", "b"] or {"name": "value"} (quoted for the shell)`,
+        });
       }
     default:
       return raw;

@@ -40,7 +40,10 @@ export function setField<S extends z.ZodType>(schema: S, config: unknown, key: s
     try {
       whole = JSON.parse(raw);
     } catch (cause) {
-      throw new ConfigError("The whole configuration must be given as JSON", { cause });
+      throw new ConfigError("The whole configuration must be given as JSON", {
+        cause,
+        help: "Give one JSON object, or set a single key with `acoupi config set <key> <value>`",
+      });
     }
     return validateConfig(schema, whole);
   }
