@@ -8,6 +8,17 @@ import { setField } from "../../../config/fields.ts";
 import { ConfigError } from "../../../errors.ts";
 import { loadConfigured } from "../../load-program.ts";
 
+/** The positional arguments; citty would read a negative number such as `-1` as a short flag. */
+function positionals(rawArgs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i] as string;
+    if (arg === "--field") i++;
+    else if (!arg.startsWith("-") || /^-\.?\d/.test(arg)) out.push(arg);
+  }
+  return out;
+}
+
 export default defineCommand({
   meta: { name: "set", description: "Change one field: `acoupi config set recording.duration 5`" },
   args: {
@@ -15,10 +26,11 @@ export default defineCommand({
     second: { type: "positional", required: false, description: "The value" },
     field: { type: "string", description: "Dotted key (acoupi's form: --field a.b VALUE); empty replaces the whole config from JSON" },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const { paths, definition, config, programName } = await loadConfigured();
-    const key = args.field ?? (args.second === undefined ? "" : args.first);
-    const raw = args.field !== undefined || args.second === undefined ? args.first : args.second;
+    const [first, second] = positionals(rawArgs);
+    const key = args.field ?? (second === undefined ? "" : first);
+    const raw = args.field !== undefined || second === undefined ? first : second;
     if (raw === undefined || key === undefined) {
       throw new ConfigError("Missing value: use `acoupi config set <key> <value>`", { help: "Run `acoupi config show` to list the keys" });
     }
