@@ -4,6 +4,7 @@
  * VAD with `model.kind: silero_vad`); detections at or above `detections.threshold` are stored
  * and, when a messenger is configured, sent as acoupi detection messages.
  */
+import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { dateFileManager } from "../src/components/file-managers/date-file-manager.ts";
 import { saveRecordingManager } from "../src/components/file-managers/save-recording-manager.ts";
@@ -18,9 +19,16 @@ import { lastRecordingAge } from "../src/system/metrics.ts";
 
 /** acoupi_birdnet's `saving_managers`: file recordings by how sure the model is. */
 export function savingManagersSchema(defaults: { true_dir: string; false_dir: string; detection_threshold: number; saving_threshold: number }) {
+  // A sub-folder, so a value can never file recordings outside paths.recordings.
+  const subFolder = z
+    .string()
+    .min(1)
+    .refine((dir) => !isAbsolute(dir) && !dir.split(/[\\/]/).includes(".."), {
+      message: "expected a sub-folder of paths.recordings (no leading / and no ..)",
+    });
   return z.object({
-    true_dir: z.string().min(1).default(defaults.true_dir).describe("Sub-folder of paths.recordings for confident detections"),
-    false_dir: z.string().min(1).default(defaults.false_dir).describe("Sub-folder of paths.recordings for the rest that is kept"),
+    true_dir: subFolder.default(defaults.true_dir).describe("Sub-folder of paths.recordings for confident detections"),
+    false_dir: subFolder.default(defaults.false_dir).describe("Sub-folder of paths.recordings for the rest that is kept"),
     timeformat: z.string().min(1).default("%Y%m%d_%H%M%S").describe("strftime format of the file names (UTC)"),
     detection_threshold: z.number().min(0).max(1).default(defaults.detection_threshold).describe("Detections at least this sure go to true_dir"),
     saving_threshold: z.number().min(0).max(1).default(defaults.saving_threshold).describe("Recordings with no detection at least this sure are deleted"),
