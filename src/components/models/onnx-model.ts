@@ -15,6 +15,7 @@ import { resample } from "../../audio/resample.ts";
 import type { Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
+import { LazyLoad } from "./_lazy-load.ts";
 import { loadLabels } from "./_labels.ts";
 import { openSession, pickTensor, THREADS_SCHEMA, type OpenedSession, type TensorInfo } from "./_onnx-session.ts";
 import { activate, presenceDetections } from "./_scores.ts";
@@ -84,7 +85,7 @@ export class OnnxModel implements Model {
   readonly threshold: number;
   #config: ModelConfig;
   #key: string;
-  #ready: Promise<Ready> | undefined;
+  #session = new LazyLoad<Ready>(() => `Model "${this.name}"`, () => this.#load(), (ready) => ready.opened.session.release());
 
   constructor(config: ModelConfig, deps: OnnxModelDeps = {}) {
     this.#config = config;
@@ -95,14 +96,14 @@ export class OnnxModel implements Model {
 
   /** Loads the session and the labels and checks that they fit the configuration. */
   async check(): Promise<void> {
-    await this.#prepare();
+    await this.#session.get();
   }
 
   async run(recording: Recording): Promise<ModelOutput> {
     const detections: Detection[] = [];
     const output: ModelOutput = { id: crypto.randomUUID(), name_model: this.name, recording, detections, created_on: new Date() };
     if (recording.path === null) return output;
-    const ready = await this.#prepare();
+    const ready = await this.#session.get();
     const wav = await readWavSamples(recording.path);
     const rate = this.#config.samplerate;
     const samples = await resample(mixdownMono(wav), wav.samplerate, rate);
@@ -123,26 +124,8 @@ export class OnnxModel implements Model {
     return output;
   }
 
-  async close(): Promise<void> {
-    const pending = this.#ready;
-    this.#ready = undefined;
-    if (pending === undefined) return;
-    let ready: Ready;
-    try {
-      ready = await pending;
-    } catch (error) {
-      log.debug(`Model "${this.name}" never loaded, nothing to release: ${(error as Error).message}`);
-      return;
-    }
-    await ready.opened.session.release();
-  }
-
-  #prepare(): Promise<Ready> {
-    this.#ready ??= this.#load().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+  close(): Promise<void> {
+    return this.#session.release();
   }
 
   async #load(): Promise<Ready> {

@@ -14,6 +14,7 @@ import { resample } from "../../audio/resample.ts";
 import type { Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
+import { LazyLoad } from "./_lazy-load.ts";
 import { openSession, THREADS_SCHEMA, type OpenedSession } from "./_onnx-session.ts";
 import { presenceDetections } from "./_scores.ts";
 import type { Model } from "./types.ts";
@@ -39,7 +40,7 @@ export class SileroVadModel implements Model {
   readonly name: string;
   #config: SileroVadConfig;
   #key: string;
-  #ready: Promise<OpenedSession> | undefined;
+  #session = new LazyLoad<OpenedSession>(() => `Model "${this.name}"`, () => this.#load(), (opened) => opened.session.release());
 
   constructor(config: SileroVadConfig, deps: { configKey?: string } = {}) {
     this.#config = config;
@@ -48,14 +49,14 @@ export class SileroVadModel implements Model {
   }
 
   async check(): Promise<void> {
-    await this.#prepare();
+    await this.#session.get();
   }
 
   async run(recording: Recording): Promise<ModelOutput> {
     const detections: Detection[] = [];
     const output: ModelOutput = { id: crypto.randomUUID(), name_model: this.name, recording, detections, created_on: new Date() };
     if (recording.path === null) return output;
-    const opened = await this.#prepare();
+    const opened = await this.#session.get();
     const wav = await readWavSamples(recording.path);
     const samples = await resample(mixdownMono(wav), wav.samplerate, RATE);
     const probabilities = await this.#frameProbabilities(opened, samples, recording.path);
@@ -72,18 +73,8 @@ export class SileroVadModel implements Model {
     return output;
   }
 
-  async close(): Promise<void> {
-    const pending = this.#ready;
-    this.#ready = undefined;
-    if (pending === undefined) return;
-    let opened: OpenedSession;
-    try {
-      opened = await pending;
-    } catch (error) {
-      log.debug(`Model "${this.name}" never loaded, nothing to release: ${(error as Error).message}`);
-      return;
-    }
-    await opened.session.release();
+  close(): Promise<void> {
+    return this.#session.release();
   }
 
   /** The speech probability of each 32 ms frame, the last one zero-padded. */
@@ -125,14 +116,6 @@ export class SileroVadModel implements Model {
       sr.dispose();
     }
     return probabilities;
-  }
-
-  #prepare(): Promise<OpenedSession> {
-    this.#ready ??= this.#load().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
   }
 
   async #load(): Promise<OpenedSession> {
