@@ -105,13 +105,18 @@ function median(values: number[]): number {
 }
 
 /**
- * Growth after the warm-up: the median of the last three samples minus the median of the first
- * three at or after `warmupS` (medians, so one sample caught before a GC does not decide it).
+ * Growth after the warm-up: the median of the last `window` samples minus the median of the first
+ * `window` at or after `warmupS` (medians, so one sample caught before a GC does not decide it).
  */
-export function growthAfter(samples: readonly SoakSample[], warmupS: number, pick: (s: SoakSample) => number): { from: number; to: number; growth: number; min: number; max: number } {
+export function growthAfter(
+  samples: readonly SoakSample[],
+  warmupS: number,
+  pick: (s: SoakSample) => number,
+  window = 3,
+): { from: number; to: number; growth: number; min: number; max: number } {
   const values = samples.filter((s) => s.t >= warmupS).map(pick);
-  if (values.length < 2) throw new Error(`Too few samples after the ${warmupS} s warm-up`);
-  const from = median(values.slice(0, 3));
-  const to = median(values.slice(-3));
+  if (values.length < 2 * window) throw new Error(`Too few samples after the ${warmupS} s warm-up`);
+  const from = median(values.slice(0, window));
+  const to = median(values.slice(-window));
   return { from, to, growth: to - from, min: Math.min(...values), max: Math.max(...values) };
 }

@@ -1,21 +1,22 @@
 /**
- * Reliability: a short soak (about a minute; ACOUPI_SOAK_TEST_SECONDS) of an accelerated
- * deployment on the compiled binary (see _soak.ts). After a 20 s warm-up the runner's RSS may grow
- * by less than 5 MB and its open file descriptors must stay flat; it must log no error and exit 0
+ * Reliability: a short soak (75 s; ACOUPI_SOAK_TEST_SECONDS) of an accelerated deployment on the
+ * compiled binary (see _soak.ts). After a 42 s warm-up the runner's RSS (median of five samples at
+ * each end) may grow by less than 5 MB and its open file descriptors must stay flat; it must log no error and exit 0
  * on SIGTERM. bench/soak.ts runs the same for ten minutes and prints the series.
  */
 import { describe, expect, test } from "bun:test";
 import { reliabilityBinary } from "./_rig.ts";
 import { growthAfter, runSoak } from "./_soak.ts";
 
-const SECONDS = Number(process.env.ACOUPI_SOAK_TEST_SECONDS ?? 60);
-const WARMUP_S = 20;
+const SECONDS = Number(process.env.ACOUPI_SOAK_TEST_SECONDS ?? 75);
+/** The 10-minute soak levels off after about a minute; the heap is still settling before this. */
+const WARMUP_S = 42;
 
-describe("a one-minute soak", () => {
+describe("a short soak", () => {
   test("RSS grows by less than 5 MB after the warm-up, open fds stay flat, no error is logged", async () => {
-    const result = await runSoak({ binary: reliabilityBinary(), seconds: SECONDS, sampleEveryS: 5 });
-    const rss = growthAfter(result.samples, WARMUP_S, (s) => s.rssKb);
-    const fds = growthAfter(result.samples, WARMUP_S, (s) => s.fds);
+    const result = await runSoak({ binary: reliabilityBinary(), seconds: SECONDS, sampleEveryS: 2.5 });
+    const rss = growthAfter(result.samples, WARMUP_S, (s) => s.rssKb, 5);
+    const fds = growthAfter(result.samples, WARMUP_S, (s) => s.fds, 5);
     const last = result.samples[result.samples.length - 1];
     console.log(
       `soak ${SECONDS} s: RSS ${result.samples.map((s) => `${s.t}s=${(s.rssKb / 1024).toFixed(1)}`).join(" ")} MB; ` +
