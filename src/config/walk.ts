@@ -104,6 +104,11 @@ export function fieldAt(schema: z.ZodType, path: readonly string[]): z.ZodType |
       current = def.element;
     } else if (def.type === "record" && def.valueType) {
       current = def.valueType;
+    } else if (def.type === "union" && def.options) {
+      // e.g. labels: a file path or a list; `labels.0` goes to the list option.
+      const next = def.options.map((option) => fieldAt(option, [part])).find((f) => f !== null);
+      if (!next) return null;
+      current = next;
     } else {
       return null;
     }

@@ -80,3 +80,12 @@ describe("config layer", () => {
     expect(fields.find((f) => f.path === "mqtt.password")?.meta.secret).toBe(true);
   });
 });
+
+describe("fields that are a string or a list", () => {
+  const Labels = z.object({ labels: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) });
+
+  test("list items reach the list option as --labels.0 a --labels.1 b, and a plain value stays a string", () => {
+    expect(validateConfig(Labels, parseConfigArgs(Labels, ["--labels.0", "a", "--labels.1", "b"]))).toEqual({ labels: ["a", "b"] });
+    expect(validateConfig(Labels, parseConfigArgs(Labels, ["--labels", "/x/labels.txt"]))).toEqual({ labels: "/x/labels.txt" });
+  });
+});
