@@ -4,6 +4,7 @@
  * new Nyquist frequency instead of folding it back, which a model trained on clean audio needs.
  * The library is imported on first use, so importing this module loads no WASM.
  */
+import { mixdownMono, readWavSamples } from "./read-wav-samples.ts";
 
 /** libsamplerate's converters, best first; "medium" is the default trade-off. */
 export type ResampleQuality = "best" | "medium" | "fastest";
@@ -29,4 +30,10 @@ export async function resample(
   } finally {
     converter.destroy();
   }
+}
+
+/** A WAV file's samples as mono float32 at `rate` Hz: what a model reads from a recording. */
+export async function readMonoAt(path: string, rate: number): Promise<Float32Array> {
+  const wav = await readWavSamples(path);
+  return resample(mixdownMono(wav), wav.samplerate, rate);
 }

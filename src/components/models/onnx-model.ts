@@ -10,8 +10,7 @@
 import { basename } from "node:path";
 import type { InferenceSession } from "onnxruntime-web";
 import { z } from "zod";
-import { readWavSamples, mixdownMono } from "../../audio/read-wav-samples.ts";
-import { resample } from "../../audio/resample.ts";
+import { readMonoAt } from "../../audio/resample.ts";
 import type { Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
@@ -104,9 +103,8 @@ export class OnnxModel implements Model {
     const output: ModelOutput = { id: crypto.randomUUID(), name_model: this.name, recording, detections, created_on: new Date() };
     if (recording.path === null) return output;
     const ready = await this.#session.get();
-    const wav = await readWavSamples(recording.path);
     const rate = this.#config.samplerate;
-    const samples = await resample(mixdownMono(wav), wav.samplerate, rate);
+    const samples = await readMonoAt(recording.path, rate);
     const starts = windowStarts(samples.length, ready.windowSamples, ready.hopSamples);
     const duration = samples.length / rate;
     const highFreq = recording.samplerate / 2;

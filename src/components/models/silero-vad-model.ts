@@ -9,8 +9,7 @@
 import { basename } from "node:path";
 import type { InferenceSession, Tensor } from "onnxruntime-web";
 import { z } from "zod";
-import { mixdownMono, readWavSamples } from "../../audio/read-wav-samples.ts";
-import { resample } from "../../audio/resample.ts";
+import { readMonoAt } from "../../audio/resample.ts";
 import type { Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
@@ -57,8 +56,7 @@ export class SileroVadModel implements Model {
     const output: ModelOutput = { id: crypto.randomUUID(), name_model: this.name, recording, detections, created_on: new Date() };
     if (recording.path === null) return output;
     const opened = await this.#session.get();
-    const wav = await readWavSamples(recording.path);
-    const samples = await resample(mixdownMono(wav), wav.samplerate, RATE);
+    const samples = await readMonoAt(recording.path, RATE);
     const probabilities = await this.#frameProbabilities(opened, samples, recording.path);
     const framesPerWindow = Math.max(1, Math.round((this.#config.window * RATE) / FRAME));
     const duration = samples.length / RATE;
