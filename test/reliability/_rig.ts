@@ -7,6 +7,7 @@
  * long run never blocks on a full pipe). Also a seeded random source for tests that must be
  * replayable, and a small polling helper.
  */
+import { Database } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -218,4 +219,14 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** How many recordings the rig's metadata DB holds (read-only, alongside the running runner). */
+export function recordingCount(rig: Rig): number {
+  const db = new Database(rig.files.metadata, { readonly: true });
+  try {
+    return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM recordings").get()?.n ?? 0;
+  } finally {
+    db.close();
+  }
 }

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join, relative } from "node:path";
 import { energyModel } from "../helpers/onnx-builder.ts";
 import { hashTree, inspectStores } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
+import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig, recordingCount } from "./_rig.ts";
 
 /** busySetupArgs with `key` set to `value` (replaced where present, else added). */
 function setupWith(key: string, value: string): string[] {
@@ -20,15 +20,6 @@ function setupWith(key: string, value: string): string[] {
   if (at >= 0) args[at + 1] = value;
   else args.push(`--${key}`, value);
   return args;
-}
-
-function recordingCount(rig: Rig): number {
-  const db = new Database(rig.files.metadata, { readonly: true });
-  try {
-    return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM recordings").get()?.n ?? 0;
-  } finally {
-    db.close();
-  }
 }
 
 function folders(dir: string): string[] {

@@ -7,20 +7,10 @@
  * runs), the runner must keep going, and recording must resume without a restart.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspectStores } from "./_invariants.ts";
-import { busySetupArgs, MIC_DEVICE, makeRig, mustRun, mustRunAsync, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
-
-function recordingCount(rig: Rig): number {
-  const db = new Database(rig.files.metadata, { readonly: true });
-  try {
-    return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM recordings").get()?.n ?? 0;
-  } finally {
-    db.close();
-  }
-}
+import { busySetupArgs, MIC_DEVICE, makeRig, mustRun, mustRunAsync, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig, recordingCount } from "./_rig.ts";
 
 interface StatusJson {
   health: string;

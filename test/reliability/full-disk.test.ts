@@ -8,12 +8,11 @@
  * a threshold between the free space with and without it (ACOUPI_RELIABILITY_NO_TMPFS=1 forces that).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspectStores } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, mustRunAsync, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
+import { busySetupArgs, makeRig, mustRun, mustRunAsync, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig, recordingCount } from "./_rig.ts";
 
 const MB = 1_000_000;
 const TMPFS_BYTES = 12 * 1024 * 1024;
@@ -40,15 +39,6 @@ function writeBallast(path: string, bytes: number): void {
     }
   } finally {
     closeSync(fd);
-  }
-}
-
-function recordingCount(rig: Rig): number {
-  const db = new Database(rig.files.metadata, { readonly: true });
-  try {
-    return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM recordings").get()?.n ?? 0;
-  } finally {
-    db.close();
   }
 }
 
