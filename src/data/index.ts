@@ -6,3 +6,4 @@ export * from "./message.ts";
 export * from "./model-output.ts";
 export * from "./recording.ts";
 export * from "./utc-date.ts";
+export * from "./component-status.ts";

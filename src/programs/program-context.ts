@@ -5,15 +5,11 @@
  */
 import { ConfigError } from "../errors.ts";
 import type { TaskDefinition, TaskStats } from "../scheduler/types.ts";
-import type { Deployment } from "../data/index.ts";
+import type { ComponentStatus, Deployment } from "../data/index.ts";
 import type { Hook, ProgramDeps, TaskFunction, TaskOptions } from "./types.ts";
 import { DEFAULT_QUEUE } from "./workers.ts";
 
-/** What a component tells the status file: a degraded reason (null when fine) and figures. */
-export interface ComponentStatus {
-  degraded?: string | null;
-  figures?: Record<string, number | string | null>;
-}
+export type { ComponentStatus } from "../data/component-status.ts";
 
 export class ProgramContext {
   readonly deps: ProgramDeps;

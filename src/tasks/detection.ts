@@ -18,7 +18,7 @@ import type { OutputCleaner } from "../components/output-cleaners/types.ts";
 import type { ProcessingFilter } from "../components/processing-filters/types.ts";
 import type { Store } from "../components/stores/types.ts";
 import type { Message, ModelOutput, Recording } from "../data/index.ts";
-import type { ComponentStatus } from "../programs/program-context.ts";
+import type { ComponentStatus } from "../data/component-status.ts";
 import type { Clock } from "../scheduler/clock.ts";
 
 export interface DetectionTaskDeps {

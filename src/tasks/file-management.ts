@@ -12,7 +12,7 @@ import type { FileManager } from "../components/file-managers/types.ts";
 import type { SavingFilter } from "../components/saving-filters/types.ts";
 import type { RecordingWithOutputs, Store } from "../components/stores/types.ts";
 import type { Recording } from "../data/index.ts";
-import type { ComponentStatus } from "../programs/program-context.ts";
+import type { ComponentStatus } from "../data/component-status.ts";
 import type { Clock } from "../scheduler/clock.ts";
 import { moveFile } from "../system/move-file.ts";
 

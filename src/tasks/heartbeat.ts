@@ -11,7 +11,8 @@ import type { ConsolaInstance } from "consola";
 import type { MessageStore } from "../components/message-stores/types.ts";
 import { heartbeatJson, type Heartbeat, type Message, type Metric } from "../data/index.ts";
 import { logger as makeLogger } from "../log.ts";
-import type { ProgramContext } from "../programs/program-context.ts";
+import type { Schedule, TaskStats } from "../scheduler/types.ts";
+import { HEARTBEAT_TASK, RECORDING_TASK } from "./names.ts";
 import { systemClock, type Clock } from "../scheduler/clock.ts";
 
 /** Samples one or more metrics now (acoupi's metric callables return one Metric). */
@@ -38,7 +39,7 @@ export function heartbeatTask(options: HeartbeatTaskOptions): HeartbeatTask {
   const sources: readonly MetricSource[] =
     options.metrics === undefined ? [] : typeof options.metrics === "function" ? [options.metrics] : options.metrics;
   const serializer = options.serializer ?? heartbeatJson;
-  const log = options.logger ?? makeLogger("heartbeat_task");
+  const log = options.logger ?? makeLogger(HEARTBEAT_TASK);
 
   const sample = (): Metric[] => {
     const metrics: Metric[] = [];
@@ -80,7 +81,12 @@ export interface HeartbeatStatusOptions {
   maxLength?: number;
 }
 
-type StatusContext = Pick<ProgramContext, "taskStats" | "collectStatus" | "task">;
+/** What the heartbeat status reads of a running program (ProgramContext provides it). */
+export interface StatusContext {
+  taskStats(): Record<string, TaskStats>;
+  collectStatus(): { degraded: string[] };
+  task(name: string): { schedule?: Schedule } | undefined;
+}
 
 function firstLine(text: string | null, max = 120): string {
   const line = (text ?? "unknown error").split("\n", 1)[0] ?? "";
@@ -95,7 +101,7 @@ function firstLine(text: string | null, max = 120): string {
  */
 export function heartbeatStatus(ctx: StatusContext, options: HeartbeatStatusOptions = {}): () => string {
   const clock = options.clock ?? systemClock;
-  const watched = options.watchedTask ?? "recording_task";
+  const watched = options.watchedTask ?? RECORDING_TASK;
   const staleIntervals = options.staleIntervals ?? 3;
   const maxLength = options.maxLength ?? 240;
   const since = clock.now();

@@ -9,7 +9,7 @@ import type { Recorder } from "../components/recorders/types.ts";
 import type { Store } from "../components/stores/types.ts";
 import type { Deployment, Recording } from "../data/index.ts";
 import { DeploymentError } from "../errors.ts";
-import type { ComponentStatus } from "../programs/program-context.ts";
+import type { ComponentStatus } from "../data/component-status.ts";
 import type { Clock } from "../scheduler/clock.ts";
 
 /** A condition with a name that status shows when it pauses recording. */

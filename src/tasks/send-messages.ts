@@ -17,6 +17,7 @@ import { ResponseStatus, type Message, type Response } from "../data/index.ts";
 import { ConfigError, MessageSendError } from "../errors.ts";
 import { logger as makeLogger } from "../log.ts";
 import { systemClock, type Clock } from "../scheduler/clock.ts";
+import { SEND_MESSAGES_TASK } from "./names.ts";
 
 export const DEFAULT_SEND_CONCURRENCY = 64;
 /** Messages read from the outbox at a time, so a large backlog is never all in memory. */
@@ -123,7 +124,7 @@ export function sendMessagesTask(options: SendMessagesOptions): SendMessagesTask
   const { outbox } = options;
   const order = options.order ?? "oldest_first";
   const clock = options.clock ?? systemClock;
-  const log = options.logger ?? makeLogger("send_messages_task");
+  const log = options.logger ?? makeLogger(SEND_MESSAGES_TASK);
 
   const writeOutcomes = (outcomes: Outcome[]): void => {
     const write = () => {
