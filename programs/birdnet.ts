@@ -3,43 +3,27 @@
  * model (48 kHz, 3 s windows, sigmoid, 6522 labels) with acoupi_birdnet's defaults: recording
  * 04:00–23:00, detections sent at 0.4, recordings kept from 0.2 and filed into "birds" and
  * "no_birds". No weights ship with acoupi (BirdNET's are CC BY-NC-SA): point `model.path` and
- * `model.labels` at your copy.
+ * `model.labels` at your copy. It declares no field: it only chooses defaults.
  */
-import { z } from "zod";
-import { ModelSectionSchema } from "../src/components/models/model-from-config.ts";
-import { timeOfDay } from "../src/config/types.ts";
+import { enabled, withDefaults } from "../src/config/with-defaults.ts";
 import { defineProgram } from "../src/programs/define-program.ts";
-import { AudioConfigSchema } from "../src/programs/templates/basic.ts";
-import { DetectionsSectionSchema } from "../src/programs/templates/detection.ts";
+import { DetectionProgramConfigSchema, detectionProgramTemplate } from "../src/programs/templates/detection-program.ts";
 import { DETECTION_WORKERS } from "../src/programs/workers.ts";
-import { DetectionProgramConfigSchema, savingManagersSchema, setupDetectionProgram } from "./detection.ts";
 
 export const BIRDNET_LABELS = 6522;
 
-export const BirdnetConfigSchema = DetectionProgramConfigSchema.extend({
-  recording: AudioConfigSchema.extend({
-    schedule_start: timeOfDay("04:00:00").describe("Start recording at this time of day (HH:MM:SS, in `timezone`)"),
-    schedule_end: timeOfDay("23:00:00").describe("Stop recording at this time of day"),
-  }).prefault({}),
-  detections: DetectionsSectionSchema.extend({
-    message_threshold: z.number().min(0).max(1).nullable().default(0.4).describe("Send detections scoring at least this"),
-  }).prefault({}),
-  model: ModelSectionSchema.extend({
-    name: z.string().min(1).nullable().default("BirdNET").describe("Model name stored with each output"),
-    samplerate: z.number().int().positive().default(48000).describe("BirdNET v2.4 expects 48 kHz"),
-    window: z.number().positive().default(3).describe("BirdNET v2.4 analyses 3 s windows"),
-    activation: z.enum(["none", "sigmoid", "softmax"]).default("sigmoid").describe("BirdNET's ONNX export outputs logits"),
-  }),
-  saving_managers: savingManagersSchema({ true_dir: "birds", false_dir: "no_birds", detection_threshold: 0.4, saving_threshold: 0.2 })
-    .nullable()
-    .prefault({})
-    .describe("File recordings into birds / no_birds by detection confidence"),
+export const BirdnetConfigSchema = withDefaults(DetectionProgramConfigSchema, {
+  recording: { schedule_start: "04:00:00", schedule_end: "23:00:00" },
+  detections: { message_threshold: 0.4 },
+  model: { name: "BirdNET", samplerate: 48000, window: 3, activation: "sigmoid" },
+  saving_managers: enabled({ true_dir: "birds", false_dir: "no_birds", detection_threshold: 0.4, saving_threshold: 0.2 }),
 });
 
 export default defineProgram({
   name: "birdnet",
   description: "BirdNET v2.4 (ONNX) on every recording; bring your own model and labels files",
+  aliases: ["acoupi_birdnet.program"],
   configSchema: BirdnetConfigSchema,
   workers: DETECTION_WORKERS,
-  setup: setupDetectionProgram,
+  setup: (config, ctx) => void detectionProgramTemplate(ctx, config),
 });

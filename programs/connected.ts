@@ -4,19 +4,14 @@
  * that delivers them, keeping everything while offline.
  */
 import { z } from "zod";
-import { recordingSavingSchema, savingFiltersFromConfig } from "../src/components/saving-filters/recording-saving.ts";
-import { lastRecordingAge } from "../src/system/metrics.ts";
+import { withDefaults } from "../src/config/with-defaults.ts";
 import { defineProgram } from "../src/programs/define-program.ts";
 import { BasicConfigSchema, basicTemplate } from "../src/programs/templates/basic.ts";
 import { MessagingConfigSchema, messagingTemplate } from "../src/programs/templates/messaging.ts";
 import { DEFAULT_WORKERS } from "../src/programs/workers.ts";
 
-export const ConnectedConfigSchema = BasicConfigSchema.extend({
+export const ConnectedConfigSchema = withDefaults(BasicConfigSchema, { recording_saving: { starttime: "18:30:00" } }).extend({
   messaging: MessagingConfigSchema.prefault({}),
-  recording_saving: recordingSavingSchema({ starttime: "18:30:00" })
-    .nullable()
-    .default(null)
-    .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
 });
 export type ConnectedConfig = z.output<typeof ConnectedConfigSchema>;
 
@@ -27,10 +22,7 @@ export default defineProgram({
   configSchema: ConnectedConfigSchema,
   workers: DEFAULT_WORKERS,
   setup(config, ctx) {
-    const basic = basicTemplate(ctx, config, { savingFilters: savingFiltersFromConfig(config.recording_saving, { timezone: config.timezone }) });
-    messagingTemplate(ctx, config.messaging, {
-      ...(basic.connection ? { connection: basic.connection } : {}),
-      metrics: [() => lastRecordingAge(basic.recording.lastRecordingAt(), { now: ctx.deps.clock.now() })],
-    });
+    const basic = basicTemplate(ctx, config);
+    messagingTemplate(ctx, config.messaging, { basic });
   },
 });

@@ -7,12 +7,16 @@ import { join } from "node:path";
 import type { z } from "zod";
 import { readProgramConfig, readProgramName } from "../config/config-file.ts";
 import { logger } from "../log.ts";
-import { loadProgram } from "../programs/registry.ts";
+import { BUILTIN_PROGRAMS } from "../../programs/index.ts";
+import { programRegistry } from "../programs/registry.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
 import { systemClock } from "../scheduler/clock.ts";
 import { getDeviceId } from "../system/device-id.ts";
 import { acoupiPaths, type AcoupiPaths } from "../system/paths.ts";
 import { VERSION } from "../version.ts";
+
+/** The built-in programs and external program files, as every command finds them. */
+export const programs = programRegistry(BUILTIN_PROGRAMS);
 
 export interface Configured {
   paths: AcoupiPaths;
@@ -23,7 +27,7 @@ export interface Configured {
 
 export async function loadConfigured(paths: AcoupiPaths = acoupiPaths()): Promise<Configured> {
   const programName = readProgramName(paths);
-  const definition = await loadProgram(programName);
+  const definition = await programs.load(programName);
   const config = readProgramConfig(paths, definition.configSchema);
   return { paths, programName, definition, config };
 }

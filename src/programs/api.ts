@@ -1,22 +1,108 @@
 /**
- * @module The program API handed to external program files: `defineProgram`, zod and the config
- * markers, so a program file next to the binary needs no packages of its own.
+ * @module The program API: what an external program file receives (`export default (api) =>
+ * api.defineProgram({...})`), so a program next to the binary needs no packages of its own. It
+ * is the same set the built-in programs compose from: the templates and their config schemas,
+ * `withDefaults` for presets, the component factories and classes, the data records, the task
+ * names, zod and the config markers. It is imported only when an external file is loaded.
  */
 import { z } from "zod";
-import { HealthCheckError } from "../errors.ts";
+import * as conditions from "../components/conditions/index.ts";
+import * as fileManagers from "../components/file-managers/index.ts";
+import { detectionThresholdMessage, DetectionThresholdMessageConfigSchema } from "../components/message-builders/detection-threshold-message.ts";
+import { fullModelOutputMessage } from "../components/message-builders/full-model-output-message.ts";
+import { SqliteMessageStore, SqliteMessageStoreConfigSchema } from "../components/message-stores/sqlite-message-store.ts";
+import { HttpConfigSchema, HttpMessenger } from "../components/messengers/http-messenger.ts";
+import { MqttConfigSchema, MqttMessenger } from "../components/messengers/mqtt-messenger.ts";
+import { ModelSectionSchema, modelFromConfig } from "../components/models/model-from-config.ts";
+import { ModelConfigSchema, OnnxModel } from "../components/models/onnx-model.ts";
+import { SileroVadConfigSchema, SileroVadModel } from "../components/models/silero-vad-model.ts";
+import { labelFilterCleaner, LabelFilterConfigSchema } from "../components/output-cleaners/label-filter-cleaner.ts";
+import { DetectionsConfigSchema, thresholdCleaner } from "../components/output-cleaners/threshold-cleaner.ts";
+import { topKCleaner, TopKConfigSchema } from "../components/output-cleaners/top-k-cleaner.ts";
+import * as processingFilterCombinators from "../components/processing-filters/combinators.ts";
+import { rmsAbove, rmsDbfs, RmsFilterConfigSchema } from "../components/processing-filters/rms-above.ts";
+import { AlsaRecorder, MicrophoneConfigSchema } from "../components/recorders/alsa-recorder.ts";
+import * as savingFilters from "../components/saving-filters/index.ts";
+import { SqliteStore, SqliteStoreConfigSchema } from "../components/stores/sqlite-store.ts";
+import { statisticsSummariser, StatisticsSummariserConfigSchema } from "../components/summarisers/statistics-summariser.ts";
+import { thresholdsSummariser, ThresholdsSummariserConfigSchema } from "../components/summarisers/thresholds-summariser.ts";
 import { noPrompt, secret } from "../config/markers.ts";
-import { timeOfDay, timeZone } from "../config/types.ts";
+import { homePath, timeOfDay, timeZone } from "../config/types.ts";
+import { enabled, withDefaults } from "../config/with-defaults.ts";
+import * as data from "../data/index.ts";
+import * as errors from "../errors.ts";
+import * as taskNames from "../tasks/names.ts";
 import { defineProgram } from "./define-program.ts";
-import { DEFAULT_WORKERS, DETECTION_WORKERS } from "./workers.ts";
+import { AudioConfigSchema, BasicConfigSchema, basicTemplate, PathsConfigSchema } from "./templates/basic.ts";
+import { DetectionProgramConfigSchema, detectionProgramTemplate } from "./templates/detection-program.ts";
+import { DetectionConfigSchema, detectionTemplate } from "./templates/detection.ts";
+import { MessagingConfigSchema, messagingTemplate } from "./templates/messaging.ts";
+import { DEFAULT_QUEUE, DEFAULT_WORKERS, DETECTION_WORKERS } from "./workers.ts";
 
 export const programApi = {
   defineProgram,
   z,
+  /** Config markers and value types. */
   noPrompt,
   secret,
   timeOfDay,
   timeZone,
-  HealthCheckError,
+  homePath,
+  /** Preset defaults over a template's schema: `withDefaults(schema, { model: { samplerate: 48000 } })`. */
+  withDefaults,
+  enabled,
+  /** Templates, composed in order: basic → messaging({ basic }) → detection({ basic, messaging }). */
+  templates: {
+    basic: basicTemplate,
+    messaging: messagingTemplate,
+    detection: detectionTemplate,
+    detectionProgram: detectionProgramTemplate,
+  },
+  /** The config schemas of the templates and the components, to compose a program's sections. */
+  schemas: {
+    BasicConfigSchema,
+    AudioConfigSchema,
+    PathsConfigSchema,
+    MessagingConfigSchema,
+    DetectionConfigSchema,
+    DetectionProgramConfigSchema,
+    MicrophoneConfigSchema,
+    ModelSectionSchema,
+    ModelConfigSchema,
+    SileroVadConfigSchema,
+    DetectionsConfigSchema,
+    TopKConfigSchema,
+    LabelFilterConfigSchema,
+    RmsFilterConfigSchema,
+    DetectionThresholdMessageConfigSchema,
+    StatisticsSummariserConfigSchema,
+    ThresholdsSummariserConfigSchema,
+    HttpConfigSchema,
+    MqttConfigSchema,
+    SqliteStoreConfigSchema,
+    SqliteMessageStoreConfigSchema,
+    RecordingSavingSchema: savingFilters.RecordingSavingSchema,
+    SavingManagersSchema: fileManagers.SavingManagersSchema,
+  },
+  /** Components, by kind (factories for stateless parts, classes for stateful ones). */
+  recorders: { AlsaRecorder },
+  conditions,
+  savingFilters,
+  fileManagers,
+  models: { OnnxModel, SileroVadModel, modelFromConfig },
+  cleaners: { thresholdCleaner, topKCleaner, labelFilterCleaner },
+  processingFilters: { rmsAbove, rmsDbfs, ...processingFilterCombinators },
+  messageBuilders: { detectionThresholdMessage, fullModelOutputMessage },
+  summarisers: { statisticsSummariser, thresholdsSummariser },
+  messengers: { MqttMessenger, HttpMessenger },
+  stores: { SqliteStore },
+  messageStores: { SqliteMessageStore },
+  /** Records that flow between parts (createMessage, createDeployment, …) and the task names. */
+  data,
+  tasks: taskNames,
+  errors,
+  HealthCheckError: errors.HealthCheckError,
+  DEFAULT_QUEUE,
   DEFAULT_WORKERS,
   DETECTION_WORKERS,
 };

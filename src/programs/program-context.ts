@@ -1,7 +1,8 @@
 /**
  * @module ProgramContext: what a program's `setup` and the templates register into. It holds the
  * tasks (acoupi's `add_task`), the lifecycle hooks the templates add (store the deployment on
- * start, flush temp files on end), the health checks, and the resources to close on stop.
+ * start, flush temp files on end), the health checks, the components' status providers, the
+ * models recordings wait for, and the resources to close on stop.
  */
 import { ConfigError } from "../errors.ts";
 import type { TaskDefinition, TaskStats } from "../scheduler/types.ts";
@@ -10,6 +11,13 @@ import type { Hook, ProgramDeps, TaskFunction, TaskOptions } from "./types.ts";
 import { DEFAULT_QUEUE } from "./workers.ts";
 
 export type { ComponentStatus } from "../data/component-status.ts";
+
+/** What `use` wires: any of a component's check, close and status. */
+export interface Component {
+  check(): void | Promise<void>;
+  close(): void | Promise<void>;
+  status(): ComponentStatus;
+}
 
 export class ProgramContext {
   readonly deps: ProgramDeps;
@@ -21,22 +29,44 @@ export class ProgramContext {
   #closers: Array<() => void | Promise<void>> = [];
   #statusProviders = new Map<string, () => ComponentStatus>();
   #taskStats: () => Record<string, TaskStats> = () => ({});
+  #requiredModels: string[] = [];
 
   constructor(deps: ProgramDeps, queues: Record<string, number | null>) {
     this.deps = deps;
     this.queues = queues;
   }
 
-  /** Registers a task (and its callbacks as tasks of their own); returns its name. */
+  /**
+   * Registers a task; returns its name. Chain a task on another with `schedule: { after: NAME }`:
+   * it then runs with the other task's result whenever that is not undefined or null.
+   */
   addTask<I, R>(fn: TaskFunction<I, R>, options: TaskOptions = {}): string {
     const name = options.name ?? fn.name;
     if (!name) throw new ConfigError("A task needs a name: pass `name` or use a named function");
     this.#register(name, options.queue ?? DEFAULT_QUEUE, fn as TaskFunction, options.schedule);
-    for (const callback of options.callbacks ?? []) {
-      if (!callback.name) throw new ConfigError(`Callbacks of task "${name}" need names: use named functions`);
-      this.#register(callback.name, options.callbackQueue ?? DEFAULT_QUEUE, callback, { after: name });
-    }
     return name;
+  }
+
+  /**
+   * Registers a component's capabilities: its `check` runs in `acoupi check`, its `close` on
+   * stop (in reverse order of registration), and its `status` is polled into the status file
+   * under `name`. Returns the component, so a template can write `const m = ctx.use("x", new M())`.
+   */
+  use<T extends Partial<Component>>(name: string, component: T): T {
+    if (component.check) this.onCheck(() => component.check?.());
+    if (component.close) this.onClose(() => component.close?.());
+    if (component.status) this.onStatus(name, () => component.status?.() ?? {});
+    return component;
+  }
+
+  /** Declares a model whose output every recording waits for before file management files it. */
+  requireModel(name: string): void {
+    if (!this.#requiredModels.includes(name)) this.#requiredModels.push(name);
+  }
+
+  /** The models declared with `requireModel`, in order. */
+  requiredModels(): readonly string[] {
+    return this.#requiredModels;
   }
 
   #register(name: string, queue: string, run: TaskFunction, schedule: TaskDefinition["schedule"]): void {

@@ -1,8 +1,9 @@
 /**
- * @module Finding a program: a built-in one by name or by acoupi's module alias (compiled into
- * the binary, loaded lazily so `--help` loads none of them), or an external `.ts`/`.js` file
- * loaded at run time. An external file default-exports a program, or a function that receives
- * the program API and returns one, so it needs nothing installed beside the binary.
+ * @module Finding a program: a built-in one by name or by acoupi's module alias (the list is
+ * given by the caller, see programs/index.ts), or an external `.ts`/`.js` file loaded at run
+ * time. An external file default-exports a program, or a function that receives the program
+ * API (src/programs/api.ts: templates, components, zod, markers) and returns one, so it needs
+ * nothing installed beside the binary.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -11,52 +12,56 @@ import type { ProgramDefinition } from "./types.ts";
 
 type Loader = () => Promise<{ default: ProgramDefinition }>;
 
-const BUILTIN: Record<string, { loader: Loader; aliases: string[] }> = {
-  test: { loader: () => import("../../programs/test.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi.programs.test"] },
-  default: { loader: () => import("../../programs/default.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi.programs.default"] },
-  connected: { loader: () => import("../../programs/connected.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi.programs.connected"] },
-  detection: { loader: () => import("../../programs/detection.ts") as Promise<{ default: ProgramDefinition }>, aliases: [] },
-  birdnet: { loader: () => import("../../programs/birdnet.ts") as Promise<{ default: ProgramDefinition }>, aliases: ["acoupi_birdnet.program"] },
-};
+/** Built-in programs by name: a lazy loader and the other names each answers to. */
+export type BuiltinPrograms = Record<string, { loader: Loader; aliases: readonly string[] }>;
 
-export function registerBuiltin(name: string, loader: Loader, aliases: string[] = []): void {
-  BUILTIN[name] = { loader, aliases };
-}
-
-export function builtinProgramNames(): string[] {
-  return Object.keys(BUILTIN);
+/** Finds programs among the built-ins or as files; the CLI makes one from programs/index.ts. */
+export interface ProgramRegistry {
+  names(): string[];
+  /** The canonical name stored in config/name: the built-in name, or the absolute file path. */
+  canonical(name: string): string;
+  load(name: string): Promise<ProgramDefinition>;
 }
 
 function isPath(name: string): boolean {
   return /\.(ts|js|mjs|mts)$/.test(name) || name.includes("/");
 }
 
-/** The canonical name stored in config/name: the built-in name, or the absolute file path. */
-export function canonicalProgramName(name: string): string {
-  if (isPath(name)) return resolve(name);
-  for (const [key, entry] of Object.entries(BUILTIN)) if (key === name || entry.aliases.includes(name)) return key;
-  throw new ProgramNotFoundError(name, builtinProgramNames());
+export function programRegistry(builtins: BuiltinPrograms): ProgramRegistry {
+  const names = () => Object.keys(builtins);
+  const canonical = (name: string): string => {
+    if (isPath(name)) return resolve(name);
+    for (const [key, entry] of Object.entries(builtins)) if (key === name || entry.aliases.includes(name)) return key;
+    throw new ProgramNotFoundError(name, names());
+  };
+  return {
+    names,
+    canonical,
+    async load(name) {
+      const key = canonical(name);
+      const builtin = builtins[key];
+      return builtin ? (await builtin.loader()).default : loadProgramFile(name, key, names());
+    },
+  };
 }
 
-export async function loadProgram(name: string): Promise<ProgramDefinition> {
-  const canonical = canonicalProgramName(name);
-  const builtin = BUILTIN[canonical];
-  if (builtin) return (await builtin.loader()).default;
-  if (!existsSync(canonical)) {
-    throw new ProgramNotFoundError(name, builtinProgramNames(), { help: `File ${canonical} does not exist. Built-in programs: ${builtinProgramNames().join(", ")}` });
+/** Loads an external program file, handing a default-exported function the program API. */
+async function loadProgramFile(name: string, path: string, builtins: string[]): Promise<ProgramDefinition> {
+  if (!existsSync(path)) {
+    throw new ProgramNotFoundError(name, builtins, { help: `File ${path} does not exist. Built-in programs: ${builtins.join(", ")}` });
   }
   let module: Record<string, unknown>;
   try {
-    module = (await import(canonical)) as Record<string, unknown>;
+    module = (await import(path)) as Record<string, unknown>;
   } catch (cause) {
-    throw new ProgramNotFoundError(name, builtinProgramNames(), { cause, help: `Loading ${canonical} failed: ${(cause as Error).message}` });
+    throw new ProgramNotFoundError(name, builtins, { cause, help: `Loading ${path} failed: ${(cause as Error).message}` });
   }
   const exported = module.default ?? module.program;
   const { programApi } = await import("./api.ts");
   const definition = typeof exported === "function" ? await (exported as (api: unknown) => unknown)(programApi) : exported;
   if (!isProgramDefinition(definition)) {
-    throw new ProgramNotFoundError(name, builtinProgramNames(), {
-      help: `${canonical} must default-export defineProgram({...}) or a function (api) => api.defineProgram({...})`,
+    throw new ProgramNotFoundError(name, builtins, {
+      help: `${path} must default-export defineProgram({...}) or a function (api) => api.defineProgram({...})`,
     });
   }
   return definition;

@@ -25,14 +25,10 @@ export type TaskFunction<I = unknown, R = unknown> = (input: I) => R | undefined
 export interface TaskOptions {
   /** Task name; defaults to the function's name. */
   name?: string;
-  /** Every N seconds, a cron expression, or after another task. */
+  /** Every N seconds, a cron expression, or `{ after: OTHER_TASK }` to run with its result. */
   schedule?: Schedule;
   /** Queue that runs it; must be served by a worker. Default: `default`. */
   queue?: string;
-  /** Run with this task's result when it is not undefined or null. */
-  callbacks?: TaskFunction[];
-  /** Queue for the callbacks; default: `default`. */
-  callbackQueue?: string;
 }
 
 export type Hook = (deployment: Deployment) => void | Promise<void>;

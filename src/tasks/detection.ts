@@ -25,7 +25,7 @@ export interface DetectionTaskDeps {
   model: Model;
   store: Store;
   /** Where messages go; null when the program has no messaging. */
-  outbox: () => MessageStore | null;
+  outbox: MessageStore | null;
   processingFilters: readonly ProcessingFilter[];
   outputCleaners: readonly OutputCleaner[];
   messageBuilders: readonly MessageBuilder[];
@@ -82,7 +82,7 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
     }
     lastError = null;
     for (const clean of deps.outputCleaners) output = clean(output);
-    const outbox = deps.outbox();
+    const outbox = deps.outbox;
     const built = outbox ? buildMessages(output) : [];
     deps.store.transaction(() => {
       deps.store.storeModelOutputs([output]);
@@ -97,7 +97,7 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
   return {
     run: detection_task,
     restoreMessages(outputs) {
-      const outbox = deps.outbox();
+      const outbox = deps.outbox;
       const mine = outputs.filter((o) => o.name_model === deps.model.name);
       if (outbox === null || mine.length === 0) return;
       deps.store.transaction(() => {

@@ -9,7 +9,7 @@
  */
 import type { ConsolaInstance } from "consola";
 import type { MessageStore } from "../components/message-stores/types.ts";
-import { heartbeatJson, type Heartbeat, type Message, type Metric } from "../data/index.ts";
+import { heartbeatJson, type ComponentStatus, type Heartbeat, type Message, type Metric } from "../data/index.ts";
 import { logger as makeLogger } from "../log.ts";
 import type { Schedule, TaskStats } from "../scheduler/types.ts";
 import { HEARTBEAT_TASK, RECORDING_TASK } from "./names.ts";
@@ -31,7 +31,11 @@ export interface HeartbeatTaskOptions {
   logger?: ConsolaInstance;
 }
 
-export type HeartbeatTask = () => Heartbeat;
+export interface HeartbeatTask {
+  run: () => Heartbeat;
+  /** The last heartbeat's time and status line. */
+  status: () => ComponentStatus;
+}
 
 /** Makes the `heartbeat_task` function: builds a heartbeat and stores it in the outbox. */
 export function heartbeatTask(options: HeartbeatTaskOptions): HeartbeatTask {
@@ -55,7 +59,9 @@ export function heartbeatTask(options: HeartbeatTaskOptions): HeartbeatTask {
     return metrics;
   };
 
-  return function heartbeat_task(): Heartbeat {
+  let last: Heartbeat | null = null;
+
+  function heartbeat_task(): Heartbeat {
     const sentOn = clock.now();
     let status: string;
     try {
@@ -67,7 +73,13 @@ export function heartbeatTask(options: HeartbeatTaskOptions): HeartbeatTask {
     const message: Message = { id: crypto.randomUUID(), kind: "heartbeat", content: serializer(heartbeat), created_on: sentOn };
     options.outbox.storeMessage(message);
     log.debug(`Stored heartbeat ${message.id} (status ${status}, ${heartbeat.metrics.length} metrics)`);
+    last = heartbeat;
     return heartbeat;
+  }
+
+  return {
+    run: heartbeat_task,
+    status: () => ({ figures: { last_heartbeat: last?.sent_on.toISOString() ?? null, last_status: last?.status ?? null } }),
   };
 }
 

@@ -7,13 +7,13 @@
  * MessageSendError counts an attempt and backs the message off (or fails it for good when
  * `permanent`). A transient failure (broker away, 5xx, timeout) stops the run after the sends
  * already in flight: the rest of the backlog waits for the next run without spending an attempt.
- * Send failures never throw; outcomes are written in batches, one transaction each, when the
- * outbox supports it.
+ * Send failures never throw; outcomes are written in batches, one transaction each. The factory
+ * returns `{ run, status }`, as every task factory does.
  */
 import type { ConsolaInstance } from "consola";
 import type { MessageOrder, MessageStore } from "../components/message-stores/types.ts";
 import type { Messenger } from "../components/messengers/types.ts";
-import { ResponseStatus, type Message, type Response } from "../data/index.ts";
+import { ResponseStatus, type ComponentStatus, type Message, type Response } from "../data/index.ts";
 import { ConfigError, MessageSendError } from "../errors.ts";
 import { logger as makeLogger } from "../log.ts";
 import { systemClock, type Clock } from "../scheduler/clock.ts";
@@ -54,15 +54,12 @@ export interface SendMessagesResult {
   lastError: MessageSendError | null;
 }
 
-export type SendMessagesTask = () => Promise<SendMessagesResult>;
-
-/** An outbox that can group writes in one transaction (SqliteMessageStore can). */
-interface Transactional {
-  transaction<T>(fn: () => T): T;
-}
-
-function isTransactional(store: MessageStore): store is MessageStore & Transactional {
-  return typeof (store as Partial<Transactional>).transaction === "function";
+export interface SendMessagesTask {
+  run: () => Promise<SendMessagesResult>;
+  /** The last run's figures and first failure; never degraded by itself (messengers judge that). */
+  status: () => ComponentStatus;
+  /** The result of the last run, or null before the first. */
+  lastRun: () => SendMessagesResult | null;
 }
 
 interface Outcome {
@@ -137,14 +134,15 @@ export function sendMessagesTask(options: SendMessagesOptions): SendMessagesTask
         }
       }
     };
-    if (isTransactional(outbox)) outbox.transaction(write);
-    else write();
+    outbox.transaction(write);
   };
 
   const pruneEveryMs = (options.pruneEveryS ?? DEFAULT_PRUNE_EVERY_S) * 1000;
   let lastPrune: number | null = null;
 
-  return async function send_messages_task(): Promise<SendMessagesResult> {
+  let last: SendMessagesResult | null = null;
+
+  async function send_messages_task(): Promise<SendMessagesResult> {
     if (lastPrune === null || clock.monotonic() - lastPrune >= pruneEveryMs) {
       outbox.prune(clock.now());
       lastPrune = clock.monotonic();
@@ -202,6 +200,20 @@ export function sendMessagesTask(options: SendMessagesOptions): SendMessagesTask
     } else {
       log.debug("No messages due");
     }
+    last = result;
     return result;
+  }
+
+  return {
+    run: send_messages_task,
+    lastRun: () => last,
+    status: () => ({
+      figures: {
+        last_selected: last?.selected ?? null,
+        last_delivered: last?.delivered ?? null,
+        last_failed: last?.failed ?? null,
+        last_error: last?.lastError?.message ?? null,
+      },
+    }),
   };
 }

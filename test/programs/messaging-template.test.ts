@@ -52,7 +52,7 @@ async function run(messaging: Record<string, unknown>, options: MessagingTemplat
     name: "messaging-test",
     configSchema: ProgramSchema,
     setup(config, ctx) {
-      made = messagingTemplate(ctx, config.messaging, { defaultMetrics: false, ...options });
+      made = messagingTemplate(ctx, config.messaging, {}, { defaultMetrics: false, ...options });
     },
   });
   const lines: string[] = [];

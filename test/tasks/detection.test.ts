@@ -74,7 +74,7 @@ function task(processingFilters: ProcessingFilter[] = []) {
   return detectionTask({
     model,
     store,
-    outbox: () => outbox,
+    outbox,
     processingFilters,
     outputCleaners: [thresholdCleaner(0.2)],
     messageBuilders: [detectionThresholdMessage(0.2)],
@@ -158,7 +158,7 @@ describe("detection task", () => {
   test("without an outbox the output is stored and no message is built", async () => {
     const rec = await storedRecording(0.5);
     const detection = detectionTask({
-      model, store, outbox: () => null, processingFilters: [], outputCleaners: [], messageBuilders: [detectionThresholdMessage(0.2)],
+      model, store, outbox: null, processingFilters: [], outputCleaners: [], messageBuilders: [detectionThresholdMessage(0.2)],
       clock: new ManualClock(START), logger: quiet,
     });
     await detection.run(rec);

@@ -45,7 +45,7 @@ describe("heartbeat_task", () => {
   test("it stores acoupi's heartbeat JSON in the outbox as a heartbeat message dated when it was made", () => {
     const clock = new ManualClock(new Date("2025-03-01T10:00:00Z"));
     const outbox = openOutbox();
-    const task = heartbeatTask({ outbox, deviceId: "10000000abcdef", clock, logger: capture() });
+    const task = heartbeatTask({ outbox, deviceId: "10000000abcdef", clock, logger: capture() }).run;
     expect(task.name).toBe("heartbeat_task");
     const heartbeat = task();
     expect(heartbeat.sent_on).toEqual(new Date("2025-03-01T10:00:00Z"));
@@ -64,7 +64,7 @@ describe("heartbeat_task", () => {
     const broken = function thermal(): Metric[] {
       throw new Error("no thermal zone");
     };
-    const task = heartbeatTask({ outbox, deviceId: "dev", clock, metrics: [one, broken, many], status: () => "busy", logger: capture(lines) });
+    const task = heartbeatTask({ outbox, deviceId: "dev", clock, metrics: [one, broken, many], status: () => "busy", logger: capture(lines) }).run;
     const heartbeat = task();
     expect(heartbeat.metrics.map((m) => m.name)).toEqual(["outbox_pending", "free_memory"]);
     const content = JSON.parse(outbox.getUnsentMessages({ now: FAR_FUTURE })[0]?.content ?? "{}");
@@ -74,7 +74,7 @@ describe("heartbeat_task", () => {
 
   test("a custom serializer decides the content", () => {
     const outbox = openOutbox();
-    heartbeatTask({ outbox, deviceId: "dev", serializer: (h) => `alive ${h.device_id}`, logger: capture() })();
+    heartbeatTask({ outbox, deviceId: "dev", serializer: (h) => `alive ${h.device_id}`, logger: capture() }).run();
     expect(outbox.getUnsentMessages({ now: FAR_FUTURE })[0]?.content).toBe("alive dev");
   });
 
@@ -87,9 +87,9 @@ describe("heartbeat_task", () => {
     const config = MqttConfigSchema.parse({ host: "127.0.0.1", port: broker.port, timeout: 2, client_id: `hb-${crypto.randomUUID()}` });
     const messenger = new MqttMessenger(config, { deviceId: "dev" });
     cleanups.push(() => messenger.close());
-    const send = sendMessagesTask({ outbox, messengers: messenger, clock, logger: capture() });
+    const send = sendMessagesTask({ outbox, messengers: messenger, clock, logger: capture() }).run;
 
-    heartbeatTask({ outbox, deviceId: "dev", clock, logger: capture() })();
+    heartbeatTask({ outbox, deviceId: "dev", clock, logger: capture() }).run();
     expect((await send()).delivered).toBe(0);
     clock.advance(2 * 3600_000);
 

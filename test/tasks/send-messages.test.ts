@@ -81,7 +81,7 @@ describe("send_messages_task over MQTT", () => {
     const clock = new ManualClock();
     const outbox = openOutbox();
     const messages = fill(outbox, clock, 300, "order");
-    const task = sendMessagesTask({ outbox, messengers: mqttMessenger(broker.port), clock, logger: quietLogger() });
+    const task = sendMessagesTask({ outbox, messengers: mqttMessenger(broker.port), clock, logger: quietLogger() }).run;
     expect(task.name).toBe("send_messages_task");
 
     const result = await task();
@@ -96,21 +96,21 @@ describe("send_messages_task over MQTT", () => {
     const clock = new ManualClock();
     const outbox = openOutbox();
     const messages = fill(outbox, clock, 10, "newest");
-    const task = sendMessagesTask({ outbox, messengers: [mqttMessenger(broker.port)], maxMessages: 3, order: "newest_first", clock, logger: quietLogger() });
+    const task = sendMessagesTask({ outbox, messengers: [mqttMessenger(broker.port)], maxMessages: 3, order: "newest_first", clock, logger: quietLogger() }).run;
     expect((await task()).delivered).toBe(3);
     const left = outbox.getUnsentMessages({ now: FAR_FUTURE }).map((m) => m.id);
     expect(left).toEqual(messages.slice(0, 7).map((m) => m.id));
   });
 
   test("a non-positive max_messages is refused with the config key", () => {
-    expect(() => sendMessagesTask({ outbox: openOutbox(), messengers: [], maxMessages: 0 })).toThrow(/max_messages/);
+    expect(() => sendMessagesTask({ outbox: openOutbox(), messengers: [], maxMessages: 0 }).run).toThrow(/max_messages/);
   });
 
   test("without a messenger the task only prunes and keeps every message", async () => {
     const clock = new ManualClock();
     const outbox = openOutbox({ max_rows: 5 });
     fill(outbox, clock, 8, "none");
-    const result = await sendMessagesTask({ outbox, messengers: [], clock, logger: quietLogger() })();
+    const result = await sendMessagesTask({ outbox, messengers: [], clock, logger: quietLogger() }).run();
     expect(result.selected).toBe(0);
     expect(outbox.stats()).toMatchObject({ pending: 5, dropped: { detection: 3 } });
   });
@@ -125,7 +125,7 @@ describe("send_messages_task through a broker outage", () => {
     const messenger = mqttMessenger(broker.port);
     const first = await subscribeMqtt({ port: broker.port, topic: TOPIC });
     cleanups.push(() => first.stop());
-    const task = sendMessagesTask({ outbox, messengers: messenger, concurrency: 16, clock, logger: quietLogger() });
+    const task = sendMessagesTask({ outbox, messengers: messenger, concurrency: 16, clock, logger: quietLogger() }).run;
 
     fill(outbox, clock, BEFORE, "before");
     const running = task();
@@ -176,7 +176,7 @@ describe("send_messages_task through a broker outage", () => {
     fill(outbox, clock, 20, "auth");
     const messenger = mqttMessenger(broker.port, { username: "sensor", password: "wrong-password" });
     const lines: string[] = [];
-    const result = await sendMessagesTask({ outbox, messengers: messenger, clock, logger: quietLogger(lines) })();
+    const result = await sendMessagesTask({ outbox, messengers: messenger, clock, logger: quietLogger(lines) }).run();
     expect(result.delivered).toBe(0);
     expect(result.lastError?.message).toMatch(/refused the credentials for user "sensor"/);
     expect(messenger.lastError()?.kind).toBe("auth");
@@ -210,7 +210,7 @@ describe("send_messages_task over HTTP", () => {
     const outbox = openOutbox();
     const messages = fill(outbox, clock, 60, "http");
     const messenger = new HttpMessenger(HttpConfigSchema.parse({ base_url: server.url }));
-    const task = sendMessagesTask({ outbox, messengers: messenger, concurrency: 8, clock, logger: quietLogger() });
+    const task = sendMessagesTask({ outbox, messengers: messenger, concurrency: 8, clock, logger: quietLogger() }).run;
     let runs = 0;
     while (outbox.stats().pending > 0 && runs < 30) {
       const result = await task();
@@ -235,7 +235,7 @@ describe("send_messages_task over HTTP", () => {
       messengers: new HttpMessenger(HttpConfigSchema.parse({ base_url: server.url })),
       clock,
       logger: quietLogger(),
-    });
+    }).run;
     const result = await task();
     expect(result).toMatchObject({ selected: 12, delivered: 0, failed: 12, deferred: 0 });
     expect(result.lastError?.permanent).toBe(true);

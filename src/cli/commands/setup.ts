@@ -9,10 +9,9 @@ import { deepMerge, parseConfigArgs } from "../../config/args.ts";
 import { readJsonFile, writeProgramConfig } from "../../config/config-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
 import { validateConfig } from "../../config/validate.ts";
-import { canonicalProgramName, loadProgram } from "../../programs/registry.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { acoupiPaths } from "../../system/paths.ts";
-import { deviceIdFile } from "../load-program.ts";
+import { deviceIdFile, programs } from "../load-program.ts";
 
 export default defineCommand({
   meta: { name: "setup", description: "Configure a program: `acoupi setup --program default --recording.duration 5`" },
@@ -24,8 +23,8 @@ export default defineCommand({
   },
   async run({ args, rawArgs }) {
     const paths = acoupiPaths();
-    const programName = canonicalProgramName(args.program);
-    const definition = await loadProgram(programName);
+    const programName = programs.canonical(args.program);
+    const definition = await programs.load(programName);
     let draft: unknown = args.config ? readJsonFile(args.config) : {};
     draft = deepMerge(draft, parseConfigArgs(definition.configSchema, rawArgs));
     const interactive = args.prompt && process.stdin.isTTY === true;

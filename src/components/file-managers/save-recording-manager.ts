@@ -6,22 +6,46 @@
  * either it returns null (not mine). The name is the UTC start formatted with `timeformat`,
  * plus `.wav`, sanitised so the format cannot add folders.
  */
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { expandPath } from "../../config/types.ts";
 import { compileStrftime } from "./_strftime.ts";
 import { sanitizeFileName } from "./_sanitize.ts";
 import type { FileManager } from "./types.ts";
 
-export const SaveRecordingManagerSchema = z.object({
-  dirpath: z.string().min(1).transform(expandPath).describe("Folder for recordings that no model has looked at"),
-  dirpath_true: z.string().min(1).transform(expandPath).nullable().default(null).describe("Folder for confident detections (default <dirpath>/true_detections)"),
-  dirpath_false: z.string().min(1).transform(expandPath).nullable().default(null).describe("Folder for doubtful detections (default <dirpath>/false_detections)"),
-  timeformat: z.string().min(1).default("%Y%m%d_%H%M%S").describe("strftime format of the file name (UTC start of the recording)"),
-  detection_threshold: z.number().min(0).max(1).default(0.6).describe("Detections scoring at least this go to dirpath_true"),
-  saving_threshold: z.number().min(0).max(1).default(0.3).describe("Detections scoring at least this (but below detection_threshold) go to dirpath_false"),
+/** A sub-folder of the recordings folder, so a value can never file recordings outside storage. */
+const subFolder = z
+  .string()
+  .min(1)
+  .refine((dir) => !isAbsolute(dir) && !dir.split(/[\\/]/).includes(".."), {
+    message: "expected a sub-folder of paths.recordings (no leading / and no ..)",
+  });
+
+/**
+ * acoupi_birdnet's `saving_managers` section: this manager with its folders given as sub-folders
+ * of `paths.recordings`. The one home of these fields; presets change the defaults with
+ * `withDefaults`.
+ */
+export const SavingManagersSchema = z.object({
+  true_dir: subFolder.default("true_detections").describe("Sub-folder of paths.recordings for confident detections"),
+  false_dir: subFolder.default("false_detections").describe("Sub-folder of paths.recordings for the rest that is kept"),
+  timeformat: z.string().min(1).default("%Y%m%d_%H%M%S").describe("strftime format of the file names (UTC start of the recording)"),
+  detection_threshold: z.number().min(0).max(1).default(0.6).describe("Detections at least this sure go to true_dir"),
+  saving_threshold: z.number().min(0).max(1).default(0.3).describe("Recordings with no detection at least this sure are deleted"),
 });
-export type SaveRecordingManagerConfig = z.output<typeof SaveRecordingManagerSchema>;
+export type SavingManagersConfig = z.output<typeof SavingManagersSchema>;
+
+/** The manager a `saving_managers` section describes, filing under `recordingsDir`. */
+export function savingManagersFromConfig(section: SavingManagersConfig, recordingsDir: string): FileManager {
+  return saveRecordingManager({
+    dirpath: recordingsDir,
+    dirpath_true: join(recordingsDir, section.true_dir),
+    dirpath_false: join(recordingsDir, section.false_dir),
+    timeformat: section.timeformat,
+    detection_threshold: section.detection_threshold,
+    saving_threshold: section.saving_threshold,
+  });
+}
 
 export interface SaveRecordingManagerOptions {
   dirpath: string;

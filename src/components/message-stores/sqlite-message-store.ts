@@ -11,10 +11,10 @@
  */
 import type { Database } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
+import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { attachSqlite, openSqlite, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
@@ -24,11 +24,7 @@ import { readStats } from "./read-outbox-stats.ts";
 import type { MessageOrder, MessageStore, OutboxStats, PruneResult } from "./types.ts";
 
 export const SqliteMessageStoreConfigSchema = z.object({
-  messages_db: z
-    .string()
-    .min(1)
-    .default(() => join(homedir(), "storages", "messages.db"))
-    .describe("Path of the SQLite file that holds the outbox (messages waiting to be sent)"),
+  messages_db: homePath("storages/messages.db").describe("Path of the SQLite file that holds the outbox (messages waiting to be sent)"),
   max_rows: z.number().int().positive().default(100_000).describe("Most messages the outbox keeps; over it the least valuable are dropped"),
   max_bytes: z
     .number()

@@ -37,5 +37,11 @@ export interface MessageStore {
    */
   prune(now?: Date): PruneResult;
   stats(): OutboxStats;
+  /**
+   * Runs `fn` in one transaction (nested calls become savepoints): the send task writes its
+   * outcomes in batches, and an outbox sharing the metadata connection commits messages with the
+   * data they report. `fn` must be synchronous; a throw rolls back what it wrote.
+   */
+  transaction<T>(fn: () => T): T;
   close(): void;
 }

@@ -6,7 +6,7 @@
  * endpoint without user info or query string, so tokens in the URL never reach a log.
  */
 import { z } from "zod";
-import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
+import { ResponseStatus, type ComponentStatus, type Message, type Response } from "../../data/index.ts";
 import { HealthCheckError, MessageSendError } from "../../errors.ts";
 import type { Messenger } from "./types.ts";
 
@@ -50,11 +50,17 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
 
+/** Answers that a retry cannot cure until the user changes the credentials or headers. */
+const AUTH_STATUSES = new Set([401, 403, 407]);
+const TLS_RE = /certificate|TLS|SSL/i;
+
 export class HttpMessenger implements Messenger {
   readonly #config: HttpConfig;
   readonly #url: string;
   readonly #headers: Record<string, string>;
   #closed = false;
+  /** The last failed send, cleared by a delivered one; `cureless` when a retry cannot fix it. */
+  #lastFailure: { message: string; cureless: boolean } | null = null;
 
   constructor(config: HttpConfig) {
     this.#config = config;
@@ -87,24 +93,43 @@ export class HttpMessenger implements Messenger {
         signal: AbortSignal.timeout(this.#config.timeout * 1000),
       });
     } catch (cause) {
-      throw new MessageSendError(this.#networkFailure(cause, `message ${message.id}`), { help: URL_HELP, cause });
+      const text = this.#networkFailure(cause, `message ${message.id}`);
+      throw this.#failed(new MessageSendError(text, { help: URL_HELP, cause }), TLS_RE.test(text));
     }
     let body: string;
     try {
       body = await answer.text();
     } catch (cause) {
-      throw new MessageSendError(this.#networkFailure(cause, `the answer to message ${message.id}`), { help: URL_HELP, cause });
+      throw this.#failed(new MessageSendError(this.#networkFailure(cause, `the answer to message ${message.id}`), { help: URL_HELP, cause }), false);
     }
     if (answer.ok) {
+      this.#lastFailure = null;
       return { message_id: message.id, status: ResponseStatus.SUCCESS, content: body, received_on: new Date() };
     }
     const permanent = answer.status >= 400 && answer.status < 500 && !RETRYABLE_4XX.has(answer.status);
     const excerpt = this.#scrub(body.trim().slice(0, BODY_EXCERPT));
-    throw new MessageSendError(
-      `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
-        (excerpt === "" ? "" : `: ${excerpt}`),
-      { permanent, help: this.#statusHelp(answer.status) },
+    throw this.#failed(
+      new MessageSendError(
+        `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
+          (excerpt === "" ? "" : `: ${excerpt}`),
+        { permanent, help: this.#statusHelp(answer.status) },
+      ),
+      AUTH_STATUSES.has(answer.status),
     );
+  }
+
+  /** Degraded while the last send failed in a way only the user can fix (credentials, TLS). */
+  status(): ComponentStatus {
+    const failure = this.#lastFailure;
+    return {
+      degraded: failure?.cureless ? failure.message : null,
+      figures: { messenger: "http", last_error: failure?.message ?? null },
+    };
+  }
+
+  #failed(error: MessageSendError, cureless: boolean): MessageSendError {
+    this.#lastFailure = { message: error.message, cureless };
+    return error;
   }
 
   /** Asks the endpoint with OPTIONS (as acoupi does), within the timeout. */

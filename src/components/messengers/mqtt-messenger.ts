@@ -9,7 +9,7 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import { z } from "zod";
 import { secret } from "../../config/markers.ts";
-import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
+import { ResponseStatus, type ComponentStatus, type Message, type Response } from "../../data/index.ts";
 import { HealthCheckError, MessageSendError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { getDeviceId } from "../../system/device-id.ts";
@@ -114,6 +114,15 @@ export class MqttMessenger implements Messenger {
   /** The last connection or delivery failure, cleared on (re)connect; null when all is well. */
   lastError(): MqttLastError | null {
     return this.#lastError;
+  }
+
+  /** Degraded while the broker refuses the credentials or the certificate: a retry cannot cure those. */
+  status(): ComponentStatus {
+    const error = this.#lastError;
+    return {
+      degraded: error !== null && (error.kind === "auth" || error.kind === "tls") ? error.message : null,
+      figures: { messenger: "mqtt", connected: this.connected ? 1 : 0, last_error: error?.message ?? null },
+    };
   }
 
   async send(message: Message): Promise<Response> {

@@ -1,5 +1,5 @@
 /** @module The Messenger interface: delivers one outbox message to a backend. */
-import type { Message, Response } from "../../data/index.ts";
+import type { ComponentStatus, Message, Response } from "../../data/index.ts";
 
 /**
  * Contract: `send` resolves with a SUCCESS Response only once delivery is confirmed (PUBACK at
@@ -12,4 +12,9 @@ export interface Messenger {
   send(message: Message): Promise<Response>;
   check(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Its own health for the status file: degraded when a retry cannot cure the failure (refused
+   * credentials, a bad certificate), with `messenger` (its kind) and `last_error` as figures.
+   */
+  status?(): ComponentStatus;
 }

@@ -1,5 +1,5 @@
 /** @module The Model interface: runs on one recording and returns a ModelOutput. */
-import type { ModelOutput, Recording } from "../../data/index.ts";
+import type { ComponentStatus, ModelOutput, Recording } from "../../data/index.ts";
 
 /**
  * Contract: `run` reads the recording's file, and returns a ModelOutput named `name`. It throws
@@ -11,4 +11,6 @@ export interface Model {
   run(recording: Recording): Promise<ModelOutput>;
   check(): Promise<void>;
   close(): Promise<void>;
+  /** Optional health of the model (e.g. loaded or not), polled into the status file. */
+  status?(): ComponentStatus;
 }

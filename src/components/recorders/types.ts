@@ -1,5 +1,5 @@
 /** @module The Recorder interface: turns a capture device into WAV files in the temp folder. */
-import type { Deployment, Recording } from "../../data/index.ts";
+import type { ComponentStatus, Deployment, Recording } from "../../data/index.ts";
 
 export interface RecorderStats {
   /** Frames captured since the stream opened. */
@@ -25,4 +25,6 @@ export interface Recorder {
   check(): Promise<void>;
   stats(): RecorderStats;
   close(): Promise<void>;
+  /** Optional health of the device itself, beyond what the recording task sees. */
+  status?(): ComponentStatus;
 }

@@ -13,39 +13,18 @@ import { frequencySchedule } from "./frequency-schedule.ts";
 import { saveIfInInterval } from "./save-if-in-interval.ts";
 import type { SavingFilter } from "./types.ts";
 
-export interface RecordingSavingDefaults {
-  starttime: string;
-  endtime: string;
-  before_dawndusk_duration: number;
-  after_dawndusk_duration: number;
-  frequency_duration: number;
-  frequency_interval: number;
-}
-
-/** The default program's defaults; the connected program starts at 18:30 and uses a 5-minute interval. */
-export const DEFAULT_RECORDING_SAVING: RecordingSavingDefaults = {
-  starttime: "18:00:00",
-  endtime: "20:00:00",
-  before_dawndusk_duration: 10,
-  after_dawndusk_duration: 10,
-  frequency_duration: 5,
-  frequency_interval: 30,
-};
-
-/** The `recording_saving` schema with the given defaults (acoupi's SaveRecordingFilter). */
-export function recordingSavingSchema(defaults: Partial<RecordingSavingDefaults> = {}) {
-  const d = { ...DEFAULT_RECORDING_SAVING, ...defaults };
-  return z.object({
-    starttime: timeOfDay(d.starttime).describe("Keep recordings made from this time of day, HH:MM:SS local"),
-    endtime: timeOfDay(d.endtime).describe("Keep recordings made until this time of day, HH:MM:SS local"),
-    before_dawndusk_duration: z.number().int().min(0).default(d.before_dawndusk_duration).describe("Also keep recordings made this many minutes before dawn and dusk (0 = off)"),
-    after_dawndusk_duration: z.number().int().min(0).default(d.after_dawndusk_duration).describe("Also keep recordings made this many minutes after dawn and dusk (0 = off)"),
-    frequency_duration: z.number().int().min(0).default(d.frequency_duration).describe("Also keep the first this-many minutes of every frequency_interval (0 = off)"),
-    frequency_interval: z.number().int().min(0).default(d.frequency_interval).describe("Period in minutes of the frequency schedule (0 = off)"),
-  });
-}
-
-export const RecordingSavingSchema = recordingSavingSchema();
+/**
+ * The `recording_saving` section (acoupi's SaveRecordingFilter) with the default program's
+ * defaults; a preset changes them with `withDefaults` (connected starts at 18:30).
+ */
+export const RecordingSavingSchema = z.object({
+  starttime: timeOfDay("18:00:00").describe("Keep recordings made from this time of day, HH:MM:SS local"),
+  endtime: timeOfDay("20:00:00").describe("Keep recordings made until this time of day, HH:MM:SS local"),
+  before_dawndusk_duration: z.number().int().min(0).default(10).describe("Also keep recordings made this many minutes before dawn and dusk (0 = off)"),
+  after_dawndusk_duration: z.number().int().min(0).default(10).describe("Also keep recordings made this many minutes after dawn and dusk (0 = off)"),
+  frequency_duration: z.number().int().min(0).default(5).describe("Also keep the first this-many minutes of every frequency_interval (0 = off)"),
+  frequency_interval: z.number().int().min(0).default(30).describe("Period in minutes of the frequency schedule (0 = off)"),
+});
 export type RecordingSaving = z.output<typeof RecordingSavingSchema>;
 
 export interface SavingContext {

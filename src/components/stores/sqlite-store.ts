@@ -7,10 +7,9 @@
  * `_rows.ts`.
  */
 import type { Database, Statement } from "bun:sqlite";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { z } from "zod";
 import type { Deployment, ModelOutput, Recording } from "../../data/index.ts";
+import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
 import { chunks, openSqlite, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
 import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
@@ -18,11 +17,7 @@ import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
 import type { ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, Store } from "./types.ts";
 
 export const SqliteStoreConfigSchema = z.object({
-  db_metadata: z
-    .string()
-    .min(1)
-    .default(() => join(homedir(), "storages", "metadata.db"))
-    .describe("Path of the SQLite file that holds deployments, recordings and model outputs"),
+  db_metadata: homePath("storages/metadata.db").describe("SQLite file describing deployments, recordings and detections"),
 });
 export type SqliteStoreConfig = z.input<typeof SqliteStoreConfigSchema>;
 

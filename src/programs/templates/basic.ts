@@ -2,12 +2,13 @@
  * @module The basic template: recorder → conditions → store → file management. A function that
  * registers the recording task (queue `recording`) and the file management task into a program's
  * context, with the seed's customisation points as options. Its config is acoupi's
- * BasicProgramConfiguration (`timezone`, `microphone`, `recording`, `paths`) plus our
- * `file_management` section.
+ * BasicProgramConfiguration (`timezone`, `microphone`, `recording`, `paths`), the default
+ * program's `recording_saving`, and our `file_management` section. It returns what the
+ * templates composed after it build on (`messagingTemplate(ctx, config, { basic })`): the store,
+ * the recorder, the tasks and `openOutbox`, so no SQLite connection leaves it.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import { recordingSchedule } from "../../components/conditions/recording-schedule.ts";
 import { freeBytes } from "../../components/conditions/has-free-space.ts";
@@ -15,17 +16,20 @@ import { dateFileManager } from "../../components/file-managers/date-file-manage
 import type { FileManager } from "../../components/file-managers/types.ts";
 import { AlsaRecorder, MicrophoneConfigSchema } from "../../components/recorders/alsa-recorder.ts";
 import type { Recorder } from "../../components/recorders/types.ts";
+import { RecordingSavingSchema, savingFiltersFromConfig } from "../../components/saving-filters/recording-saving.ts";
 import type { SavingFilter } from "../../components/saving-filters/types.ts";
-import { SqliteStore } from "../../components/stores/sqlite-store.ts";
+import { SqliteMessageStore, type SqliteMessageStoreConfig, type SqliteMessageStoreDeps } from "../../components/message-stores/sqlite-message-store.ts";
+import type { MessageStore } from "../../components/message-stores/types.ts";
+import { SqliteStore, SqliteStoreConfigSchema } from "../../components/stores/sqlite-store.ts";
 import type { Store } from "../../components/stores/types.ts";
 import { noPrompt } from "../../config/markers.ts";
 import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
 import { reconcileTemp } from "../../tasks/reconcile.ts";
+import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../../tasks/names.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import type { ProgramContext } from "../program-context.ts";
-import type { TaskFunction } from "../types.ts";
 
 export const AudioConfigSchema = z.object({
   duration: z.number().positive().default(3).describe("Length of each recording, in seconds"),
@@ -39,7 +43,7 @@ export const AudioConfigSchema = z.object({
 export const PathsConfigSchema = z.object({
   tmp_audio: homePath("tmp").describe("Folder for recordings waiting to be processed"),
   recordings: homePath("storages/recordings").describe("Folder where kept recordings are filed"),
-  db_metadata: homePath("storages/metadata.db").describe("SQLite file describing deployments, recordings and detections"),
+  db_metadata: SqliteStoreConfigSchema.shape.db_metadata,
 });
 
 export const FileManagementConfigSchema = z.object({
@@ -54,36 +58,36 @@ export const BasicConfigSchema = z.object({
   recording: AudioConfigSchema.prefault({}),
   paths: PathsConfigSchema.prefault({}),
   file_management: noPrompt(FileManagementConfigSchema.prefault({})),
+  recording_saving: RecordingSavingSchema.nullable()
+    .default(null)
+    .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
 });
 export type BasicConfig = z.output<typeof BasicConfigSchema>;
 
 export interface BasicTemplateOptions {
   /** Recording conditions, ANDed; default: the configured daily schedule and free disk space. */
   recordingConditions?: NamedCondition[];
-  /** Saving filters, ORed; default: keep everything. */
+  /** Saving filters, ORed; default: those the `recording_saving` section describes (none: keep all). */
   savingFilters?: SavingFilter[];
-  /** Tasks run with each new recording (queue `callbackQueue`, default `default`). */
-  recordingCallbacks?: TaskFunction[];
-  callbackQueue?: string;
   /** Default: DateFileManager into `paths.recordings`. */
   fileManagers?: FileManager[];
-  /** Model names a recording waits for before file management handles it. */
-  requiredModels?: string[];
   recorder?: Recorder;
   store?: Store;
 }
 
+/** What the basic template made, for the templates composed after it. */
 export interface BasicTemplate {
   store: Store;
-  /** The store's SQLite connection, for attaching the outbox (shared transactions); absent for other stores. */
-  connection: Database | undefined;
   recorder: Recorder;
   recording: RecordingTask;
   fileManagement: FileManagementTask;
   /** The active deployment once the program started. */
   deployment: () => Deployment | null;
-  /** Adds a model that recordings must wait for (the detection template calls this). */
-  requireModel: (name: string) => void;
+  /**
+   * Opens the outbox beside the metadata: on the store's own connection when it is SQLite, so a
+   * model output and its messages commit together; otherwise on a connection of its own.
+   */
+  openOutbox: (config: SqliteMessageStoreConfig, deps: SqliteMessageStoreDeps) => MessageStore;
 }
 
 /**
@@ -111,9 +115,8 @@ export function defaultConditions(config: BasicConfig): NamedCondition[] {
 export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options: BasicTemplateOptions = {}): BasicTemplate {
   const { deps } = ctx;
   for (const dir of [config.paths.tmp_audio, config.paths.recordings, dirname(config.paths.db_metadata)]) mkdirSync(dir, { recursive: true });
-  const store = options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata });
-  ctx.onClose(() => store.close());
-  const recorder =
+  const store = ctx.use("store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }));
+  const recorder: Recorder =
     options.recorder ??
     new AlsaRecorder(
       {
@@ -128,39 +131,32 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
       { alsaConfig: alsaConfigFromEnv },
     );
   ctx.onClose(() => recorder.close());
+  if (recorder.status) ctx.onStatus("recorder", () => recorder.status?.() ?? {});
 
   let deployment: Deployment | null = null;
-  const requiredModels = [...(options.requiredModels ?? [])];
   const recording = recordingTask({
     recorder,
     store,
     conditions: options.recordingConditions ?? defaultConditions(config),
     deployment: () => deployment,
     clock: deps.clock,
-    logger: deps.logger.withTag("recording_task"),
+    logger: deps.logger.withTag(RECORDING_TASK),
   });
   const fileManagement = fileManagementTask({
     store,
     fileManagers: options.fileManagers ?? [dateFileManager({ directory: config.paths.recordings, device_id: deps.deviceId })],
-    savingFilters: options.savingFilters ?? [],
-    requiredModels: () => requiredModels,
+    savingFilters: options.savingFilters ?? savingFiltersFromConfig(config.recording_saving, { timezone: config.timezone }),
+    requiredModels: () => ctx.requiredModels(),
     maxWaitSeconds: config.file_management.max_wait,
     onTimeout: config.file_management.on_timeout,
     clock: deps.clock,
-    logger: deps.logger.withTag("file_management_task"),
+    logger: deps.logger.withTag(FILE_MANAGEMENT_TASK),
   });
 
-  ctx.addTask(recording.run, {
-    name: "recording_task",
-    schedule: { every: config.recording.interval },
-    queue: "recording",
-    callbacks: options.recordingCallbacks,
-    callbackQueue: options.callbackQueue,
-  });
-  ctx.addTask(() => fileManagement.run(), { name: "file_management_task", schedule: { every: config.file_management.interval } });
-  ctx.onCheck(() => recorder.check());
-  ctx.onStatus("recording", recording.status);
-  ctx.onStatus("file_management", fileManagement.status);
+  ctx.addTask(recording.run, { name: RECORDING_TASK, schedule: { every: config.recording.interval }, queue: "recording" });
+  ctx.addTask(() => fileManagement.run(), { name: FILE_MANAGEMENT_TASK, schedule: { every: config.file_management.interval } });
+  ctx.use("recording", { check: () => recorder.check(), status: recording.status });
+  ctx.use("file_management", fileManagement);
   ctx.onStart((d) => {
     deployment = d;
     store.storeDeployment(d);
@@ -174,6 +170,10 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     deps.logger.info(`Final file management: ${counts.saved} saved, ${counts.discarded} discarded, ${counts.timedOut} handled without their models`);
   });
 
-  const connection = store instanceof SqliteStore ? store.connection : undefined;
-  return { store, connection, recorder, recording, fileManagement, deployment: () => deployment, requireModel: (name) => void requiredModels.push(name) };
+  function openOutbox(outboxConfig: SqliteMessageStoreConfig, outboxDeps: SqliteMessageStoreDeps): MessageStore {
+    const connection = store instanceof SqliteStore ? store.connection : undefined;
+    return new SqliteMessageStore(outboxConfig, connection === undefined ? outboxDeps : { ...outboxDeps, connection });
+  }
+
+  return { store, recorder, recording, fileManagement, deployment: () => deployment, openOutbox };
 }

@@ -4,30 +4,33 @@
  * in acoupi), and registers `send_messages_task` and `heartbeat_task`. Unlike acoupi it still
  * registers both without a messenger: heartbeats (and any other messages) wait in the outbox,
  * which is still pruned to its ceiling, until one is configured. It adds the messenger's health
- * check, a last send when the deployment ends, and the outbox figures to the status file. It
+ * check, a last send when the deployment ends, and the outbox figures (with the messenger's own
+ * `status()`) to the status file. Given `{ basic }`, the outbox is opened beside the metadata so
+ * messages commit with the data they report, and heartbeats carry the last recording's age. It
  * returns the outbox so the detection template stores its messages in the same one.
  */
-import type { Database } from "bun:sqlite";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { homePath } from "../../config/types.ts";
 import { noPrompt } from "../../config/markers.ts";
 import { SqliteMessageStore, SqliteMessageStoreConfigSchema } from "../../components/message-stores/sqlite-message-store.ts";
 import { HttpConfigSchema, HttpMessenger } from "../../components/messengers/http-messenger.ts";
 import { MqttConfigSchema, MqttMessenger } from "../../components/messengers/mqtt-messenger.ts";
+import type { MessageStore } from "../../components/message-stores/types.ts";
 import type { Messenger } from "../../components/messengers/types.ts";
 import type { Heartbeat } from "../../data/index.ts";
-import { outboxDepth, systemMetrics, taskFailures } from "../../system/metrics.ts";
+import { lastRecordingAge, outboxDepth, systemMetrics, taskFailures } from "../../system/metrics.ts";
 import { heartbeatStatus, heartbeatTask, type MetricSource } from "../../tasks/heartbeat.ts";
-import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesResult } from "../../tasks/send-messages.ts";
+import { HEARTBEAT_TASK, SEND_MESSAGES_TASK } from "../../tasks/names.ts";
+import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesTask } from "../../tasks/send-messages.ts";
 import type { ProgramContext } from "../program-context.ts";
+import type { BasicTemplate } from "./basic.ts";
 import { DEFAULT_QUEUE } from "../workers.ts";
 
 /** The outbox limits and backoff: the message store's settings other than its path. */
 export const OutboxConfigSchema = SqliteMessageStoreConfigSchema.omit({ messages_db: true });
 
 export const MessagingConfigSchema = z.object({
-  messages_db: homePath("storages/messages.db").describe("Path of the SQLite file that holds the outbox (messages waiting to be sent)"),
+  messages_db: SqliteMessageStoreConfigSchema.shape.messages_db,
   message_send_interval: z.number().int().positive().default(120).describe("Seconds between two runs of the send task"),
   max_messages: z
     .number()
@@ -52,23 +55,25 @@ export interface MessagingTemplateOptions {
   messenger?: Messenger | null;
   /** Metrics added to each heartbeat after the default ones. */
   metrics?: readonly MetricSource[];
-  /** Leave out the default heartbeat metrics (system, outbox depth, task failures). */
+  /** Leave out the default heartbeat metrics (system, outbox depth, task failures, last recording age). */
   defaultMetrics?: boolean;
   /** The heartbeat content (acoupi's heartbeat `serializer`); acoupi's JSON by default. */
   heartbeatSerializer?: (heartbeat: Heartbeat) => string;
   /** The heartbeat status line; by default `heartbeatStatus(ctx)`. */
   heartbeatStatus?: () => string;
-  /** Attach the outbox to this connection (SqliteStore's) so messages commit with the data. */
-  connection?: Database;
 }
 
+/** What the templates before this one made; with `basic`, the outbox shares its transactions. */
+export interface MessagingInputs {
+  basic?: BasicTemplate;
+}
+
+/** What the messaging template made, for the templates composed after it. */
 export interface MessagingTemplate {
-  outbox: SqliteMessageStore;
+  outbox: MessageStore;
   messenger: Messenger | null;
+  send: SendMessagesTask;
 }
-
-/** Failures a retry cannot cure until the user changes the config or the certificates. */
-const HTTP_AUTH_RE = /answered 40[137]\b/;
 
 function configuredMessenger(ctx: ProgramContext, config: MessagingConfig): Messenger | null {
   if (config.http !== null) {
@@ -79,26 +84,17 @@ function configuredMessenger(ctx: ProgramContext, config: MessagingConfig): Mess
   return null;
 }
 
-function degradedReason(messenger: Messenger | null, last: SendMessagesResult | null): string | null {
-  if (messenger instanceof MqttMessenger) {
-    const error = messenger.lastError();
-    if (error !== null && (error.kind === "auth" || error.kind === "tls")) return error.message;
-    return null;
-  }
-  const error = last?.lastError;
-  if (error && last.delivered === 0 && (HTTP_AUTH_RE.test(error.message) || /certificate|TLS/i.test(error.message))) {
-    return error.message;
-  }
-  return null;
-}
-
-/** Sets up messaging on `ctx`; returns the outbox and the messenger (null when none is configured). */
-export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, options: MessagingTemplateOptions = {}): MessagingTemplate {
+/** Sets up messaging on `ctx`; returns the outbox, the messenger (null when none is configured) and the send task. */
+export function messagingTemplate(
+  ctx: ProgramContext,
+  config: MessagingConfig,
+  inputs: MessagingInputs = {},
+  options: MessagingTemplateOptions = {},
+): MessagingTemplate {
   const { deps } = ctx;
-  const outbox = new SqliteMessageStore(
-    { messages_db: config.messages_db, ...config.outbox },
-    { logger: deps.logger.withTag("outbox"), ...(options.connection === undefined ? {} : { connection: options.connection }) },
-  );
+  const outboxConfig = { ...config.outbox, messages_db: config.messages_db };
+  const outboxDeps = { logger: deps.logger.withTag("outbox") };
+  const outbox = inputs.basic ? inputs.basic.openOutbox(outboxConfig, outboxDeps) : new SqliteMessageStore(outboxConfig, outboxDeps);
   ctx.onClose(() => outbox.close());
 
   const messenger = options.messenger === undefined ? configuredMessenger(ctx, config) : options.messenger;
@@ -116,16 +112,9 @@ export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, 
     order: config.message_order,
     concurrency: config.send_concurrency,
     clock: deps.clock,
-    logger: deps.logger.withTag("send_messages_task"),
+    logger: deps.logger.withTag(SEND_MESSAGES_TASK),
   });
-  let lastRun: SendMessagesResult | null = null;
-  ctx.addTask(
-    async function send_messages_task() {
-      lastRun = await send();
-      return lastRun;
-    },
-    { name: "send_messages_task", schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE },
-  );
+  ctx.addTask(send.run, { name: SEND_MESSAGES_TASK, schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE });
 
   const metrics: MetricSource[] = [];
   if (options.defaultMetrics !== false) {
@@ -142,25 +131,29 @@ export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, 
         return taskFailures(counts, { now: deps.clock.now() });
       },
     );
+    const recording = inputs.basic?.recording;
+    if (recording) {
+      metrics.push(function last_recording_age() {
+        return lastRecordingAge(recording.lastRecordingAt(), { now: deps.clock.now() });
+      });
+    }
   }
   metrics.push(...(options.metrics ?? []));
-  ctx.addTask(
-    heartbeatTask({
-      outbox,
-      deviceId: deps.deviceId,
-      clock: deps.clock,
-      metrics,
-      status: options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }),
-      ...(options.heartbeatSerializer === undefined ? {} : { serializer: options.heartbeatSerializer }),
-      logger: deps.logger.withTag("heartbeat_task"),
-    }),
-    { name: "heartbeat_task", schedule: { every: config.heartbeat_interval }, queue: DEFAULT_QUEUE },
-  );
+  const heartbeat = heartbeatTask({
+    outbox,
+    deviceId: deps.deviceId,
+    clock: deps.clock,
+    metrics,
+    status: options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }),
+    ...(options.heartbeatSerializer === undefined ? {} : { serializer: options.heartbeatSerializer }),
+    logger: deps.logger.withTag(HEARTBEAT_TASK),
+  });
+  ctx.addTask(heartbeat.run, { name: HEARTBEAT_TASK, schedule: { every: config.heartbeat_interval }, queue: DEFAULT_QUEUE });
 
   if (messenger !== null) {
     ctx.onEnd(async () => {
       try {
-        lastRun = await send();
+        await send.run();
       } catch (error) {
         deps.logger.error("The last send before the deployment ended failed; messages stay in the outbox:", error);
       }
@@ -169,9 +162,9 @@ export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, 
 
   ctx.onStatus("outbox", () => {
     const stats = outbox.stats();
-    const mqttError = messenger instanceof MqttMessenger ? messenger.lastError() : null;
+    const own = messenger?.status?.() ?? {};
     return {
-      degraded: degradedReason(messenger, lastRun),
+      degraded: own.degraded ?? null,
       figures: {
         pending: stats.pending,
         delivered: stats.delivered,
@@ -179,11 +172,12 @@ export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, 
         dropped_heartbeat: stats.dropped.heartbeat,
         dropped_summary: stats.dropped.summary,
         dropped_detection: stats.dropped.detection,
-        messenger: messenger === null ? "none" : messenger instanceof MqttMessenger ? "mqtt" : messenger instanceof HttpMessenger ? "http" : "custom",
-        last_error: mqttError?.message ?? lastRun?.lastError?.message ?? null,
+        messenger: messenger === null ? "none" : "custom",
+        last_error: send.lastRun()?.lastError?.message ?? null,
+        ...own.figures,
       },
     };
   });
 
-  return { outbox, messenger };
+  return { outbox, messenger, send };
 }

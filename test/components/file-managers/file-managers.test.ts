@@ -6,7 +6,8 @@ import {
   DateFileManagerSchema,
   idFileManager,
   saveRecordingManager,
-  SaveRecordingManagerSchema,
+  SavingManagersSchema,
+  savingManagersFromConfig,
 } from "../../../src/components/file-managers/index.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { outputWith, RECORDING_ID, recordingAt } from "../saving-filters/_records.ts";
@@ -135,14 +136,19 @@ describe("saveRecordingManager", () => {
     expect(() => saveRecordingManager({ dirpath: ROOT, timeformat: "%Y%q" })).toThrow(ConfigError);
   });
 
-  test("the schema carries acoupi's defaults", () => {
-    expect(SaveRecordingManagerSchema.parse({ dirpath: ROOT })).toEqual({
-      dirpath: ROOT,
-      dirpath_true: null,
-      dirpath_false: null,
+  test("the saving_managers section carries acoupi's defaults and files under the recordings folder", () => {
+    const section = SavingManagersSchema.parse({});
+    expect(section).toEqual({
+      true_dir: "true_detections",
+      false_dir: "false_detections",
       timeformat: "%Y%m%d_%H%M%S",
       detection_threshold: 0.6,
       saving_threshold: 0.3,
     });
+    const manager = savingManagersFromConfig(section, ROOT);
+    expect(manager(recording, [outputWith(recording, [{ score: 0.7 }])])).toStartWith(`${ROOT}/true_detections/`);
+    expect(manager(recording, [outputWith(recording, [{ score: 0.4 }])])).toStartWith(`${ROOT}/false_detections/`);
+    expect(SavingManagersSchema.safeParse({ true_dir: "../outside" }).success).toBe(false);
+    expect(SavingManagersSchema.safeParse({ false_dir: "/abs" }).success).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { z } from "zod";
+import { withDefaults } from "../../../src/config/with-defaults.ts";
 import {
   afterDawnDusk,
   beforeDawnDusk,
@@ -6,7 +8,6 @@ import {
   detectionTagValue,
   frequencySchedule,
   RecordingSavingSchema,
-  recordingSavingSchema,
   saveIfInInterval,
   savingFiltersFromConfig,
   savingThreshold,
@@ -141,7 +142,7 @@ describe("recording_saving", () => {
       frequency_duration: 5,
       frequency_interval: 30,
     });
-    expect(recordingSavingSchema({ starttime: "18:30:00" }).parse({ endtime: "21:00" }).starttime).toBe("18:30:00");
+    expect(withDefaults(z.object({ s: RecordingSavingSchema }), { s: { starttime: "18:30" } }).parse({ s: { endtime: "21:00" } }).s).toMatchObject({ starttime: "18:30:00", endtime: "21:00:00" });
   });
 
   test("builds the window, frequency and both dawn/dusk filters from the defaults", () => {

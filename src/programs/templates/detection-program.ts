@@ -1,0 +1,43 @@
+/**
+ * @module The detection stack as one template: basic → messaging → detection, the wiring the
+ * `detection` and `birdnet` programs share. Its config is the basic program's sections plus
+ * `messaging`, the detection sections (`detections`, `model`, `summariser_config`) and the
+ * optional `saving_managers` (file by detection confidence instead of by date). A preset only
+ * chooses defaults: `withDefaults(DetectionProgramConfigSchema, { model: { … } })`.
+ */
+import { z } from "zod";
+import { SavingManagersSchema, savingManagersFromConfig } from "../../components/file-managers/save-recording-manager.ts";
+import type { ProgramContext } from "../program-context.ts";
+import { BasicConfigSchema, basicTemplate, type BasicTemplate, type BasicTemplateOptions } from "./basic.ts";
+import { DetectionConfigSchema, detectionTemplate, type DetectionTemplate, type DetectionTemplateOptions } from "./detection.ts";
+import { MessagingConfigSchema, messagingTemplate, type MessagingTemplate, type MessagingTemplateOptions } from "./messaging.ts";
+
+export const DetectionProgramConfigSchema = BasicConfigSchema.extend({
+  messaging: MessagingConfigSchema.prefault({}),
+  ...DetectionConfigSchema.shape,
+  saving_managers: SavingManagersSchema.nullable().default(null).describe("File recordings by detection confidence (unset: by date)"),
+});
+export type DetectionProgramConfig = z.output<typeof DetectionProgramConfigSchema>;
+
+export interface DetectionProgramOptions {
+  basic?: BasicTemplateOptions;
+  messaging?: MessagingTemplateOptions;
+  detection?: DetectionTemplateOptions;
+}
+
+export interface DetectionProgram {
+  basic: BasicTemplate;
+  messaging: MessagingTemplate;
+  detection: DetectionTemplate;
+}
+
+export function detectionProgramTemplate(ctx: ProgramContext, config: DetectionProgramConfig, options: DetectionProgramOptions = {}): DetectionProgram {
+  const managers = config.saving_managers;
+  const basic = basicTemplate(ctx, config, {
+    ...(managers === null ? {} : { fileManagers: [savingManagersFromConfig(managers, config.paths.recordings)] }),
+    ...options.basic,
+  });
+  const messaging = messagingTemplate(ctx, config.messaging, { basic }, options.messaging);
+  const detection = detectionTemplate(ctx, config, { basic, messaging }, options.detection);
+  return { basic, messaging, detection };
+}
