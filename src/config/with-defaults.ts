@@ -84,8 +84,11 @@ function overrideField(path: string, field: z.ZodType, value: unknown): z.ZodTyp
     if (innerDef.type !== "object") throw new ConfigError(`Cannot set section defaults on ${path}: it is not a section`);
     const section = withDefaults(inner as z.ZodObject, isEnabled(value) ? value.defaults : value, `${path}.`);
     // An enabled section defaults to its own defaults instead of null.
+    const hasDefault = wrappers.some((w) => w.type === "default" || w.type === "prefault");
     const kept = isEnabled(value) ? wrappers.filter((w) => w.type !== "default" && w.type !== "prefault") : wrappers;
-    result = wrap(section, isEnabled(value) ? [{ type: "prefault", value: () => ({}) }, ...kept] : kept);
+    // A section given defaults may now be left out whole (any field still required is named).
+    const onByDefault = isEnabled(value) || !hasDefault;
+    result = wrap(section, onByDefault ? [{ type: "prefault", value: () => ({}) }, ...kept] : kept);
   } else {
     // A leaf: the outermost defaults go, the new one wraps what is left (nullable stays nullable).
     const firstKept = wrappers.findIndex((w) => w.type !== "default" && w.type !== "prefault");

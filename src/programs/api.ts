@@ -108,3 +108,18 @@ export const programApi = {
 };
 
 export type ProgramApi = typeof programApi;
+
+/** The component interfaces, for program files that want types (a type-only import is erased at load). */
+export type { RecordingCondition } from "../components/conditions/types.ts";
+export type { FileManager } from "../components/file-managers/types.ts";
+export type { MessageBuilder } from "../components/message-builders/types.ts";
+export type { MessageStore } from "../components/message-stores/types.ts";
+export type { Messenger } from "../components/messengers/types.ts";
+export type { Model } from "../components/models/types.ts";
+export type { OutputCleaner } from "../components/output-cleaners/types.ts";
+export type { ProcessingFilter } from "../components/processing-filters/types.ts";
+export type { Recorder } from "../components/recorders/types.ts";
+export type { SavingFilter } from "../components/saving-filters/types.ts";
+export type { Store } from "../components/stores/types.ts";
+export type { Summariser } from "../components/summarisers/types.ts";
+export type { ProgramContext } from "./program-context.ts";

@@ -18,6 +18,8 @@ export const DetectionProgramConfigSchema = BasicConfigSchema.extend({
   saving_managers: SavingManagersSchema.nullable().default(null).describe("File recordings by detection confidence (unset: by date)"),
 });
 export type DetectionProgramConfig = z.output<typeof DetectionProgramConfigSchema>;
+/** The config the template reads: `model` may be left out when `options.detection.model` is given. */
+export type DetectionProgramTemplateConfig = Omit<DetectionProgramConfig, "model"> & { model?: DetectionProgramConfig["model"] };
 
 export interface DetectionProgramOptions {
   basic?: BasicTemplateOptions;
@@ -31,7 +33,7 @@ export interface DetectionProgram {
   detection: DetectionTemplate;
 }
 
-export function detectionProgramTemplate(ctx: ProgramContext, config: DetectionProgramConfig, options: DetectionProgramOptions = {}): DetectionProgram {
+export function detectionProgramTemplate(ctx: ProgramContext, config: DetectionProgramTemplateConfig, options: DetectionProgramOptions = {}): DetectionProgram {
   const managers = config.saving_managers;
   const basic = basicTemplate(ctx, config, {
     ...(managers === null ? {} : { fileManagers: [savingManagersFromConfig(managers, config.paths.recordings)] }),

@@ -18,6 +18,7 @@ import { statisticsSummariser } from "../../components/summarisers/statistics-su
 import { ThresholdsSummariserConfigSchema, thresholdsSummariser } from "../../components/summarisers/thresholds-summariser.ts";
 import type { Summariser } from "../../components/summarisers/types.ts";
 import { noPrompt } from "../../config/markers.ts";
+import { ConfigError } from "../../errors.ts";
 import { detectionTask, type DetectionTask } from "../../tasks/detection.ts";
 import { DETECTION_TASK, RECORDING_TASK, SUMMARY_TASK } from "../../tasks/names.ts";
 import type { ProgramContext } from "../program-context.ts";
@@ -35,6 +36,8 @@ export const DetectionConfigSchema = z.object({
   summariser_config: noPrompt(ThresholdsSummariserConfigSchema.nullable().default(null)).describe("Send per-label summaries every interval (null: off)"),
 });
 export type DetectionConfig = z.output<typeof DetectionConfigSchema>;
+/** A program that passes its own `model` option may leave the `model` section out of its schema. */
+export type DetectionTemplateConfig = Omit<DetectionConfig, "model"> & { model?: DetectionConfig["model"] };
 
 export interface DetectionTemplateOptions {
   /** Default: built from the `model` section. */
@@ -62,7 +65,7 @@ export interface DetectionTemplate {
 
 export function detectionTemplate(
   ctx: ProgramContext,
-  config: DetectionConfig,
+  config: DetectionTemplateConfig,
   inputs: DetectionInputs,
   options: DetectionTemplateOptions = {},
 ): DetectionTemplate {
@@ -70,7 +73,13 @@ export function detectionTemplate(
   const { store } = inputs.basic;
   const outbox = inputs.messaging?.outbox ?? null;
   const threshold = config.detections.threshold;
-  const model = ctx.use("model", options.model ?? modelFromConfig(config.model, threshold));
+  const section = config.model;
+  if (options.model === undefined && section === undefined) {
+    throw new ConfigError("The detection template needs a model: the config has no `model` section and no model was passed", {
+      help: "Add a `model` section to the program's schema, or pass `{ model }` in the detection template's options",
+    });
+  }
+  const model = ctx.use("model", options.model ?? modelFromConfig(section as DetectionConfig["model"], threshold));
   ctx.requireModel(model.name);
   const detection = detectionTask({
     model,
