@@ -9,6 +9,13 @@ bash scripts/system-deps.sh || { echo "Could not install the system packages the
 mkdir -p .tmp
 BUN=./node_modules/.bin/bun
 [ -x "$BUN" ] || { echo "Bun is not installed: run npm ci first" >&2; exit 1; }
+# `--tier unit`: everything but test/reliability/ and test/build/ (the inner loop; the whole suite
+# stays `npm test`).
+if [ "${1:-}" = "--tier" ] && [ "${2:-}" = "unit" ]; then
+  shift 2
+  mapfile -t files < <(find test -name '*.test.ts' -not -path 'test/reliability/*' -not -path 'test/build/*' | sort)
+  set -- "${files[@]}" "$@"
+fi
 "$BUN" test "$@" 2>&1 | tee .tmp/test.log
 rc=${PIPESTATUS[0]}
 pass=$(grep -Eo '^ *[0-9]+ pass' .tmp/test.log | tail -1 | grep -Eo '[0-9]+' || echo 0)
