@@ -16,14 +16,14 @@ import type { MessageStore } from "../components/message-stores/types.ts";
 import type { Model } from "../components/models/types.ts";
 import type { OutputCleaner } from "../components/output-cleaners/types.ts";
 import type { ProcessingFilter } from "../components/processing-filters/types.ts";
-import type { Store } from "../components/stores/types.ts";
+import type { ModelOutputStore } from "../components/stores/types.ts";
 import type { Message, ModelOutput, Recording } from "../data/index.ts";
 import type { ComponentStatus } from "../data/component-status.ts";
 import type { Clock } from "../scheduler/clock.ts";
 
 export interface DetectionTaskDeps {
   model: Model;
-  store: Store;
+  store: ModelOutputStore;
   /** Where messages go; null when the program has no messaging. */
   outbox: MessageStore | null;
   processingFilters: readonly ProcessingFilter[];

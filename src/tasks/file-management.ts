@@ -10,14 +10,14 @@ import { existsSync, unlinkSync } from "node:fs";
 import type { ConsolaInstance } from "consola";
 import type { FileManager } from "../components/file-managers/types.ts";
 import type { SavingFilter } from "../components/saving-filters/types.ts";
-import type { RecordingWithOutputs, Store } from "../components/stores/types.ts";
+import type { RecordingStore, RecordingWithOutputs } from "../components/stores/types.ts";
 import type { Recording } from "../data/index.ts";
 import type { ComponentStatus } from "../data/component-status.ts";
 import type { Clock } from "../scheduler/clock.ts";
 import { moveFile } from "../system/move-file.ts";
 
 export interface FileManagementDeps {
-  store: Store;
+  store: RecordingStore;
   fileManagers: readonly FileManager[];
   savingFilters: readonly SavingFilter[];
   /** Names of the models whose output a recording waits for. */

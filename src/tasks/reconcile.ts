@@ -8,7 +8,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from "node:fs";
 import { join } from "node:path";
 import type { ConsolaInstance } from "consola";
-import type { Store } from "../components/stores/types.ts";
+import type { RecordingStore } from "../components/stores/types.ts";
 import { readGuano } from "../audio/guano.ts";
 import { WAV_HEADER_BYTES, parseWav, wavHeader } from "../audio/wav.ts";
 import { RecordingSchema, type Deployment, type Recording } from "../data/index.ts";
@@ -78,7 +78,7 @@ function recordingFromFile(path: string, deployment: Deployment, timeExpansion: 
 
 export function reconcileTemp(options: {
   tmpDir: string;
-  store: Store;
+  store: RecordingStore;
   deployment: Deployment;
   timeExpansion: number;
   logger: ConsolaInstance;

@@ -6,7 +6,7 @@
  */
 import type { ConsolaInstance } from "consola";
 import type { Recorder } from "../components/recorders/types.ts";
-import type { Store } from "../components/stores/types.ts";
+import type { DeploymentStore, RecordingStore } from "../components/stores/types.ts";
 import type { Deployment, Recording } from "../data/index.ts";
 import { DeploymentError } from "../errors.ts";
 import type { ComponentStatus } from "../data/component-status.ts";
@@ -22,7 +22,7 @@ export interface NamedCondition {
 
 export interface RecordingTaskDeps {
   recorder: Recorder;
-  store: Store;
+  store: RecordingStore & Pick<DeploymentStore, "getCurrentDeployment">;
   conditions: readonly NamedCondition[];
   /** The active deployment, set by the template's start hook. */
   deployment: () => Deployment | null;

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { Deployment, Detection, ModelOutput, Recording } from "../../src/data/index.ts";
 import { StoreError } from "../../src/errors.ts";
 import type { Store } from "../../src/components/stores/types.ts";
+import type { StoreReads } from "../helpers/store-reads.ts";
 
 export function deployment(init: Partial<Deployment> = {}): Deployment {
   return {
@@ -58,12 +59,19 @@ export function modelOutput(rec: Recording, init: Partial<ModelOutput> = {}): Mo
 
 const at = (iso: string): Date => new Date(iso);
 
-export function storeContract(name: string, makeStore: () => { store: Store; cleanup: () => void }): void {
+/** What the suite reads back through, beside the Store interface (test/helpers/store-reads.ts for SQLite). */
+export type { StoreReads } from "../helpers/store-reads.ts";
+
+export function storeContract(name: string, makeStore: () => { store: Store; reads: StoreReads; cleanup: () => void }): void {
   describe(`${name} (Store contract)`, () => {
-    let current: { store: Store; cleanup: () => void } | null = null;
+    let current: { store: Store; reads: StoreReads; cleanup: () => void } | null = null;
     const open = (): Store => {
       current = makeStore();
       return current.store;
+    };
+    const reads = (): StoreReads => {
+      if (current === null) throw new Error("open() the store first");
+      return current.reads;
     };
     afterEach(() => {
       current?.cleanup();
@@ -115,7 +123,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
       store.storeRecording(rec);
       store.storeRecording(rec);
       expect(store.getCurrentDeployment()).toEqual(rec.deployment);
-      expect(store.getRecordings([rec.id])).toEqual([{ recording: rec, modelOutputs: [] }]);
+      expect(reads().getRecordings([rec.id])).toEqual([{ recording: rec, modelOutputs: [] }]);
     });
 
     test("two recordings may start at the same instant", () => {
@@ -125,7 +133,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
       const b = recording({ deployment: d });
       store.storeRecording(a);
       store.storeRecording(b);
-      expect(store.getRecordings([a.id, b.id])).toHaveLength(2);
+      expect(reads().getRecordings([a.id, b.id])).toHaveLength(2);
     });
 
     test("recordings come back newest first with their model outputs, detections and tags", () => {
@@ -139,7 +147,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
         detections: [detection(0.9, [["Turdus merula", 0.8], ["Erithacus rubecula", 0.1]]), { ...detection(0.4), location: null, tags: [] }],
       });
       store.storeModelOutputs([out]);
-      const got = store.getRecordings([first.id, second.id, crypto.randomUUID()]);
+      const got = reads().getRecordings([first.id, second.id, crypto.randomUUID()]);
       expect(got.map((r) => r.recording.id)).toEqual([second.id, first.id]);
       expect(got[0]?.modelOutputs).toEqual([out]);
       expect(got[1]?.modelOutputs).toEqual([]);
@@ -147,8 +155,8 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
 
     test("asking for no ids returns nothing", () => {
       const store = open();
-      expect(store.getRecordings([])).toEqual([]);
-      expect(store.getRecordingsByPath([])).toEqual([]);
+      expect(reads().getRecordings([])).toEqual([]);
+      expect(reads().getRecordingsByPath([])).toEqual([]);
     });
 
     test("storing outputs for an unstored recording throws a StoreError naming it and stores nothing", () => {
@@ -167,7 +175,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
       expect(error).toBeInstanceOf(StoreError);
       expect(String((error as Error).message)).toContain(missing.id);
       expect(String((error as Error).message)).toContain("/tmp/acoupi/missing.wav");
-      expect(store.getRecordings([stored.id])[0]?.modelOutputs).toEqual([]);
+      expect(reads().getRecordings([stored.id])[0]?.modelOutputs).toEqual([]);
     });
 
     test("storing the same model output twice keeps one copy", () => {
@@ -177,7 +185,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
       const out = modelOutput(rec);
       store.storeModelOutputs([out]);
       store.storeModelOutputs([out]);
-      expect(store.getRecordings([rec.id])[0]?.modelOutputs).toEqual([out]);
+      expect(reads().getRecordings([rec.id])[0]?.modelOutputs).toEqual([out]);
     });
 
     test("recordings are found by path, with full or light model outputs", () => {
@@ -187,7 +195,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
       store.storeRecording(recording({ path: "/tmp/acoupi/b.wav" }));
       const out = modelOutput(rec);
       store.storeModelOutputs([out]);
-      expect(store.getRecordingsByPath(["/tmp/acoupi/a.wav"])).toEqual([{ recording: rec, modelOutputs: [out] }]);
+      expect(reads().getRecordingsByPath(["/tmp/acoupi/a.wav"])).toEqual([{ recording: rec, modelOutputs: [out] }]);
       expect(store.getRecordingsInfoByPath(["/tmp/acoupi/a.wav", "/nope.wav"])).toEqual([
         { recording: rec, modelOutputs: [{ id: out.id, name_model: out.name_model, created_on: out.created_on }] },
       ]);
@@ -199,8 +207,8 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
       store.storeRecording(rec);
       const moved = store.updateRecordingPath(rec, "/data/2024/a.wav", "saved");
       expect(moved).toEqual({ ...rec, path: "/data/2024/a.wav" });
-      expect(store.getRecordingsByPath(["/data/2024/a.wav"])[0]?.recording).toEqual(moved);
-      expect(store.getRecordingsByPath(["/tmp/acoupi/a.wav"])).toEqual([]);
+      expect(reads().getRecordingsByPath(["/data/2024/a.wav"])[0]?.recording).toEqual(moved);
+      expect(reads().getRecordingsByPath(["/tmp/acoupi/a.wav"])).toEqual([]);
       expect(store.listRecordingsByState("saved").map((r) => r.recording.id)).toEqual([rec.id]);
       expect(store.listRecordingsByState("temp")).toEqual([]);
     });
@@ -208,7 +216,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
     test("updating the path of an unknown recording throws a StoreError", () => {
       const store = open();
       expect(() => store.updateRecordingPath(recording(), "/x.wav")).toThrow(StoreError);
-      expect(() => store.markRecording(crypto.randomUUID(), "missing")).toThrow(StoreError);
+      expect(() => reads().markRecording(crypto.randomUUID(), "missing")).toThrow(StoreError);
     });
 
     test("new recordings are temp, and marking moves them between states", () => {
@@ -223,7 +231,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
       expect(temp.map((r) => r.recording.id)).toEqual([b.id, a.id]);
       expect(temp[1]?.modelOutputs).toHaveLength(1);
       expect(store.listRecordingsByState("temp", { limit: 1 })).toHaveLength(1);
-      store.markRecording(a.id, "discarded");
+      reads().markRecording(a.id, "discarded");
       expect(store.listRecordingsByState("discarded").map((r) => r.recording.id)).toEqual([a.id]);
       expect(store.listRecordingsByState("temp").map((r) => r.recording.id)).toEqual([b.id]);
     });
@@ -252,7 +260,7 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
           throw new Error("boom");
         }),
       ).toThrow("boom");
-      expect(store.getRecordings([rec.id])).toEqual([]);
+      expect(reads().getRecordings([rec.id])).toEqual([]);
       expect(store.transaction(() => 42)).toBe(42);
     });
 
@@ -264,11 +272,11 @@ export function storeContract(name: string, makeStore: () => { store: Store; cle
         for (const r of recs) store.storeRecording(r);
       });
       store.storeModelOutputs(recs.map((r) => modelOutput(r)));
-      const got = store.getRecordings(recs.map((r) => r.id));
+      const got = reads().getRecordings(recs.map((r) => r.id));
       expect(got).toHaveLength(2100);
       expect(got[0]?.recording.id).toBe(recs[2099]?.id ?? "");
       expect(got.every((r) => r.modelOutputs.length === 1)).toBe(true);
-      expect(store.getRecordingsByPath(recs.map((r) => r.path ?? ""))).toHaveLength(2100);
+      expect(reads().getRecordingsByPath(recs.map((r) => r.path ?? ""))).toHaveLength(2100);
     });
   });
 }

@@ -6,6 +6,7 @@
  * either), and a recording a processing filter skips gets an empty output so file management
  * does not wait for it.
  */
+import { storeReads } from "../helpers/store-reads.ts";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -90,7 +91,7 @@ describe("detection task", () => {
     const output = await detection.run(rec);
     // The cleaner drops "power" (0.125): only "loudness" is left, once per 0.5 s window.
     expect(output?.detections.map((d) => d.tags[0]?.tag.value)).toEqual(["loudness", "loudness"]);
-    const [stored] = store.getRecordings([rec.id]);
+    const [stored] = storeReads(store).getRecordings([rec.id]);
     expect(stored?.modelOutputs).toHaveLength(1);
     expect(stored?.modelOutputs[0]?.name_model).toBe("energy");
     expect(stored?.modelOutputs[0]?.detections).toHaveLength(2);
@@ -110,14 +111,14 @@ describe("detection task", () => {
       "CREATE TRIGGER outbox.refuse_messages BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'outbox refuses messages'); END",
     );
     await expect(task().run(rec)).rejects.toThrow("outbox refuses messages");
-    expect(store.getRecordings([rec.id])[0]?.modelOutputs).toEqual([]);
+    expect(storeReads(store).getRecordings([rec.id])[0]?.modelOutputs).toEqual([]);
     const count = store.connection.query("SELECT count(*) AS n FROM model_outputs").get() as { n: number };
     expect(count.n).toBe(0);
     expect(store.connection.query("SELECT count(*) AS n FROM detections").get()).toEqual({ n: 0 });
     // Once the outbox takes messages again, the same recording goes through.
     store.connection.run("DROP TRIGGER outbox.refuse_messages");
     await task().run(rec);
-    expect(store.getRecordings([rec.id])[0]?.modelOutputs).toHaveLength(1);
+    expect(storeReads(store).getRecordings([rec.id])[0]?.modelOutputs).toHaveLength(1);
     expect(outbox.getUnsentMessages()).toHaveLength(1);
   });
 
@@ -125,7 +126,7 @@ describe("detection task", () => {
     const faint = await storedRecording(0.001);
     const detection = task([rmsAbove(-30)]);
     expect(await detection.run(faint)).toBeUndefined();
-    const outputs = store.getRecordings([faint.id])[0]?.modelOutputs ?? [];
+    const outputs = storeReads(store).getRecordings([faint.id])[0]?.modelOutputs ?? [];
     expect(outputs.map((o) => [o.name_model, o.detections.length])).toEqual([["energy", 0]]);
     expect(outbox.getUnsentMessages()).toEqual([]);
     expect(detection.status().figures).toMatchObject({ processed: 0, skipped: 1 });
@@ -149,7 +150,7 @@ describe("detection task", () => {
     unlinkSync(rec.path ?? "");
     await expect(detection.run(rec)).rejects.toThrow(rec.path ?? "");
     expect(detection.status().degraded).toStartWith("model failing: ");
-    expect(store.getRecordings([rec.id])[0]?.modelOutputs).toEqual([]);
+    expect(storeReads(store).getRecordings([rec.id])[0]?.modelOutputs).toEqual([]);
     const next = await storedRecording(0.5);
     await detection.run(next);
     expect(detection.status().degraded).toBeNull();
@@ -162,7 +163,7 @@ describe("detection task", () => {
       clock: new ManualClock(START), logger: quiet,
     });
     await detection.run(rec);
-    expect(store.getRecordings([rec.id])[0]?.modelOutputs).toHaveLength(1);
+    expect(storeReads(store).getRecordings([rec.id])[0]?.modelOutputs).toHaveLength(1);
     expect(outbox.getUnsentMessages()).toEqual([]);
     expect(detection.status().figures).toMatchObject({ messages: 0 });
   });

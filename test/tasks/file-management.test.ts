@@ -4,6 +4,7 @@
  * ORed, the first file manager with a path winning, and the two crash repairs (a file already at
  * its destination with the row still pointing at temp; a row whose file is gone).
  */
+import { storeReads } from "../helpers/store-reads.ts";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -77,7 +78,7 @@ function task(options: { requiredModels?: string[]; maxWait?: number; onTimeout?
 }
 
 function row(rec: Recording) {
-  const [found] = store.getRecordings([rec.id]);
+  const [found] = storeReads(store).getRecordings([rec.id]);
   const state = store.connection.query("SELECT state FROM recordings WHERE id = ?").get(rec.id) as { state: string } | null;
   return { path: found?.recording.path ?? null, state: state?.state ?? null };
 }

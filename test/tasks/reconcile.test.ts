@@ -5,6 +5,7 @@
  * created_on, samplerate and time expansion from its GUANO chunk; a junk `.wav` is left where it
  * is with a warning while the rest of the run goes on.
  */
+import { storeReads } from "../helpers/store-reads.ts";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,7 +51,7 @@ function reconcile(timeExpansion = 1) {
 }
 
 function rowsFor(path: string) {
-  return store.getRecordingsByPath([path]);
+  return storeReads(store).getRecordingsByPath([path]);
 }
 
 /** Runs WavWriter in a child process that writes `frames` frames and then dies by SIGKILL. */

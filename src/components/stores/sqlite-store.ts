@@ -183,14 +183,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  getRecordings(ids: string[]): RecordingWithOutputs[] {
-    return storeCall("read recordings", () => this.#withOutputs(selectRecordingsWhereIn(this.#db, "r.id", ids.map((id) => id.toLowerCase()))));
-  }
-
-  getRecordingsByPath(paths: string[]): RecordingWithOutputs[] {
-    return storeCall("read recordings by path", () => this.#withOutputs(selectRecordingsWhereIn(this.#db, "r.path", paths)));
-  }
-
   getRecordingsInfoByPath(paths: string[]): Array<{ recording: Recording; modelOutputs: ModelOutputInfo[] }> {
     return storeCall("read recordings by path", () => {
       const recordings = selectRecordingsWhereIn(this.#db, "r.path", paths);
@@ -226,14 +218,6 @@ export class SqliteStore implements Store {
     assertState(state);
     const limit = options.limit ?? -1; // SQLite: a negative LIMIT means no limit
     return storeCall(`list ${state} recordings`, () => this.#withOutputs(selectRecordingsByState(this.#db, state, limit)));
-  }
-
-  markRecording(id: string, state: RecordingState): void {
-    assertState(state);
-    const result = storeCall(`mark recording ${id} ${state}`, () =>
-      this.#db.query("UPDATE recordings SET state = ? WHERE id = ?").run(state, id.toLowerCase()),
-    );
-    if (result.changes === 0) throw unknownRecording(id);
   }
 
   transaction<T>(fn: () => T): T {

@@ -29,37 +29,46 @@ export interface PredictedTagRow {
   created_on: Date;
 }
 
-/**
- * The metadata store. Contract: all methods are synchronous and meant for the main thread; they
- * throw StoreError on failure; each write is one transaction. Stores are idempotent (storing a
- * record whose id exists is a no-op). Recordings come back newest first (by `created_on`).
- */
-export interface Store {
+/** Deployments: the recording task reads the current one, the basic template stores and ends them. */
+export interface DeploymentStore {
   /** The latest deployment by `started_on`, or null if none was stored (never auto-created). */
   getCurrentDeployment(): Deployment | null;
   storeDeployment(deployment: Deployment): void;
   /** Updates name, coordinates and `ended_on`; StoreError if the id is unknown. */
   updateDeployment(deployment: Deployment): void;
+}
+
+/** Recordings and their files: the recording, file management and reconcile tasks use it. */
+export interface RecordingStore {
   /** Inserts the recording (state `temp`) and its deployment if either is missing. */
   storeRecording(recording: Recording): void;
-  /** Stores outputs in one transaction; StoreError naming any recording that is not stored. */
-  storeModelOutputs(outputs: ModelOutput[]): void;
-  getRecordings(ids: string[]): RecordingWithOutputs[];
-  getRecordingsByPath(paths: string[]): RecordingWithOutputs[];
   getRecordingsInfoByPath(paths: string[]): Array<{ recording: Recording; modelOutputs: ModelOutputInfo[] }>;
   /** Sets the path (and state, when given); returns the recording with its new path. */
   updateRecordingPath(recording: Recording, path: string | null, state?: RecordingState): Recording;
-  /** Tags whose model output was created in [after, before) (half-open, so windows tile). */
-  getPredictedTags(range: { after: Date; before: Date }): PredictedTagRow[];
   /** Recordings in a state, newest first, with their model outputs (file management, reconcile). */
   listRecordingsByState(state: RecordingState, options?: { limit?: number }): RecordingWithOutputs[];
-  /** Marks a recording's state; StoreError if the id is unknown. */
-  markRecording(id: string, state: RecordingState): void;
+}
+
+/** Model outputs: the detection task writes them, the summarisers read their tags. */
+export interface ModelOutputStore {
+  /** Stores outputs in one transaction; StoreError naming any recording that is not stored. */
+  storeModelOutputs(outputs: ModelOutput[]): void;
+  /** Tags whose model output was created in [after, before) (half-open, so windows tile). */
+  getPredictedTags(range: { after: Date; before: Date }): PredictedTagRow[];
   /**
    * Runs `fn` in one transaction on the store's connection (nested calls become savepoints), so
    * a caller can store model outputs and their outbox messages atomically. `fn` must be
    * synchronous; if it throws, everything it wrote is rolled back and the error is rethrown.
    */
   transaction<T>(fn: () => T): T;
+}
+
+/**
+ * The metadata store: the three roles on one database. Contract: all methods are synchronous and
+ * meant for the main thread; they throw StoreError on failure; each write is one transaction.
+ * Stores are idempotent (storing a record whose id exists is a no-op). Recordings come back newest
+ * first (by `created_on`). A task takes only the role it uses.
+ */
+export interface Store extends DeploymentStore, RecordingStore, ModelOutputStore {
   close(): void;
 }

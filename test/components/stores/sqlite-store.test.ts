@@ -13,6 +13,7 @@ import { SqliteStore } from "../../../src/components/stores/sqlite-store.ts";
 import { createMessage } from "../../../src/data/index.ts";
 import { StoreError } from "../../../src/errors.ts";
 import { modelOutput, recording, storeContract } from "../../contracts/store.contract.ts";
+import { storeReads } from "../../helpers/store-reads.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "acoupi-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ const freshPath = (): string => join(dir, `metadata-${++n}.db`);
 storeContract("SqliteStore", () => {
   const path = freshPath();
   const store = new SqliteStore({ db_metadata: path });
-  return { store, cleanup: () => store.close() };
+  return { store, reads: storeReads(store), cleanup: () => store.close() };
 });
 
 function pragma(path: string, name: string): unknown {
@@ -55,10 +56,10 @@ describe("SqliteStore", () => {
     const first = new SqliteStore({ db_metadata: path });
     first.storeRecording(rec);
     first.storeModelOutputs([out]);
-    first.markRecording(rec.id, "saved");
+    storeReads(first).markRecording(rec.id, "saved");
     first.close();
     const again = new SqliteStore({ db_metadata: path });
-    expect(again.getRecordings([rec.id])).toEqual([{ recording: rec, modelOutputs: [out] }]);
+    expect(storeReads(again).getRecordings([rec.id])).toEqual([{ recording: rec, modelOutputs: [out] }]);
     expect(again.listRecordingsByState("saved")).toHaveLength(1);
     again.close();
     expect(pragma(path, "integrity_check")).toBe("ok");
@@ -71,7 +72,7 @@ describe("SqliteStore", () => {
     store.storeRecording(rec);
     store.close();
     const again = new SqliteStore({ db_metadata: path });
-    expect(again.getRecordings([rec.id])[0]?.recording.time_expansion).toBe(12.5);
+    expect(storeReads(again).getRecordings([rec.id])[0]?.recording.time_expansion).toBe(12.5);
     again.close();
   });
 
@@ -82,7 +83,7 @@ describe("SqliteStore", () => {
     store.storeRecording(rec);
     const row = store.connection.query("SELECT id, created_on, state FROM recordings").get();
     expect(row).toEqual({ id: rec.id.toLowerCase(), created_on: "2024-05-01T14:03:00.000Z", state: "temp" });
-    expect(store.getRecordings([rec.id])[0]?.recording.id).toBe(rec.id.toLowerCase());
+    expect(storeReads(store).getRecordings([rec.id])[0]?.recording.id).toBe(rec.id.toLowerCase());
     store.close();
   });
 
@@ -120,7 +121,7 @@ describe("SqliteStore", () => {
         throw new Error("model crashed");
       }),
     ).toThrow("model crashed");
-    expect(store.getRecordings([rec.id])[0]?.modelOutputs).toEqual([kept]);
+    expect(storeReads(store).getRecordings([rec.id])[0]?.modelOutputs).toEqual([kept]);
     expect(outbox.stats().pending).toBe(1);
     outbox.close();
     store.close();
