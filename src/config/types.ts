@@ -7,22 +7,10 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { acoupiHome } from "../system/paths.ts";
+import { formatTimeOfDay, parseTimeOfDay } from "../time/time-of-day.ts";
+import { isValidTimeZone } from "../time/zoned-clock.ts";
 
-const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
-
-/** Parses `HH:MM` or `HH:MM:SS` into seconds since midnight, or null when malformed. */
-export function parseTimeOfDay(text: string): number | null {
-  const m = TIME_RE.exec(text.trim());
-  if (!m) return null;
-  const [h, min, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
-  if (h > 23 || min > 59 || s > 59) return null;
-  return h * 3600 + min * 60 + s;
-}
-
-export function formatTimeOfDay(seconds: number): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}`;
-}
+export { formatTimeOfDay, parseTimeOfDay, isValidTimeZone };
 
 /** A time of day; accepts `HH:MM` and `HH:MM:SS`, normalises to `HH:MM:SS`. */
 export function timeOfDay(defaultValue: string) {
@@ -37,15 +25,6 @@ export function timeOfDay(defaultValue: string) {
       return formatTimeOfDay(seconds);
     })
     .default(defaultValue);
-}
-
-export function isValidTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-GB", { timeZone: name });
-    return name.length > 0;
-  } catch {
-    return false;
-  }
 }
 
 /** An IANA time zone name such as `Europe/London`. */

@@ -6,6 +6,7 @@
  * last wake tells the watchdog whether it is alive. A task that throws is caught, logged, counted
  * and reported as an event; it never stops the scheduler.
  */
+import { assertTimeZone } from "../time/zoned-clock.ts";
 import type { ConsolaInstance } from "consola";
 import { AcoupiError, ConfigError } from "../errors.ts";
 import { logger as makeLogger } from "../log.ts";
@@ -72,17 +73,7 @@ export class Scheduler {
     this.#clock = options.clock ?? systemClock;
     this.#timers = options.timers ?? systemTimers;
     this.#log = options.logger ?? makeLogger("scheduler");
-    if (options.timezone !== undefined) {
-      try {
-        new Intl.DateTimeFormat("en", { timeZone: options.timezone });
-      } catch (error) {
-        throw new ConfigError(`Time zone "${options.timezone}" is not a known IANA time zone`, {
-          key: "timezone",
-          help: 'Use a name such as "Europe/London" or "UTC"',
-          cause: error,
-        });
-      }
-    }
+    if (options.timezone !== undefined) assertTimeZone(options.timezone);
     this.#timezone = options.timezone;
     for (const [name, limit] of Object.entries(options.queues)) this.#queues.set(name, new Semaphore(limit));
   }

@@ -109,7 +109,7 @@ describe("Scheduler queues", () => {
     const { scheduler } = harness();
     expect(() => scheduler.add({ name: "c", queue: "default", schedule: { cron: "61 * * * *" }, run: () => 1 })).toThrow('Task "c" has an invalid cron schedule "61 * * * *"');
     expect(() => scheduler.add({ name: "e", queue: "default", schedule: { every: 0 }, run: () => 1 })).toThrow('Task "e" has an invalid interval');
-    expect(() => new Scheduler({ queues: QUEUES, timezone: "Mars/Olympus_Mons" })).toThrow('Time zone "Mars/Olympus_Mons" is not a known IANA time zone');
+    expect(() => new Scheduler({ queues: QUEUES, timezone: "Mars/Olympus_Mons" })).toThrow('Unknown time zone "Mars/Olympus_Mons"');
   });
 });
 

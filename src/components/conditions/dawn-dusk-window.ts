@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { timeZone } from "../../config/types.ts";
 import { ConfigError } from "../../errors.ts";
-import { isNearTwilight, zonedClock, type TwilightEvent } from "../../audio/sun.ts";
+import { isNearTwilight, type TwilightEvent } from "../../time/twilight.ts";
+import { zonedClock } from "../../time/zoned-clock.ts";
 import type { RecordingCondition } from "./types.ts";
 
 export const DawnDuskWindowSchema = z.object({

@@ -4,9 +4,11 @@
  * after its end wraps past midnight (22:00–04:00), and start equal to end means all day.
  */
 import { z } from "zod";
-import { parseTimeOfDay, timeOfDay, timeZone } from "../../config/types.ts";
-import { ConfigError } from "../../errors.ts";
-import { secondsOfDay, zonedClock } from "../../audio/sun.ts";
+import { timeOfDay, timeZone } from "../../config/types.ts";
+import { dailyWindow, isWithinDailyWindow } from "../../time/time-of-day.ts";
+import { secondsOfDay, zonedClock } from "../../time/zoned-clock.ts";
+
+export { dailyWindow, isWithinDailyWindow, type DailyWindow } from "../../time/time-of-day.ts";
 import type { RecordingCondition } from "./types.ts";
 
 export const TimeIntervalSchema = z.object({
@@ -19,30 +21,6 @@ export const IsInIntervalSchema = TimeIntervalSchema.extend({
   timezone: timeZone("Europe/London").describe("IANA time zone the window is read in"),
 });
 export type IsInIntervalConfig = z.output<typeof IsInIntervalSchema>;
-
-/** A daily window as seconds since midnight. */
-export interface DailyWindow {
-  start: number;
-  end: number;
-}
-
-/** Parses a `{start, end}` pair of times of day; throws ConfigError naming the bad value. */
-export function dailyWindow(interval: { start: string; end: string }, key = "interval"): DailyWindow {
-  const start = parseTimeOfDay(interval.start);
-  const end = parseTimeOfDay(interval.end);
-  if (start === null || end === null) {
-    const bad = start === null ? interval.start : interval.end;
-    throw new ConfigError(`Invalid time of day "${bad}" in ${key}`, { key, help: "Write times as HH:MM or HH:MM:SS, e.g. 06:00:00" });
-  }
-  return { start, end };
-}
-
-/** True when `seconds` since midnight is inside `window` (inclusive, wrapping when start > end). */
-export function isWithinDailyWindow(seconds: number, window: DailyWindow): boolean {
-  if (window.start === window.end) return true;
-  if (window.start > window.end) return seconds >= window.start || seconds <= window.end;
-  return seconds >= window.start && seconds <= window.end;
-}
 
 export function isInInterval(config: { start: string; end: string; timezone: string }): RecordingCondition {
   const window = dailyWindow(config);

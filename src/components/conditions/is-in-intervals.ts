@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { timeZone } from "../../config/types.ts";
-import { secondsOfDay, zonedClock } from "../../audio/sun.ts";
+import { secondsOfDay, zonedClock } from "../../time/zoned-clock.ts";
 import { dailyWindow, isWithinDailyWindow, TimeIntervalSchema } from "./is-in-interval.ts";
 import type { RecordingCondition } from "./types.ts";
 

@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { timeZone } from "../../config/types.ts";
 import { ConfigError } from "../../errors.ts";
-import { isNearTwilight, zonedClock } from "../../audio/sun.ts";
+import { isNearTwilight } from "../../time/twilight.ts";
+import { zonedClock } from "../../time/zoned-clock.ts";
 import type { SavingFilter } from "./types.ts";
 
 export const DawnDuskFilterSchema = z.object({

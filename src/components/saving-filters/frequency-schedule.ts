@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { timeZone } from "../../config/types.ts";
 import { ConfigError } from "../../errors.ts";
-import { zonedClock } from "../../audio/sun.ts";
+import { zonedClock } from "../../time/zoned-clock.ts";
 import type { SavingFilter } from "./types.ts";
 
 export const FrequencyScheduleSchema = z.object({

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { timeOfDay, timeZone } from "../../config/types.ts";
-import { secondsOfDay, zonedClock } from "../../audio/sun.ts";
+import { secondsOfDay, zonedClock } from "../../time/zoned-clock.ts";
 import { dailyWindow, isWithinDailyWindow } from "../conditions/is-in-interval.ts";
 import type { SavingFilter } from "./types.ts";
 

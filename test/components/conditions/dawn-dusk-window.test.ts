@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { civilTwilight } from "../../../src/audio/sun.ts";
+import { civilTwilight } from "../../../src/time/twilight.ts";
 import { dawnDuskWindow } from "../../../src/components/conditions/index.ts";
 
 const TOLERANCE_MS = 2 * 60_000;

@@ -12,7 +12,7 @@ import {
   savingFiltersFromConfig,
   savingThreshold,
 } from "../../../src/components/saving-filters/index.ts";
-import { civilTwilight } from "../../../src/audio/sun.ts";
+import { civilTwilight } from "../../../src/time/twilight.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { outputWith, recordingAt } from "./_records.ts";
 
