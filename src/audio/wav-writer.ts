@@ -6,20 +6,10 @@
  * `.wav`. Samples are written in the host's byte order, which is little-endian on every target.
  */
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import { finalPathOf, fsyncDir, partPathOf } from "./recording-file.ts";
 import { WAV_HEADER_BYTES, wavHeader, type WavFormat } from "./wav.ts";
 
 const FLUSH_BYTES = 256 * 1024;
-
-/** Fsyncs a folder so that a rename inside it survives a power cut. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export class WavWriter {
   readonly partPath: string;
@@ -33,8 +23,8 @@ export class WavWriter {
 
   private constructor(dir: string, name: string, format: WavFormat, file: FileHandle) {
     this.#dir = dir;
-    this.partPath = join(dir, `${name}.wav.part`);
-    this.finalPath = join(dir, `${name}.wav`);
+    this.partPath = partPathOf(dir, name);
+    this.finalPath = finalPathOf(dir, name);
     this.format = format;
     this.#file = file;
   }
@@ -42,7 +32,7 @@ export class WavWriter {
   /** Creates `<dir>/<name>.wav.part` (failing if it exists) with a placeholder header. */
   static async create(dir: string, name: string, format: Omit<WavFormat, "bitsPerSample">): Promise<WavWriter> {
     const full: WavFormat = { ...format, bitsPerSample: 16 };
-    const file = await open(join(dir, `${name}.wav.part`), "wx", 0o644);
+    const file = await open(partPathOf(dir, name), "wx", 0o644);
     const writer = new WavWriter(dir, name, full, file);
     await file.write(wavHeader(full, 0), 0, WAV_HEADER_BYTES, 0);
     return writer;
@@ -91,7 +81,7 @@ export class WavWriter {
     await file.close();
     this.#file = null;
     await rename(this.partPath, this.finalPath);
-    await fsyncDir(this.#dir);
+    fsyncDir(this.#dir);
     return this.finalPath;
   }
 

@@ -5,53 +5,19 @@
  * - a temp row whose file is gone is resolved by the file management task (found at its
  *   destination, or marked missing).
  */
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import type { RecordingStore } from "../components/stores/types.ts";
 import { readGuano } from "../audio/guano.ts";
-import { WAV_HEADER_BYTES, parseWav, wavHeader } from "../audio/wav.ts";
+import { parseWav } from "../audio/wav.ts";
 import { RecordingSchema, type Deployment, type Recording } from "../data/index.ts";
-import { fsyncDir } from "../system/atomic-write.ts";
+import { finalisePart, fsyncDir, isPartFile, timeFromRecordingName } from "../audio/recording-file.ts";
 
 export interface ReconcileCounts {
   finalised: number;
   removed: number;
   adopted: number;
-}
-
-const NAME_TIME_RE = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(\d{3}))?/;
-
-/** The UTC start encoded in a recording's file name, if any. */
-function timeFromName(name: string): Date | null {
-  const m = NAME_TIME_RE.exec(name);
-  if (!m) return null;
-  const [y, mo, d, h, mi, s, ms] = m.slice(1).map((v) => Number(v ?? 0));
-  return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms));
-}
-
-/** Writes the real sizes into a `.part` left by a crash and renames it; null when it held no frame. */
-function finalisePart(path: string): string | null {
-  const size = statSync(path).size;
-  const head = new Uint8Array(readFileSync(path).subarray(0, WAV_HEADER_BYTES));
-  const layout = parseWav(head);
-  const frameBytes = layout.format.blockAlign || 2;
-  const dataBytes = Math.floor((size - WAV_HEADER_BYTES) / frameBytes) * frameBytes;
-  if (dataBytes <= 0) return null;
-  const header = wavHeader(
-    { samplerate: layout.format.samplerate, channels: layout.format.channels, bitsPerSample: layout.format.bitsPerSample },
-    dataBytes,
-  );
-  const fd = openSync(path, "r+");
-  try {
-    writeSync(fd, header, 0, header.byteLength, 0);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  const finalPath = path.replace(/\.part$/, "");
-  renameSync(path, finalPath);
-  return finalPath;
 }
 
 /** A Recording row for a finished WAV that has none, from its GUANO chunk and header. */
@@ -62,7 +28,7 @@ function recordingFromFile(path: string, deployment: Deployment, timeExpansion: 
   const te = Number(guano?.get("TE") ?? timeExpansion) || 1;
   const samplerate = Number(guano?.get("Samplerate") ?? Math.round(layout.format.samplerate * te));
   const stamp = guano?.get("Timestamp");
-  const created = stamp ? new Date(stamp) : timeFromName(path.split("/").pop() ?? "");
+  const created = stamp ? new Date(stamp) : timeFromRecordingName(path.split("/").pop() ?? "");
   const frames = layout.dataBytes / (layout.format.blockAlign || 2);
   return RecordingSchema.parse({
     id: crypto.randomUUID(),
@@ -87,7 +53,7 @@ export function reconcileTemp(options: {
   const counts: ReconcileCounts = { finalised: 0, removed: 0, adopted: 0 };
   if (!existsSync(tmpDir)) return counts;
   for (const name of readdirSync(tmpDir)) {
-    if (!name.endsWith(".wav.part")) continue;
+    if (!isPartFile(name)) continue;
     const path = join(tmpDir, name);
     try {
       if (finalisePart(path) === null) {

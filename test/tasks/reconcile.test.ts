@@ -14,7 +14,7 @@ import { createConsola, type ConsolaInstance } from "consola";
 import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../src/audio/guano.ts";
 import { parseWav, wavHeader, wavSamples16 } from "../../src/audio/wav.ts";
 import { WavWriter } from "../../src/audio/wav-writer.ts";
-import { recordingName } from "../../src/components/recorders/alsa-recorder.ts";
+import { recordingName } from "../../src/audio/recording-file.ts";
 import { SqliteStore } from "../../src/components/stores/sqlite-store.ts";
 import type { Deployment } from "../../src/data/index.ts";
 import { reconcileTemp } from "../../src/tasks/reconcile.ts";

@@ -9,6 +9,8 @@
  * and shared by all models. Once the WASM is instantiated its 14 MB of bytes are released.
  */
 import { pathToFileURL } from "node:url";
+// Before onnxruntime-web: its glue replaces global.Worker (see web-worker.ts).
+import "../../system/web-worker.ts";
 import * as ort from "onnxruntime-web";
 import wasmPath from "onnxruntime-web/ort-wasm-simd-threaded.wasm" with { type: "file" };
 import gluePath from "onnxruntime-web/ort-wasm-simd-threaded.mjs" with { type: "file" };

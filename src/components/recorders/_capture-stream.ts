@@ -5,6 +5,8 @@
  * overrun gap inside a take is filled with silence so a file keeps its length and its start time;
  * a gap before the first frame of a take is skipped, and the take starts at the next real frame.
  */
+// Bun's Web Worker, whatever onnxruntime-web did to global.Worker since (see web-worker.ts).
+import { WebWorker } from "../../system/web-worker.ts";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { AlsaError, DeviceError } from "../../errors.ts";
@@ -40,13 +42,6 @@ export type SampleSink = (samples: Int16Array) => Promise<void> | void;
 
 const BUNFS_ROOT = "/$bunfs/root";
 
-/**
- * Bun's Web Worker, as it is when this module loads. onnxruntime-web's Emscripten glue, when it
- * initialises under Node-like runtimes, sets `global.Worker` to worker_threads' Worker, whose API
- * differs (no `onmessage`, no `smol`): a stream opened after a model's first run would never hear
- * from its worker (compiled) or fail to start it (from source).
- */
-const WebWorker: typeof Worker = globalThis.Worker;
 
 function findFile(dir: string, name: string, depth: number): string | null {
   if (depth < 0 || !existsSync(dir)) return null;

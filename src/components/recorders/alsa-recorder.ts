@@ -6,6 +6,7 @@
  * the device, captures `duration` seconds and closes it. Each file gets a GUANO chunk and is
  * written crash-safely (`.wav.part`, fsync, rename).
  */
+import { recordingName } from "../../audio/recording-file.ts";
 import { mkdir } from "node:fs/promises";
 import { z } from "zod";
 import { RecordingSchema, type Deployment, type Recording } from "../../data/index.ts";
@@ -70,17 +71,7 @@ function defaultChunkFrames(samplerate: number): number {
   return frames;
 }
 
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, "0");
-}
-
-/** `YYYYMMDD_HHMMSS_mmm_<first 8 hex of the id>`, in UTC. */
-export function recordingName(createdOn: Date, id: string): string {
-  const d = createdOn;
-  const date = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
-  const time = `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
-  return `${date}_${time}_${pad(d.getUTCMilliseconds(), 3)}_${id.replaceAll("-", "").slice(0, 8)}`;
-}
+export { recordingName };
 
 export class AlsaRecorder implements Recorder {
   readonly config: Readonly<AlsaRecorderConfig>;
