@@ -8,7 +8,7 @@
 import { z } from "zod";
 import * as conditions from "../components/conditions/index.ts";
 import * as fileManagers from "../components/file-managers/index.ts";
-import { detectionThresholdMessage, DetectionThresholdMessageConfigSchema } from "../components/message-builders/detection-threshold-message.ts";
+import { detectionThresholdMessage } from "../components/message-builders/detection-threshold-message.ts";
 import { fullModelOutputMessage } from "../components/message-builders/full-model-output-message.ts";
 import { SqliteMessageStore, SqliteMessageStoreConfigSchema } from "../components/message-stores/sqlite-message-store.ts";
 import { HttpConfigSchema, HttpMessenger } from "../components/messengers/http-messenger.ts";
@@ -16,15 +16,15 @@ import { MqttConfigSchema, MqttMessenger } from "../components/messengers/mqtt-m
 import { ModelSectionSchema, modelFromConfig } from "../components/models/model-from-config.ts";
 import { ModelConfigSchema, OnnxModel } from "../components/models/onnx-model.ts";
 import { SileroVadConfigSchema, SileroVadModel } from "../components/models/silero-vad-model.ts";
-import { labelFilterCleaner, LabelFilterConfigSchema } from "../components/output-cleaners/label-filter-cleaner.ts";
+import { labelFilterCleaner } from "../components/output-cleaners/label-filter-cleaner.ts";
 import { DetectionsConfigSchema, thresholdCleaner } from "../components/output-cleaners/threshold-cleaner.ts";
-import { topKCleaner, TopKConfigSchema } from "../components/output-cleaners/top-k-cleaner.ts";
+import { topKCleaner } from "../components/output-cleaners/top-k-cleaner.ts";
 import * as processingFilterCombinators from "../components/processing-filters/combinators.ts";
-import { rmsAbove, rmsDbfs, RmsFilterConfigSchema } from "../components/processing-filters/rms-above.ts";
+import { rmsAbove, rmsDbfs } from "../components/processing-filters/rms-above.ts";
 import { AlsaRecorder, MicrophoneConfigSchema } from "../components/recorders/alsa-recorder.ts";
 import * as savingFilters from "../components/saving-filters/index.ts";
 import { SqliteStore, SqliteStoreConfigSchema } from "../components/stores/sqlite-store.ts";
-import { statisticsSummariser, StatisticsSummariserConfigSchema } from "../components/summarisers/statistics-summariser.ts";
+import { statisticsSummariser } from "../components/summarisers/statistics-summariser.ts";
 import { thresholdsSummariser, ThresholdsSummariserConfigSchema } from "../components/summarisers/thresholds-summariser.ts";
 import { noPrompt, secret } from "../config/markers.ts";
 import { homePath, timeOfDay, timeZone } from "../config/types.ts";
@@ -71,11 +71,6 @@ export const programApi = {
     ModelConfigSchema,
     SileroVadConfigSchema,
     DetectionsConfigSchema,
-    TopKConfigSchema,
-    LabelFilterConfigSchema,
-    RmsFilterConfigSchema,
-    DetectionThresholdMessageConfigSchema,
-    StatisticsSummariserConfigSchema,
     ThresholdsSummariserConfigSchema,
     HttpConfigSchema,
     MqttConfigSchema,

@@ -153,12 +153,6 @@ export function storeContract(name: string, makeStore: () => { store: Store; rea
       expect(got[1]?.modelOutputs).toEqual([]);
     });
 
-    test("asking for no ids returns nothing", () => {
-      const store = open();
-      expect(reads().getRecordings([])).toEqual([]);
-      expect(reads().getRecordingsByPath([])).toEqual([]);
-    });
-
     test("storing outputs for an unstored recording throws a StoreError naming it and stores nothing", () => {
       const store = open();
       const stored = recording();

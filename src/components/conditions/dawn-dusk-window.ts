@@ -4,22 +4,10 @@
  * `before_minutes` before the event to `after_minutes` after it, inclusive, and may cross local
  * midnight. Where there is no civil dawn or dusk that day (polar day or night) it is false.
  */
-import { z } from "zod";
-import { timeZone } from "../../config/types.ts";
 import { ConfigError } from "../../errors.ts";
 import { isNearTwilight, type TwilightEvent } from "../../time/twilight.ts";
 import { zonedClock } from "../../time/zoned-clock.ts";
 import type { RecordingCondition } from "./types.ts";
-
-export const DawnDuskWindowSchema = z.object({
-  before_minutes: z.number().min(0).max(720).default(30).describe("Minutes before civil dawn/dusk to start recording"),
-  after_minutes: z.number().min(0).max(720).default(30).describe("Minutes after civil dawn/dusk to keep recording"),
-  latitude: z.number().min(-90).max(90).describe("Latitude of the sensor in degrees (north positive)"),
-  longitude: z.number().min(-180).max(180).describe("Longitude of the sensor in degrees (east positive)"),
-  timezone: timeZone("Europe/London").describe("IANA time zone whose calendar dates pick the dawn and dusk"),
-  event: z.enum(["dawn", "dusk", "both"]).default("both").describe("Which twilight to record around: dawn, dusk or both"),
-});
-export type DawnDuskWindowConfig = z.output<typeof DawnDuskWindowSchema>;
 
 export interface DawnDuskWindowOptions {
   before_minutes: number;

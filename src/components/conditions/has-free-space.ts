@@ -4,18 +4,11 @@
  * users (statfs f_bavail × f_bsize), so a full RAM disk or SD card stops new recordings.
  */
 import { statfsSync } from "node:fs";
-import { z } from "zod";
 import { expandPath } from "../../config/types.ts";
 import { AcoupiError } from "../../errors.ts";
 import type { RecordingCondition } from "./types.ts";
 
 const MB = 1_000_000;
-
-export const HasFreeSpaceSchema = z.object({
-  path: z.string().min(1).transform(expandPath).default("/dev/shm").describe("A path on the filesystem to watch (the temporary audio folder)"),
-  min_free_mb: z.number().min(0).default(1024).describe("Record only while more than this many MB (10^6 bytes) are free"),
-});
-export type HasFreeSpaceConfig = z.output<typeof HasFreeSpaceSchema>;
 
 /** Bytes free to unprivileged users on the filesystem holding `path`. */
 export function freeBytes(path: string): number {

@@ -6,23 +6,12 @@
  * `< > : " / \ | ? *` in the rendered name becomes `_`, so no value can create a directory.
  */
 import { join, resolve } from "node:path";
-import { z } from "zod";
 import { expandPath } from "../../config/types.ts";
 import { compileFileNameTemplate } from "./_filename-template.ts";
 import { sanitizeFileName } from "./_sanitize.ts";
 import type { FileManager } from "./types.ts";
 
 export const DEFAULT_FILENAME_TEMPLATE = "{created_on:%Y%m%d_%H%M%S}_{id}.wav";
-
-export const DateFileManagerSchema = z.object({
-  directory: z.string().min(1).transform(expandPath).describe("Folder that kept recordings are filed under, by date"),
-  filename_template: z
-    .string()
-    .min(1)
-    .default(DEFAULT_FILENAME_TEMPLATE)
-    .describe("File name: fields such as {created_on:%Y%m%d_%H%M%S}, {id}, {deployment.name}, {device.id}"),
-});
-export type DateFileManagerConfig = z.output<typeof DateFileManagerSchema>;
 
 export interface DateFileManagerOptions {
   directory: string;

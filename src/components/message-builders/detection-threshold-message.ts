@@ -4,14 +4,8 @@
  * not filtered), and builds a "detection" message whose content is the ModelOutput JSON, or
  * returns null when nothing is left. Unlike acoupi the JSON keeps the output's id.
  */
-import { z } from "zod";
 import { createMessage, modelOutputJson, type Message, type ModelOutput } from "../../data/index.ts";
 import type { MessageBuilder } from "./types.ts";
-
-export const DetectionThresholdMessageConfigSchema = z.object({
-  detection_threshold: z.number().min(0).max(1).default(0.4).describe("Detections scoring below this are left out of messages"),
-});
-export type DetectionThresholdMessageConfig = z.output<typeof DetectionThresholdMessageConfigSchema>;
 
 export function detectionThresholdMessage(threshold: number): MessageBuilder {
   return (output: ModelOutput): Message | null => {

@@ -11,7 +11,7 @@
  */
 import type { Database } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
 import { homePath } from "../../config/types.ts";

@@ -3,15 +3,15 @@
  * example the species expected at a site), and drops a detection once it has lost all its tags.
  * Detections that carried no tags at all are kept: there is nothing to judge them by.
  */
-import { z } from "zod";
 import type { ModelOutput } from "../../data/index.ts";
 import type { OutputCleaner } from "./types.ts";
 
-export const LabelFilterConfigSchema = z.object({
-  allow: z.array(z.string().min(1)).nullable().default(null).describe("Labels to keep; all labels when unset"),
-  deny: z.array(z.string().min(1)).default([]).describe("Labels to drop, even when allowed"),
-});
-export type LabelFilterConfig = z.input<typeof LabelFilterConfigSchema>;
+export interface LabelFilterConfig {
+  /** Labels to keep; all labels when null or absent. */
+  allow?: readonly string[] | null;
+  /** Labels to drop, even when allowed. */
+  deny?: readonly string[];
+}
 
 export function labelFilterCleaner(config: LabelFilterConfig): OutputCleaner {
   const allow = config.allow == null ? null : new Set(config.allow);

@@ -4,13 +4,8 @@
  * a detection's location (detections without a location form one group). The kept detections
  * stay in their original order; ties keep the earlier detection.
  */
-import { z } from "zod";
 import type { Detection, ModelOutput } from "../../data/index.ts";
 import type { OutputCleaner } from "./types.ts";
-
-export const TopKConfigSchema = z.object({
-  top_k: z.number().int().min(1).default(5).describe("Detections kept per window, best scores first"),
-});
 
 function windowKey(d: Detection): string {
   return d.location === null ? "none" : d.location.coordinates.join(",");

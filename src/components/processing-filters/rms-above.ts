@@ -3,15 +3,9 @@
  * costs no inference. The level is the RMS of the mono mixdown in dBFS (0 dBFS is a full-scale
  * square wave, so a full-scale sine is about -3 dBFS, and digital silence is -Infinity).
  */
-import { z } from "zod";
 import { mixdownMono, readWavSamples } from "../../audio/read-wav-samples.ts";
 import type { Recording } from "../../data/index.ts";
 import type { ProcessingFilter } from "./types.ts";
-
-export const RmsFilterConfigSchema = z.object({
-  min_rms_dbfs: z.number().max(0).default(-60).describe("Skip the model on recordings quieter than this RMS level, in dBFS"),
-});
-export type RmsFilterConfig = z.output<typeof RmsFilterConfigSchema>;
 
 /** The RMS level of samples in dBFS. */
 export function rmsDbfs(samples: Float32Array): number {

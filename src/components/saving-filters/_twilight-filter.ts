@@ -3,20 +3,10 @@
  * start falls within `duration` minutes on one side of civil dawn or dusk. The coordinates come
  * from the config, or else from the recording's deployment; with neither it is never kept.
  */
-import { z } from "zod";
-import { timeZone } from "../../config/types.ts";
 import { ConfigError } from "../../errors.ts";
 import { isNearTwilight } from "../../time/twilight.ts";
 import { zonedClock } from "../../time/zoned-clock.ts";
 import type { SavingFilter } from "./types.ts";
-
-export const DawnDuskFilterSchema = z.object({
-  duration: z.number().min(0).default(10).describe("Minutes on that side of civil dawn and dusk"),
-  latitude: z.number().min(-90).max(90).nullable().default(null).describe("Latitude in degrees; null uses the deployment's"),
-  longitude: z.number().min(-180).max(180).nullable().default(null).describe("Longitude in degrees; null uses the deployment's"),
-  timezone: timeZone("Europe/London").describe("IANA time zone whose calendar dates pick the dawn and dusk"),
-});
-export type DawnDuskFilterConfig = z.output<typeof DawnDuskFilterSchema>;
 
 export interface DawnDuskFilterOptions {
   duration: number;

@@ -6,7 +6,7 @@
 import { twilightFilter, type DawnDuskFilterOptions } from "./_twilight-filter.ts";
 import type { SavingFilter } from "./types.ts";
 
-export { DawnDuskFilterSchema, type DawnDuskFilterConfig, type DawnDuskFilterOptions } from "./_twilight-filter.ts";
+export type { DawnDuskFilterOptions } from "./_twilight-filter.ts";
 
 export function beforeDawnDusk(config: DawnDuskFilterOptions): SavingFilter {
   return twilightFilter(config, "before");

@@ -3,15 +3,8 @@
  * carries one of `tags` (key and value equal) with a confidence of at least the same threshold
  * (acoupi's DetectionTags).
  */
-import { z } from "zod";
-import { TagSchema, type Tag } from "../../data/index.ts";
+import { type Tag } from "../../data/index.ts";
 import type { SavingFilter } from "./types.ts";
-
-export const DetectionTagsSchema = z.object({
-  tags: z.array(TagSchema).default([]).describe("Tags ({key, value}) whose confident detections keep a recording"),
-  saving_threshold: z.number().min(0).max(1).default(0.5).describe("Minimum detection score and tag confidence"),
-});
-export type DetectionTagsConfig = z.output<typeof DetectionTagsSchema>;
 
 export function detectionTags(config: { tags: readonly Tag[]; saving_threshold?: number }): SavingFilter {
   const threshold = config.saving_threshold ?? 0.5;

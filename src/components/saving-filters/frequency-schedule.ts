@@ -4,18 +4,9 @@
  * FrequencySchedule: `minute % frequency + second / 60 < duration`). The minute is read in the
  * configured zone (acoupi read UTC; it differs only in zones offset by a part of an hour).
  */
-import { z } from "zod";
-import { timeZone } from "../../config/types.ts";
 import { ConfigError } from "../../errors.ts";
 import { zonedClock } from "../../time/zoned-clock.ts";
 import type { SavingFilter } from "./types.ts";
-
-export const FrequencyScheduleSchema = z.object({
-  duration: z.number().int().min(0).default(5).describe("Minutes kept at the start of each period"),
-  frequency: z.number().int().positive().default(30).describe("Length of the period in minutes"),
-  timezone: timeZone("UTC").describe("IANA time zone the minute of the hour is read in"),
-});
-export type FrequencyScheduleConfig = z.output<typeof FrequencyScheduleSchema>;
 
 export function frequencySchedule(config: { duration: number; frequency: number; timezone?: string }): SavingFilter {
   const { duration, frequency } = config;

@@ -5,16 +5,11 @@
  * "endtime": …}}` (mean rounded to 3 places, times in UTC). Unlike acoupi it returns null when
  * there were no detections, so an idle sensor sends no empty summaries.
  */
-import { z } from "zod";
 import { createMessage, pyFloat, stringifyAcoupi, type JsonTree, type Message } from "../../data/index.ts";
 import type { Summariser } from "./types.ts";
 import { DEFAULT_SUMMARY_INTERVAL, mean, round3, scoresByLabel, timeInterval, type PredictedTagSource } from "./_predicted-tags.ts";
 
 export type { PredictedTagRow, PredictedTagSource } from "./_predicted-tags.ts";
-
-export const StatisticsSummariserConfigSchema = z.object({
-  interval: z.number().positive().default(DEFAULT_SUMMARY_INTERVAL).describe("Seconds covered by each summary, and between summaries"),
-});
 
 export function statisticsSummariser(options: { store: PredictedTagSource; interval?: number }): Summariser {
   const interval = options.interval ?? DEFAULT_SUMMARY_INTERVAL;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freeBytes, hasFreeSpace, HasFreeSpaceSchema } from "../../../src/components/conditions/index.ts";
+import { freeBytes, hasFreeSpace } from "../../../src/components/conditions/index.ts";
 import { AcoupiError } from "../../../src/errors.ts";
 
 describe("hasFreeSpace on the real filesystem", () => {
@@ -41,7 +41,4 @@ describe("hasFreeSpace on the real filesystem", () => {
     expect(() => hasFreeSpace({ path: missing, min_free_mb: 0 })(now)).toThrow(missing);
   });
 
-  test("the schema defaults to 1024 MB on /dev/shm", () => {
-    expect(HasFreeSpaceSchema.parse({})).toEqual({ path: "/dev/shm", min_free_mb: 1024 });
-  });
 });

@@ -1,9 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { homedir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import {
   dateFileManager,
-  DateFileManagerSchema,
   idFileManager,
   saveRecordingManager,
   SavingManagersSchema,
@@ -71,12 +69,6 @@ describe("dateFileManager", () => {
     );
   });
 
-  test("the schema expands ~ and defaults the template", () => {
-    expect(DateFileManagerSchema.parse({ directory: "~/storages/recordings" })).toEqual({
-      directory: join(homedir(), "storages/recordings"),
-      filename_template: "{created_on:%Y%m%d_%H%M%S}_{id}.wav",
-    });
-  });
 });
 
 describe("idFileManager", () => {

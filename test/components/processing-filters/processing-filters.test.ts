@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { all, any, not } from "../../../src/components/processing-filters/combinators.ts";
-import { rmsAbove, rmsDbfs, RmsFilterConfigSchema } from "../../../src/components/processing-filters/rms-above.ts";
+import { rmsAbove, rmsDbfs } from "../../../src/components/processing-filters/rms-above.ts";
 import type { ProcessingFilter } from "../../../src/components/processing-filters/types.ts";
 import { recordingFor, tempDir, tone, writeWav } from "../models/_fixtures.ts";
 
@@ -12,7 +12,7 @@ describe("rmsAbove", () => {
     // A 0.5-amplitude sine is about -9 dBFS; a 0.001-amplitude one about -63 dBFS.
     const loud = await writeWav(join(dir, "loud.wav"), [tone(1000, 1, 16000, 0.5)], 16000, "int16");
     const quiet = await writeWav(join(dir, "quiet.wav"), [tone(1000, 1, 16000, 0.001)], 16000, "int16");
-    const filter = rmsAbove(RmsFilterConfigSchema.parse({}).min_rms_dbfs);
+    const filter = rmsAbove(-60);
     expect(await filter(recordingFor(loud, 16000, 1))).toBe(true);
     expect(await filter(recordingFor(quiet, 16000, 1))).toBe(false);
     expect(await filter(recordingFor(null, 16000, 1))).toBe(false);
