@@ -25,6 +25,7 @@ const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
   ["recordings", "List the recordings: `acoupi recordings --since 24h`", () => load(import("./commands/recordings.ts"))],
   ["detections", "List the detections: `acoupi detections --label owl --min-score 0.8`", () => load(import("./commands/detections.ts"))],
   ["summary", "Recordings, hours, disk, detections and gaps per day or hour", () => load(import("./commands/summary.ts"))],
+  ["export", "Export detections as CSV, Raven tables, Audacity labels or JSON lines", () => load(import("./commands/export.ts"))],
   ["devices", "List the capture devices (names for microphone.device_name)", () => load(import("./commands/devices.ts"))],
   ["service", "Install, remove or inspect the systemd service", () => load(import("./commands/service/index.ts"))],
 ];

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeTempHome, REPO, runAcoupi, type TempHome } from "../helpers/cli.ts";
+import { writeFixtureDb, type FixtureDb } from "./_fixture-db.ts";
+
+const FIXTURES = join(REPO, "test/fixtures/export");
+
+describe("acoupi export", () => {
+  let home: TempHome;
+  let fixture: FixtureDb;
+  beforeAll(() => {
+    home = makeTempHome("acoupi-export-");
+    fixture = writeFixtureDb(home.home);
+  });
+  afterAll(() => home.cleanup());
+
+  function exportTo(format: string, extra: string[] = []): { dir: string; stdout: string } {
+    const dir = mkdtempSync(join(home.home, `out-${format}-`));
+    const result = runAcoupi(["export", "--format", format, "--out", dir, "--db", fixture.path, ...extra], home.env);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    return { dir, stdout: result.stdout };
+  }
+  const expected = (name: string) => readFileSync(join(FIXTURES, name), "utf8").replaceAll("{DIR}", home.home);
+
+  test("the combined Raven table matches the hand-checked selection table fixture byte for byte", () => {
+    const { dir, stdout } = exportTo("raven", ["--combined"]);
+    expect(readdirSync(dir)).toEqual(["detections.selections.txt"]);
+    expect(readFileSync(join(dir, "detections.selections.txt"), "utf8")).toBe(expected("detections.selections.txt"));
+    expect(stdout).toStartWith(`Exported 5 detections into 1 file in ${dir}\n`);
+  });
+
+  test("Raven per recording writes one selection table per recording with detections", () => {
+    const { dir } = exportTo("raven");
+    expect(readdirSync(dir).sort()).toEqual(["rec1", "rec2", "rec4", "rec5"].map((r) => `${r}.Table.1.selections.txt`));
+    expect(readFileSync(join(dir, "rec1.Table.1.selections.txt"), "utf8")).toBe(expected("rec1.Table.1.selections.txt"));
+    expect(readFileSync(join(dir, "rec4.Table.1.selections.txt"), "utf8")).toBe(expected("rec4.Table.1.selections.txt"));
+  });
+
+  test("Audacity label tracks carry the frequency line only for detections with a box", () => {
+    const { dir } = exportTo("audacity");
+    expect(readdirSync(dir).sort()).toEqual(["rec1.labels.txt", "rec2.labels.txt", "rec4.labels.txt", "rec5.labels.txt"]);
+    expect(readFileSync(join(dir, "rec1.labels.txt"), "utf8")).toBe(expected("rec1.labels.txt"));
+    expect(readFileSync(join(dir, "rec4.labels.txt"), "utf8")).toBe(expected("rec4.labels.txt"));
+  });
+
+  test("CSV matches the RFC 4180 fixture, and filters narrow it", () => {
+    const { dir } = exportTo("csv");
+    expect(readFileSync(join(dir, "detections.csv"), "utf8")).toBe(expected("detections.csv"));
+    const owls = exportTo("csv", ["--label", "Strix aluco", "--deployment", "meadow"]);
+    const lines = readFileSync(join(owls.dir, "detections.csv"), "utf8").trimEnd().split("\r\n");
+    expect(lines.map((l) => l.split(",")[0])).toEqual(["detection_id", "00000000-0000-4000-8000-00000000b001", "00000000-0000-4000-8000-00000000b003"]);
+  });
+
+  test("JSON lines hold the same rows as `acoupi detections --json`, oldest recording first", () => {
+    const { dir } = exportTo("jsonl");
+    const exported = readFileSync(join(dir, "detections.jsonl"), "utf8").trim().split("\n");
+    const listed = runAcoupi(["detections", "--json", "--db", fixture.path], home.env).stdout.trim().split("\n");
+    expect(exported.map((line) => (JSON.parse(line) as { detection_id: string }).detection_id.slice(-4))).toEqual(["b001", "b002", "b003", "b004", "b005"]);
+    expect([...exported].sort()).toEqual([...listed].sort());
+  });
+
+  test("an unknown format is refused by name and writes nothing", () => {
+    const dir = mkdtempSync(join(home.home, "out-bad-"));
+    const result = runAcoupi(["export", "--format", "xls", "--out", dir, "--db", fixture.path], home.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Unknown export format "xls": use one of csv, raven, audacity, jsonl');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
