@@ -1,7 +1,7 @@
 /**
  * @module The short-time power spectrum of a mono signal, one Hann-windowed FFT (fft.js, radix-4)
- * per output column: column c analyses the `fftSize` samples centred on `c / columns` of the
- * signal, so the cost is `columns` FFTs whatever the file's length or samplerate. Power is in
+ * per output column: column c analyses the `fftSize` samples centred on `(c + ½) / columns` of the
+ * signal (moved inwards at the ends), so the cost is `columns` FFTs whatever the file's length or samplerate. Power is in
  * decibels relative to full scale (a full-scale sine's bin reads about 0 dB). Pure: samples in,
  * numbers out.
  */
@@ -41,7 +41,8 @@ export function spectrogram(samples: Float32Array, options: SpectrogramOptions):
   const db = new Float32Array(columns * bins);
   for (let c = 0; c < columns; c++) {
     const centre = Math.round(((c + 0.5) / columns) * samples.length);
-    const start = centre - fftSize / 2;
+    // Frames stay inside the signal when it is long enough: a frame half of zeros smears the edges.
+    const start = samples.length >= fftSize ? Math.min(samples.length - fftSize, Math.max(0, centre - fftSize / 2)) : centre - fftSize / 2;
     for (let i = 0; i < fftSize; i++) {
       const j = start + i;
       frame[i] = j >= 0 && j < samples.length ? (samples[j] as number) * (window[i] as number) : 0;

@@ -24,6 +24,7 @@ import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
 import { reconcileTemp } from "../../tasks/reconcile.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
+import { WebConfigSchema } from "../../web/config.ts";
 import type { ProgramContext } from "../program-context.ts";
 import type { TaskFunction } from "../types.ts";
 
@@ -54,6 +55,7 @@ export const BasicConfigSchema = z.object({
   recording: AudioConfigSchema.prefault({}),
   paths: PathsConfigSchema.prefault({}),
   file_management: noPrompt(FileManagementConfigSchema.prefault({})),
+  web: WebConfigSchema.prefault({}),
 });
 export type BasicConfig = z.output<typeof BasicConfigSchema>;
 
