@@ -130,7 +130,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
       return Response.json({ health: report.health, text: healthText(report), reasons: report.degraded });
     }
     if (url.pathname === "/metrics") {
-      const diskPaths = [program.recordingsDir, program.tmpDir].filter((p): p is string => p !== null);
+      const diskPaths = [...new Set([program.recordingsDir, program.tmpDir])].filter((p): p is string => p !== null);
       return new Response(renderMetrics({ db: database(), durations: durations.stats(), diskPaths }), { headers: { "content-type": METRICS_CONTENT_TYPE } });
     }
     const match = RECORDING_ROUTE.exec(url.pathname);

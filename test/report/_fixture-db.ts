@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { wavHeader } from "../../src/audio/wav.ts";
 import { SqliteStore } from "../../src/components/stores/sqlite-store.ts";
 import type { Deployment, Detection, Recording } from "../../src/data/index.ts";
 
@@ -36,7 +37,15 @@ export interface FixtureDb {
   recordings: Recording[];
 }
 
-/** Writes the fixture database (and 1000-byte files for the recordings kept on disk) into `dir`. */
+/** A 1000-byte WAV (478 frames of a 2 kHz tone at 48 kHz) standing in for each recording's file. */
+function smallWav(): Uint8Array {
+  const samples = new Int16Array((1000 - 44) / 2);
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 2000 * i) / 48000));
+  const data = new Uint8Array(samples.buffer);
+  return Buffer.concat([wavHeader({ samplerate: 48000, channels: 1, bitsPerSample: 16 }, data.byteLength), data]);
+}
+
+/** Writes the fixture database (and a 1000-byte WAV for each recording) into `dir`. */
 export function writeFixtureDb(dir: string): FixtureDb {
   const path = join(dir, "metadata.db");
   const store = new SqliteStore({ db_metadata: path }, { synchronous: "NORMAL" });
@@ -53,7 +62,7 @@ export function writeFixtureDb(dir: string): FixtureDb {
   }));
   for (const r of recordings) {
     store.storeRecording(r);
-    writeFileSync(r.path as string, new Uint8Array(1000));
+    writeFileSync(r.path as string, smallWav());
   }
   store.markRecording(RECORDING_IDS[2] as string, "discarded");
   const outputs: Array<[number, Detection[]]> = [
