@@ -3,7 +3,11 @@
  * web page. Rows are plain objects straight from SQLite (times stay as stored UTC text) and come
  * from `Statement.iterate()`, so a caller that writes as it reads holds one row at a time however
  * large the database. A detection's label is its most confident tag's value (ties: the first
- * stored), which is what the models write as their single tag per detection.
+ * stored), which is what the models write as their single tag per detection. Recordings are
+ * joined to deployments with CROSS JOIN, which makes SQLite keep recordings as the outer loop and
+ * walk them by the created_on index (without ANALYZE statistics it would otherwise start from the
+ * one-row deployments table and sort every recording: 130 ms instead of under 1 ms for the
+ * newest six of 100,000).
  */
 import type { Database } from "bun:sqlite";
 import { sqlTime } from "../system/sqlite.ts";
@@ -120,7 +124,7 @@ export function iterateRecordings(db: Database, filters: ReportFilters = {}): It
   const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, r.path, r.state,
       dep.id AS deployment_id, dep.name AS deployment_name,
       (SELECT count(*) FROM model_outputs m JOIN detections d ON d.model_output_id = m.id WHERE m.recording_id = r.id) AS detections
-    FROM recordings r JOIN deployments dep ON dep.id = r.deployment_id${tail(filters, where, params, `r.created_on ${dir}, r.id ${dir}`)}`;
+    FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}`)}`;
   return db.query<RecordingListRow, [Params]>(sql).iterate(params);
 }
 
@@ -135,9 +139,9 @@ export function iterateDetections(db: Database, filters: ReportFilters = {}): It
       r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
       t.key AS tag_key, t.value AS label, t.confidence_score AS label_score
-    FROM recordings r JOIN deployments dep ON dep.id = r.deployment_id
+    FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id
       JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
-    ${tail(filters, where, params, `r.created_on ${dir}, r.id ${dir}, coalesce(d.start_time_s, 0), d.rowid`)}`;
+    ${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}, coalesce(d.start_time_s, 0), d.rowid`)}`;
   return db.query<DetectionListRow, [Params]>(sql).iterate(params);
 }
 
@@ -148,16 +152,27 @@ export interface LabelCount {
   count: number;
 }
 
-/** Detections per label per UTC day or hour, for recordings in the filters' time range. */
+/** Model outputs are created after their recording; this margin allows for a clock set back since. */
+const OUTPUT_AFTER_RECORDING_MARGIN_MS = 86_400_000;
+
+/**
+ * Detections per label per UTC day or hour, for recordings in the filters' time range. It walks
+ * the model outputs (far fewer than recordings when most hold nothing) by their created_on index,
+ * from a day before `since`, and keeps those whose recording is in range.
+ */
 export function detectionsPerLabel(db: Database, filters: ReportFilters, by: "day" | "hour"): LabelCount[] {
   const where: string[] = [];
   const params: Params = {};
   recordingConditions(filters, where, params);
   detectionConditions(filters, where, params);
+  if (filters.since !== undefined) {
+    where.push("m.created_on >= $outputsSince");
+    params.outputsSince = sqlTime(new Date(filters.since.getTime() - OUTPUT_AFTER_RECORDING_MARGIN_MS));
+  }
   const width = by === "day" ? 10 : 13;
   const sql = `SELECT substr(r.created_on, 1, ${width}) AS bucket, coalesce(t.value, m.name_model) AS label, count(*) AS count
-    FROM recordings r JOIN deployments dep ON dep.id = r.deployment_id
-      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+    FROM model_outputs m CROSS JOIN recordings r ON r.id = m.recording_id CROSS JOIN deployments dep ON dep.id = r.deployment_id
+      JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
     ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY bucket, label ORDER BY bucket, count DESC, label`;
   return db.query<LabelCount, [Params]>(sql).all(params);
 }
@@ -167,7 +182,7 @@ export function countRecordings(db: Database, filters: ReportFilters = {}): numb
   const where: string[] = [];
   const params: Params = {};
   recordingConditions(filters, where, params);
-  const sql = `SELECT count(*) AS n FROM recordings r JOIN deployments dep ON dep.id = r.deployment_id${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
+  const sql = `SELECT count(*) AS n FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
   return db.query<{ n: number }, [Params]>(sql).get(params)?.n ?? 0;
 }
 
@@ -176,7 +191,7 @@ export function findRecording(db: Database, id: string): RecordingListRow | null
   const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, r.path, r.state,
       dep.id AS deployment_id, dep.name AS deployment_name,
       (SELECT count(*) FROM model_outputs m JOIN detections d ON d.model_output_id = m.id WHERE m.recording_id = r.id) AS detections
-    FROM recordings r JOIN deployments dep ON dep.id = r.deployment_id WHERE r.id = lower($id)`;
+    FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id WHERE r.id = lower($id)`;
   return db.query<RecordingListRow, [Params]>(sql).get({ id });
 }
 
@@ -186,7 +201,7 @@ export function recordingDetections(db: Database, recordingId: string): Detectio
       r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
       t.key AS tag_key, t.value AS label, t.confidence_score AS label_score
-    FROM recordings r JOIN deployments dep ON dep.id = r.deployment_id
+    FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id
       JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
     WHERE r.id = lower($id) ORDER BY coalesce(d.start_time_s, 0), d.rowid`;
   return db.query<DetectionListRow, [Params]>(sql).all({ id: recordingId });

@@ -1,6 +1,7 @@
 /**
  * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, each
- * recording's spectrogram PNG and WAV file by recording id (never by path), `/health` as JSON and
+ * recording's spectrogram PNG (rendered in a child process, see spectrogram-cache.ts) and WAV
+ * file by recording id (never by path), `/health` as JSON and
  * `/metrics` for Prometheus. It only reads: GET and HEAD, a read-only connection to the metadata
  * database, no route that changes anything. On a loopback bind anyone on this machine may read;
  * on any other bind every request needs the token, from `?token=` (which also sets a cookie, so
@@ -11,9 +12,10 @@ import { timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { ConsolaInstance } from "consola";
 import type { z } from "zod";
-import { findRecording, recordingDetections } from "../report/queries.ts";
-import { spectrogramPng } from "../report/spectrogram/spectrogram-png.ts";
+import { join } from "node:path";
+import { findRecording } from "../report/queries.ts";
 import type { TaskEventListener } from "../scheduler/types.ts";
+import { selfCommand } from "../system/self-command.ts";
 import { openSqliteReadonly } from "../system/sqlite.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { buildStatus, healthText } from "../system/status-report.ts";
@@ -24,9 +26,9 @@ import { renderDashboard } from "./page.ts";
 import { TaskDurations } from "./task-durations.ts";
 import { ensureWebToken, isLoopbackHost, removeEndpoint, webUrl, writeEndpoint } from "./token.ts";
 import { audioResponse } from "./audio-response.ts";
+import { SpectrogramCache } from "./spectrogram-cache.ts";
 
 const COOKIE = "acoupi_token";
-const PNG_CACHE_SIZE = 8;
 const RECORDING_ROUTE = /^\/recordings\/([0-9a-f-]{36})\/(spectrogram\.png|audio\.wav)$/;
 
 export interface WebServerOptions {
@@ -37,6 +39,8 @@ export interface WebServerOptions {
   programConfig: unknown;
   onTaskEvent?: (listener: TaskEventListener) => () => void;
   logger: ConsolaInstance;
+  /** argv prefix that runs acoupi, for rendering spectrograms in a child; default: this acoupi. */
+  acoupiCommand?: readonly string[];
 }
 
 export interface WebServer {
@@ -90,12 +94,19 @@ export function startWebServer(options: WebServerOptions): WebServer {
   const token = ensureWebToken(paths, config);
   const durations = new TaskDurations();
   const unsubscribe = options.onTaskEvent?.(durations.listener);
-  const pngCache = new Map<string, Uint8Array>();
+  const spectrograms =
+    program.dbPath === null
+      ? null
+      : new SpectrogramCache({ dir: join(paths.home, "cache", "spectrograms"), command: options.acoupiCommand ?? selfCommand(), dbPath: program.dbPath });
   let db: Database | null = null;
 
   // The runner creates the database as it starts; open it read-only on first need.
   const database = (): Database | null => {
-    if (db === null && program.dbPath !== null && existsSync(program.dbPath)) db = openSqliteReadonly(program.dbPath, "metadata database");
+    if (db === null && program.dbPath !== null && existsSync(program.dbPath)) {
+      db = openSqliteReadonly(program.dbPath, "metadata database");
+      // A page reads little; a 512 KiB page cache (SQLite's default is 2 MiB) keeps the runner small.
+      db?.run("PRAGMA cache_size = -512");
+    }
     return db;
   };
 
@@ -104,13 +115,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
     const recording = conn === null ? null : findRecording(conn, id);
     if (conn === null || recording === null || recording.path === null || !existsSync(recording.path)) return text(404, `No recording ${id} with a file on disk\n`);
     if (what === "audio.wav") return audioResponse(recording.path, request);
-    let png = pngCache.get(id);
-    if (png === undefined) {
-      png = await spectrogramPng({ path: recording.path, timeExpansion: recording.time_expansion, detections: recordingDetections(conn, id), title: recording.created_on });
-      pngCache.set(id, png);
-      if (pngCache.size > PNG_CACHE_SIZE) pngCache.delete(pngCache.keys().next().value as string);
-    }
-    return new Response(png, { headers: { "content-type": "image/png", "cache-control": "private, max-age=3600" } });
+    const file = await (spectrograms as SpectrogramCache).file(recording.id, recording.detections);
+    return new Response(Bun.file(file), { headers: { "content-type": "image/png", "cache-control": "private, max-age=3600" } });
   };
 
   const route = async (request: Request, url: URL): Promise<Response> => {

@@ -26,6 +26,24 @@ function tone(seconds: number): Int16Array {
   return s;
 }
 
+/** The parts of the page's elements the test reads (the test files have no DOM types). */
+interface ImageLike {
+  complete: boolean;
+  naturalWidth: number;
+  naturalHeight: number;
+}
+interface AudioLike {
+  readyState: number;
+  duration: number;
+  muted: boolean;
+  paused: boolean;
+  currentTime: number;
+  error: { code: number } | null;
+  load(): void;
+  play(): Promise<void>;
+  addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
+}
+
 const withChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 
 withChromium("the web page of a running compiled binary, in Chromium", () => {
@@ -76,14 +94,14 @@ withChromium("the web page of a running compiled binary, in Chromium", () => {
 
     const image = first.locator("img");
     await image.scrollIntoViewIfNeeded();
-    await page.waitForFunction((el) => el instanceof HTMLImageElement && el.complete && el.naturalWidth > 0, await image.elementHandle(), { timeout: 15_000 });
-    expect(await image.evaluate((el) => [(el as HTMLImageElement).naturalWidth, (el as HTMLImageElement).naturalHeight])).toEqual([IMAGE_WIDTH, IMAGE_HEIGHT]);
+    await page.waitForFunction((el) => (el as unknown as ImageLike | null)?.complete === true && (el as unknown as ImageLike).naturalWidth > 0, await image.elementHandle(), { timeout: 15_000 });
+    expect(await image.evaluate((el) => [(el as unknown as ImageLike).naturalWidth, (el as unknown as ImageLike).naturalHeight])).toEqual([IMAGE_WIDTH, IMAGE_HEIGHT]);
 
     const audio = first.locator("audio");
     const duration = await audio.evaluate(
       (el) =>
         new Promise<number>((resolve, reject) => {
-          const a = el as HTMLAudioElement;
+          const a = el as unknown as AudioLike;
           if (a.readyState >= 1) resolve(a.duration);
           a.addEventListener("loadedmetadata", () => resolve(a.duration), { once: true });
           a.addEventListener("error", () => reject(new Error(`audio error ${a.error?.code}`)), { once: true });
@@ -92,10 +110,15 @@ withChromium("the web page of a running compiled binary, in Chromium", () => {
     );
     expect(duration).toBeCloseTo(row?.duration_s ?? 0, 1);
     const played = await audio.evaluate(async (el) => {
-      const a = el as HTMLAudioElement;
+      const a = el as unknown as AudioLike;
       a.muted = true;
       await a.play();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Playing means the clock moves: wait (up to 5 s on a busy machine) for the first time update past 0.
+      await new Promise<void>((resolve) => {
+        const deadline = setTimeout(resolve, 5000);
+        const tick = () => (a.currentTime > 0 ? (clearTimeout(deadline), resolve()) : a.addEventListener("timeupdate", tick, { once: true }));
+        tick();
+      });
       return { paused: a.paused, currentTime: a.currentTime };
     });
     expect(played.paused).toBe(false);

@@ -7,7 +7,7 @@ import { logger } from "../../src/log.ts";
 import { startWebServer, type WebServer } from "../../src/web/server.ts";
 import { WebConfigSchema } from "../../src/web/config.ts";
 import { readEndpoint, tokenFile } from "../../src/web/token.ts";
-import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
+import { MAIN, makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 import { RECORDING_IDS, writeFixtureDb } from "../report/_fixture-db.ts";
 
 function start(home: TempHome, host: string, extra: Record<string, unknown> = {}): WebServer {
@@ -20,6 +20,7 @@ function start(home: TempHome, host: string, extra: Record<string, unknown> = {}
     configSchema: BasicConfigSchema,
     programConfig,
     logger: logger("web-test"),
+    acoupiCommand: [process.execPath, MAIN],
   });
 }
 
