@@ -93,4 +93,17 @@ describe("acoupi recordings, detections and summary", () => {
     expect(table.stdout).toMatch(/2024-05-01\s+3\s+0\.00\s+0\.0\s+1\s+Strix aluco:2 Troglodytes troglodytes:1\n/);
     expect(table.stdout).toContain("2024-05-02T07:00:03.000Z → 2024-05-02T08:00:00.000Z  3597 s  between deployments");
   });
+
+  test("summary explains a gap by the configured schedule, and takes its threshold from the recording interval", () => {
+    const env = { ...home.env, ACOUPI_HOME: `${home.home}/scheduled` };
+    const setup = runAcoupi(
+      ["setup", "--program", "default", "--no-prompt", "--timezone", "UTC", "--recording.interval", "30", "--recording.schedule_start", "06:00:00", "--recording.schedule_end", "06:00:40"],
+      env,
+    );
+    expect(setup.code).toBe(0);
+    const days = jsonLines(runAcoupi(["summary", "--json", "--db", fixture.path], env).stdout);
+    // Twice the 30 s interval: the 10 s spacing on the first morning is no gap; the night is, outside 06:00:00–06:00:40 UTC.
+    expect(days[0]?.gaps).toEqual([{ from: "2024-05-01T06:00:23.000Z", to: "2024-05-02T07:00:00.000Z", seconds: 89977, reason: "outside the schedule" }]);
+    expect((days[1]?.gaps as Array<{ reason: string }>).map((g) => g.reason)).toEqual(["between deployments"]);
+  });
 });
