@@ -1,6 +1,6 @@
 /**
  * @module What the dashboard shows, gathered for one page view: the status report (from disk,
- * exactly what `acoupi status` prints), the latest recordings, detections per label for today
+ * exactly what `acoupi status` prints), the input level, the latest recordings, detections per label for today
  * and the last 7 UTC days, disk space, the outbox figures, the deployment, and the configuration
  * with secrets masked. Every database read is bounded by an index (latest N, or a 7-day range).
  */
@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { maskSecrets } from "../config/secrets.ts";
 import { detectionsPerLabel, iterateRecordings, type RecordingListRow } from "../report/queries.ts";
 import { buildStatus, type StatusReport } from "../system/status-report.ts";
+import { latestInputLevel, type InputLevel } from "./input-level.ts";
 
 export const LATEST_RECORDINGS = 6;
 const DAY_MS = 86_400_000;
@@ -30,6 +31,7 @@ export interface DashboardData {
   /** Expected start of the next recording (last start + interval), when known. */
   nextRecording: Date | null;
   disk: { path: string; freeBytes: number; totalBytes: number } | null;
+  level: InputLevel | null;
   outbox: Record<string, number | string | null> | null;
   recordings: Array<RecordingListRow & { playable: boolean }>;
   days: string[];
@@ -90,6 +92,7 @@ export function dashboardData(sources: DashboardSources, now = new Date()): Dash
     lastRecording,
     nextRecording,
     disk: disk(sources.diskPath),
+    level: sources.db === null ? null : latestInputLevel(sources.db),
     outbox: status.status?.components.outbox ?? null,
     recordings: recordings.map((r) => ({ ...r, playable: r.path !== null && r.state !== "discarded" && existsSync(r.path) })),
     days,

@@ -1,6 +1,7 @@
 /**
  * @module The dashboard page, server-rendered from DashboardData into one HTML document with its
- * stylesheet inline and no script: health and its reasons, last and next recording, disk, outbox,
+ * stylesheet inline and one small inline script (it polls /level for the input level): health
+ * and its reasons, the input level, last and next recording, disk, outbox,
  * the latest recordings (each with its spectrogram image and an `<audio>` player), detections per
  * label today and over the last 7 days, and the deployment and its configuration (secrets
  * masked). It does not refresh itself, so a recording playing on a phone is not cut off.
@@ -14,6 +15,27 @@ function row(name: string, value: string): string {
   return `<dt>${esc(name)}</dt><dd>${value}</dd>`;
 }
 
+function levelText(level: DashboardData["level"]): string {
+  if (level === null) return "no recording yet";
+  if (level.peak_dbfs === null) return "silence";
+  return `peak ${level.peak_dbfs} dBFS, RMS ${level.rms_dbfs ?? "-∞"} dBFS`;
+}
+
+/** The level text and a meter over -60…0 dBFS; LEVEL_SCRIPT keeps both current. */
+function levelHtml(d: DashboardData): string {
+  const peak = d.level?.peak_dbfs ?? -60;
+  const width = Math.max(0, Math.min(100, Math.round(((peak + 60) / 60) * 100)));
+  return `<span id="level">${esc(levelText(d.level))}</span><span class="meter"><span id="level-bar" style="width:${width}%"></span></span>`;
+}
+
+/** Polls /level every 3 s while the page is open, so the level follows the recordings. */
+const LEVEL_SCRIPT = `<script>
+(function(){var t=document.getElementById("level"),b=document.getElementById("level-bar");
+setInterval(function(){fetch("/level",{cache:"no-store"}).then(function(r){return r.ok?r.json():null}).then(function(l){
+if(!l){return}t.textContent=l.peak_dbfs===null?"silence":"peak "+l.peak_dbfs+" dBFS, RMS "+(l.rms_dbfs===null?"-\u221e":l.rms_dbfs)+" dBFS";
+b.style.width=Math.max(0,Math.min(100,Math.round(((l.peak_dbfs===null?-60:l.peak_dbfs)+60)/60*100)))+"%"}).catch(function(){})},3000)})();
+</script>`;
+
 function healthSection(d: DashboardData): string {
   const s = d.status;
   const rows = [
@@ -23,6 +45,7 @@ function healthSection(d: DashboardData): string {
     row("Last recording", d.lastRecording ? `${esc(utc(d.lastRecording.created_on))} (${esc(ago(d.lastRecording.created_on, d.now))})` : "none yet"),
     row("Next recording", d.nextRecording ? `≈ ${esc(utc(d.nextRecording.toISOString()))}` : "—"),
   ];
+  rows.push(row("Input level", levelHtml(d)));
   if (d.disk) rows.push(row("Disk", `${esc(bytes(d.disk.freeBytes))} free of ${esc(bytes(d.disk.totalBytes))} <span class="meta">(${esc(d.disk.path)})</span>`));
   if (d.outbox) {
     const o = d.outbox;
@@ -77,5 +100,5 @@ export function renderDashboard(d: DashboardData): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><header><h1>${esc(title)}</h1><div class="meta">Page made ${esc(utc(d.now.toISOString()))}</div></header>
-<main>${healthSection(d)}${recordingsSection(d)}${detectionsSection(d)}${deploymentSection(d)}</main></body></html>`;
+<main>${healthSection(d)}${recordingsSection(d)}${detectionsSection(d)}${deploymentSection(d)}</main>${LEVEL_SCRIPT}</body></html>`;
 }

@@ -1,5 +1,5 @@
 /**
- * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, each
+ * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, `/level` (the input level the page polls), each
  * recording's spectrogram PNG (rendered in a child process, see spectrogram-cache.ts) and WAV
  * file by recording id (never by path), `/health` as JSON and
  * `/metrics` for Prometheus. It only reads: GET and HEAD, a read-only connection to the metadata
@@ -21,6 +21,7 @@ import type { AcoupiPaths } from "../system/paths.ts";
 import { buildStatus, healthText } from "../system/status-report.ts";
 import type { WebConfig } from "./config.ts";
 import { dashboardData } from "./dashboard-data.ts";
+import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
 import { TaskDurations } from "./task-durations.ts";
@@ -134,6 +135,10 @@ export function startWebServer(options: WebServerOptions): WebServer {
     if (url.pathname === "/health") {
       const report = buildStatus();
       return Response.json({ health: report.health, text: healthText(report), reasons: report.degraded });
+    }
+    if (url.pathname === "/level") {
+      const conn = database();
+      return Response.json(conn === null ? null : latestInputLevel(conn), { headers: { "cache-control": "no-store" } });
     }
     if (url.pathname === "/metrics") {
       const diskPaths = [...new Set([program.recordingsDir, program.tmpDir])].filter((p): p is string => p !== null);

@@ -14,5 +14,6 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:0}dt{c
 .rec audio{width:100%;margin-top:6px}.meta{color:var(--muted);font-size:.9rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:3px 4px;text-align:right;border-bottom:1px solid var(--line)}th:first-child,td:first-child{text-align:left}
 .bar{display:inline-block;height:.7em;background:var(--bar);border-radius:2px;vertical-align:middle;margin-right:4px}
+.meter{display:inline-block;width:80px;height:.6em;margin-left:8px;background:var(--line);border-radius:3px;vertical-align:middle;overflow:hidden}.meter span{display:block;height:100%;background:var(--ok)}
 pre{overflow:auto;font-size:.8rem;margin:0}details summary{cursor:pointer}
 `;

@@ -2,7 +2,8 @@
  * @module The web page in a real browser: Debian's chromium driven by playwright-core opens the
  * page of a running compiled binary that records a 3 kHz tone from the fake microphone. The
  * latest recording is on the page with its spectrogram image loaded, its audio element knows the
- * recording's duration and plays, and the health text is what `acoupi status` says. The
+ * recording's duration and plays, the input level is the tone's and the page polls it, and the
+ * health text is what `acoupi status` says. The
  * screenshot is kept in .tmp/artifacts/web.png.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -123,6 +124,15 @@ withChromium("the web page of a running compiled binary, in Chromium", () => {
     });
     expect(played.paused).toBe(false);
     expect(played.currentTime).toBeGreaterThan(0);
+
+    // The 8000-amplitude tone peaks at 20·log10(8000 / 32768) dBFS; the page polls /level for newer recordings.
+    const expectedPeak = 20 * Math.log10(8000 / 32768);
+    const level = (await page.locator("#level").textContent()) ?? "";
+    expect(Math.abs(Number(/peak (-?[\d.]+) dBFS/.exec(level)?.[1]) - expectedPeak)).toBeLessThanOrEqual(0.1);
+    const polled = await page.waitForResponse((r) => new URL(r.url()).pathname === "/level", { timeout: 10_000 });
+    const live = (await polled.json()) as { recording_id: string; created_on: string; peak_dbfs: number };
+    expect(live.created_on >= (row?.created_on ?? "")).toBe(true);
+    expect(Math.abs(live.peak_dbfs - expectedPeak)).toBeLessThanOrEqual(0.1);
 
     const health = (await page.locator("#health").textContent())?.trim();
     const status = d.run(["status"]);
