@@ -5,7 +5,6 @@
  * lets it read while the runner writes.
  */
 import type { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadConfigured } from "../cli/load-program.ts";
 import { StoreError } from "../errors.ts";
@@ -28,7 +27,7 @@ export async function metadataPath(flag?: string): Promise<string> {
 /** Opens the metadata database read-only; a missing file is an error that says how to get one. */
 export function openMetadataReadonly(path: string): Database {
   const db = openSqliteReadonly(path, "metadata database");
-  if (db === null || !existsSync(path)) {
+  if (db === null) {
     throw new StoreError(`There is no metadata database at "${resolve(path)}" yet`, {
       help: "Start a deployment with `acoupi start` to record, or pass another file with --db PATH",
     });

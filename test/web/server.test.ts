@@ -26,13 +26,15 @@ function start(home: TempHome, host: string, extra: Record<string, unknown> = {}
 
 describe("the web server", () => {
   let home: TempHome;
+  const previousHome = process.env.ACOUPI_HOME;
   beforeAll(() => {
     home = makeTempHome("acoupi-web-");
     process.env.ACOUPI_HOME = home.acoupiHome; // buildStatus reads the status of this home
     writeFixtureDb(home.home);
   });
   afterAll(() => {
-    delete process.env.ACOUPI_HOME;
+    if (previousHome === undefined) delete process.env.ACOUPI_HOME;
+    else process.env.ACOUPI_HOME = previousHome;
     home.cleanup();
   });
 
