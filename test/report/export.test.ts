@@ -31,6 +31,23 @@ describe("acoupi export", () => {
     expect(stdout).toStartWith(`Exported 5 detections into 1 file in ${dir}\n`);
   });
 
+  test("every Raven table has Raven's required columns first, with their types", () => {
+    const { dir } = exportTo("raven", ["--combined"]);
+    const [header, ...rows] = readFileSync(join(dir, "detections.selections.txt"), "utf8").trimEnd().split("\n");
+    expect(header?.split("\t").slice(0, 7)).toEqual(["Selection", "View", "Channel", "Begin Time (s)", "End Time (s)", "Low Freq (Hz)", "High Freq (Hz)"]);
+    const decimal = /^\d+(\.\d+)?$/;
+    rows.forEach((line, i) => {
+      const [selection, view, channel, begin, end, low, high] = line.split("\t");
+      expect(selection).toBe(String(i + 1)); // unique positive integers, in order
+      expect(view).toMatch(/^(Spectrogram|Waveform) \d+$/);
+      expect(channel).toMatch(/^[1-9]\d*$/);
+      for (const v of [begin, end, low, high]) expect(v).toMatch(decimal);
+      expect(Number(end)).toBeGreaterThan(Number(begin));
+      expect(Number(high)).toBeGreaterThan(Number(low));
+      expect(line.split("\t")).toHaveLength(header?.split("\t").length ?? 0);
+    });
+  });
+
   test("Raven per recording writes one selection table per recording with detections", () => {
     const { dir } = exportTo("raven");
     expect(readdirSync(dir).sort()).toEqual(["rec1", "rec2", "rec4", "rec5"].map((r) => `${r}.Table.1.selections.txt`));
