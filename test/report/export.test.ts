@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeTempHome, REPO, runAcoupi, type TempHome } from "../helpers/cli.ts";
-import { writeFixtureDb, type FixtureDb } from "./_fixture-db.ts";
+import { SqliteStore } from "../../src/components/stores/sqlite-store.ts";
+import { MEADOW, writeFixtureDb, type FixtureDb } from "./_fixture-db.ts";
 
 const FIXTURES = join(REPO, "test/fixtures/export");
 
@@ -76,6 +77,23 @@ describe("acoupi export", () => {
     const listed = runAcoupi(["detections", "--json", "--db", fixture.path], home.env).stdout.trim().split("\n");
     expect(exported.map((line) => (JSON.parse(line) as { detection_id: string }).detection_id.slice(-4))).toEqual(["b001", "b002", "b003", "b004", "b005"]);
     expect([...exported].sort()).toEqual([...listed].sort());
+  });
+
+  test("two recordings with the same file name in different folders get separate tables", () => {
+    const db = join(home.home, "same-names.db");
+    const store = new SqliteStore({ db_metadata: db }, { synchronous: "NORMAL" });
+    const ids = ["00000000-0000-4000-8000-0000000000e1", "00000000-0000-4000-8000-0000000000e2"];
+    ids.forEach((id, i) => {
+      const recording = { id, created_on: new Date(Date.UTC(2024, 4, 1, 6, 0, i)), duration: 3, samplerate: 48000, deployment: MEADOW, path: `/data/${i === 0 ? "a" : "b"}/night.wav`, audio_channels: 1, time_expansion: 1 };
+      store.storeRecording(recording);
+      const detection = { id: crypto.randomUUID(), prediction_type: "presence" as const, location: null, detection_score: 0.5, tags: [] };
+      store.storeModelOutputs([{ id: crypto.randomUUID(), name_model: "M", recording, created_on: recording.created_on, detections: [detection] }]);
+    });
+    store.close();
+    const dir = mkdtempSync(join(home.home, "out-same-"));
+    expect(runAcoupi(["export", "--format", "audacity", "--out", dir, "--db", db], home.env).code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual([`night-${ids[1]}.labels.txt`, "night.labels.txt"]);
+    expect(readFileSync(join(dir, "night.labels.txt"), "utf8")).toBe("0.000000\t3.000000\tM 0.50\n");
   });
 
   test("an unknown format is refused by name and writes nothing", () => {
