@@ -1,8 +1,8 @@
 /**
- * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, `/level` (the input level the page polls), each
- * recording's spectrogram PNG (rendered in a child process, see spectrogram-cache.ts) and WAV
- * file by recording id (never by path), `/health` as JSON and
- * `/metrics` for Prometheus. It only reads: GET and HEAD, a read-only connection to the metadata
+ * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, `/level`
+ * (the input level the page polls), each recording's spectrogram PNG (rendered in a child
+ * process, see spectrogram-cache.ts) and WAV file by recording id (never by path), `/health` as
+ * JSON and `/metrics` for Prometheus. It only reads: GET and HEAD, a read-only connection to the metadata
  * database, no route that changes anything. On a loopback bind anyone on this machine may read;
  * on any other bind every request needs the token, from `?token=` (which also sets a cookie, so
  * images and audio on the page load), a cookie, or `Authorization: Bearer`.
@@ -10,24 +10,24 @@
 import type { Database } from "bun:sqlite";
 import { timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import type { z } from "zod";
-import { join } from "node:path";
 import { findRecording } from "../report/queries.ts";
 import type { TaskEventListener } from "../scheduler/types.ts";
 import { selfCommand } from "../system/self-command.ts";
 import { openSqliteReadonly } from "../system/sqlite.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { buildStatus, healthText } from "../system/status-report.ts";
+import { audioResponse } from "./audio-response.ts";
 import type { WebConfig } from "./config.ts";
 import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
 import { TaskDurations } from "./task-durations.ts";
-import { ensureWebToken, isLoopbackHost, removeEndpoint, webUrl, writeEndpoint } from "./token.ts";
-import { audioResponse } from "./audio-response.ts";
 import { SpectrogramCache } from "./spectrogram-cache.ts";
+import { ensureWebToken, isLoopbackHost, removeEndpoint, webUrl, writeEndpoint } from "./token.ts";
 
 const COOKIE = "acoupi_token";
 const RECORDING_ROUTE = /^\/recordings\/([0-9a-f-]{36})\/(spectrogram\.png|audio\.wav)$/;
