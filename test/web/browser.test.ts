@@ -3,8 +3,9 @@
  * page of a running compiled binary that records a 3 kHz tone from the fake microphone. The
  * latest recording is on the page with its spectrogram image loaded, its audio element knows the
  * recording's duration and plays, the input level is the tone's and the page polls it, and the
- * health text is what `acoupi status` says. The
- * screenshot is kept in .tmp/artifacts/web.png.
+ * health text is what `acoupi status` says. The screenshot is kept in .tmp/artifacts/web.png. A
+ * second binary bound to 0.0.0.0 (reached on 127.0.0.1 only) refuses requests without the token,
+ * and its printed token opens the page.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -47,6 +48,27 @@ interface AudioLike {
 
 const withChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 
+/** A compiled-binary deployment recording the tone with the web page on `host` (any free port), once two recordings are saved. */
+async function deployWithWeb(host: string, prefix: string): Promise<{ d: Deployed; url: string; dbPath: string }> {
+  const d = await deploy(tone(60), { binary: buildBinary("x64"), prefix });
+  const setup = d.run([
+    "setup", "--program", "default", "--no-prompt",
+    "--microphone.device_name", d.mic.device, "--microphone.samplerate", String(RATE), "--microphone.audio_channels", "1",
+    "--recording.duration", "2", "--recording.interval", "2",
+    "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59",
+    "--recording.min_free_mb", "0", "--file_management.interval", "1",
+    "--web.enabled", "true", "--web.host", host, "--web.port", "0",
+  ]);
+  expect(setup.code, said(setup)).toBe(0);
+  const start = d.run(["start", "--name", "meadow", "--no-check"]);
+  expect(start.code, said(start)).toBe(0);
+  const dbPath = join(d.home.acoupiHome, "storages/metadata.db");
+  await waitFor("two saved recordings", () => countRows(dbPath, "SELECT id FROM recordings WHERE state = 'saved'") >= 2);
+  const printed = d.run(["web", "url"]);
+  expect(printed.code, said(printed)).toBe(0);
+  return { d, url: printed.stdout.trim(), dbPath };
+}
+
 withChromium("the web page of a running compiled binary, in Chromium", () => {
   let d: Deployed;
   let profile: string;
@@ -54,23 +76,7 @@ withChromium("the web page of a running compiled binary, in Chromium", () => {
   let url: string;
   let dbPath: string;
   beforeAll(async () => {
-    d = await deploy(tone(60), { binary: buildBinary("x64"), prefix: "acoupi-web-browser-" });
-    const setup = d.run([
-      "setup", "--program", "default", "--no-prompt",
-      "--microphone.device_name", d.mic.device, "--microphone.samplerate", String(RATE), "--microphone.audio_channels", "1",
-      "--recording.duration", "2", "--recording.interval", "2",
-      "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59",
-      "--recording.min_free_mb", "0", "--file_management.interval", "1",
-      "--web.enabled", "true", "--web.port", "0",
-    ]);
-    expect(setup.code, said(setup)).toBe(0);
-    const start = d.run(["start", "--name", "meadow", "--no-check"]);
-    expect(start.code, said(start)).toBe(0);
-    dbPath = join(d.home.acoupiHome, "storages/metadata.db");
-    await waitFor("two saved recordings", () => countRows(dbPath, "SELECT id FROM recordings WHERE state = 'saved'") >= 2);
-    const printed = d.run(["web", "url"]);
-    expect(printed.code, said(printed)).toBe(0);
-    url = printed.stdout.trim();
+    ({ d, url, dbPath } = await deployWithWeb("127.0.0.1", "acoupi-web-browser-"));
     profile = mkdtempSync(join(tmpdir(), "acoupi-chromium-"));
     browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 412, height: 915 } });
   }, 120_000);
@@ -143,5 +149,42 @@ withChromium("the web page of a running compiled binary, in Chromium", () => {
     mkdirSync(join(REPO, ".tmp/artifacts"), { recursive: true });
     await page.screenshot({ path: ARTIFACT, fullPage: true });
     expect(existsSync(ARTIFACT)).toBe(true);
+  }, 60_000);
+});
+
+withChromium("the web page of a compiled binary bound beyond loopback", () => {
+  let d: Deployed;
+  let url: string;
+  let profile: string;
+  let browser: BrowserContext;
+  beforeAll(async () => {
+    ({ d, url } = await deployWithWeb("0.0.0.0", "acoupi-web-lan-"));
+    profile = mkdtempSync(join(tmpdir(), "acoupi-chromium-"));
+    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await d?.cleanup();
+  });
+
+  test("refuses a request without the token, and the printed URL's token opens the page with its images", async () => {
+    const printed = new URL(url);
+    const token = printed.searchParams.get("token") ?? "";
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    // Only loopback traffic in tests: the same server, reached on 127.0.0.1.
+    const local = `http://127.0.0.1:${printed.port}`;
+    const refused = await fetch(`${local}/`);
+    expect(refused.status).toBe(401);
+    expect((await fetch(`${local}/metrics`)).status).toBe(401);
+    expect((await fetch(`${local}/?token=${token}x`)).status).toBe(401);
+    const page = await browser.newPage();
+    expect((await page.goto(`${local}/?token=${token}`))?.status()).toBe(200);
+    const image = page.locator(".rec img").first();
+    await image.scrollIntoViewIfNeeded();
+    await page.waitForFunction((el) => (el as unknown as ImageLike | null)?.complete === true && (el as unknown as ImageLike).naturalWidth > 0, await image.elementHandle(), { timeout: 15_000 });
+    expect(await image.evaluate((el) => (el as unknown as ImageLike).naturalWidth)).toBe(IMAGE_WIDTH);
+    // The image came with the cookie the token set, not with the token in its URL.
+    expect(await image.getAttribute("src")).not.toContain("token");
   }, 60_000);
 });
