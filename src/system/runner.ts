@@ -67,6 +67,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   program.context.setTaskStatsSource(() => scheduler.stats());
 
   const startedAt = new Date().toISOString();
+  let webProblem: string | null = null;
   let state: RunnerStatus["state"] = "running";
   let lastComponents: ReturnType<typeof program.context.collectStatus> = { degraded: [], components: {} };
   const snapshot = (): RunnerStatus => {
@@ -86,6 +87,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     const degraded = [...lastComponents.degraded];
     const components = lastComponents.components;
     if (!scheduler.healthy()) degraded.push("scheduler: stalled");
+    if (webProblem !== null) degraded.push(webProblem);
     return {
       pid: process.pid,
       program: options.programName,
@@ -116,8 +118,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     throw error;
   }
   deps.logger.info(`Running program ${options.definition.name} for deployment "${deployment.name}" (pid ${process.pid})`);
+  const web = await startWeb(options, (listener) => scheduler.onTaskEvent(listener), (problem) => (webProblem = problem));
   publish();
-  const web = await startWeb(options, (listener) => scheduler.onTaskEvent(listener));
   options.onReady?.();
   const timer = setInterval(publish, options.statusIntervalMs ?? 5000);
 
@@ -127,7 +129,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   clearInterval(timer);
   state = "stopping";
   publish();
-  await web?.stop();
+  await web?.stop().catch((error: unknown) => deps.logger.error("Stopping the web page failed:", error));
   const { drained } = await scheduler.stop(options.graceMs ?? 10_000);
   if (!drained) deps.logger.warn("Some tasks were still running after the grace period");
   try {
@@ -143,9 +145,13 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
 /**
  * Starts the web page when the config enables it. Its code is imported only then, so a runner
  * with the page off loads none of it and opens no port. A page that fails to start (port taken)
- * is logged and the sensor records on without it.
+ * is logged and reported as a degraded reason, and the sensor records on without it.
  */
-async function startWeb(options: RunnerOptions, onTaskEvent: (listener: TaskEventListener) => () => void): Promise<WebServer | null> {
+async function startWeb(
+  options: RunnerOptions,
+  onTaskEvent: (listener: TaskEventListener) => () => void,
+  onProblem: (reason: string) => void,
+): Promise<WebServer | null> {
   const web = (options.config as { web?: WebConfig }).web;
   if (web?.enabled !== true) return null;
   try {
@@ -161,6 +167,7 @@ async function startWeb(options: RunnerOptions, onTaskEvent: (listener: TaskEven
     });
   } catch (error) {
     options.deps.logger.error(`The web page could not start on ${web.host}:${web.port}; recording goes on without it:`, error);
+    onProblem(`web: cannot serve on ${web.host}:${web.port}: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   }
 }
