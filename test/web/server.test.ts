@@ -143,4 +143,13 @@ describe("the web server", () => {
     expect(result.stderr).toContain("The web page is off: run `acoupi config set web.enabled true`");
     expect(runAcoupi(["web", "url"], env).stdout).toBe(result.stdout); // the token is made once
   });
+
+  test("setup with the web page enabled creates its token right away", () => {
+    const acoupiHome = join(home.home, "setup-home");
+    const result = runAcoupi(["setup", "--program", "default", "--no-prompt", "--web.enabled", "true", "--web.host", "0.0.0.0"], { ...home.env, ACOUPI_HOME: acoupiHome });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("The web page is on: `acoupi web url` prints its address");
+    expect(statSync(join(acoupiHome, "config/web-token")).mode & 0o777).toBe(0o600);
+    expect(result.stdout).not.toContain(readFileSync(join(acoupiHome, "config/web-token"), "utf8").trim());
+  });
 });
