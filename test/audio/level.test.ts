@@ -1,3 +1,6 @@
+/**
+ * @module The input level of 16-bit WAV bytes (pcm16Level) against a sine's known peak and RMS.
+ */
 import { expect, test } from "bun:test";
 import { pcm16Level } from "../../src/audio/level.ts";
 import { wavHeader } from "../../src/audio/wav.ts";

@@ -1,3 +1,7 @@
+/**
+ * @module `acoupi export` in each format through the real CLI, held byte for byte against the
+ * hand-written fixtures in test/fixtures/export (see its README for the specifications used).
+ */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

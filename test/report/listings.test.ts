@@ -1,3 +1,7 @@
+/**
+ * @module `acoupi recordings`, `detections` and `summary` through the real CLI on the known fixture
+ * database: tables, JSON lines, filters, errors, and gaps with their reasons.
+ */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 import { RECORDING_IDS, writeFixtureDb, type FixtureDb } from "./_fixture-db.ts";

@@ -1,3 +1,8 @@
+/**
+ * @module `acoupi spectrogram` through the real CLI: the PNG is decoded (fast-png) and a pure tone must
+ * be a line at its frequency row at 8, 48 and 384 kHz; a time-expanded recording is drawn in real
+ * time and frequency with its detection box where its coordinates say.
+ */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

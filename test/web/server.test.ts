@@ -1,3 +1,7 @@
+/**
+ * @module The web server in-process on a real Bun.serve over loopback: the token on a non-loopback bind,
+ * read-only routes, masked secrets, audio byte ranges, /metrics, and `acoupi web url`.
+ */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
