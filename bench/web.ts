@@ -155,5 +155,6 @@ if (process.argv[2] === "--serve") {
   await child.exited;
   console.log(`\nServer process RSS: ${ready.before.toFixed(1)} MB before importing the server, ${ready.started.toFixed(1)} MB once listening (+${(ready.started - ready.before).toFixed(1)} MB),`);
   console.log(`${served.toFixed(1)} MB after serving every route ${RUNS + 1} times (+${(served - ready.before).toFixed(1)} MB; target < 10 MB)`);
-  rmSync(home, { recursive: true, force: true });
+  if (process.env.BENCH_WEB_KEEP) console.log(`kept ${home}`);
+  else rmSync(home, { recursive: true, force: true });
 }
