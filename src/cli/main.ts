@@ -22,6 +22,12 @@ const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
   ["run", "Run the active deployment in the foreground (used by the service)", () => load(import("./commands/run.ts"))],
   ["deployment", "Start, stop or inspect the deployment", () => load(import("./commands/deployment/index.ts"))],
   ["task", "List the program's tasks or run one now", () => load(import("./commands/task/index.ts"))],
+  ["recordings", "List the recordings: `acoupi recordings --since 24h`", () => load(import("./commands/recordings.ts"))],
+  ["detections", "List the detections: `acoupi detections --label owl --min-score 0.8`", () => load(import("./commands/detections.ts"))],
+  ["summary", "Recordings, hours, disk, detections and gaps per day or hour", () => load(import("./commands/summary.ts"))],
+  ["export", "Export detections as CSV, Raven tables, Audacity labels or JSON lines", () => load(import("./commands/export.ts"))],
+  ["spectrogram", "Draw a recording's spectrogram as a PNG, with its detections", () => load(import("./commands/spectrogram.ts"))],
+  ["web", "The local web page: `acoupi web url` prints its address", () => load(import("./commands/web/index.ts"))],
   ["devices", "List the capture devices (names for microphone.device_name)", () => load(import("./commands/devices.ts"))],
   ["service", "Install, remove or inspect the systemd service", () => load(import("./commands/service/index.ts"))],
 ];

@@ -10,10 +10,13 @@ import { DeploymentError } from "../errors.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
 import { instantiateProgram } from "../programs/define-program.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
+import type { TaskEventListener } from "../scheduler/types.ts";
 import { activeDeployment } from "./deployment-file.ts";
 import type { AcoupiPaths } from "./paths.ts";
 import { readLivePid, removePidfile, writePidfile } from "./pidfile.ts";
 import { writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
+import type { WebConfig } from "../web/config.ts";
+import type { WebServer } from "../web/server.ts";
 
 export interface RunnerOptions {
   paths: AcoupiPaths;
@@ -64,6 +67,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   program.context.setTaskStatsSource(() => scheduler.stats());
 
   const startedAt = new Date().toISOString();
+  let webProblem: string | null = null;
   let state: RunnerStatus["state"] = "running";
   let lastComponents: ReturnType<typeof program.context.collectStatus> = { degraded: [], components: {} };
   const snapshot = (): RunnerStatus => {
@@ -83,6 +87,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     const degraded = [...lastComponents.degraded];
     const components = lastComponents.components;
     if (!scheduler.healthy()) degraded.push("scheduler: stalled");
+    if (webProblem !== null) degraded.push(webProblem);
     return {
       pid: process.pid,
       program: options.programName,
@@ -113,6 +118,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     throw error;
   }
   deps.logger.info(`Running program ${options.definition.name} for deployment "${deployment.name}" (pid ${process.pid})`);
+  const web = await startWeb(options, (listener) => scheduler.onTaskEvent(listener), (problem) => (webProblem = problem));
   publish();
   options.onReady?.();
   const timer = setInterval(publish, options.statusIntervalMs ?? 5000);
@@ -123,6 +129,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   clearInterval(timer);
   state = "stopping";
   publish();
+  await web?.stop().catch((error: unknown) => deps.logger.error("Stopping the web page failed:", error));
   const { drained } = await scheduler.stop(options.graceMs ?? 10_000);
   if (!drained) deps.logger.warn("Some tasks were still running after the grace period");
   try {
@@ -133,4 +140,34 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     removePidfile(paths.pidFile);
   }
   return 0;
+}
+
+/**
+ * Starts the web page when the config enables it. Its code is imported only then, so a runner
+ * with the page off loads none of it and opens no port. A page that fails to start (port taken)
+ * is logged and reported as a degraded reason, and the sensor records on without it.
+ */
+async function startWeb(
+  options: RunnerOptions,
+  onTaskEvent: (listener: TaskEventListener) => () => void,
+  onProblem: (reason: string) => void,
+): Promise<WebServer | null> {
+  const web = (options.config as { web?: WebConfig }).web;
+  if (web?.enabled !== true) return null;
+  try {
+    const { startWebServer } = await import("../web/server.ts");
+    return startWebServer({
+      config: web,
+      paths: options.paths,
+      programName: options.programName,
+      configSchema: options.definition.configSchema,
+      programConfig: options.config,
+      onTaskEvent,
+      logger: options.deps.logger.withTag("web"),
+    });
+  } catch (error) {
+    options.deps.logger.error(`The web page could not start on ${web.host}:${web.port}; recording goes on without it:`, error);
+    onProblem(`web: cannot serve on ${web.host}:${web.port}: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
 }

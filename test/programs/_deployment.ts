@@ -86,6 +86,7 @@ export function countRows(dbPath: string, sql: string): number {
   if (!existsSync(dbPath)) return 0;
   const db = new Database(dbPath, { readonly: true });
   try {
+    db.run("PRAGMA busy_timeout = 5000"); // the runner may be creating the schema right now
     return (db.query(`SELECT count(*) AS n FROM (${sql})`).get() as { n: number }).n;
   } catch (error) {
     if (error instanceof Error && /no such table/.test(error.message)) return 0;

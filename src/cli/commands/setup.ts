@@ -1,7 +1,8 @@
 /**
  * @module `acoupi setup --program NAME`: builds the program config from the schema defaults, a
  * whole file (`--config`), acoupi-style arguments (`--recording.duration 5`) and prompts, then
- * validates it once and writes it atomically. Nothing is written when validation fails.
+ * validates it once and writes it atomically. Nothing is written when validation fails. With the
+ * web page enabled it also creates the page's token.
  */
 import { mkdirSync } from "node:fs";
 import { defineCommand } from "citty";
@@ -11,6 +12,8 @@ import { promptConfig } from "../../config/prompt.ts";
 import { validateConfig } from "../../config/validate.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { acoupiPaths } from "../../system/paths.ts";
+import type { WebConfig } from "../../web/config.ts";
+import { ensureWebToken } from "../../web/token.ts";
 import { deviceIdFile, programs } from "../load-program.ts";
 
 export default defineCommand({
@@ -37,6 +40,11 @@ export default defineCommand({
     const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
     if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
+    const web = (config as { web?: WebConfig }).web;
+    if (web?.enabled) {
+      ensureWebToken(paths, web); // the page's token exists from setup on (config/web-token, mode 0600)
+      process.stdout.write("The web page is on: `acoupi web url` prints its address\n");
+    }
     process.stdout.write("Next: `acoupi check`, then `acoupi start`\n");
   },
 });

@@ -29,6 +29,7 @@ import { fileManagementTask, type FileManagementTask } from "../../tasks/file-ma
 import { reconcileTemp } from "../../tasks/reconcile.ts";
 import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../../tasks/names.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
+import { WebConfigSchema } from "../../web/config.ts";
 import type { ProgramContext } from "../program-context.ts";
 
 export const AudioConfigSchema = z.object({
@@ -61,6 +62,7 @@ export const BasicConfigSchema = z.object({
   recording_saving: RecordingSavingSchema.nullable()
     .default(null)
     .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
+  web: WebConfigSchema.prefault({}),
 });
 export type BasicConfig = z.output<typeof BasicConfigSchema>;
 

@@ -3,51 +3,7 @@
  * and the deployment file. It reads files only, so it is fast and works while the runner is busy.
  */
 import { defineCommand } from "citty";
-import { isSetUp, readProgramName } from "../../../config/config-file.ts";
-import { readDeployment } from "../../../system/deployment-file.ts";
-import { acoupiPaths } from "../../../system/paths.ts";
-import { readLivePid } from "../../../system/pidfile.ts";
-import { readStatus, type RunnerStatus } from "../../../system/status-file.ts";
-
-export interface StatusReport {
-  setUp: boolean;
-  program: string | null;
-  deployment: { active: boolean; id: string; name: string; started_on: string; ended_on: string | null; latitude: number | null; longitude: number | null } | null;
-  runner: { running: boolean; pid: number | null };
-  health: "ok" | "degraded" | "stopped";
-  degraded: string[];
-  status: RunnerStatus | null;
-}
-
-export function buildStatus(): StatusReport {
-  const paths = acoupiPaths();
-  const setUp = isSetUp(paths);
-  const deployment = readDeployment(paths);
-  const pid = readLivePid(paths.pidFile);
-  const status = pid !== null ? readStatus(paths.statusFile) : null;
-  const degraded = status?.degraded ?? [];
-  const failing = Object.entries(status?.tasks ?? {})
-    .filter(([, t]) => t.lastFailure !== null && (t.lastSuccess === null || t.lastFailure > t.lastSuccess))
-    .map(([name, t]) => `${name}: ${t.lastError ?? "failed"}`);
-  const reasons = [...degraded, ...failing];
-  return {
-    setUp,
-    program: setUp ? readProgramName(paths) : null,
-    deployment: deployment && {
-      active: deployment.ended_on === null,
-      id: deployment.id,
-      name: deployment.name,
-      started_on: deployment.started_on.toISOString(),
-      ended_on: deployment.ended_on?.toISOString() ?? null,
-      latitude: deployment.latitude,
-      longitude: deployment.longitude,
-    },
-    runner: { running: pid !== null, pid },
-    health: pid === null ? "stopped" : reasons.length > 0 ? "degraded" : "ok",
-    degraded: reasons,
-    status,
-  };
-}
+import { buildStatus, healthText } from "../../../system/status-report.ts";
 
 function line(name: string, value: unknown): string {
   return `  ${name.padStart(12)} : ${value}\n`;
@@ -74,7 +30,7 @@ export default defineCommand({
     }
     out += "● Runner\n";
     out += line("state", report.runner.running ? `running (pid ${report.runner.pid})` : "not running");
-    out += line("health", report.health === "degraded" ? `degraded: ${report.degraded.join("; ")}` : report.health);
+    out += line("health", healthText(report));
     for (const [name, t] of Object.entries(report.status?.tasks ?? {})) {
       out += line(name, `${t.runs} runs, ${t.failures} failed, ${t.skips} skipped, last ok ${t.lastSuccess ?? "never"}`);
     }

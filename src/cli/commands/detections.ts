@@ -1,0 +1,48 @@
+/**
+ * @module `acoupi detections`: the detections in the metadata database, newest recording first,
+ * with their label (most confident tag), score, time and frequency box, as a table (at most
+ * `--limit`, default 50) or as JSON lines with `--json` (streamed). Reads the database read-only.
+ */
+import { defineCommand } from "citty";
+import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { iterateDetections, type DetectionListRow } from "../../report/queries.ts";
+import { renderTable, seconds, shortTime, type Column } from "../../report/table.ts";
+import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
+import { TABLE_LIMIT } from "./recordings.ts";
+
+const COLUMNS: Column<DetectionListRow>[] = [
+  { title: "RECORDING (UTC)", value: (r) => shortTime(r.created_on) },
+  { title: "LABEL", value: (r) => r.label ?? "" },
+  { title: "SCORE", value: (r) => r.score.toFixed(3), align: "right" },
+  { title: "START", value: (r) => seconds(r.start_time_s), align: "right" },
+  { title: "END", value: (r) => seconds(r.end_time_s), align: "right" },
+  { title: "LOW HZ", value: (r) => seconds(r.low_freq_hz), align: "right" },
+  { title: "HIGH HZ", value: (r) => seconds(r.high_freq_hz), align: "right" },
+  { title: "MODEL", value: (r) => r.model },
+  { title: "RECORDING ID", value: (r) => r.recording_id },
+];
+
+export default defineCommand({
+  meta: { name: "detections", description: "List the detections, newest first: `acoupi detections --label owl --min-score 0.8`" },
+  args: { ...FILTER_ARGS, ...LIMIT_ARG, json: { type: "boolean", description: "Print JSON lines, one detection each" } },
+  async run({ args }) {
+    const filters = parseFilters(args);
+    const db = openMetadataReadonly(await metadataPath(args.db));
+    try {
+      if (args.json) {
+        for (const row of iterateDetections(db, { ...filters, order: "newest" })) process.stdout.write(`${JSON.stringify(row)}\n`);
+        return;
+      }
+      const limit = filters.limit ?? TABLE_LIMIT;
+      const rows = [...iterateDetections(db, { ...filters, order: "newest", limit: limit + 1 })];
+      if (rows.length === 0) {
+        process.stdout.write("No detections match.\n");
+        return;
+      }
+      process.stdout.write(renderTable(COLUMNS, rows.slice(0, limit)));
+      if (rows.length > limit) process.stdout.write(`(showing the newest ${limit}; use --limit or --json for more)\n`);
+    } finally {
+      db.close();
+    }
+  },
+});

@@ -1,0 +1,78 @@
+/**
+ * @module `acoupi spectrogram FILE.wav|RECORDING_ID [--out x.png]`: draws a recording's
+ * spectrogram as a PNG with labelled axes and its detections as boxes. A recording id is looked
+ * up in the metadata database (for its file, time expansion and detections); a file path is
+ * drawn as is, with the detections of the recording stored at that path when the database knows it.
+ */
+import { existsSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { defineCommand } from "citty";
+import { AcoupiError } from "../../errors.ts";
+import { writeFileAtomic } from "../../system/atomic-write.ts";
+import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { findRecording, recordingDetections, type DetectionListRow } from "../../report/queries.ts";
+import { spectrogramPng, type SpectrogramSource } from "../../report/spectrogram/spectrogram-png.ts";
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function fromDatabase(target: string, dbFlag: string | undefined): Promise<SpectrogramSource> {
+  const db = openMetadataReadonly(await metadataPath(dbFlag));
+  try {
+    const recording = findRecording(db, target);
+    if (recording === null) {
+      throw new AcoupiError("not-found", `There is no recording ${target} in the metadata database`, { help: "Run `acoupi recordings` to list them" });
+    }
+    if (recording.path === null || !existsSync(recording.path)) {
+      throw new AcoupiError("not-found", `Recording ${target} has no file on disk (state ${recording.state}, path ${recording.path ?? "none"})`, {
+        help: "Only kept recordings can be drawn; see the saving filters in `acoupi config show`",
+      });
+    }
+    return { path: recording.path, timeExpansion: recording.time_expansion, detections: recordingDetections(db, recording.id), title: recording.created_on };
+  } finally {
+    db.close();
+  }
+}
+
+async function detectionsAt(path: string, dbFlag: string | undefined): Promise<{ detections: DetectionListRow[]; timeExpansion?: number }> {
+  let dbPath: string;
+  try {
+    dbPath = await metadataPath(dbFlag);
+  } catch (error) {
+    // A loose WAV file needs no set-up acoupi: draw it without detections.
+    if (error instanceof AcoupiError && (error.code === "not-set-up" || error.code === "store")) return { detections: [] };
+    throw error;
+  }
+  if (!existsSync(dbPath)) return { detections: [] };
+  const db = openMetadataReadonly(dbPath);
+  try {
+    const row = db.query<{ id: string; time_expansion: number }, [string]>("SELECT id, time_expansion FROM recordings WHERE path = ?").get(path);
+    return row === null ? { detections: [] } : { detections: recordingDetections(db, row.id), timeExpansion: row.time_expansion };
+  } finally {
+    db.close();
+  }
+}
+
+export default defineCommand({
+  meta: { name: "spectrogram", description: "Draw a recording's spectrogram as a PNG: `acoupi spectrogram rec.wav --out rec.png`" },
+  args: {
+    target: { type: "positional", description: "A WAV file, or a recording id from `acoupi recordings`", required: true },
+    out: { type: "string", description: "The PNG to write (default: the recording's name with .png, here)" },
+    db: { type: "string", description: "Read this metadata database instead of the configured one" },
+  },
+  async run({ args }) {
+    const target = args.target;
+    let source: SpectrogramSource;
+    if (existsSync(target)) {
+      const path = resolve(target);
+      source = { path, ...(await detectionsAt(path, args.db)) };
+    } else if (UUID_RE.test(target)) {
+      source = await fromDatabase(target, args.db);
+    } else {
+      throw new AcoupiError("not-found", `"${target}" is neither a file nor a recording id`, { help: "Pass a WAV file, or an id from `acoupi recordings`" });
+    }
+    const png = await spectrogramPng(source);
+    const out = resolve(args.out ?? `${basename(source.path).replace(/\.wav$/i, "")}.png`);
+    writeFileAtomic(out, png);
+    process.stdout.write(`${out}\n`);
+  },
+});

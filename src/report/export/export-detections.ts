@@ -1,0 +1,56 @@
+/**
+ * @module exportDetections: streams the filtered detections from the metadata database into one
+ * export format, row by row, so memory stays bounded however many rows there are. `onProgress` is
+ * called every `progressEvery` rows (the CLI draws a progress line on a terminal only).
+ */
+import type { Database } from "bun:sqlite";
+import { iterateDetections, type ReportFilters } from "../queries.ts";
+import { audacityLabels } from "./audacity.ts";
+import { csvExporter } from "./csv.ts";
+import { jsonlExporter } from "./jsonl.ts";
+import { ravenCombined, ravenPerRecording } from "./raven.ts";
+import type { ExportFormat, Exporter } from "./types.ts";
+
+export interface ExportOptions {
+  format: ExportFormat;
+  outDir: string;
+  /** Raven only: one combined table instead of one per recording. */
+  combined?: boolean;
+  onProgress?: (rows: number) => void;
+  progressEvery?: number;
+}
+
+export interface ExportResult {
+  rows: number;
+  files: string[];
+}
+
+function exporterFor(options: ExportOptions): Exporter {
+  switch (options.format) {
+    case "csv":
+      return csvExporter(options.outDir);
+    case "jsonl":
+      return jsonlExporter(options.outDir);
+    case "audacity":
+      return audacityLabels(options.outDir);
+    case "raven":
+      return options.combined ? ravenCombined(options.outDir) : ravenPerRecording(options.outDir);
+  }
+}
+
+export function exportDetections(db: Database, filters: ReportFilters, options: ExportOptions): ExportResult {
+  const exporter = exporterFor(options);
+  const every = options.progressEvery ?? 1000;
+  let rows = 0;
+  try {
+    for (const row of iterateDetections(db, { ...filters, order: "oldest" })) {
+      exporter.row(row);
+      rows += 1;
+      if (rows % every === 0) options.onProgress?.(rows);
+    }
+  } catch (error) {
+    exporter.abort();
+    throw error;
+  }
+  return { rows, files: exporter.close() };
+}

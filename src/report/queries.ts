@@ -1,0 +1,214 @@
+/**
+ * @module Read-only queries over the metadata database for the listings, exports, summary and
+ * web page. Rows are plain objects straight from SQLite (times stay as stored UTC text) and come
+ * from `Statement.iterate()`, so a caller that writes as it reads holds one row at a time however
+ * large the database. A detection's label is its most confident tag's value (ties: the first
+ * stored), which is what the models write as their single tag per detection. Recordings are
+ * joined to deployments with CROSS JOIN, which makes SQLite keep recordings as the outer loop
+ * (without ANALYZE statistics it would otherwise start from the one-row deployments table), and
+ * rows tie-break on rowid, which the created_on index carries, so no query sorts every recording.
+ */
+import type { Database } from "bun:sqlite";
+import { sqlTime } from "../system/sqlite.ts";
+
+export interface ReportFilters {
+  /** Recordings created at or after this time. */
+  since?: Date;
+  /** Recordings created before this time. */
+  until?: Date;
+  /** Detections whose label is this (case-insensitive); for recordings: having such a detection. */
+  label?: string;
+  /** Detections scoring at least this; for recordings: having such a detection. */
+  minScore?: number;
+  /** A deployment's id or name. */
+  deployment?: string;
+  /** At most this many rows. */
+  limit?: number;
+  /** Oldest first (exports, summary) or newest first (listings, the web page). */
+  order?: "oldest" | "newest";
+}
+
+export interface RecordingListRow {
+  id: string;
+  created_on: string;
+  duration_s: number;
+  samplerate_hz: number;
+  audio_channels: number;
+  time_expansion: number;
+  path: string | null;
+  state: string;
+  deployment_id: string;
+  deployment_name: string;
+  detections: number;
+}
+
+export interface DetectionListRow {
+  detection_id: string;
+  recording_id: string;
+  created_on: string;
+  path: string | null;
+  duration_s: number;
+  samplerate_hz: number;
+  audio_channels: number;
+  time_expansion: number;
+  deployment_id: string;
+  deployment_name: string;
+  model: string;
+  prediction_type: string;
+  start_time_s: number | null;
+  end_time_s: number | null;
+  low_freq_hz: number | null;
+  high_freq_hz: number | null;
+  score: number;
+  tag_key: string | null;
+  label: string | null;
+  label_score: number | null;
+}
+
+type Params = Record<string, string | number>;
+
+/**
+ * Listings walk recordings in time order, so they name the created_on index: without ANALYZE
+ * statistics SQLite may pick another index for a small LIMIT and sort every row (150 ms instead of
+ * under 1 ms for the newest 3 of 100,000).
+ */
+const BY_TIME = "recordings r INDEXED BY recordings_created_on";
+
+const TOP_TAG = "LEFT JOIN predicted_tags t ON t.id = (SELECT id FROM predicted_tags WHERE detection_id = d.id ORDER BY confidence_score DESC, id LIMIT 1)";
+
+function detectionConditions(filters: ReportFilters, where: string[], params: Params): void {
+  if (filters.label !== undefined) {
+    where.push("t.value = $label COLLATE NOCASE");
+    params.label = filters.label;
+  }
+  if (filters.minScore !== undefined) {
+    where.push("d.detection_score >= $minScore");
+    params.minScore = filters.minScore;
+  }
+}
+
+function recordingConditions(filters: ReportFilters, where: string[], params: Params): void {
+  if (filters.since !== undefined) {
+    where.push("r.created_on >= $since");
+    params.since = sqlTime(filters.since);
+  }
+  if (filters.until !== undefined) {
+    where.push("r.created_on < $until");
+    params.until = sqlTime(filters.until);
+  }
+  if (filters.deployment !== undefined) {
+    where.push("(dep.id = lower($deployment) OR dep.name = $deployment)");
+    params.deployment = filters.deployment;
+  }
+}
+
+function tail(filters: ReportFilters, where: string[], params: Params, order: string): string {
+  let sql = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+  sql += ` ORDER BY ${order}`;
+  if (filters.limit !== undefined) {
+    sql += " LIMIT $limit";
+    params.limit = filters.limit;
+  }
+  return sql;
+}
+
+function direction(filters: ReportFilters): "ASC" | "DESC" {
+  return filters.order === "newest" ? "DESC" : "ASC";
+}
+
+/** Recordings matching the filters, with their detection counts. */
+export function iterateRecordings(db: Database, filters: ReportFilters = {}): IterableIterator<RecordingListRow> {
+  const where: string[] = [];
+  const params: Params = {};
+  recordingConditions(filters, where, params);
+  if (filters.label !== undefined || filters.minScore !== undefined) {
+    const inner: string[] = ["m.recording_id = r.id"];
+    detectionConditions(filters, inner, params);
+    where.push(`EXISTS (SELECT 1 FROM model_outputs m JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} WHERE ${inner.join(" AND ")})`);
+  }
+  const dir = direction(filters);
+  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, r.path, r.state,
+      dep.id AS deployment_id, dep.name AS deployment_name,
+      (SELECT count(*) FROM model_outputs m JOIN detections d ON d.model_output_id = m.id WHERE m.recording_id = r.id) AS detections
+    FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}`)}`;
+  return db.query<RecordingListRow, [Params]>(sql).iterate(params);
+}
+
+/** Detections matching the filters, grouped by recording (in time order) and by start time within one. */
+export function iterateDetections(db: Database, filters: ReportFilters = {}): IterableIterator<DetectionListRow> {
+  const where: string[] = [];
+  const params: Params = {};
+  recordingConditions(filters, where, params);
+  detectionConditions(filters, where, params);
+  const dir = direction(filters);
+  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
+      r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, m.name_model AS model,
+      d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
+      t.key AS tag_key, t.value AS label, t.confidence_score AS label_score
+    FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id
+      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+    ${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}, coalesce(d.start_time_s, 0), d.rowid`)}`;
+  return db.query<DetectionListRow, [Params]>(sql).iterate(params);
+}
+
+export interface LabelCount {
+  /** The UTC day (`YYYY-MM-DD`) or hour (`YYYY-MM-DDTHH`) of the recordings. */
+  bucket: string;
+  label: string;
+  count: number;
+}
+
+/** Model outputs are created after their recording; this margin allows for a clock set back since. */
+const OUTPUT_AFTER_RECORDING_MARGIN_MS = 86_400_000;
+
+/**
+ * Detections per label per UTC day or hour, for recordings in the filters' time range. It walks
+ * the model outputs (far fewer than recordings when most hold nothing) by their created_on index,
+ * from a day before `since`, and keeps those whose recording is in range.
+ */
+export function detectionsPerLabel(db: Database, filters: ReportFilters, by: "day" | "hour"): LabelCount[] {
+  const where: string[] = [];
+  const params: Params = {};
+  recordingConditions(filters, where, params);
+  detectionConditions(filters, where, params);
+  if (filters.since !== undefined) {
+    where.push("m.created_on >= $outputsSince");
+    params.outputsSince = sqlTime(new Date(filters.since.getTime() - OUTPUT_AFTER_RECORDING_MARGIN_MS));
+  }
+  const width = by === "day" ? 10 : 13;
+  const sql = `SELECT substr(r.created_on, 1, ${width}) AS bucket, coalesce(t.value, m.name_model) AS label, count(*) AS count
+    FROM model_outputs m CROSS JOIN recordings r ON r.id = m.recording_id CROSS JOIN deployments dep ON dep.id = r.deployment_id
+      JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+    ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY bucket, label ORDER BY bucket, count DESC, label`;
+  return db.query<LabelCount, [Params]>(sql).all(params);
+}
+
+/** The number of recordings matching the filters' time range and deployment. */
+export function countRecordings(db: Database, filters: ReportFilters = {}): number {
+  const where: string[] = [];
+  const params: Params = {};
+  recordingConditions(filters, where, params);
+  const sql = `SELECT count(*) AS n FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
+  return db.query<{ n: number }, [Params]>(sql).get(params)?.n ?? 0;
+}
+
+/** One recording by id (any case), or null. */
+export function findRecording(db: Database, id: string): RecordingListRow | null {
+  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, r.path, r.state,
+      dep.id AS deployment_id, dep.name AS deployment_name,
+      (SELECT count(*) FROM model_outputs m JOIN detections d ON d.model_output_id = m.id WHERE m.recording_id = r.id) AS detections
+    FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id WHERE r.id = lower($id)`;
+  return db.query<RecordingListRow, [Params]>(sql).get({ id });
+}
+
+/** A recording's detections, by start time (for the spectrogram's boxes). */
+export function recordingDetections(db: Database, recordingId: string): DetectionListRow[] {
+  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
+      r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, m.name_model AS model,
+      d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
+      t.key AS tag_key, t.value AS label, t.confidence_score AS label_score
+    FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id
+      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+    WHERE r.id = lower($id) ORDER BY coalesce(d.start_time_s, 0), d.rowid`;
+  return db.query<DetectionListRow, [Params]>(sql).all({ id: recordingId });
+}

@@ -1,0 +1,61 @@
+/**
+ * @module The spectrogram PNG of a WAV file: decode it, mix it down to mono, find its time
+ * expansion (the recording row's when known, else the file's GUANO `TE`, else 1), and render it
+ * in real time and frequency with the recording's detections as boxes. Used by `acoupi
+ * spectrogram` and the web page.
+ */
+import { basename } from "node:path";
+import { readGuano } from "../../audio/guano.ts";
+import { decodeWavSamples, mixdownMono } from "../../audio/read-wav-samples.ts";
+import { AcoupiError } from "../../errors.ts";
+import type { DetectionListRow } from "../queries.ts";
+import { encodePng } from "./png.ts";
+import { renderSpectrogram, type SpectrogramBox } from "./render.ts";
+
+export interface SpectrogramSource {
+  path: string;
+  /** The recording's time expansion from the metadata database, when the file is a known recording. */
+  timeExpansion?: number;
+  detections?: readonly DetectionListRow[];
+  /** Shown before the file facts in the title line. */
+  title?: string;
+}
+
+function guanoTimeExpansion(bytes: Uint8Array): number {
+  const te = Number(readGuano(bytes)?.get("TE") ?? "1");
+  return Number.isFinite(te) && te > 0 ? te : 1;
+}
+
+function boxesOf(detections: readonly DetectionListRow[]): SpectrogramBox[] {
+  const boxes: SpectrogramBox[] = [];
+  for (const d of detections) {
+    if (d.start_time_s === null || d.end_time_s === null || d.low_freq_hz === null || d.high_freq_hz === null) continue;
+    boxes.push({ startS: d.start_time_s, endS: d.end_time_s, lowHz: d.low_freq_hz, highHz: d.high_freq_hz, label: `${d.label ?? d.model} ${d.score.toFixed(2)}` });
+  }
+  return boxes;
+}
+
+function kHz(hz: number): string {
+  return `${Math.round(hz / 100) / 10} kHz`;
+}
+
+export async function spectrogramPng(source: SpectrogramSource): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Bun.file(source.path).bytes();
+  } catch (error) {
+    throw new AcoupiError("audio", `Cannot read WAV file "${source.path}": ${(error as Error).message}`, {
+      help: "Check the path; `acoupi recordings` lists the recordings and their files",
+      cause: error,
+    });
+  }
+  const wav = decodeWavSamples(bytes, source.path);
+  if (wav.frames < 2) throw new AcoupiError("audio", `Cannot draw a spectrogram of "${source.path}": it holds no audio`);
+  const te = source.timeExpansion ?? guanoTimeExpansion(bytes);
+  const samplerate = wav.samplerate * te;
+  const facts = [basename(source.path), kHz(samplerate), `${Math.round((wav.frames / samplerate) * 1000) / 1000} s`];
+  if (te !== 1) facts.push(`time expansion ${te}x`);
+  const title = [source.title, ...facts].filter(Boolean).join("  ");
+  const image = renderSpectrogram({ samples: mixdownMono(wav), samplerate, title, boxes: boxesOf(source.detections ?? []) });
+  return encodePng(image);
+}

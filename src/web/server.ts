@@ -1,0 +1,188 @@
+/**
+ * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, `/level`
+ * (the input level the page polls), each recording's spectrogram PNG (rendered in a child
+ * process, see spectrogram-cache.ts) and WAV file by recording id (never by path), `/health` as
+ * JSON and `/metrics` for Prometheus. It only reads: GET and HEAD, a read-only connection to the metadata
+ * database, no route that changes anything. On a loopback bind anyone on this machine may read;
+ * on any other bind every request needs the token, from `?token=` (which also sets a cookie, so
+ * images and audio on the page load), a cookie, or `Authorization: Bearer`.
+ */
+import type { Database } from "bun:sqlite";
+import { timingSafeEqual } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { ConsolaInstance } from "consola";
+import type { z } from "zod";
+import { findRecording } from "../report/queries.ts";
+import type { TaskEventListener } from "../scheduler/types.ts";
+import { selfCommand } from "../system/self-command.ts";
+import { openSqliteReadonly } from "../system/sqlite.ts";
+import type { AcoupiPaths } from "../system/paths.ts";
+import { buildStatus, healthText } from "../system/status-report.ts";
+import { audioResponse } from "./audio-response.ts";
+import type { WebConfig } from "./config.ts";
+import { dashboardData } from "./dashboard-data.ts";
+import { latestInputLevel } from "./input-level.ts";
+import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
+import { renderDashboard } from "./page.ts";
+import { TaskDurations } from "./task-durations.ts";
+import { SpectrogramCache } from "./spectrogram-cache.ts";
+import { ensureWebToken, isLoopbackHost, removeEndpoint, webUrl, writeEndpoint } from "./token.ts";
+
+const COOKIE = "acoupi_token";
+const RECORDING_ROUTE = /^\/recordings\/([0-9a-f-]{36})\/(spectrogram\.png|audio\.wav)$/;
+
+export interface WebServerOptions {
+  config: WebConfig;
+  paths: AcoupiPaths;
+  programName: string;
+  configSchema: z.ZodType;
+  programConfig: unknown;
+  onTaskEvent?: (listener: TaskEventListener) => () => void;
+  logger: ConsolaInstance;
+  /** argv prefix that runs acoupi, for rendering spectrograms in a child; default: this acoupi. */
+  acoupiCommand?: readonly string[];
+}
+
+export interface WebServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+interface ProgramFacts {
+  dbPath: string | null;
+  recordingsDir: string | null;
+  tmpDir: string | null;
+  intervalS: number | null;
+}
+
+function facts(config: unknown): ProgramFacts {
+  const c = config as { paths?: { db_metadata?: unknown; recordings?: unknown; tmp_audio?: unknown }; recording?: { interval?: unknown } };
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  return {
+    dbPath: str(c.paths?.db_metadata),
+    recordingsDir: str(c.paths?.recordings),
+    tmpDir: str(c.paths?.tmp_audio),
+    intervalS: typeof c.recording?.interval === "number" ? c.recording.interval : null,
+  };
+}
+
+function sameToken(given: string | null | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(request: Request): string | null {
+  const header = request.headers.get("cookie") ?? "";
+  for (const part of header.split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === COOKIE) return decodeURIComponent(value.join("="));
+  }
+  return null;
+}
+
+function text(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+}
+
+export function startWebServer(options: WebServerOptions): WebServer {
+  const { config, paths, logger } = options;
+  const program = facts(options.programConfig);
+  const open = isLoopbackHost(config.host);
+  const token = ensureWebToken(paths, config);
+  const durations = new TaskDurations();
+  const unsubscribe = options.onTaskEvent?.(durations.listener);
+  const spectrograms =
+    program.dbPath === null
+      ? null
+      : new SpectrogramCache({ dir: join(paths.home, "cache", "spectrograms"), command: options.acoupiCommand ?? selfCommand(), dbPath: program.dbPath });
+  let db: Database | null = null;
+
+  // The runner creates the database as it starts; open it read-only on first need.
+  const database = (): Database | null => {
+    if (db === null && program.dbPath !== null && existsSync(program.dbPath)) {
+      db = openSqliteReadonly(program.dbPath, "metadata database");
+      // A page reads little; a 512 KiB page cache (SQLite's default is 2 MiB) keeps the runner small.
+      db?.run("PRAGMA cache_size = -512");
+    }
+    return db;
+  };
+
+  const recordingRoute = async (id: string, what: string, request: Request): Promise<Response> => {
+    const conn = database();
+    const recording = conn === null ? null : findRecording(conn, id);
+    if (conn === null || recording === null || recording.path === null || !existsSync(recording.path)) return text(404, `No recording ${id} with a file on disk\n`);
+    if (what === "audio.wav") return audioResponse(recording.path, request);
+    const file = await (spectrograms as SpectrogramCache).file(recording.id, recording.detections);
+    return new Response(Bun.file(file), { headers: { "content-type": "image/png", "cache-control": "private, max-age=3600" } });
+  };
+
+  const route = async (request: Request, url: URL): Promise<Response> => {
+    if (url.pathname === "/") {
+      const data = dashboardData({
+        db: database(),
+        programName: options.programName,
+        configSchema: options.configSchema,
+        programConfig: options.programConfig,
+        recordingIntervalS: program.intervalS,
+        diskPath: program.recordingsDir,
+      });
+      return new Response(renderDashboard(data), { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+    }
+    if (url.pathname === "/health") {
+      const report = buildStatus();
+      return Response.json({ health: report.health, text: healthText(report), reasons: report.degraded });
+    }
+    if (url.pathname === "/level") {
+      const conn = database();
+      return Response.json(conn === null ? null : latestInputLevel(conn), { headers: { "cache-control": "no-store" } });
+    }
+    if (url.pathname === "/metrics") {
+      const diskPaths = [...new Set([program.recordingsDir, program.tmpDir])].filter((p): p is string => p !== null);
+      return new Response(renderMetrics({ db: database(), durations: durations.stats(), diskPaths }), { headers: { "content-type": METRICS_CONTENT_TYPE } });
+    }
+    const match = RECORDING_ROUTE.exec(url.pathname);
+    if (match) return recordingRoute(match[1] as string, match[2] as string, request);
+    return text(404, "Not found\n");
+  };
+
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    async fetch(request) {
+      const url = new URL(request.url);
+      if (request.method !== "GET" && request.method !== "HEAD") return text(405, "This page is read-only\n", { allow: "GET, HEAD" });
+      const fromQuery = url.searchParams.get("token");
+      const bearer = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+      if (!open && !sameToken(fromQuery, token) && !sameToken(cookieToken(request), token) && !sameToken(bearer, token)) {
+        return text(401, "A token is required: open the URL that `acoupi web url` prints on the sensor\n");
+      }
+      try {
+        const response = await route(request, url);
+        if (!open && sameToken(fromQuery, token)) response.headers.append("set-cookie", `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
+        return response;
+      } catch (error) {
+        logger.error(`The web page failed on ${url.pathname}:`, error);
+        return text(500, "The sensor could not build this page; see its log\n");
+      }
+    },
+  });
+  const port = server.port ?? config.port;
+  writeEndpoint(paths, { host: config.host, port, pid: process.pid });
+  const url = webUrl(config.host, port, token);
+  logger.info(`Web page on http://${config.host}:${port}/${open ? "" : " (token required)"}`);
+  return {
+    url,
+    port,
+    async stop() {
+      unsubscribe?.();
+      await server.stop(true);
+      removeEndpoint(paths);
+      db?.close();
+      db = null;
+    },
+  };
+}

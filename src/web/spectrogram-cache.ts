@@ -1,0 +1,63 @@
+/**
+ * @module SpectrogramCache: the page's spectrogram images, rendered by a short-lived child
+ * process (`acoupi spectrogram <id> --out <file> --db <db>`) and kept as files in
+ * `$ACOUPI_HOME/cache/spectrograms/`. Rendering outside the runner keeps the FFT and PNG code
+ * and their buffers out of the long-running process (in-process rendering raised its RSS by about
+ * 15 MB for good, see bench/web.ts); the child's memory goes back to the system when it exits.
+ * Renders run one at a time, so a page of images never starts a crowd of processes on a Pi. A
+ * file is named after the recording and its detection count, so boxes added after a first view
+ * get a fresh image; the oldest files beyond `limit` are removed.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { AcoupiError } from "../errors.ts";
+
+export interface SpectrogramCacheOptions {
+  dir: string;
+  /** argv prefix that runs acoupi (the binary itself, or bun + main.ts). */
+  command: readonly string[];
+  dbPath: string;
+  /** Files kept; default 48. */
+  limit?: number;
+}
+
+export class SpectrogramCache {
+  readonly #options: SpectrogramCacheOptions;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: SpectrogramCacheOptions) {
+    this.#options = options;
+  }
+
+  /** The PNG file for a recording, rendering it first when it is not cached. */
+  file(recordingId: string, detections: number): Promise<string> {
+    const file = join(this.#options.dir, `${recordingId}-${detections}.png`);
+    if (existsSync(file)) return Promise.resolve(file);
+    const job = this.#queue.then(() => this.#render(recordingId, file));
+    this.#queue = job.catch(() => undefined);
+    return job;
+  }
+
+  async #render(recordingId: string, file: string): Promise<string> {
+    if (existsSync(file)) return file;
+    mkdirSync(this.#options.dir, { recursive: true });
+    const child = Bun.spawn([...this.#options.command, "spectrogram", recordingId, "--out", file, "--db", this.#options.dbPath], {
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    if (code !== 0) throw new AcoupiError("spectrogram", `Cannot render the spectrogram of recording ${recordingId}: ${stderr.trim() || `exit ${code}`}`);
+    this.#prune();
+    return file;
+  }
+
+  #prune(): void {
+    const limit = this.#options.limit ?? 48;
+    const files = readdirSync(this.#options.dir).filter((f) => f.endsWith(".png"));
+    if (files.length <= limit) return;
+    const byAge = files.map((f) => ({ f, t: statSync(join(this.#options.dir, f)).mtimeMs })).sort((a, b) => a.t - b.t);
+    for (const { f } of byAge.slice(0, files.length - limit)) rmSync(join(this.#options.dir, f), { force: true });
+  }
+}

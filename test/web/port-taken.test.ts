@@ -1,0 +1,36 @@
+/**
+ * @module A web page that cannot start does not stop the sensor: with its port already taken,
+ * the runner records on, and `acoupi status` shows the reason as degraded.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { countRows, deploy, said, waitFor, type Deployed } from "../programs/_deployment.ts";
+
+let d: Deployed;
+let squatter: ReturnType<typeof Bun.serve>;
+beforeAll(async () => {
+  squatter = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("someone else") });
+  d = await deploy(new Int16Array(16_000 * 20), { prefix: "acoupi-web-port-" });
+});
+afterAll(async () => {
+  await d.cleanup();
+  await squatter.stop(true);
+});
+
+test("with its port taken the runner records on and status says why the page is missing", async () => {
+  const port = String(squatter.port);
+  const setup = d.run([
+    "setup", "--program", "default", "--no-prompt", "--microphone.device_name", d.mic.device, "--microphone.samplerate", "16000",
+    "--recording.duration", "1", "--recording.interval", "1", "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59",
+    "--recording.min_free_mb", "0", "--web.enabled", "true", "--web.port", port,
+  ]);
+  expect(setup.code, said(setup)).toBe(0);
+  expect(d.run(["start", "--name", "busy-port", "--no-check"]).code).toBe(0);
+  await waitFor("two recordings", () => countRows(join(d.home.acoupiHome, "storages/metadata.db"), "SELECT id FROM recordings") >= 2);
+  const status = await waitFor("the degraded status", () => {
+    const result = d.run(["status"]);
+    return result.stdout.includes("health : degraded") ? result : null;
+  });
+  expect(status.stdout).toContain(`web: cannot serve on 127.0.0.1:${port}`);
+  expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("someone else");
+}, 60_000);
