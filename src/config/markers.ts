@@ -1,7 +1,12 @@
 /**
- * @module Field markers for config schemas: `noPrompt` (acoupi's NoUserPrompt: never asked
- * during setup, still settable from arguments) and `secret` (masked in `config show`, never
- * logged). They are stored as zod metadata, so a component's schema carries them with it.
+ * @module Field markers for config schemas, stored as zod metadata so a component's schema
+ * carries them with it:
+ * - `noPrompt` (acoupi's NoUserPrompt): never asked during setup, still settable from arguments;
+ *   on a section it covers every field inside it;
+ * - `secret`: masked in `config show`, never echoed while typed, never logged;
+ * - `askWhen`: asked only when a sibling field is set and not false (TLS files after "use TLS? y");
+ * - `opened`: a file, folder or device the runner holds open, so it cannot change under a live
+ *   deployment.
  */
 import type { z } from "zod";
 
@@ -9,14 +14,30 @@ export interface FieldMeta {
   description?: string;
   noPrompt?: boolean;
   secret?: boolean;
+  askWhen?: string;
+  opened?: boolean;
+}
+
+function mark<T extends z.ZodType>(schema: T, extra: FieldMeta): T {
+  return schema.meta({ ...(schema.meta() ?? {}), ...extra }) as T;
 }
 
 /** Marks a field as never prompted for (acoupi's `NoUserPrompt`). */
 export function noPrompt<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ ...(schema.meta() ?? {}), noPrompt: true }) as T;
+  return mark(schema, { noPrompt: true });
 }
 
-/** Marks a field as a secret: masked in `config show`, never printed or logged. */
+/** Marks a field as a secret: masked in `config show`, not echoed, never printed or logged. */
 export function secret<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ ...(schema.meta() ?? {}), secret: true }) as T;
+  return mark(schema, { secret: true });
+}
+
+/** Asks for the field only when the sibling field `sibling` is set and not false. */
+export function askWhen<T extends z.ZodType>(sibling: string, schema: T): T {
+  return mark(schema, { askWhen: sibling });
+}
+
+/** Marks a field (or a section) that the runner opens: changing it waits for `acoupi stop`. */
+export function opened<T extends z.ZodType>(schema: T): T {
+  return mark(schema, { opened: true });
 }

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { acoupiHome } from "../system/paths.ts";
+import { opened } from "./markers.ts";
 
 const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 
@@ -48,8 +49,14 @@ export function isValidTimeZone(name: string): boolean {
   }
 }
 
-/** An IANA time zone name such as `Europe/London`. */
-export function timeZone(defaultValue: string) {
+/** The machine's own time zone (TZ, else /etc/localtime), or `fallback` when it has none. */
+export function machineTimeZone(fallback: string): string {
+  const zone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone && isValidTimeZone(zone) ? zone : fallback;
+}
+
+/** An IANA time zone name such as `Europe/London`; the default is the machine's zone, else `fallback`. */
+export function timeZone(fallback: string) {
   return z
     .string()
     .superRefine((name, ctx) => {
@@ -57,7 +64,7 @@ export function timeZone(defaultValue: string) {
         ctx.addIssue({ code: "custom", message: `unknown time zone "${name}": use an IANA name such as Europe/London` });
       }
     })
-    .default(defaultValue);
+    .default(() => machineTimeZone(fallback));
 }
 
 /** Expands a leading `~` and makes the path absolute. */
@@ -66,7 +73,10 @@ export function expandPath(path: string): string {
   return resolve(expanded);
 }
 
-/** A filesystem path; the default is relative to `$ACOUPI_HOME`, computed when the config is built. */
+/**
+ * A filesystem path the runner opens; the default is relative to `$ACOUPI_HOME`, computed when
+ * the config is built.
+ */
 export function homePath(relative: string) {
-  return z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative));
+  return opened(z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative)));
 }

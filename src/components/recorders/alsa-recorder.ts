@@ -8,6 +8,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { z } from "zod";
+import { opened } from "../../config/markers.ts";
 import { RecordingSchema, type Deployment, type Recording } from "../../data/index.ts";
 import { DeviceError } from "../../errors.ts";
 import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../audio/guano.ts";
@@ -16,7 +17,7 @@ import { WavWriter } from "../../audio/wav-writer.ts";
 import { CaptureStream } from "./_capture-stream.ts";
 import type { Recorder, RecorderStats } from "./types.ts";
 
-export const MicrophoneConfigSchema = z.object({
+export const MicrophoneConfigSchema = opened(z.object({
   device_name: z
     .string()
     .min(1)
@@ -29,7 +30,7 @@ export const MicrophoneConfigSchema = z.object({
     .positive()
     .default(1)
     .describe("Time expansion factor: enter 10.0 if you recorded at 480 kHz but need to process at 48 kHz"),
-});
+}));
 
 export type MicrophoneConfig = z.output<typeof MicrophoneConfigSchema>;
 
