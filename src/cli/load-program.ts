@@ -6,11 +6,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { readProgramConfig, readProgramName } from "../config/config-file.ts";
+import { validateConfig } from "../config/validate.ts";
+import { AcoupiError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { loadProgram } from "../programs/registry.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
 import { systemClock } from "../scheduler/clock.ts";
 import { getDeviceId } from "../system/device-id.ts";
+import { readRunnerConfig, runnerConfigFile } from "../system/runner-config.ts";
 import { acoupiPaths, type AcoupiPaths } from "../system/paths.ts";
 import { VERSION } from "../version.ts";
 
@@ -26,6 +29,25 @@ export async function loadConfigured(paths: AcoupiPaths = acoupiPaths()): Promis
   const definition = await loadProgram(programName);
   const config = readProgramConfig(paths, definition.configSchema);
   return { paths, programName, definition, config };
+}
+
+/**
+ * The program and config the runner started with (its snapshot), or the configured ones when no
+ * runner ever started this deployment. `changed` tells whether program.json differs since.
+ */
+export async function loadStartedWith(paths: AcoupiPaths = acoupiPaths()): Promise<Configured & { changed: boolean }> {
+  const snapshot = readRunnerConfig(paths);
+  if (!snapshot) return { ...(await loadConfigured(paths)), changed: false };
+  const definition = await loadProgram(snapshot.program);
+  const config = validateConfig(definition.configSchema, snapshot.config, { source: runnerConfigFile(paths) });
+  let changed = true;
+  try {
+    const current = await loadConfigured(paths);
+    changed = current.programName !== snapshot.program || JSON.stringify(current.config) !== JSON.stringify(config);
+  } catch (error) {
+    if (!(error instanceof AcoupiError)) throw error;
+  }
+  return { paths, programName: snapshot.program, definition, config, changed };
 }
 
 export function deviceIdFile(paths: AcoupiPaths): string {

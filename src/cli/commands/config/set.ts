@@ -1,11 +1,20 @@
 /**
  * @module `acoupi config set [--field] a.b.c VALUE`: validated against the schema before
- * anything is written; the file is replaced atomically, or left byte-identical on error.
+ * anything is written; the file is replaced atomically, or left byte-identical on error. Every
+ * change it makes is printed (secrets only as changed), including the defaults an optional
+ * section takes when one of its keys switches it on. Replacing the whole config needs
+ * `--replace`. While a deployment is active, a key the runner holds open (paths, databases, the
+ * microphone) is refused, and any other change is said to apply when the runner next starts.
  */
 import { defineCommand } from "citty";
+import type { z } from "zod";
 import { writeProgramConfig } from "../../../config/config-file.ts";
-import { setField } from "../../../config/fields.ts";
+import { diffConfig, formatChanges, type ConfigChange } from "../../../config/diff.ts";
+import { setField, splitKey } from "../../../config/fields.ts";
+import { fieldAt, unwrap } from "../../../config/walk.ts";
 import { ConfigError } from "../../../errors.ts";
+import { activeDeployment } from "../../../system/deployment-file.ts";
+import { readLivePid } from "../../../system/pidfile.ts";
 import { loadConfigured } from "../../load-program.ts";
 
 /** The positional arguments; citty would read a negative number such as `-1` as a short flag. */
@@ -19,23 +28,77 @@ function positionals(rawArgs: readonly string[]): string[] {
   return out;
 }
 
+/** Whether `key` or a section above it is marked as held open by the runner. */
+function isOpened(schema: z.ZodType, key: string): boolean {
+  const path = splitKey(key);
+  return path.some((_, i) => {
+    const field = fieldAt(schema, path.slice(0, i + 1));
+    return field !== null && unwrap(field).meta.opened === true;
+  });
+}
+
+/** Optional sections that were unset and that this change switches on. */
+function switchedOn(schema: z.ZodType, before: unknown, key: string): Array<{ section: string; description: string | undefined }> {
+  const path = splitKey(key);
+  const out: Array<{ section: string; description: string | undefined }> = [];
+  let current: unknown = before;
+  for (let i = 0; i < path.length - 1; i++) {
+    const part = path[i] as string;
+    const next = current !== null && typeof current === "object" ? (current as Record<string, unknown>)[part] : undefined;
+    const field = fieldAt(schema, path.slice(0, i + 1));
+    if ((next === null || next === undefined) && field) {
+      const u = unwrap(field);
+      if (u.nullable || u.optional) out.push({ section: path.slice(0, i + 1).join("."), description: u.meta.description });
+    }
+    current = next;
+  }
+  return out;
+}
+
 export default defineCommand({
   meta: { name: "set", description: "Change one field: `acoupi config set recording.duration 5`" },
   args: {
     first: { type: "positional", required: false, description: "Dotted key, or the value when --field is given" },
     second: { type: "positional", required: false, description: "The value" },
-    field: { type: "string", description: "Dotted key (acoupi's form: --field a.b VALUE); empty replaces the whole config from JSON" },
+    field: { type: "string", description: "Dotted key (acoupi's form: --field a.b VALUE); empty (with --replace) replaces the whole config" },
+    replace: { type: "string", description: "Replace the whole configuration with this JSON object (prints each change)" },
   },
   async run({ args, rawArgs }) {
     const { paths, definition, config, programName } = await loadConfigured();
-    const [first, second] = positionals(rawArgs);
-    const key = args.field ?? (second === undefined ? "" : first);
-    const raw = args.field !== undefined || second === undefined ? first : second;
+    const schema = definition.configSchema;
+    const [first, second] = positionals(rawArgs.filter((arg, i) => arg !== "--replace" && rawArgs[i - 1] !== "--replace"));
+    const whole = args.replace !== undefined;
+    const key = whole ? "" : (args.field ?? (second === undefined ? "" : first));
+    const raw = whole ? args.replace : args.field !== undefined || second === undefined ? first : second;
     if (raw === undefined || key === undefined) {
       throw new ConfigError("Missing value: use `acoupi config set <key> <value>`", { help: "Run `acoupi config show` to list the keys" });
     }
-    const updated = setField(definition.configSchema, config, key, raw);
+    if (key === "" && !whole) {
+      throw new ConfigError("Replacing the whole configuration needs --replace", {
+        help: "Run `acoupi config set --replace '<json>'` (it prints each change), or set one key with `acoupi config set <key> <value>`",
+      });
+    }
+    const updated = setField(schema, config, key, raw);
+    const changes: ConfigChange[] = diffConfig(config, updated);
+    const deployment = activeDeployment(paths);
+    if (deployment) {
+      const held = changes.map((c) => c.key).filter((k) => isOpened(schema, k));
+      if (held.length > 0) {
+        throw new ConfigError(`Cannot change ${held.join(", ")} while the deployment "${deployment.name}" is active: the runner uses ${held.length > 1 ? "them" : "it"} until the deployment ends`, {
+          key: held[0],
+          help: "Run `acoupi stop`, change the setting, then `acoupi start`",
+        });
+      }
+    }
     writeProgramConfig(paths, programName, updated);
-    process.stdout.write(key ? `Set ${key}\n` : "Replaced the whole configuration\n");
+    for (const on of key ? switchedOn(schema, config, key) : []) {
+      process.stdout.write(`${on.section} was not set: this switches it on${on.description ? ` (${on.description})` : ""}, with the defaults below for its other keys\n`);
+    }
+    if (changes.length === 0) process.stdout.write(key ? `${key} already had this value\n` : "The configuration is unchanged\n");
+    else process.stdout.write(`${key ? `Set ${key}` : "Replaced the whole configuration"}; changed:\n${formatChanges(schema, changes).join("\n")}\n`);
+    if (deployment && changes.length > 0) {
+      const pid = readLivePid(paths.pidFile);
+      process.stdout.write(`The deployment "${deployment.name}" is active${pid !== null ? ` (runner pid ${pid})` : ""}: the change applies when the runner next starts (\`acoupi stop\`, then \`acoupi start\`)\n`);
+    }
   },
 });
