@@ -17,9 +17,13 @@ function isSection(value: unknown): value is Record<string, unknown> {
 }
 
 export function diffConfig(before: unknown, after: unknown, prefix = ""): ConfigChange[] {
-  if (isSection(before) && isSection(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return keys.flatMap((key) => diffConfig(before[key], after[key], prefix ? `${prefix}.${key}` : key));
+  // A section switched on or off differs key by key, so a secret inside it is never shown whole.
+  const absent = (v: unknown) => v === null || v === undefined;
+  if ((isSection(before) || isSection(after)) && (isSection(before) || absent(before)) && (isSection(after) || absent(after))) {
+    const b = isSection(before) ? before : {};
+    const a = isSection(after) ? after : {};
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+    return keys.flatMap((key) => diffConfig(b[key], a[key], prefix ? `${prefix}.${key}` : key));
   }
   if (JSON.stringify(before ?? null) === JSON.stringify(after ?? null)) return [];
   return [{ key: prefix, before: before ?? null, after: after ?? null }];

@@ -6,7 +6,9 @@
  * - `secret`: masked in `config show`, never echoed while typed, never logged;
  * - `askWhen`: asked only when a sibling field is set and not false (TLS files after "use TLS? y");
  * - `opened`: a file, folder or device the runner holds open, so it cannot change under a live
- *   deployment.
+ *   deployment;
+ * - `needsCoordinates`: when set to a non-zero, non-empty value, the deployment needs its latitude
+ *   and longitude (a dawn/dusk filter), so `start` asks for them or refuses.
  */
 import type { z } from "zod";
 
@@ -16,6 +18,7 @@ export interface FieldMeta {
   secret?: boolean;
   askWhen?: string;
   opened?: boolean;
+  needsCoordinates?: boolean;
 }
 
 function mark<T extends z.ZodType>(schema: T, extra: FieldMeta): T {
@@ -40,4 +43,9 @@ export function askWhen<T extends z.ZodType>(sibling: string, schema: T): T {
 /** Marks a field (or a section) that the runner opens: changing it waits for `acoupi stop`. */
 export function opened<T extends z.ZodType>(schema: T): T {
   return mark(schema, { opened: true });
+}
+
+/** Marks a field that, when switched on, needs the deployment's coordinates (dawn and dusk). */
+export function needsCoordinates<T extends z.ZodType>(schema: T): T {
+  return mark(schema, { needsCoordinates: true });
 }

@@ -38,7 +38,7 @@ describe("a live runner keeps the configuration it started with", () => {
   });
 
   test("setup, config set of opened keys and task run are refused; stop files into the folders the runner used", async () => {
-    const start = runAcoupi(["start", "--name", "live", "--no-check"], env);
+    const start = runAcoupi(["start", "--name", "live", "--no-check", "--latitude", "51.5", "--longitude", "-0.1"], env);
     expect(start.stderr).toBe("");
     const tmp = join(home.acoupiHome, "tmp");
     const recordings = join(home.acoupiHome, "storages/recordings");
