@@ -18,6 +18,8 @@ export interface FieldMeta {
   secret?: boolean;
   askWhen?: string;
   opened?: boolean;
+  /** Set by `opened(schema, kind)` for paths: what the value names. */
+  path?: "file" | "folder";
   needsCoordinates?: boolean;
 }
 
@@ -40,9 +42,12 @@ export function askWhen<T extends z.ZodType>(sibling: string, schema: T): T {
   return mark(schema, { askWhen: sibling });
 }
 
-/** Marks a field (or a section) that the runner opens: changing it waits for `acoupi stop`. */
-export function opened<T extends z.ZodType>(schema: T): T {
-  return mark(schema, { opened: true });
+/**
+ * Marks a field (or a section) that the runner opens: changing it waits for `acoupi stop`. For a
+ * path, `kind` says whether it names a file or a folder, so `check` can test it.
+ */
+export function opened<T extends z.ZodType>(schema: T, kind?: "file" | "folder"): T {
+  return mark(schema, kind ? { opened: true, path: kind } : { opened: true });
 }
 
 /** Marks a field that, when switched on, needs the deployment's coordinates (dawn and dusk). */

@@ -4,7 +4,7 @@
  * `$ACOUPI_HOME` whose defaults are computed when the config is built, not at import.
  */
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
 import { z } from "zod";
 import { acoupiHome } from "../system/paths.ts";
 import { opened } from "./markers.ts";
@@ -78,5 +78,6 @@ export function expandPath(path: string): string {
  * the config is built.
  */
 export function homePath(relative: string) {
-  return opened(z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative)));
+  const kind = extname(relative) === "" ? "folder" : "file";
+  return opened(z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative)), kind);
 }

@@ -9,7 +9,7 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import { z } from "zod";
 import { askWhen, noPrompt, secret } from "../../config/markers.ts";
-import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
+import { ResponseStatus, type CheckReport, type Message, type Response } from "../../data/index.ts";
 import { HealthCheckError, MessageSendError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { getDeviceId } from "../../system/device-id.ts";
@@ -145,12 +145,15 @@ export class MqttMessenger implements Messenger {
     return { message_id: message.id, status: ResponseStatus.SUCCESS, content: SUCCESS_CONTENT, received_on: new Date() };
   }
 
-  async check(): Promise<void> {
-    if (this.#client?.connected === true) return;
+  async check(): Promise<CheckReport> {
+    const where = `${this.#ctx.host}:${this.#ctx.port}`;
+    const report: CheckReport = { subject: "messenger", lines: [`MQTT broker ${where} reached${this.#ctx.useTls ? " over TLS" : ""}; connection accepted`], warnings: [] };
+    if (this.#client?.connected === true) return report;
     // A client stuck in its reconnect loop says nothing new; try a fresh connection instead.
     if (this.#connecting === null) this.#drop(this.#client);
     try {
       await this.#ready();
+      return report;
     } catch (error) {
       if (error instanceof MessageSendError) throw new HealthCheckError(error.message, { help: error.help, cause: error });
       const failure = describeMqttError(error, this.#ctx);

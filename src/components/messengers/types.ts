@@ -1,5 +1,5 @@
 /** @module The Messenger interface: delivers one outbox message to a backend. */
-import type { Message, Response } from "../../data/index.ts";
+import type { CheckReport, Message, Response } from "../../data/index.ts";
 
 /**
  * Contract: `send` resolves with a SUCCESS Response only once delivery is confirmed (PUBACK at
@@ -10,6 +10,7 @@ import type { Message, Response } from "../../data/index.ts";
  */
 export interface Messenger {
   send(message: Message): Promise<Response>;
-  check(): Promise<void>;
+  /** Resolves with what it reached; throws HealthCheckError. */
+  check(): Promise<CheckReport>;
   close(): Promise<void>;
 }

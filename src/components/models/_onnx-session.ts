@@ -115,3 +115,9 @@ export function pickTensor(infos: TensorInfo[], name: string | undefined, what: 
   }
   return found;
 }
+
+/** `inputs a [1,512] float32, …; outputs …` with `?` for dynamic dimensions, for `acoupi check`. */
+export function describeTensors(opened: Pick<OpenedSession, "inputs" | "outputs">): string {
+  const one = (t: TensorInfo) => `${t.name} [${t.shape.map((d) => (d === null ? "?" : String(d))).join(",")}] ${t.type}`;
+  return `inputs ${opened.inputs.map(one).join(", ")}; outputs ${opened.outputs.map(one).join(", ")}`;
+}

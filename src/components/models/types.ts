@@ -1,5 +1,5 @@
 /** @module The Model interface: runs on one recording and returns a ModelOutput. */
-import type { ModelOutput, Recording } from "../../data/index.ts";
+import type { CheckReport, ModelOutput, Recording } from "../../data/index.ts";
 
 /**
  * Contract: `run` reads the recording's file, and returns a ModelOutput named `name`. It throws
@@ -9,6 +9,7 @@ import type { ModelOutput, Recording } from "../../data/index.ts";
 export interface Model {
   readonly name: string;
   run(recording: Recording): Promise<ModelOutput>;
-  check(): Promise<void>;
+  /** Loads the model; the report gives its input and output shapes. Throws ModelError. */
+  check(): Promise<CheckReport>;
   close(): Promise<void>;
 }

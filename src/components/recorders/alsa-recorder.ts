@@ -9,7 +9,7 @@
 import { mkdir } from "node:fs/promises";
 import { z } from "zod";
 import { opened } from "../../config/markers.ts";
-import { RecordingSchema, type Deployment, type Recording } from "../../data/index.ts";
+import { dbfs, formatDbfs, RecordingSchema, type CheckReport, type Deployment, type Recording } from "../../data/index.ts";
 import { DeviceError } from "../../errors.ts";
 import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../audio/guano.ts";
 import { timeExpandedRate } from "../../audio/wav.ts";
@@ -169,7 +169,7 @@ export class AlsaRecorder implements Recorder {
    * Opens the device, captures 0.1 s and checks rate, channels and frame count. When a continuous
    * stream is already open it only checks that stream's parameters, so the files still tile.
    */
-  async check(): Promise<void> {
+  async check(): Promise<CheckReport> {
     const mic = this.#microphone;
     const live = this.#stream;
     const stream = live ?? (await this.#open());
@@ -185,16 +185,41 @@ export class AlsaRecorder implements Recorder {
           `Recorded audio channels do not match the configured channels: expected ${mic.audio_channels}, got ${actual.channels}`,
           { help: LIST_DEVICES },
         );
-      if (live !== null) return;
+      const report: CheckReport = {
+        subject: "microphone",
+        lines: [`Opened capture device "${mic.device_name}": ${actual.samplerate} Hz, ${actual.channels} channel${actual.channels > 1 ? "s" : ""} granted`],
+        warnings: [],
+      };
+      if (live !== null) {
+        report.lines.push("The runner is recording from it, so no test capture was taken");
+        return report;
+      }
       const wanted = Math.max(1, Math.round(CHECK_SECONDS * mic.samplerate));
       let got = 0;
+      let sumSquares = 0;
+      let peak = 0;
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
       await stream.take(wanted, (samples) => {
         got += samples.length / actual.channels;
+        for (const sample of samples) {
+          sumSquares += sample * sample;
+          const magnitude = Math.abs(sample);
+          if (magnitude > peak) peak = magnitude;
+          if (sample < min) min = sample;
+          if (sample > max) max = sample;
+        }
       });
       if (got !== wanted)
         throw new DeviceError(`Health check recorded ${got} frames from "${mic.device_name}", expected ${wanted}`, {
           help: LIST_DEVICES,
         });
+      const rms = Math.sqrt(sumSquares / Math.max(1, got * actual.channels));
+      report.lines.push(`Captured ${CHECK_SECONDS} s: level ${formatDbfs(dbfs(rms))} RMS, ${formatDbfs(dbfs(peak))} peak`);
+      if (max === min) {
+        report.warnings.push(`The capture from "${mic.device_name}" is flat (every sample ${max}): the microphone may be unplugged, muted or silent`);
+      }
+      return report;
     } finally {
       if (live === null) await this.#release(stream);
     }

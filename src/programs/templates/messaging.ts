@@ -106,7 +106,7 @@ export function messagingTemplate(ctx: ProgramContext, config: MessagingConfig, 
     deps.logger.warn("No messenger is configured (messaging.http and messaging.mqtt are empty): messages are kept in the outbox until one is");
   } else {
     ctx.onClose(() => messenger.close());
-    ctx.onCheck(() => messenger.check());
+    ctx.onCheck(() => messenger.check(), { network: true });
   }
 
   const send = sendMessagesTask({

@@ -9,15 +9,16 @@ import { join } from "node:path";
 import { defineCommand } from "citty";
 import { Asker } from "../../../config/ask.ts";
 import { keysNeedingCoordinates } from "../../../config/coordinates.ts";
+import { preparePaths } from "../../../config/prepare-paths.ts";
 import { createDeployment } from "../../../data/index.ts";
 import { DeploymentError } from "../../../errors.ts";
-import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
 import { runDeployment } from "../../../system/runner.ts";
 import { selfCommand } from "../../../system/self-command.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
 import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
+import { runHealthChecks } from "../check.ts";
 import { loadConfigured, programDeps, type Configured } from "../../load-program.ts";
 
 function parseCoordinate(raw: string | undefined, name: string, limit: number): number | null {
@@ -104,12 +105,11 @@ export default defineCommand({
     }
     const name = args.name || process.env.ACOUPI_DEPLOYMENT_NAME || `Deployment ${new Date().toISOString().slice(0, 19).replace("T", " ")}`;
     if (args.check) {
-      const program = await instantiateProgram(definition, config, programDeps(paths, "check"));
-      try {
-        await program.check();
-      } finally {
-        await program.close();
-      }
+      // An unreachable broker only warns: the outbox keeps the messages until it is back.
+      const { warnings } = await runHealthChecks(configured, { networkWarns: true });
+      for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
+    } else {
+      preparePaths(definition.configSchema, config);
     }
     const deployment = createDeployment({ name, latitude, longitude });
     writeDeployment(paths, deployment);
