@@ -13,6 +13,8 @@ import { deepMerge, parseConfigArgs } from "../../config/args.ts";
 import { isSetUp, readJsonFile, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
 import { readSetupDraft, removeSetupDraft, setupDraftFile, writeSetupDraft } from "../../config/setup-draft.ts";
+import { migrateAcoupi06 } from "../../config/migrate-acoupi-06.ts";
+import { matchPyAudioDevice } from "../../config/device-name.ts";
 import { validateConfig } from "../../config/validate.ts";
 import { ConfigError, DeploymentError } from "../../errors.ts";
 import { canonicalProgramName, loadProgram } from "../../programs/registry.ts";
@@ -83,7 +85,15 @@ export default defineCommand({
     const programName = canonicalProgramName(args.program);
     const definition = await loadProgram(programName);
     const fromArgs = parseConfigArgs(definition.configSchema, rawArgs);
-    let draft = deepMerge(args.config ? readJsonFile(args.config) : {}, fromArgs) as Record<string, unknown>;
+    let base: unknown = {};
+    let migrated = false;
+    if (args.config) {
+      const read = migrateAcoupi06(definition.configSchema, readJsonFile(args.config));
+      base = read.value;
+      migrated = read.notes.length > 0;
+      if (migrated) process.stdout.write(`Read ${args.config} as an acoupi 0.6 file:\n${read.notes.map((n) => `  ${n}`).join("\n")}\n`);
+    }
+    let draft = deepMerge(base, fromArgs) as Record<string, unknown>;
     if (args.prompt) {
       if (process.stdin.isTTY !== true) {
         process.stderr.write("Standard input is not a terminal: reading the answers line by line (use `--no-prompt` to take the defaults and arguments without questions)\n");
@@ -92,8 +102,11 @@ export default defineCommand({
     }
     const config = validateConfig(definition.configSchema, draft, {
       source: args.config ?? "the setup arguments",
-      help: `Give the value as an argument, such as \`acoupi setup --program ${programName} --no-prompt --<key> <value>\`, or run setup on a terminal to be asked`,
+      help: migrated
+        ? `acoupi 0.6's model packages ran their models in Python: give the ONNX export and its labels, such as \`--model.path model.onnx --model.labels labels.txt\`, and any other value as \`--<key> <value>\``
+        : `Give the value as an argument, such as \`acoupi setup --program ${programName} --no-prompt --<key> <value>\`, or run setup on a terminal to be asked`,
     });
+    await matchPyAudioDevice(config);
 
     const previous = isSetUp(paths) ? readProgramName(paths) : null;
     mkdirSync(paths.runDir, { recursive: true });
