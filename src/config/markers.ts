@@ -7,6 +7,7 @@
  * - `askWhen`: asked only when a sibling field is set and not false (TLS files after "use TLS? y");
  * - `opened`: a file, folder or device the runner holds open, so it cannot change under a live
  *   deployment;
+ * - `atLeast`: the value may not be below a sibling's (recording.interval ≥ recording.duration);
  * - `needsCoordinates`: when set to a non-zero, non-empty value, the deployment needs its latitude
  *   and longitude (a dawn/dusk filter), so `start` asks for them or refuses.
  */
@@ -21,6 +22,7 @@ export interface FieldMeta {
   /** Set by `opened(schema, kind)` for paths: what the value names. */
   path?: "file" | "folder";
   needsCoordinates?: boolean;
+  atLeast?: string;
 }
 
 function mark<T extends z.ZodType>(schema: T, extra: FieldMeta): T {
@@ -53,4 +55,9 @@ export function opened<T extends z.ZodType>(schema: T, kind?: "file" | "folder")
 /** Marks a field that, when switched on, needs the deployment's coordinates (dawn and dusk). */
 export function needsCoordinates<T extends z.ZodType>(schema: T): T {
   return mark(schema, { needsCoordinates: true });
+}
+
+/** The value may not be below the sibling field `sibling` (checked by validateConfig and setup). */
+export function atLeast<T extends z.ZodType>(sibling: string, schema: T): T {
+  return mark(schema, { atLeast: sibling });
 }

@@ -12,6 +12,7 @@ import { ConfigError } from "../errors.ts";
 import { Asker } from "./ask.ts";
 import { deepMerge } from "./args.ts";
 import { coerceValue } from "./coerce.ts";
+import { relationIssues } from "./relations.ts";
 import { describeIssue } from "./validate.ts";
 import { enumValues, fieldAt, kindOf, listFields, objectShape, unwrap, type FieldInfo } from "./walk.ts";
 
@@ -99,6 +100,12 @@ class Prompter {
     for (;;) {
       const answer = await this.#answer(field, label);
       const checked = field.schema.safeParse(answer);
+      const sibling = field.meta.atLeast ? [...field.path.split(".").slice(0, -1), field.meta.atLeast] : null;
+      const bound = sibling ? this.#valueAt(sibling) : undefined;
+      if (checked.success && sibling && typeof checked.data === "number" && typeof bound === "number" && checked.data < bound) {
+        this.#asker.say(`Invalid value for ${field.path}: ${checked.data} is below ${sibling.join(".")} (${bound}); please answer again`);
+        continue;
+      }
       if (checked.success) {
         this.#record(field.path, answer);
         return;
@@ -168,7 +175,16 @@ class Prompter {
   async settle(): Promise<void> {
     for (let round = 0; round < 20; round++) {
       const result = this.#schema.safeParse(this.value);
-      if (result.success) return;
+      if (result.success) {
+        const related = relationIssues(this.#schema, result.data);
+        if (related.length === 0) return;
+        for (const issue of related) {
+          const field = listFields(this.#schema).find((f) => f.path === issue.key);
+          if (!field || field.meta.noPrompt) throw new ConfigError(`Invalid configuration: ${issue.message}`, { key: issue.key });
+          await this.ask(field, `${issue.message}: please answer ${issue.key} again`);
+        }
+        continue;
+      }
       for (const issue of result.error.issues) {
         const key = issue.path.map(String).join(".");
         const schema = fieldAt(this.#schema, issue.path.map(String));

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { relationIssues } from "./relations.ts";
 import { findUnknownKeys, listFields } from "./walk.ts";
 
 /** One issue as `key: reason`, in the words a user reads. */
@@ -42,6 +43,13 @@ export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, o
     throw new ConfigError(`Invalid configuration${where}: ${lines.join("; ")}`, {
       key: first ? first.path.map(String).join(".") : undefined,
       help: options.help ?? "Fix the value with `acoupi config set <key> <value>`, or run `acoupi config show` to see the current configuration",
+    });
+  }
+  const related = relationIssues(schema, result.data);
+  if (related.length > 0) {
+    throw new ConfigError(`Invalid configuration${where}: ${related.map((r) => r.message).join("; ")}`, {
+      key: related[0]?.key,
+      help: options.help ?? `Fix the value with \`acoupi config set ${related[0]?.key} <value>\``,
     });
   }
   return result.data;

@@ -18,7 +18,7 @@ import type { Recorder } from "../../components/recorders/types.ts";
 import type { SavingFilter } from "../../components/saving-filters/types.ts";
 import { SqliteStore } from "../../components/stores/sqlite-store.ts";
 import type { Store } from "../../components/stores/types.ts";
-import { noPrompt } from "../../config/markers.ts";
+import { atLeast, noPrompt } from "../../config/markers.ts";
 import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
@@ -28,8 +28,8 @@ import type { ProgramContext } from "../program-context.ts";
 import type { TaskFunction } from "../types.ts";
 
 export const AudioConfigSchema = z.object({
-  duration: z.number().positive().default(3).describe("Length of each recording, in seconds"),
-  interval: z.number().positive().default(10).describe("Seconds between the starts of two recordings (equal to duration: record continuously)"),
+  duration: z.number().min(0.1).max(3600).default(3).describe("Length of each recording, in seconds"),
+  interval: atLeast("duration", z.number().min(0.1).max(86400).default(10).describe("Seconds between the starts of two recordings (equal to duration: record continuously)")),
   chunksize: noPrompt(z.number().int().positive().default(8192).describe("Frames read from the device at a time")),
   schedule_start: timeOfDay("06:00:00").describe("Start recording at this time of day (HH:MM:SS, in `timezone`)"),
   schedule_end: timeOfDay("22:30:00").describe("Stop recording at this time of day; earlier than the start means overnight"),
@@ -43,7 +43,7 @@ export const PathsConfigSchema = z.object({
 });
 
 export const FileManagementConfigSchema = z.object({
-  interval: z.number().positive().default(120).describe("Seconds between file management runs"),
+  interval: z.number().min(1).default(120).describe("Seconds between file management runs"),
   max_wait: z.number().positive().default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
   on_timeout: z.enum(["save", "delete"]).default("save").describe("What to do with a recording whose models never ran"),
 });
