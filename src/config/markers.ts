@@ -23,6 +23,8 @@ export interface FieldMeta {
   path?: "file" | "folder";
   needsCoordinates?: boolean;
   atLeast?: string;
+  /** The default in words, for a default computed where the config is built (a path, the machine's zone). */
+  defaultText?: string;
 }
 
 function mark<T extends z.ZodType>(schema: T, extra: FieldMeta): T {
@@ -60,4 +62,9 @@ export function needsCoordinates<T extends z.ZodType>(schema: T): T {
 /** The value may not be below the sibling field `sibling` (checked by validateConfig and setup). */
 export function atLeast<T extends z.ZodType>(sibling: string, schema: T): T {
   return mark(schema, { atLeast: sibling });
+}
+
+/** Describes a computed default in words for the configuration reference. */
+export function defaultText<T extends z.ZodType>(text: string, schema: T): T {
+  return mark(schema, { defaultText: text });
 }

@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import { extname, join, resolve } from "node:path";
 import { z } from "zod";
 import { acoupiHome } from "../system/paths.ts";
-import { opened } from "./markers.ts";
+import { defaultText, opened } from "./markers.ts";
 
 const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 
@@ -57,6 +57,10 @@ export function machineTimeZone(fallback: string): string {
 
 /** An IANA time zone name such as `Europe/London`; the default is the machine's zone, else `fallback`. */
 export function timeZone(fallback: string) {
+  return defaultText(`the machine's time zone (${fallback} when it has none)`, timeZoneField(fallback));
+}
+
+function timeZoneField(fallback: string) {
   return z
     .string()
     .superRefine((name, ctx) => {
@@ -79,5 +83,5 @@ export function expandPath(path: string): string {
  */
 export function homePath(relative: string) {
   const kind = extname(relative) === "" ? "folder" : "file";
-  return opened(z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative)), kind);
+  return defaultText(`$ACOUPI_HOME/${relative}`, opened(z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative)), kind));
 }

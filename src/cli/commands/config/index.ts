@@ -1,4 +1,4 @@
-/** @module `acoupi config show|get|set|diff`: read and edit the program configuration. */
+/** @module `acoupi config show|get|set|diff|schema`: read and edit the program configuration. */
 import { defineCommand } from "citty";
 
 export default defineCommand({
@@ -8,5 +8,6 @@ export default defineCommand({
     get: () => import("./get.ts").then((m) => m.default),
     set: () => import("./set.ts").then((m) => m.default),
     diff: () => import("./diff.ts").then((m) => m.default),
+    schema: () => import("./schema.ts").then((m) => m.default),
   },
 });
