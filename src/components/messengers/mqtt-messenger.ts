@@ -35,7 +35,7 @@ export const MqttConfigSchema = z.object({
   use_tls: z.boolean().default(false).describe("Connect with TLS (mqtts)"),
   ca_file: askWhen("use_tls", z.string().nullable().default(null).describe("CA certificate file (PEM) to verify the broker; system CAs when unset")),
   cert_file: askWhen("use_tls", z.string().nullable().default(null).describe("Client certificate file (PEM), for brokers that require one")),
-  key_file: askWhen("use_tls", z.string().nullable().default(null).describe("Private key file (PEM) of the client certificate")),
+  key_file: askWhen("cert_file", z.string().nullable().default(null).describe("Private key file (PEM) of the client certificate")),
   tls_verify: askWhen("use_tls", z.boolean().default(true).describe("Verify the broker's certificate and host name")),
   keepalive: noPrompt(z.number().int().min(0).default(60).describe("Seconds between keepalive pings")),
   timeout: z.number().positive().default(5).describe("Seconds to wait for the connection and for each PUBACK"),
