@@ -32,12 +32,12 @@ export async function loadConfigured(paths: AcoupiPaths = acoupiPaths()): Promis
 }
 
 /**
- * The program and config the runner started with (its snapshot), or the configured ones when no
- * runner ever started this deployment. `changed` tells whether program.json differs since.
+ * The program and config the runner of deployment `deploymentId` started with (its snapshot), or
+ * the configured ones when no runner ever started this deployment. `changed` tells whether program.json differs since.
  */
-export async function loadStartedWith(paths: AcoupiPaths = acoupiPaths()): Promise<Configured & { changed: boolean }> {
+export async function loadStartedWith(deploymentId: string, paths: AcoupiPaths = acoupiPaths()): Promise<Configured & { changed: boolean }> {
   const snapshot = readRunnerConfig(paths);
-  if (!snapshot) return { ...(await loadConfigured(paths)), changed: false };
+  if (!snapshot || snapshot.deployment_id !== deploymentId) return { ...(await loadConfigured(paths)), changed: false };
   const definition = await loadProgram(snapshot.program);
   const config = validateConfig(definition.configSchema, snapshot.config, { source: runnerConfigFile(paths) });
   let changed = true;

@@ -14,6 +14,8 @@ import type { AcoupiPaths } from "./paths.ts";
 export interface RunnerConfig {
   program: string;
   config: unknown;
+  /** The deployment the runner ran: a snapshot of another deployment is not used. */
+  deployment_id: string;
 }
 
 export function runnerConfigFile(paths: AcoupiPaths): string {
@@ -31,7 +33,7 @@ export function readRunnerConfig(paths: AcoupiPaths): RunnerConfig | null {
   if (!value || typeof value.program !== "string" || value.program === "") {
     throw new ConfigError(`${file} has no program name`, { help: `Remove ${file}; \`acoupi stop\` then uses program.json` });
   }
-  return { program: value.program, config: value.config };
+  return { program: value.program, config: value.config, deployment_id: typeof value.deployment_id === "string" ? value.deployment_id : "" };
 }
 
 export function removeRunnerConfig(paths: AcoupiPaths): void {

@@ -58,7 +58,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   mkdirSync(paths.runDir, { recursive: true });
   writePidfile(paths.pidFile);
   // `acoupi stop` ends the deployment with this config, whatever program.json says by then.
-  writeRunnerConfig(paths, { program: options.programName, config: options.config });
+  writeRunnerConfig(paths, { program: options.programName, config: options.config, deployment_id: deployment.id });
 
   const program = await instantiateProgram(options.definition, options.config, deps);
   const timezone = (options.config as { timezone?: string }).timezone;

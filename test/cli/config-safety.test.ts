@@ -56,6 +56,16 @@ describe("settings that would discard recordings", () => {
     expect([deployment.latitude, deployment.longitude]).toEqual([51.5, -0.12]);
   }, 60_000);
 
+  test("switching on a dawn/dusk filter under a deployment without coordinates is refused", () => {
+    setUp("default");
+    expect(runAcoupi(["start", "--name", "bare", "--no-check"], env).code).toBe(0);
+    const before = readFileSync(join(home.acoupiHome, "config/program.json"));
+    const set = runAcoupi(["config", "set", "recording_saving.starttime", "19:00"], env);
+    expect(set.code).toBe(1);
+    expect(set.stderr).toContain('the deployment "bare" has none: every recording would be discarded');
+    expect(readFileSync(join(home.acoupiHome, "config/program.json")).equals(before)).toBe(true);
+  });
+
   test("setting one key of an unset optional section says it switches the section on, with the defaults it took", () => {
     setUp("default");
     const set = runAcoupi(["config", "set", "recording_saving.starttime", "19:00"], env);

@@ -9,6 +9,7 @@
 import { defineCommand } from "citty";
 import type { z } from "zod";
 import { writeProgramConfig } from "../../../config/config-file.ts";
+import { keysNeedingCoordinates } from "../../../config/coordinates.ts";
 import { diffConfig, formatChanges, type ConfigChange } from "../../../config/diff.ts";
 import { setField, splitKey } from "../../../config/fields.ts";
 import { fieldAt, unwrap } from "../../../config/walk.ts";
@@ -82,6 +83,13 @@ export default defineCommand({
     const changes: ConfigChange[] = diffConfig(config, updated);
     const deployment = activeDeployment(paths);
     if (deployment) {
+      const needing = keysNeedingCoordinates(schema, updated).filter((k) => changes.some((c) => c.key === k));
+      if (needing.length > 0 && (deployment.latitude === null || deployment.longitude === null)) {
+        throw new ConfigError(`${needing.join(" and ")} ${needing.length > 1 ? "need" : "needs"} the deployment's coordinates, and the deployment "${deployment.name}" has none: every recording would be discarded`, {
+          key: needing[0],
+          help: "Run `acoupi stop`, change the setting, then `acoupi start --latitude <deg> --longitude <deg>`",
+        });
+      }
       const held = changes.map((c) => c.key).filter((k) => isOpened(schema, k));
       if (held.length > 0) {
         throw new ConfigError(`Cannot change ${held.join(", ")} while the deployment "${deployment.name}" is active: the runner uses ${held.length > 1 ? "them" : "it"} until the deployment ends`, {

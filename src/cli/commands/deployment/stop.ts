@@ -10,6 +10,7 @@ import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import { isProcessAlive, readLivePid } from "../../../system/pidfile.ts";
 import { stopViaSystemd } from "../../../system/systemd/service.ts";
+import { acoupiPaths } from "../../../system/paths.ts";
 import { removeRunnerConfig } from "../../../system/runner-config.ts";
 import { loadStartedWith, programDeps } from "../../load-program.ts";
 
@@ -27,11 +28,12 @@ export async function stopRunner(pid: number, timeoutMs = 15_000): Promise<boole
 export default defineCommand({
   meta: { name: "stop", description: "Stop the runner and end the deployment" },
   async run() {
-    const { paths, definition, config, changed, programName } = await loadStartedWith();
+    const paths = acoupiPaths();
     const deployment = activeDeployment(paths);
     if (!deployment) {
       throw new DeploymentError("No deployment is active", { help: "Run `acoupi start --name <name>` to start one" });
     }
+    const { definition, config, changed, programName } = await loadStartedWith(deployment.id, paths);
     process.stdout.write("Stopping acoupi...\n");
     // The service first, or systemd would restart the runner we are about to stop.
     if (stopViaSystemd()) process.stdout.write("Stopped and disabled acoupi.service\n");
