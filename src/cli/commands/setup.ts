@@ -81,7 +81,9 @@ export default defineCommand({
   },
   async run({ args, rawArgs }) {
     const paths = acoupiPaths();
-    refuseUnderDeployment(paths);
+    // Asked nothing, the arguments are checked first (their errors name the key); questions are not
+    // asked at all under a deployment.
+    if (args.prompt) refuseUnderDeployment(paths);
     const programName = canonicalProgramName(args.program);
     const definition = await loadProgram(programName);
     const fromArgs = parseConfigArgs(definition.configSchema, rawArgs);
@@ -106,6 +108,7 @@ export default defineCommand({
         ? `acoupi 0.6's model packages ran their models in Python: give the ONNX export and its labels, such as \`--model.path model.onnx --model.labels labels.txt\`, and any other value as \`--<key> <value>\``
         : `Give the value as an argument, such as \`acoupi setup --program ${programName} --no-prompt --<key> <value>\`, or run setup on a terminal to be asked`,
     });
+    refuseUnderDeployment(paths);
     await matchPyAudioDevice(config);
 
     const previous = isSetUp(paths) ? readProgramName(paths) : null;

@@ -3,8 +3,9 @@
  * anything is written; the file is replaced atomically, or left byte-identical on error. Every
  * change it makes is printed (secrets only as changed), including the defaults an optional
  * section takes when one of its keys switches it on. Replacing the whole config needs
- * `--replace`. While a deployment is active, a key the runner holds open (paths, databases, the
- * microphone) is refused, and any other change is said to apply when the runner next starts.
+ * `--replace`. While a deployment is active, a path the deployment's data lives in (folders,
+ * databases) is refused, and so is the microphone while the runner has it open; any other change
+ * is said to apply when the runner next starts.
  */
 import { defineCommand } from "citty";
 import type { z } from "zod";
@@ -29,13 +30,15 @@ function positionals(rawArgs: readonly string[]): string[] {
   return out;
 }
 
-/** Whether `key` or a section above it is marked as held open by the runner. */
-function isOpened(schema: z.ZodType, key: string): boolean {
+/** What the runner holds open at `key` (or a section above it): a data file or folder, a device, or nothing. */
+function isOpened(schema: z.ZodType, key: string): "data" | "device" | null {
   const path = splitKey(key);
-  return path.some((_, i) => {
-    const field = fieldAt(schema, path.slice(0, i + 1));
-    return field !== null && unwrap(field).meta.opened === true;
-  });
+  for (let i = path.length; i >= 1; i--) {
+    const field = fieldAt(schema, path.slice(0, i));
+    const meta = field ? unwrap(field).meta : null;
+    if (meta?.opened === true) return meta.path ? "data" : "device";
+  }
+  return null;
 }
 
 /** Optional sections that were unset and that this change switches on. */
@@ -90,7 +93,9 @@ export default defineCommand({
           help: "Run `acoupi stop`, change the setting, then `acoupi start --latitude <deg> --longitude <deg>`",
         });
       }
-      const held = changes.map((c) => c.key).filter((k) => isOpened(schema, k));
+      // Files and folders hold the deployment's data until it ends; a device only while the runner has it open.
+      const runnerLive = readLivePid(paths.pidFile) !== null;
+      const held = changes.map((c) => c.key).filter((k) => isOpened(schema, k) === "data" || (isOpened(schema, k) === "device" && runnerLive));
       if (held.length > 0) {
         throw new ConfigError(`Cannot change ${held.join(", ")} while the deployment "${deployment.name}" is active: the runner uses ${held.length > 1 ? "them" : "it"} until the deployment ends`, {
           key: held[0],
