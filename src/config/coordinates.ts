@@ -4,16 +4,8 @@
  * filter would discard every recording, so `start` asks for them or refuses, naming the keys.
  */
 import type { z } from "zod";
+import { valueAt } from "./value-at.ts";
 import { listFields } from "./walk.ts";
-
-function valueAt(config: unknown, key: string): unknown {
-  let current = config;
-  for (const part of key.split(".")) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
 
 /** The dotted keys switched on (non-zero, non-empty, not false) that need coordinates. */
 export function keysNeedingCoordinates(schema: z.ZodType, config: unknown): string[] {

@@ -8,6 +8,7 @@ import { accessSync, constants, mkdirSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { valueAt } from "./value-at.ts";
 import { listFields } from "./walk.ts";
 
 export interface PathReport {
@@ -15,15 +16,6 @@ export interface PathReport {
   /** The folder tested: the value itself, or the folder of a file. */
   folder: string;
   freeBytes: number;
-}
-
-function valueAt(config: unknown, key: string): unknown {
-  let current = config;
-  for (const part of key.split(".")) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }
 
 export function preparePaths(schema: z.ZodType, config: unknown): PathReport[] {

@@ -12,6 +12,7 @@ import { ConfigError } from "../errors.ts";
 import { Asker } from "./ask.ts";
 import { deepMerge } from "./args.ts";
 import { coerceValue } from "./coerce.ts";
+import { valueAt } from "./value-at.ts";
 import { relationIssues } from "./relations.ts";
 import { describeIssue } from "./validate.ts";
 import { enumValues, fieldAt, kindOf, listFields, objectShape, unwrap, type FieldInfo } from "./walk.ts";
@@ -29,15 +30,6 @@ function defaultOf(schema: z.ZodType): unknown {
   return result.success ? result.data : undefined;
 }
 
-function getAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
-
 function setAt(target: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
   const overlay: Record<string, unknown> = {};
   let current = overlay;
@@ -47,7 +39,7 @@ function setAt(target: Record<string, unknown>, path: readonly string[], value: 
   });
   // deepMerge would merge an object answer into the old one; an answer replaces the value.
   const merged = deepMerge(target, overlay) as Record<string, unknown>;
-  const parent = getAt(merged, path.slice(0, -1));
+  const parent = valueAt(merged, path.slice(0, -1));
   if (parent && typeof parent === "object") (parent as Record<string, unknown>)[path[path.length - 1] as string] = value;
   return merged;
 }
@@ -78,13 +70,13 @@ class Prompter {
   }
 
   #current(field: FieldInfo): unknown {
-    return getAt(this.value, field.path.split(".")) ?? defaultOf(field.schema);
+    return valueAt(this.value, field.path.split(".")) ?? defaultOf(field.schema);
   }
 
   /** The value at `path` so far, or its default. */
   #valueAt(path: string[]): unknown {
     const schema = fieldAt(this.#schema, path);
-    return getAt(this.value, path) ?? (schema ? defaultOf(schema) : undefined);
+    return valueAt(this.value, path) ?? (schema ? defaultOf(schema) : undefined);
   }
 
   #record(path: string, value: unknown): void {
@@ -149,7 +141,7 @@ class Prompter {
       const parts = field.path.split(".");
       if (field.meta.askWhen && !isSet(this.#valueAt([...parts.slice(0, -1), field.meta.askWhen]))) continue;
       if (field.kind === "object") {
-        if (field.optional && !isSet(getAt(this.value, parts))) {
+        if (field.optional && !isSet(valueAt(this.value, parts))) {
           if (this.#answered.has(field.path)) {
             skipped.push(field.path);
             continue;

@@ -4,20 +4,12 @@
  * shorter than the recording would start a recording while the last one still runs).
  */
 import type { z } from "zod";
+import { valueAt } from "./value-at.ts";
 import { listFields } from "./walk.ts";
 
 export interface RelationIssue {
   key: string;
   message: string;
-}
-
-function valueAt(config: unknown, key: string): unknown {
-  let current = config;
-  for (const part of key.split(".")) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }
 
 export function relationIssues(schema: z.ZodType, config: unknown): RelationIssue[] {

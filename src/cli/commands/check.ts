@@ -6,33 +6,9 @@
  * `--strict`. It says "Health checks passed" only when every check passed.
  */
 import { defineCommand } from "citty";
-import { preparePaths, type PathReport } from "../../config/prepare-paths.ts";
-import type { CheckReport } from "../../data/index.ts";
 import { HealthCheckError } from "../../errors.ts";
-import { instantiateProgram } from "../../programs/define-program.ts";
-import { loadConfigured, programDeps, type Configured } from "../load-program.ts";
-
-function megabytes(bytes: number): string {
-  return `${Math.floor(bytes / 1e6).toLocaleString("en-GB")} MB`;
-}
-
-export function pathLines(paths: readonly PathReport[]): string[] {
-  return paths.map((p) => `${p.key}: ${p.folder} is writable, ${megabytes(p.freeBytes)} free`);
-}
-
-/** Runs the folder test and the program's checks; returns the lines and warnings seen. */
-export async function runHealthChecks(configured: Configured, options: { networkWarns?: boolean } = {}): Promise<{ lines: string[]; warnings: string[] }> {
-  const { paths, definition, config } = configured;
-  const lines = pathLines(preparePaths(definition.configSchema, config));
-  const program = await instantiateProgram(definition, config, programDeps(paths, "check"));
-  let reports: CheckReport[];
-  try {
-    reports = await program.check(options);
-  } finally {
-    await program.close();
-  }
-  return { lines: [...lines, ...reports.flatMap((r) => r.lines)], warnings: reports.flatMap((r) => r.warnings) };
-}
+import { runHealthChecks } from "../health-checks.ts";
+import { loadConfigured } from "../load-program.ts";
 
 export default defineCommand({
   meta: { name: "check", description: "Run the program's health checks and say what they saw" },

@@ -18,7 +18,7 @@ import { runDeployment } from "../../../system/runner.ts";
 import { selfCommand } from "../../../system/self-command.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
 import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
-import { runHealthChecks } from "../check.ts";
+import { runHealthChecks } from "../../health-checks.ts";
 import { loadConfigured, programDeps, type Configured } from "../../load-program.ts";
 
 function parseCoordinate(raw: string | undefined, name: string, limit: number): number | null {
