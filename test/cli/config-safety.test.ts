@@ -84,6 +84,15 @@ describe("settings that would discard recordings", () => {
     expect(set.stdout).not.toContain("pw-1234");
   });
 
+  test("setup again prints what changed from the previous setup, and a program switch says so", () => {
+    setUp("connected", "--messaging.mqtt.host", "127.0.0.1");
+    const again = runAcoupi(["setup", "--program", "connected", "--no-prompt", "--microphone.device_name", "safemic", "--microphone.samplerate", "16000", "--messaging.mqtt.host", "127.0.0.1", "--messaging.http.base_url", "http://127.0.0.1:9/in"], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Changed from the previous setup:\n  messaging.http.base_url: null → "http://127.0.0.1:9/in"');
+    const other = runAcoupi(["setup", "--program", "default", "--no-prompt"], env);
+    expect(other.stdout).toContain('The program changed from "connected" to "default"');
+  });
+
   test("replacing the whole configuration needs --replace, and then prints each change", () => {
     setUp("default");
     const before = readFileSync(join(home.acoupiHome, "config/program.json"));

@@ -13,6 +13,7 @@ import { deepMerge, parseConfigArgs } from "../../config/args.ts";
 import { isSetUp, readJsonFile, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
 import { readSetupDraft, removeSetupDraft, setupDraftFile, writeSetupDraft } from "../../config/setup-draft.ts";
+import { diffConfig, formatChanges } from "../../config/diff.ts";
 import { migrateAcoupi06 } from "../../config/migrate-acoupi-06.ts";
 import { matchPyAudioDevice } from "../../config/device-name.ts";
 import { validateConfig } from "../../config/validate.ts";
@@ -112,6 +113,7 @@ export default defineCommand({
     await matchPyAudioDevice(config);
 
     const previous = isSetUp(paths) ? readProgramName(paths) : null;
+    const previousConfig = previous === programName ? readJsonFile(paths.programJson) : null;
     mkdirSync(paths.runDir, { recursive: true });
     mkdirSync(paths.logDir, { recursive: true });
     writeProgramConfig(paths, programName, config);
@@ -119,6 +121,10 @@ export default defineCommand({
     const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
     if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
     if (previous !== null && previous !== programName) process.stdout.write(`The program changed from "${previous}" to "${programName}"\n`);
+    if (previousConfig !== null) {
+      const changes = formatChanges(definition.configSchema, diffConfig(previousConfig, config));
+      process.stdout.write(changes.length > 0 ? `Changed from the previous setup:\n${changes.join("\n")}\n` : "The configuration is the same as before\n");
+    }
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
     process.stdout.write("Next: `acoupi check`, then `acoupi start`\n");
   },
