@@ -63,7 +63,7 @@ export function setupDetectionProgram(config: DetectionProgramConfig, ctx: Progr
             saving_threshold: managers.saving_threshold,
           }),
         ]
-      : [dateFileManager({ directory: config.paths.recordings, device_id: ctx.deps.deviceId })],
+      : [dateFileManager({ directory: config.paths.recordings, device_id: ctx.deps.deviceId, filename_template: config.file_management.filename_template })],
   });
   const messaging = messagingTemplate(ctx, config.messaging, {
     ...(basic.connection ? { connection: basic.connection } : {}),

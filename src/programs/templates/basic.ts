@@ -11,7 +11,7 @@ import type { Database } from "bun:sqlite";
 import { z } from "zod";
 import { recordingSchedule } from "../../components/conditions/recording-schedule.ts";
 import { freeBytes } from "../../components/conditions/has-free-space.ts";
-import { dateFileManager } from "../../components/file-managers/date-file-manager.ts";
+import { dateFileManager, DateFileManagerSchema } from "../../components/file-managers/date-file-manager.ts";
 import type { FileManager } from "../../components/file-managers/types.ts";
 import { AlsaRecorder, MicrophoneConfigSchema } from "../../components/recorders/alsa-recorder.ts";
 import type { Recorder } from "../../components/recorders/types.ts";
@@ -46,6 +46,7 @@ export const FileManagementConfigSchema = z.object({
   interval: z.number().min(1).default(120).describe("Seconds between file management runs"),
   max_wait: z.number().positive().default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
   on_timeout: z.enum(["save", "delete"]).default("save").describe("What to do with a recording whose models never ran"),
+  filename_template: DateFileManagerSchema.shape.filename_template,
 });
 
 export const BasicConfigSchema = z.object({
@@ -141,7 +142,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   });
   const fileManagement = fileManagementTask({
     store,
-    fileManagers: options.fileManagers ?? [dateFileManager({ directory: config.paths.recordings, device_id: deps.deviceId })],
+    fileManagers: options.fileManagers ?? [dateFileManager({ directory: config.paths.recordings, device_id: deps.deviceId, filename_template: config.file_management.filename_template })],
     savingFilters: options.savingFilters ?? [],
     requiredModels: () => requiredModels,
     maxWaitSeconds: config.file_management.max_wait,
