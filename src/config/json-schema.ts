@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { FieldMeta } from "./markers.ts";
 
-const MARKERS: ReadonlyArray<keyof FieldMeta> = ["noPrompt", "secret", "askWhen", "opened", "path", "needsCoordinates", "atLeast", "defaultText"];
+const MARKERS: ReadonlyArray<keyof FieldMeta> = ["noPrompt", "secret", "askWhen", "opened", "path", "needsCoordinates", "atLeast", "defaultText", "requiredWhen"];
 
 type Json = Record<string, unknown>;
 

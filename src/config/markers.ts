@@ -8,6 +8,8 @@
  * - `opened`: a file, folder or device the runner holds open, so it cannot change under a live
  *   deployment;
  * - `atLeast`: the value may not be below a sibling's (recording.interval ≥ recording.duration);
+ * - `requiredWhen`: the value must be given when a sibling has a value (model.labels for a
+ *   classifier);
  * - `needsCoordinates`: when set to a non-zero, non-empty value, the deployment needs its latitude
  *   and longitude (a dawn/dusk filter), so `start` asks for them or refuses.
  */
@@ -23,6 +25,7 @@ export interface FieldMeta {
   path?: "file" | "folder";
   needsCoordinates?: boolean;
   atLeast?: string;
+  requiredWhen?: { sibling: string; is: string | number | boolean };
   /** The default in words, for a default computed where the config is built (a path, the machine's zone). */
   defaultText?: string;
 }
@@ -67,4 +70,9 @@ export function atLeast<T extends z.ZodType>(sibling: string, schema: T): T {
 /** Describes a computed default in words for the configuration reference. */
 export function defaultText<T extends z.ZodType>(text: string, schema: T): T {
   return mark(schema, { defaultText: text });
+}
+
+/** The (optional) field must be given when the sibling field `sibling` is `is`. */
+export function requiredWhen<T extends z.ZodType>(sibling: string, is: string | number | boolean, schema: T): T {
+  return mark(schema, { requiredWhen: { sibling, is } });
 }

@@ -98,6 +98,11 @@ class Prompter {
         this.#asker.say(`Invalid value for ${field.path}: ${checked.data} is below ${sibling.join(".")} (${bound}); please answer again`);
         continue;
       }
+      const required = field.meta.requiredWhen;
+      if (checked.success && required && (answer === undefined || answer === null) && this.#valueAt([...field.path.split(".").slice(0, -1), required.sibling]) === required.is) {
+        this.#asker.say(`Invalid value for ${field.path}: an answer is required when ${required.sibling} is ${JSON.stringify(required.is)}; please answer again`);
+        continue;
+      }
       if (checked.success) {
         this.#record(field.path, answer);
         return;
@@ -120,7 +125,8 @@ class Prompter {
     }
     for (;;) {
       const text = await this.#asker.text(label, shown(current));
-      if (text === "" && field.optional) return null;
+      // Empty leaves an optional field out, and sets a nullable one to null.
+      if (text === "" && field.optional) return unwrap(field.schema).nullable ? null : undefined;
       try {
         return coerceValue(field.schema, text, field.path);
       } catch (error) {

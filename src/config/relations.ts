@@ -1,7 +1,8 @@
 /**
  * @module Checks between fields that zod's per-field schemas cannot make without losing
  * `.extend()`: a field marked `atLeast(sibling)` may not be below its sibling (an interval
- * shorter than the recording would start a recording while the last one still runs).
+ * shorter than the recording would start a recording while the last one still runs), and one
+ * marked `requiredWhen(sibling, is)` must be given when its sibling has that value.
  */
 import type { z } from "zod";
 import { valueAt } from "./value-at.ts";
@@ -15,6 +16,14 @@ export interface RelationIssue {
 export function relationIssues(schema: z.ZodType, config: unknown): RelationIssue[] {
   const issues: RelationIssue[] = [];
   for (const field of listFields(schema)) {
+    const required = field.meta.requiredWhen;
+    if (required) {
+      const siblingKey = [...field.path.split(".").slice(0, -1), required.sibling].join(".");
+      const value = valueAt(config, field.path);
+      if (valueAt(config, siblingKey) === required.is && (value === undefined || value === null)) {
+        issues.push({ key: field.path, message: `${field.path} is required when ${siblingKey} is ${JSON.stringify(required.is)}` });
+      }
+    }
     const sibling = field.meta.atLeast;
     if (!sibling) continue;
     const siblingKey = [...field.path.split(".").slice(0, -1), sibling].join(".");

@@ -13,6 +13,8 @@ afterEach(() => home.cleanup());
 
 const programJson = () => JSON.parse(readFileSync(join(home.acoupiHome, "config/program.json"), "utf8"));
 const model = ["--model.path", "/opt/models/model.onnx", "--model.labels", "/opt/models/labels.txt"];
+// The generic classifier has no preset rate and window (birdnet has).
+const classifier = [...model, "--model.samplerate", "256000", "--model.window", "0.5"];
 
 describe("program files from acoupi 0.6's model packages", () => {
   test("acoupi_birdnet's program.json loads, each moved key is reported, and the values are kept", () => {
@@ -37,7 +39,7 @@ describe("program files from acoupi 0.6's model packages", () => {
 
   test("acoupi_batdetect2's program.json loads into the detection program; its score filter is dropped with a reason", () => {
     const setup = runAcoupi(
-      ["setup", "--program", "detection", "--config", join(FIXTURES, "batdetect2-program.json"), "--no-prompt", ...model, "--microphone.device_name", "plughw:1,0"],
+      ["setup", "--program", "detection", "--config", join(FIXTURES, "batdetect2-program.json"), "--no-prompt", ...classifier, "--microphone.device_name", "plughw:1,0"],
       home.env,
     );
     expect(setup.stderr).toBe("");
@@ -50,7 +52,7 @@ describe("program files from acoupi 0.6's model packages", () => {
   });
 
   test("a PyAudio device name with no matching card is refused with the list of cards", () => {
-    const setup = runAcoupi(["setup", "--program", "detection", "--config", join(FIXTURES, "batdetect2-program.json"), "--no-prompt", ...model], home.env);
+    const setup = runAcoupi(["setup", "--program", "detection", "--config", join(FIXTURES, "batdetect2-program.json"), "--no-prompt", ...classifier], home.env);
     expect(setup.code).toBe(1);
     expect(setup.stderr).toContain('microphone.device_name "UltraMic 250K 16 bit r4" looks like an acoupi 0.6 (PyAudio) name, and no sound card is called that; sound cards: ');
     expect(setup.stderr).toContain("acoupi devices");

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { PassThrough, Writable } from "node:stream";
 import { z } from "zod";
 import { Asker } from "../../src/config/ask.ts";
-import { askWhen, atLeast, noPrompt } from "../../src/config/markers.ts";
+import { askWhen, atLeast, noPrompt, requiredWhen } from "../../src/config/markers.ts";
 import { promptConfig } from "../../src/config/prompt.ts";
 import { timeOfDay } from "../../src/config/types.ts";
 import { validateConfig } from "../../src/config/validate.ts";
@@ -70,5 +70,18 @@ describe("interactive setup", () => {
     expect(off.output()).not.toContain("ca_file");
     const on = answering(["y", "/etc/ca.pem"]);
     expect(validateConfig(Tls, await promptConfig(Tls, {}, on.asker))).toEqual({ use_tls: true, ca_file: "/etc/ca.pem" });
+  });
+
+  test("an optional field left empty is left out, unless its requiredWhen sibling says it is needed", async () => {
+    const Model = z.object({
+      kind: z.enum(["classifier", "vad"]).default("classifier"),
+      labels: requiredWhen("kind", "classifier", z.string().optional()),
+    });
+    const vad = answering(["2", ""]);
+    expect(validateConfig(Model, await promptConfig(Model, {}, vad.asker))).toEqual({ kind: "vad" });
+    const classifier = answering(["1", "", "labels.txt"]);
+    expect(validateConfig(Model, await promptConfig(Model, {}, classifier.asker))).toEqual({ kind: "classifier", labels: "labels.txt" });
+    expect(classifier.output()).toContain('Invalid value for labels: an answer is required when kind is "classifier"');
+    expect(() => validateConfig(Model, { kind: "classifier" })).toThrow('labels is required when kind is "classifier"');
   });
 });
