@@ -57,7 +57,14 @@ export function programWriteSteps(paths: AcoupiPaths, programName: string, confi
 export function finishPendingSetup(paths: AcoupiPaths): void {
   const pending = readPending(paths);
   if (!pending) return;
-  for (const step of programWriteSteps(paths, pending.program, pending.config).slice(1)) step();
+  try {
+    for (const step of programWriteSteps(paths, pending.program, pending.config).slice(1)) step();
+  } catch (cause) {
+    throw new ConfigError(`An interrupted setup of "${pending.program}" cannot be finished: ${(cause as Error).message}`, {
+      cause,
+      help: `Run acoupi as the user who owns ${paths.configDir}, or run \`acoupi setup\` again`,
+    });
+  }
 }
 
 export function isSetUp(paths: AcoupiPaths): boolean {
