@@ -13,7 +13,7 @@ import { Asker } from "./ask.ts";
 import { deepMerge } from "./args.ts";
 import { coerceValue } from "./coerce.ts";
 import { valueAt } from "./value-at.ts";
-import { relationIssues } from "./relations.ts";
+import { relationIssueFor, relationIssues } from "./relations.ts";
 import { describeIssue } from "./validate.ts";
 import { enumValues, fieldAt, kindOf, listFields, objectShape, unwrap, type FieldInfo } from "./walk.ts";
 
@@ -92,15 +92,9 @@ class Prompter {
     for (;;) {
       const answer = await this.#answer(field, label);
       const checked = field.schema.safeParse(answer);
-      const sibling = field.meta.atLeast ? [...field.path.split(".").slice(0, -1), field.meta.atLeast] : null;
-      const bound = sibling ? this.#valueAt(sibling) : undefined;
-      if (checked.success && sibling && typeof checked.data === "number" && typeof bound === "number" && checked.data < bound) {
-        this.#asker.say(`Invalid value for ${field.path}: ${checked.data} is below ${sibling.join(".")} (${bound}); please answer again`);
-        continue;
-      }
-      const required = field.meta.requiredWhen;
-      if (checked.success && required && (answer === undefined || answer === null) && this.#valueAt([...field.path.split(".").slice(0, -1), required.sibling]) === required.is) {
-        this.#asker.say(`Invalid value for ${field.path}: an answer is required when ${required.sibling} is ${JSON.stringify(required.is)}; please answer again`);
+      const related = checked.success ? relationIssueFor(field, checked.data, (path) => this.#valueAt(path)) : null;
+      if (related) {
+        this.#asker.say(`${related}; please answer again`);
         continue;
       }
       if (checked.success) {

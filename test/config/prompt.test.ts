@@ -60,7 +60,7 @@ describe("interactive setup", () => {
     const { asker, output } = answering(["5", "2", "6"]);
     const config = validateConfig(Timed, await promptConfig(Timed, {}, asker));
     expect(config).toEqual({ duration: 5, interval: 6 });
-    expect(output()).toContain("Invalid value for interval: 2 is below duration (5); please answer again");
+    expect(output()).toContain("interval (2) is below duration (5): it must be at least duration; please answer again");
   });
 
   test("an askWhen field is skipped while its sibling is off, and asked once it is on", async () => {
@@ -81,7 +81,7 @@ describe("interactive setup", () => {
     expect(validateConfig(Model, await promptConfig(Model, {}, vad.asker))).toEqual({ kind: "vad" });
     const classifier = answering(["1", "", "labels.txt"]);
     expect(validateConfig(Model, await promptConfig(Model, {}, classifier.asker))).toEqual({ kind: "classifier", labels: "labels.txt" });
-    expect(classifier.output()).toContain('Invalid value for labels: an answer is required when kind is "classifier"');
+    expect(classifier.output()).toContain('labels is required when kind is "classifier"; please answer again');
     expect(() => validateConfig(Model, { kind: "classifier" })).toThrow('labels is required when kind is "classifier"');
   });
 });
