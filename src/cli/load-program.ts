@@ -45,6 +45,7 @@ export async function loadStartedWith(deploymentId: string, paths: AcoupiPaths =
     const current = await loadConfigured(paths);
     changed = current.programName !== snapshot.program || JSON.stringify(current.config) !== JSON.stringify(config);
   } catch (error) {
+    // program.json is broken or gone: the snapshot is all stop needs, and `changed` stays true.
     if (!(error instanceof AcoupiError)) throw error;
   }
   return { paths, programName: snapshot.program, definition, config, changed };
