@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { programWriteSteps } from "../../src/config/config-file.ts";
 import { createDeployment } from "../../src/data/index.ts";
 import { writeDeployment } from "../../src/system/deployment-file.ts";
+import { writeRunnerConfig } from "../../src/system/runner-config.ts";
 import { acoupiPaths } from "../../src/system/paths.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 
@@ -63,5 +64,24 @@ describe("setup under a deployment", () => {
     expect(result.stderr).toContain("Run `acoupi stop`");
     expect(readFileSync(join(home.acoupiHome, "config/program.json")).equals(before)).toBe(true);
     expect(readFileSync(join(home.acoupiHome, "config/name"), "utf8").trim()).toBe("test");
+  });
+});
+
+describe("stop and the runner's snapshot", () => {
+  test("a snapshot left by another deployment's runner is not used: stop ends this one with program.json", () => {
+    const home = makeTempHome();
+    try {
+      expect(runAcoupi(["setup", "--program", "test", "--no-prompt", "--name", "now"], home.env).code).toBe(0);
+      const paths = acoupiPaths(home.acoupiHome);
+      writeRunnerConfig(paths, { program: "default", config: { recording: { duration: 1 } }, deployment_id: "an-older-deployment" });
+      writeDeployment(paths, createDeployment({ name: "current", latitude: null, longitude: null }));
+      const stop = runAcoupi(["stop"], home.env);
+      expect(stop.stderr).toBe("");
+      expect(stop.code).toBe(0);
+      expect(stop.stdout).not.toContain("Ending with the configuration the runner started with");
+      expect(stop.stdout).toContain('Deployment "current" ended');
+    } finally {
+      home.cleanup();
+    }
   });
 });
