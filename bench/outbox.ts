@@ -71,7 +71,7 @@ class TimedMessenger implements Messenger {
     this.inFlightMs.push(end - start);
     return response;
   }
-  check(): Promise<void> {
+  check(): ReturnType<Messenger["check"]> {
     return this.inner.check();
   }
   close(): Promise<void> {

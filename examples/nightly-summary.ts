@@ -1,8 +1,8 @@
 /**
  * @module An example external program with a custom task: the default program's recording and
  * filing (`templates.basic`), plus `daily_summary_task`, which writes one JSON line per run to
- * `summary.file` — how many recordings were filed and how many seconds of audio they hold since
- * the previous run. It runs at `summary.cron` (nightly by default, in the config's time zone),
+ * `summary.file` — how many recordings were made since the previous run (filed or still waiting
+ * to be) and how many seconds of audio they hold. It runs at `summary.cron` (nightly by default, in the config's time zone),
  * and `acoupi task run daily_summary_task` runs it by hand. The line is written with an append
  * and an fsync, so a power cut never leaves half a line behind it.
  *
@@ -37,16 +37,17 @@ export default (api: ProgramApi) => {
 
       function daily_summary_task() {
         const now = ctx.deps.clock.now();
-        const saved = basic.store
-          .listRecordingsByState("saved", { limit: 100000 })
+        // Every recording made in [since, now), whether it is filed yet or still waiting in temp.
+        const made = (["saved", "temp"] as const)
+          .flatMap((state) => basic.store.listRecordingsByState(state, { limit: 100000 }))
           .map((item) => item.recording)
           .filter((r) => r.created_on >= since && r.created_on < now);
         const line = {
           from: since.toISOString(),
           to: now.toISOString(),
           device_id: ctx.deps.deviceId,
-          recordings: saved.length,
-          seconds: saved.reduce((sum, r) => sum + r.duration, 0),
+          recordings: made.length,
+          seconds: made.reduce((sum, r) => sum + r.duration, 0),
         };
         mkdirSync(dirname(config.summary.file), { recursive: true });
         const fd = openSync(config.summary.file, "a", 0o644);

@@ -6,12 +6,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { readProgramConfig, readProgramName } from "../config/config-file.ts";
+import { validateConfig } from "../config/validate.ts";
+import { AcoupiError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { BUILTIN_PROGRAMS } from "../../programs/index.ts";
 import { programRegistry } from "../programs/registry.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
 import { systemClock } from "../scheduler/clock.ts";
 import { getDeviceId } from "../system/device-id.ts";
+import { readRunnerConfig, runnerConfigFile } from "../system/runner-config.ts";
 import { acoupiPaths, type AcoupiPaths } from "../system/paths.ts";
 import { VERSION } from "../version.ts";
 
@@ -30,6 +33,26 @@ export async function loadConfigured(paths: AcoupiPaths = acoupiPaths()): Promis
   const definition = await programs.load(programName);
   const config = readProgramConfig(paths, definition.configSchema);
   return { paths, programName, definition, config };
+}
+
+/**
+ * The program and config the runner of deployment `deploymentId` started with (its snapshot), or
+ * the configured ones when no runner ever started this deployment. `changed` tells whether program.json differs since.
+ */
+export async function loadStartedWith(deploymentId: string, paths: AcoupiPaths = acoupiPaths()): Promise<Configured & { changed: boolean }> {
+  const snapshot = readRunnerConfig(paths);
+  if (!snapshot || snapshot.deployment_id !== deploymentId) return { ...(await loadConfigured(paths)), changed: false };
+  const definition = await programs.load(snapshot.program);
+  const config = validateConfig(definition.configSchema, snapshot.config, { source: runnerConfigFile(paths) });
+  let changed = true;
+  try {
+    const current = await loadConfigured(paths);
+    changed = current.programName !== snapshot.program || JSON.stringify(current.config) !== JSON.stringify(config);
+  } catch (error) {
+    // program.json is broken or gone: the snapshot is all stop needs, and `changed` stays true.
+    if (!(error instanceof AcoupiError)) throw error;
+  }
+  return { paths, programName: snapshot.program, definition, config, changed };
 }
 
 export function deviceIdFile(paths: AcoupiPaths): string {

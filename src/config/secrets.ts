@@ -8,7 +8,8 @@ import { fieldAt, unwrap } from "./walk.ts";
 export const MASK = "********";
 const SECRET_KEY_RE = /(password|passwd|token|secret|authorization|api[_-]?key)/i;
 
-function isSecretPath(schema: z.ZodType, path: string[]): boolean {
+/** Whether the field at `path` is a secret (marked, or named like a password or token). */
+export function isSecretPath(schema: z.ZodType, path: string[]): boolean {
   const field = fieldAt(schema, path);
   if (field && unwrap(field).meta.secret) return true;
   const last = path[path.length - 1] ?? "";

@@ -4,11 +4,12 @@
  * `$ACOUPI_HOME` whose defaults are computed when the config is built, not at import.
  */
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
 import { z } from "zod";
 import { acoupiHome } from "../system/paths.ts";
 import { formatTimeOfDay, parseTimeOfDay } from "../time/time-of-day.ts";
 import { isValidTimeZone } from "../time/zoned-clock.ts";
+import { defaultText, opened } from "./markers.ts";
 
 export { formatTimeOfDay, parseTimeOfDay, isValidTimeZone };
 
@@ -27,8 +28,18 @@ export function timeOfDay(defaultValue: string) {
     .default(defaultValue);
 }
 
-/** An IANA time zone name such as `Europe/London`. */
-export function timeZone(defaultValue: string) {
+/** The machine's own time zone (TZ, else /etc/localtime), or `fallback` when it has none. */
+export function machineTimeZone(fallback: string): string {
+  const zone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone && isValidTimeZone(zone) ? zone : fallback;
+}
+
+/** An IANA time zone name such as `Europe/London`; the default is the machine's zone, else `fallback`. */
+export function timeZone(fallback: string) {
+  return defaultText(`the machine's time zone (${fallback} when it has none)`, timeZoneField(fallback));
+}
+
+function timeZoneField(fallback: string) {
   return z
     .string()
     .superRefine((name, ctx) => {
@@ -36,7 +47,7 @@ export function timeZone(defaultValue: string) {
         ctx.addIssue({ code: "custom", message: `unknown time zone "${name}": use an IANA name such as Europe/London` });
       }
     })
-    .default(defaultValue);
+    .default(() => machineTimeZone(fallback));
 }
 
 /** Expands a leading `~` and makes the path absolute. */
@@ -45,7 +56,11 @@ export function expandPath(path: string): string {
   return resolve(expanded);
 }
 
-/** A filesystem path; the default is relative to `$ACOUPI_HOME`, computed when the config is built. */
+/**
+ * A filesystem path the runner opens; the default is relative to `$ACOUPI_HOME`, computed when
+ * the config is built.
+ */
 export function homePath(relative: string) {
-  return z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative));
+  const kind = extname(relative) === "" ? "folder" : "file";
+  return defaultText(`$ACOUPI_HOME/${relative}`, opened(z.string().min(1).transform(expandPath).default(() => join(acoupiHome(), relative)), kind));
 }

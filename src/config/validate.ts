@@ -5,9 +5,11 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { relationIssues } from "./relations.ts";
 import { findUnknownKeys, listFields } from "./walk.ts";
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** One issue as `key: reason`, in the words a user reads. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.map(String).join(".") || "(root)";
   let text = issue.message.replace(/^Invalid input: /, "");
   if (issue.code === "too_small" || issue.code === "too_big") {
@@ -19,6 +21,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export interface ValidateOptions {
   /** Where the value came from, e.g. a file path, for the error message. */
   source?: string;
+  /** The help line for an invalid value; the default points at `acoupi config set`, which needs a set-up program. */
+  help?: string;
 }
 
 /** Parses `value` with `schema`; throws ConfigError naming the keys at fault. */
@@ -38,7 +42,14 @@ export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, o
     const first = result.error.issues[0];
     throw new ConfigError(`Invalid configuration${where}: ${lines.join("; ")}`, {
       key: first ? first.path.map(String).join(".") : undefined,
-      help: "Fix the value with `acoupi config set <key> <value>`, or run `acoupi config show` to see the current configuration",
+      help: options.help ?? "Fix the value with `acoupi config set <key> <value>`, or run `acoupi config show` to see the current configuration",
+    });
+  }
+  const related = relationIssues(schema, result.data);
+  if (related.length > 0) {
+    throw new ConfigError(`Invalid configuration${where}: ${related.map((r) => r.message).join("; ")}`, {
+      key: related[0]?.key,
+      help: options.help ?? `Fix the value with \`acoupi config set ${related[0]?.key} <value>\``,
     });
   }
   return result.data;

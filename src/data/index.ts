@@ -7,3 +7,4 @@ export * from "./model-output.ts";
 export * from "./recording.ts";
 export * from "./utc-date.ts";
 export * from "./component-status.ts";
+export * from "./check-report.ts";

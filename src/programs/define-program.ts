@@ -4,7 +4,7 @@
  * runs its setup against a fresh ProgramContext and returns what the runner and CLI drive.
  */
 import type { z } from "zod";
-import type { Deployment } from "../data/index.ts";
+import type { CheckReport, Deployment } from "../data/index.ts";
 import { ProgramContext } from "./program-context.ts";
 import type { ProgramDefinition, ProgramDeps } from "./types.ts";
 import { DEFAULT_WORKERS, queueConcurrency } from "./workers.ts";
@@ -23,7 +23,7 @@ export interface ProgramInstance {
   definition: ProgramDefinition;
   config: unknown;
   context: ProgramContext;
-  check(): Promise<void>;
+  check(options?: { networkWarns?: boolean }): Promise<CheckReport[]>;
   start(deployment: Deployment): Promise<void>;
   end(deployment: Deployment): Promise<void>;
   close(): Promise<void>;
@@ -45,9 +45,10 @@ export async function instantiateProgram<S extends z.ZodType>(
     definition: definition as unknown as ProgramDefinition,
     config,
     context,
-    async check() {
-      await context.runChecks();
+    async check(options) {
+      const reports = await context.runChecks(options);
       await definition.check?.(config, context);
+      return reports;
     },
     async start(deployment) {
       await context.runStartHooks(deployment);

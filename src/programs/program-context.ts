@@ -4,9 +4,9 @@
  * start, flush temp files on end), the health checks, the components' status providers, the
  * models recordings wait for, and the resources to close on stop.
  */
-import { ConfigError } from "../errors.ts";
+import { AcoupiError, ConfigError } from "../errors.ts";
 import type { TaskDefinition, TaskStats } from "../scheduler/types.ts";
-import type { ComponentStatus, Deployment } from "../data/index.ts";
+import { isCheckReport, type CheckReport, type ComponentStatus, type Deployment } from "../data/index.ts";
 import type { Hook, ProgramDeps, TaskFunction, TaskOptions } from "./types.ts";
 import { DEFAULT_QUEUE } from "./workers.ts";
 
@@ -14,7 +14,8 @@ export type { ComponentStatus } from "../data/component-status.ts";
 
 /** What `use` wires: any of a component's check, close and status. */
 export interface Component {
-  check(): void | Promise<void>;
+  /** May return a CheckReport (what it tested), shown by `acoupi check`. */
+  check(): unknown;
   close(): void | Promise<void>;
   status(): ComponentStatus;
 }
@@ -25,7 +26,7 @@ export class ProgramContext {
   readonly tasks: TaskDefinition[] = [];
   #startHooks: Hook[] = [];
   #endHooks: Hook[] = [];
-  #checks: Array<() => void | Promise<void>> = [];
+  #checks: Array<{ run: () => unknown; network: boolean }> = [];
   #closers: Array<() => void | Promise<void>> = [];
   #statusProviders = new Map<string, () => ComponentStatus>();
   #taskStats: () => Record<string, TaskStats> = () => ({});
@@ -91,8 +92,9 @@ export class ProgramContext {
     this.#endHooks.push(hook);
   }
 
-  onCheck(check: () => void | Promise<void>): void {
-    this.#checks.push(check);
+  /** A health check; it may return a CheckReport. A `network` check (a broker) only warns when `networkWarns`. */
+  onCheck(check: () => unknown, options: { network?: boolean } = {}): void {
+    this.#checks.push({ run: check, network: options.network ?? false });
   }
 
   onClose(closer: () => void | Promise<void>): void {
@@ -137,8 +139,18 @@ export class ProgramContext {
     for (const hook of [...this.#endHooks].reverse()) await hook(deployment);
   }
 
-  async runChecks(): Promise<void> {
-    for (const check of this.#checks) await check();
+  async runChecks(options: { networkWarns?: boolean } = {}): Promise<CheckReport[]> {
+    const reports: CheckReport[] = [];
+    for (const check of this.#checks) {
+      try {
+        const report = await check.run();
+        if (isCheckReport(report)) reports.push(report);
+      } catch (error) {
+        if (!(check.network && options.networkWarns && error instanceof AcoupiError)) throw error;
+        reports.push({ subject: "network", lines: [], warnings: [`${error.message}; messages wait in the outbox until it is reachable`] });
+      }
+    }
+    return reports;
   }
 
   /** Closes resources in reverse order of registration; every closer runs even if one fails. */

@@ -14,6 +14,7 @@ import type { TaskEventListener } from "../scheduler/types.ts";
 import { activeDeployment } from "./deployment-file.ts";
 import type { AcoupiPaths } from "./paths.ts";
 import { readLivePid, removePidfile, writePidfile } from "./pidfile.ts";
+import { writeRunnerConfig } from "./runner-config.ts";
 import { writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
 import type { WebConfig } from "../web/config.ts";
 import type { WebServer } from "../web/server.ts";
@@ -59,6 +60,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   });
   mkdirSync(paths.runDir, { recursive: true });
   writePidfile(paths.pidFile);
+  // `acoupi stop` ends the deployment with this config, whatever program.json says by then.
+  writeRunnerConfig(paths, { program: options.programName, config: options.config, deployment_id: deployment.id });
 
   const program = await instantiateProgram(options.definition, options.config, deps);
   const timezone = (options.config as { timezone?: string }).timezone;

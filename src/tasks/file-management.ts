@@ -51,6 +51,16 @@ export function destinationOf(managers: readonly FileManager[], item: RecordingW
   return null;
 }
 
+/** The destination (or an earlier version's path for it) where the recording's file already is. */
+function filedPath(managers: readonly FileManager[], item: RecordingWithOutputs): string | null {
+  for (const manager of managers) {
+    const path = manager(item.recording, item.modelOutputs);
+    if (path === null) continue;
+    return [path, ...(manager.previousPaths?.(path) ?? [])].find((p) => existsSync(p)) ?? null;
+  }
+  return null;
+}
+
 function uniquePath(path: string, recording: Recording): string {
   if (!existsSync(path)) return path;
   return path.replace(/(\.wav)?$/, `_${recording.id.slice(0, 8)}.wav`);
@@ -68,8 +78,8 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
     const { recording, modelOutputs } = item;
     if (!recording.path || !existsSync(recording.path)) {
       // A crash between the move and the DB update leaves the file at its destination.
-      const destination = destinationOf(deps.fileManagers, item);
-      if (destination && existsSync(destination)) {
+      const destination = filedPath(deps.fileManagers, item);
+      if (destination) {
         deps.store.updateRecordingPath(recording, destination, "saved");
         counts.saved++;
       } else {

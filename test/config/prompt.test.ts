@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { PassThrough, Writable } from "node:stream";
 import { z } from "zod";
 import { Asker } from "../../src/config/ask.ts";
-import { noPrompt } from "../../src/config/markers.ts";
+import { askWhen, atLeast, noPrompt, requiredWhen } from "../../src/config/markers.ts";
 import { promptConfig } from "../../src/config/prompt.ts";
 import { timeOfDay } from "../../src/config/types.ts";
 import { validateConfig } from "../../src/config/validate.ts";
@@ -53,5 +53,35 @@ describe("interactive setup", () => {
   test("running out of answers cancels setup with an error that says what to do", async () => {
     const { asker } = answering([""]);
     await expect(promptConfig(Schema, {}, asker)).rejects.toThrow(/Setup was cancelled/);
+  });
+
+  test("an answer below its atLeast sibling is asked again with the reason", async () => {
+    const Timed = z.object({ duration: z.number().default(3), interval: atLeast("duration", z.number().default(10)) });
+    const { asker, output } = answering(["5", "2", "6"]);
+    const config = validateConfig(Timed, await promptConfig(Timed, {}, asker));
+    expect(config).toEqual({ duration: 5, interval: 6 });
+    expect(output()).toContain("interval (2) is below duration (5): it must be at least duration; please answer again");
+  });
+
+  test("an askWhen field is skipped while its sibling is off, and asked once it is on", async () => {
+    const Tls = z.object({ use_tls: z.boolean().default(false), ca_file: askWhen("use_tls", z.string().nullable().default(null)) });
+    const off = answering(["n"]);
+    expect(validateConfig(Tls, await promptConfig(Tls, {}, off.asker))).toEqual({ use_tls: false, ca_file: null });
+    expect(off.output()).not.toContain("ca_file");
+    const on = answering(["y", "/etc/ca.pem"]);
+    expect(validateConfig(Tls, await promptConfig(Tls, {}, on.asker))).toEqual({ use_tls: true, ca_file: "/etc/ca.pem" });
+  });
+
+  test("an optional field left empty is left out, unless its requiredWhen sibling says it is needed", async () => {
+    const Model = z.object({
+      kind: z.enum(["classifier", "vad"]).default("classifier"),
+      labels: requiredWhen("kind", "classifier", z.string().optional()),
+    });
+    const vad = answering(["2", ""]);
+    expect(validateConfig(Model, await promptConfig(Model, {}, vad.asker))).toEqual({ kind: "vad" });
+    const classifier = answering(["1", "", "labels.txt"]);
+    expect(validateConfig(Model, await promptConfig(Model, {}, classifier.asker))).toEqual({ kind: "classifier", labels: "labels.txt" });
+    expect(classifier.output()).toContain('labels is required when kind is "classifier"; please answer again');
+    expect(() => validateConfig(Model, { kind: "classifier" })).toThrow('labels is required when kind is "classifier"');
   });
 });

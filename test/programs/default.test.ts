@@ -63,7 +63,7 @@ async function recordFileAndStop(binary?: string): Promise<void> {
       expect(row.state).toBe("saved");
       expect(row.samplerate_hz).toBe(RATE);
       const created = new Date(row.created_on);
-      const day = `${created.getUTCFullYear()}/${created.getUTCMonth() + 1}/${created.getUTCDate()}`;
+      const day = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, "0")}/${String(created.getUTCDate()).padStart(2, "0")}`;
       expect(relative(recordings, row.path ?? "")).toStartWith(`${day}/`);
       const bytes = new Uint8Array(readFileSync(row.path ?? ""));
       const guano = readGuano(bytes);

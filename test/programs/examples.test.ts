@@ -4,7 +4,8 @@
  * templates and components through the program API alone, exactly as a field team's file would.
  * - loudness-detector: its own ONNX model (built here: score 0 is mean |x|) and its own saving
  *   rule; a clip of loud sound then silence leaves loud recordings saved and quiet ones deleted.
- * - nightly-summary: the basic template plus a custom cron task that appends summary lines.
+ * - nightly-summary: the basic template plus a custom cron task that appends summary lines
+ *   counting the recordings made in each window.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -101,7 +102,7 @@ describe("example programs, from the compiled binary", () => {
       const start = d.run(["start", "--name", "summary", "--no-check"]);
       expect(start.code, said(start)).toBe(0);
 
-      const lines = await waitFor("a summary line counting a filed recording", () => {
+      const lines = await waitFor("a summary line counting a recording", () => {
         if (!existsSync(summaryFile)) return null;
         const parsed = readFileSync(summaryFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
         return parsed.some((l) => (l.recordings as number) >= 1) ? parsed : null;
@@ -117,9 +118,11 @@ describe("example programs, from the compiled binary", () => {
       }
       // Consecutive lines tile: each starts where the previous ended, so no recording is counted twice.
       for (let i = 1; i < lines.length; i++) expect(lines[i]?.from).toBe(lines[i - 1]?.to);
+      // Windows do not overlap, so no recording is counted twice: the lines never add up to more
+      // recordings than the database holds.
       const counted = lines.reduce((n, l) => n + (l.recordings as number), 0);
-      const filed = countRows(join(d.home.acoupiHome, "storages/metadata.db"), "SELECT id FROM recordings WHERE state = 'saved'");
-      expect(counted).toBeLessThanOrEqual(filed);
+      const made = countRows(join(d.home.acoupiHome, "storages/metadata.db"), "SELECT id FROM recordings");
+      expect(counted).toBeLessThanOrEqual(made);
       expect(counted).toBeGreaterThan(0);
     } finally {
       await d.cleanup();

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createConsola, type ConsolaInstance } from "consola";
 import { wavHeader } from "../../src/audio/wav.ts";
-import { dateFileManager } from "../../src/components/file-managers/date-file-manager.ts";
+import { dateFileManager, unpaddedDatePath } from "../../src/components/file-managers/date-file-manager.ts";
 import { idFileManager } from "../../src/components/file-managers/id-file-manager.ts";
 import { saveRecordingManager } from "../../src/components/file-managers/save-recording-manager.ts";
 import type { FileManager } from "../../src/components/file-managers/types.ts";
@@ -94,8 +94,8 @@ describe("file management task", () => {
     expect(fm.run()).toMatchObject({ saved: 1, waiting: 0 });
     const now = row(rec);
     expect(now.state).toBe("saved");
-    // acoupi files by unpadded year, month and day.
-    expect(now.path).toStartWith(join(saved, "2026", "5", "1") + "/");
+    // Year, month and day folders, zero-padded so that they sort.
+    expect(now.path).toStartWith(join(saved, "2026", "05", "01") + "/");
     expect(existsSync(now.path ?? "")).toBe(true);
     expect(existsSync(rec.path ?? "")).toBe(false);
   });
@@ -183,6 +183,18 @@ describe("file management task", () => {
     const counts = task({ managers }).run();
     expect(counts).toMatchObject({ saved: 1, missing: 0 });
     expect(row(rec)).toEqual({ path: destination, state: "saved" });
+  });
+
+  test("a file that an earlier version filed in the unpadded date layout before a crash is still found", () => {
+    const rec = tempRecording();
+    const managers = [dateFileManager({ directory: saved })];
+    const destination = destinationOf(managers, { recording: rec, modelOutputs: [] }) ?? "";
+    const legacy = unpaddedDatePath(destination);
+    expect(legacy).not.toBe(destination);
+    mkdirSync(dirname(legacy), { recursive: true });
+    renameSync(rec.path ?? "", legacy);
+    expect(task({ managers }).run()).toMatchObject({ saved: 1, missing: 0 });
+    expect(row(rec)).toEqual({ path: legacy, state: "saved" });
   });
 
   test("a row whose file is gone is marked missing and counted", () => {

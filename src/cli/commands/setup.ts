@@ -1,20 +1,78 @@
 /**
  * @module `acoupi setup --program NAME`: builds the program config from the schema defaults, a
  * whole file (`--config`), acoupi-style arguments (`--recording.duration 5`) and prompts, then
- * validates it once and writes it atomically. Nothing is written when validation fails. With the
- * web page enabled it also creates the page's token.
+ * validates it and writes it atomically together with the program name. Prompts run on a
+ * terminal, or read piped answers line by line; every answer goes to a draft at once, so an
+ * interrupted setup is resumed. Setup is refused while a deployment is active, because the
+ * runner and `acoupi stop` must keep the program they started with. With the web page enabled
+ * it also creates the page's token.
  */
 import { mkdirSync } from "node:fs";
 import { defineCommand } from "citty";
+import { Asker, SetupCancelled, setEcho } from "../../config/ask.ts";
 import { deepMerge, parseConfigArgs } from "../../config/args.ts";
-import { readJsonFile, writeProgramConfig } from "../../config/config-file.ts";
+import { isSetUp, readJsonFile, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
+import { readSetupDraft, removeSetupDraft, setupDraftFile, writeSetupDraft } from "../../config/setup-draft.ts";
+import { diffConfig, formatChanges } from "../../config/diff.ts";
+import { migrateAcoupi06 } from "../../config/migrate-acoupi-06.ts";
+import { matchPyAudioDevice } from "../../config/device-name.ts";
 import { validateConfig } from "../../config/validate.ts";
+import { ConfigError, DeploymentError } from "../../errors.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
-import { acoupiPaths } from "../../system/paths.ts";
+import { activeDeployment } from "../../system/deployment-file.ts";
+import { acoupiPaths, type AcoupiPaths } from "../../system/paths.ts";
 import type { WebConfig } from "../../web/config.ts";
 import { ensureWebToken } from "../../web/token.ts";
 import { deviceIdFile, programs } from "../load-program.ts";
+
+function refuseUnderDeployment(paths: AcoupiPaths): void {
+  const current = activeDeployment(paths);
+  if (!current) return;
+  throw new DeploymentError(`A deployment is active ("${current.name}", started on ${current.started_on.toISOString()}): setup cannot change its program or configuration`, {
+    help: "Run `acoupi stop` to end the deployment, then `acoupi setup` again (`acoupi config set` changes single settings)",
+  });
+}
+
+async function prompted(paths: AcoupiPaths, programName: string, schema: Parameters<typeof promptConfig>[0], start: Record<string, unknown>, args: Record<string, unknown>) {
+  const asker = new Asker();
+  let config = start;
+  let answered: string[] = [];
+  const saved = readSetupDraft(paths);
+  if (saved && saved.program === programName && saved.answered.length > 0) {
+    if (asker.interactive && (await asker.confirm(`Resume the interrupted setup of ${programName} (${saved.answered.length} answers kept)?`, true))) {
+      // Arguments given now win over the draft's answers.
+      config = deepMerge(saved.config, args) as Record<string, unknown>;
+      answered = saved.answered;
+    }
+  }
+  let kept = answered.length;
+  const interrupted = () => {
+    if (asker.interactive) setEcho(true);
+    process.stdout.write(`\nSetup interrupted: ${kept} answers are kept in ${setupDraftFile(paths)}; run \`acoupi setup --program ${programName}\` to resume\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  try {
+    return await promptConfig(schema, config, {
+      asker,
+      answered,
+      onAnswer: (draft, keys) => {
+        kept = keys.length;
+        writeSetupDraft(paths, { program: programName, config: draft, answered: keys });
+      },
+    });
+  } catch (error) {
+    if (error instanceof SetupCancelled && kept > 0) {
+      throw new ConfigError(`${error.message}; ${kept} answers are kept in ${setupDraftFile(paths)}`, {
+        help: `Run \`acoupi setup --program ${programName}\` on a terminal (\`ssh -t\`) to resume them`,
+      });
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", interrupted);
+  }
+}
 
 export default defineCommand({
   meta: { name: "setup", description: "Configure a program: `acoupi setup --program default --recording.duration 5`" },
@@ -26,19 +84,49 @@ export default defineCommand({
   },
   async run({ args, rawArgs }) {
     const paths = acoupiPaths();
+    // Asked nothing, the arguments are checked first (their errors name the key); questions are not
+    // asked at all under a deployment.
+    if (args.prompt) refuseUnderDeployment(paths);
     const programName = programs.canonical(args.program);
     const definition = await programs.load(programName);
-    let draft: unknown = args.config ? readJsonFile(args.config) : {};
-    draft = deepMerge(draft, parseConfigArgs(definition.configSchema, rawArgs));
-    const interactive = args.prompt && process.stdin.isTTY === true;
-    if (interactive) draft = await promptConfig(definition.configSchema, draft as Record<string, unknown>);
-    const config = validateConfig(definition.configSchema, draft, { source: args.config ?? "the setup arguments" });
+    const fromArgs = parseConfigArgs(definition.configSchema, rawArgs);
+    let base: unknown = {};
+    let migrated = false;
+    if (args.config) {
+      const read = migrateAcoupi06(definition.configSchema, readJsonFile(args.config));
+      base = read.value;
+      migrated = read.notes.length > 0;
+      if (migrated) process.stdout.write(`Read ${args.config} as an acoupi 0.6 file:\n${read.notes.map((n) => `  ${n}`).join("\n")}\n`);
+    }
+    let draft = deepMerge(base, fromArgs) as Record<string, unknown>;
+    if (args.prompt) {
+      if (process.stdin.isTTY !== true) {
+        process.stderr.write("Standard input is not a terminal: reading the answers line by line (use `--no-prompt` to take the defaults and arguments without questions)\n");
+      }
+      draft = await prompted(paths, programName, definition.configSchema, draft, fromArgs);
+    }
+    const config = validateConfig(definition.configSchema, draft, {
+      source: args.config ?? "the setup arguments",
+      help: migrated
+        ? `acoupi 0.6's model packages ran their models in Python: give the ONNX export and its labels, such as \`--model.path model.onnx --model.labels labels.txt\` (with \`--model.samplerate\` and \`--model.window\` for a generic classifier), and any other value as \`--<key> <value>\``
+        : `Give the value as an argument, such as \`acoupi setup --program ${programName} --no-prompt --<key> <value>\`, or run setup on a terminal to be asked`,
+    });
+    refuseUnderDeployment(paths);
+    await matchPyAudioDevice(config);
 
+    const previous = isSetUp(paths) ? readProgramName(paths) : null;
+    const previousConfig = previous === programName ? readJsonFile(paths.programJson) : null;
     mkdirSync(paths.runDir, { recursive: true });
     mkdirSync(paths.logDir, { recursive: true });
     writeProgramConfig(paths, programName, config);
+    removeSetupDraft(paths);
     const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
     if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
+    if (previous !== null && previous !== programName) process.stdout.write(`The program changed from "${previous}" to "${programName}"\n`);
+    if (previousConfig !== null) {
+      const changes = formatChanges(definition.configSchema, diffConfig(previousConfig, config));
+      process.stdout.write(changes.length > 0 ? `Changed from the previous setup:\n${changes.join("\n")}\n` : "The configuration is the same as before\n");
+    }
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
     const web = (config as { web?: WebConfig }).web;
     if (web?.enabled) {

@@ -13,6 +13,7 @@ import type { Database } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { noPrompt } from "../../config/markers.ts";
 import { ResponseStatus, type Message, type Response } from "../../data/index.ts";
 import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
@@ -26,12 +27,14 @@ import type { MessageOrder, MessageStore, OutboxStats, PruneResult } from "./typ
 export const SqliteMessageStoreConfigSchema = z.object({
   messages_db: homePath("storages/messages.db").describe("Path of the SQLite file that holds the outbox (messages waiting to be sent)"),
   max_rows: z.number().int().positive().default(100_000).describe("Most messages the outbox keeps; over it the least valuable are dropped"),
-  max_bytes: z
-    .number()
-    .int()
-    .positive()
-    .default(100 * 1024 * 1024)
-    .describe("Most bytes of message content the outbox keeps; over it the least valuable are dropped"),
+  max_bytes: noPrompt(
+    z
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 * 1024)
+      .describe("Most bytes of message content the outbox keeps; over it the least valuable are dropped"),
+  ),
   max_age_days: z
     .number()
     .positive()
@@ -39,8 +42,8 @@ export const SqliteMessageStoreConfigSchema = z.object({
     .default(null)
     .describe("Drop undelivered messages older than this many days (empty: keep them until sent)"),
   retention_days: z.number().nonnegative().default(7).describe("Days a delivered message is kept before it is deleted"),
-  backoff_base_s: z.number().positive().default(5).describe("Seconds before the first retry of a failed send; doubles each attempt"),
-  backoff_cap_s: z.number().positive().default(3600).describe("Longest wait between two retries of a message, in seconds"),
+  backoff_base_s: noPrompt(z.number().positive().default(5).describe("Seconds before the first retry of a failed send; doubles each attempt")),
+  backoff_cap_s: noPrompt(z.number().positive().default(3600).describe("Longest wait between two retries of a message, in seconds")),
 });
 export type SqliteMessageStoreConfig = z.input<typeof SqliteMessageStoreConfigSchema>;
 type Parsed = z.output<typeof SqliteMessageStoreConfigSchema>;

@@ -6,7 +6,7 @@
  * endpoint without user info or query string, so tokens in the URL never reach a log.
  */
 import { z } from "zod";
-import { ResponseStatus, type ComponentStatus, type Message, type Response } from "../../data/index.ts";
+import { ResponseStatus, type CheckReport, type ComponentStatus, type Message, type Response } from "../../data/index.ts";
 import { HealthCheckError, MessageSendError } from "../../errors.ts";
 import type { Messenger } from "./types.ts";
 
@@ -133,7 +133,7 @@ export class HttpMessenger implements Messenger {
   }
 
   /** Asks the endpoint with OPTIONS (as acoupi does), within the timeout. */
-  async check(): Promise<void> {
+  async check(): Promise<CheckReport> {
     let answer: globalThis.Response;
     try {
       answer = await fetch(this.#config.base_url, {
@@ -146,7 +146,8 @@ export class HttpMessenger implements Messenger {
       throw new HealthCheckError(this.#networkFailure(cause, "the health check"), { help: URL_HELP, cause });
     }
     // Many servers do not implement OPTIONS: an answer at all shows the endpoint is there.
-    if (answer.status === 405 || answer.status === 501) return;
+    const report: CheckReport = { subject: "messenger", lines: [`HTTP endpoint ${this.#url} reached: it answered ${answer.status} to OPTIONS`], warnings: [] };
+    if (answer.status === 405 || answer.status === 501) return report;
     if (!answer.ok) {
       throw new HealthCheckError(`HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to the health check`, {
         help: this.#statusHelp(answer.status),
@@ -161,6 +162,7 @@ export class HttpMessenger implements Messenger {
         });
       }
     }
+    return report;
   }
 
   async close(): Promise<void> {

@@ -8,8 +8,8 @@
  */
 import type { IClientOptions, MqttClient } from "mqtt";
 import { z } from "zod";
-import { secret } from "../../config/markers.ts";
-import { ResponseStatus, type ComponentStatus, type Message, type Response } from "../../data/index.ts";
+import { askWhen, noPrompt, secret } from "../../config/markers.ts";
+import { ResponseStatus, type CheckReport, type ComponentStatus, type Message, type Response } from "../../data/index.ts";
 import { HealthCheckError, MessageSendError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { getDeviceId } from "../../system/device-id.ts";
@@ -23,7 +23,7 @@ export const MqttConfigSchema = z.object({
   host: z.string().min(1).describe("Host name or IP address of the MQTT broker"),
   port: z.number().int().min(1).max(65535).default(1883).describe("Port of the MQTT broker (8883 is usual with TLS)"),
   username: z.string().nullable().default(null).describe("User name for the broker, if it requires one"),
-  password: secret(z.string().nullable().default(null).describe("Password for the broker user")),
+  password: askWhen("username", secret(z.string().nullable().default(null).describe("Password for the broker user"))),
   topic: z
     .string()
     .min(1)
@@ -33,16 +33,15 @@ export const MqttConfigSchema = z.object({
   client_id: z.string().min(1).nullable().default(null).describe("MQTT client id; defaults to the device id"),
   qos: z.number().int().min(0).max(2).default(1).describe("MQTT quality of service: 1 waits for the broker's PUBACK"),
   use_tls: z.boolean().default(false).describe("Connect with TLS (mqtts)"),
-  ca_file: z.string().nullable().default(null).describe("CA certificate file (PEM) to verify the broker; system CAs when unset"),
-  cert_file: z.string().nullable().default(null).describe("Client certificate file (PEM), for brokers that require one"),
-  key_file: z.string().nullable().default(null).describe("Private key file (PEM) of the client certificate"),
-  tls_verify: z.boolean().default(true).describe("Verify the broker's certificate and host name"),
-  keepalive: z.number().int().min(0).default(60).describe("Seconds between keepalive pings"),
+  ca_file: askWhen("use_tls", z.string().nullable().default(null).describe("CA certificate file (PEM) to verify the broker; system CAs when unset")),
+  cert_file: askWhen("use_tls", z.string().nullable().default(null).describe("Client certificate file (PEM), for brokers that require one")),
+  key_file: askWhen("cert_file", z.string().nullable().default(null).describe("Private key file (PEM) of the client certificate")),
+  tls_verify: askWhen("use_tls", z.boolean().default(true).describe("Verify the broker's certificate and host name")),
+  keepalive: noPrompt(z.number().int().min(0).default(60).describe("Seconds between keepalive pings")),
   timeout: z.number().positive().default(5).describe("Seconds to wait for the connection and for each PUBACK"),
-  transport: z
-    .enum(["tcp"])
-    .default("tcp")
-    .describe("acoupi's transport key; only tcp is supported (acoupi also had websockets and unix)"),
+  transport: noPrompt(
+    z.enum(["tcp"]).default("tcp").describe("acoupi's transport key; only tcp is supported (acoupi also had websockets and unix)"),
+  ),
 });
 export type MqttConfig = z.output<typeof MqttConfigSchema>;
 
@@ -155,12 +154,15 @@ export class MqttMessenger implements Messenger {
     return { message_id: message.id, status: ResponseStatus.SUCCESS, content: SUCCESS_CONTENT, received_on: new Date() };
   }
 
-  async check(): Promise<void> {
-    if (this.#client?.connected === true) return;
+  async check(): Promise<CheckReport> {
+    const where = `${this.#ctx.host}:${this.#ctx.port}`;
+    const report: CheckReport = { subject: "messenger", lines: [`MQTT broker ${where} reached${this.#ctx.useTls ? " over TLS" : ""}; connection accepted`], warnings: [] };
+    if (this.#client?.connected === true) return report;
     // A client stuck in its reconnect loop says nothing new; try a fresh connection instead.
     if (this.#connecting === null) this.#drop(this.#client);
     try {
       await this.#ready();
+      return report;
     } catch (error) {
       if (error instanceof MessageSendError) throw new HealthCheckError(error.message, { help: error.help, cause: error });
       const failure = describeMqttError(error, this.#ctx);

@@ -1,5 +1,5 @@
 /** @module The Messenger interface: delivers one outbox message to a backend. */
-import type { ComponentStatus, Message, Response } from "../../data/index.ts";
+import type { CheckReport, ComponentStatus, Message, Response } from "../../data/index.ts";
 
 /**
  * Contract: `send` resolves with a SUCCESS Response only once delivery is confirmed (PUBACK at
@@ -10,7 +10,8 @@ import type { ComponentStatus, Message, Response } from "../../data/index.ts";
  */
 export interface Messenger {
   send(message: Message): Promise<Response>;
-  check(): Promise<void>;
+  /** Resolves with what it reached; throws HealthCheckError. */
+  check(): Promise<CheckReport>;
   close(): Promise<void>;
   /**
    * Its own health for the status file: degraded when a retry cannot cure the failure (refused

@@ -68,12 +68,20 @@ function modelInput(bytes: Uint8Array, path: string): { model: Uint8Array; exter
   return { model: bytes, external: [] };
 }
 
+/** The largest model file read: ORT holds about twice its size while creating the session. */
+export const MAX_MODEL_BYTES = 256 * 1024 * 1024;
+
 /** Opens `path` (the value of config key `key`) as a WASM session. */
 export async function openSession(path: string, key: string, choices: SessionChoices = {}): Promise<OpenedSession> {
   const file = Bun.file(path);
   if (!(await file.exists())) {
     throw new ModelError(`Model file "${path}" does not exist`, {
       help: `Set ${key} to the path of an .onnx model file`,
+    });
+  }
+  if (file.size > MAX_MODEL_BYTES) {
+    throw new ModelError(`Model file "${path}" (${key}) is ${file.size} bytes, over the limit of ${MAX_MODEL_BYTES} bytes`, {
+      help: "A Raspberry Pi cannot hold a model this large in memory; use a smaller (e.g. quantised) export",
     });
   }
   const bytes = await file.bytes();
@@ -114,4 +122,10 @@ export function pickTensor(infos: TensorInfo[], name: string | undefined, what: 
     });
   }
   return found;
+}
+
+/** `inputs a [1,512] float32, …; outputs …` with `?` for dynamic dimensions, for `acoupi check`. */
+export function describeTensors(opened: Pick<OpenedSession, "inputs" | "outputs">): string {
+  const one = (t: TensorInfo) => `${t.name} [${t.shape.map((d) => (d === null ? "?" : String(d))).join(",")}] ${t.type}`;
+  return `inputs ${opened.inputs.map(one).join(", ")}; outputs ${opened.outputs.map(one).join(", ")}`;
 }

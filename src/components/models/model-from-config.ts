@@ -4,6 +4,7 @@
  * own adapter. The file only builds the model; nothing is loaded until its first run or check.
  */
 import { z } from "zod";
+import { requiredWhen } from "../../config/markers.ts";
 import { ConfigError } from "../../errors.ts";
 import { ModelConfigSchema, OnnxModel } from "./onnx-model.ts";
 import { SileroVadConfigSchema, SileroVadModel } from "./silero-vad-model.ts";
@@ -14,10 +15,10 @@ const shape = ModelConfigSchema.shape;
 export const ModelSectionSchema = z.object({
   kind: z.enum(["classifier", "silero_vad"]).default("classifier").describe("classifier: any ONNX audio classifier; silero_vad: Silero VAD v5"),
   path: shape.path,
-  labels: shape.labels.optional(),
+  labels: requiredWhen("kind", "classifier", shape.labels.optional()),
   name: shape.name,
-  samplerate: shape.samplerate.optional(),
-  window: shape.window.optional(),
+  samplerate: requiredWhen("kind", "classifier", shape.samplerate.optional()),
+  window: requiredWhen("kind", "classifier", shape.window.optional()),
   hop: shape.hop,
   input: shape.input,
   output: shape.output,

@@ -11,12 +11,12 @@ import { basename } from "node:path";
 import type { InferenceSession } from "onnxruntime-web";
 import { z } from "zod";
 import { readMonoAt } from "../../audio/resample.ts";
-import type { Detection, ModelOutput, Recording } from "../../data/index.ts";
+import type { CheckReport, Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { LazyLoad } from "./_lazy-load.ts";
 import { loadLabels } from "./_labels.ts";
-import { openSession, pickTensor, THREADS_SCHEMA, type OpenedSession, type TensorInfo } from "./_onnx-session.ts";
+import { describeTensors, openSession, pickTensor, THREADS_SCHEMA, type OpenedSession, type TensorInfo } from "./_onnx-session.ts";
 import { activate, presenceDetections } from "./_scores.ts";
 import { copyWindow, windowStarts } from "./_windows.ts";
 import type { Model } from "./types.ts";
@@ -94,8 +94,15 @@ export class OnnxModel implements Model {
   }
 
   /** Loads the session and the labels and checks that they fit the configuration. */
-  async check(): Promise<void> {
-    await this.#session.get();
+  async check(): Promise<CheckReport> {
+    const ready = await this.#session.get();
+    return {
+      subject: `model ${this.name}`,
+      lines: [
+        `Model "${this.name}" loaded from ${this.#config.path}: ${describeTensors(ready.opened)}; ${ready.labels.length} labels, ${ready.windowSamples} samples per window`,
+      ],
+      warnings: [],
+    };
   }
 
   async run(recording: Recording): Promise<ModelOutput> {

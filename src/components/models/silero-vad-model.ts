@@ -10,11 +10,11 @@ import { basename } from "node:path";
 import type { InferenceSession, Tensor } from "onnxruntime-web";
 import { z } from "zod";
 import { readMonoAt } from "../../audio/resample.ts";
-import type { Detection, ModelOutput, Recording } from "../../data/index.ts";
+import type { CheckReport, Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { LazyLoad } from "./_lazy-load.ts";
-import { openSession, THREADS_SCHEMA, type OpenedSession } from "./_onnx-session.ts";
+import { describeTensors, openSession, THREADS_SCHEMA, type OpenedSession } from "./_onnx-session.ts";
 import { presenceDetections } from "./_scores.ts";
 import type { Model } from "./types.ts";
 
@@ -47,8 +47,9 @@ export class SileroVadModel implements Model {
     this.name = config.name ?? basename(config.path).replace(/\.onnx$/i, "");
   }
 
-  async check(): Promise<void> {
-    await this.#session.get();
+  async check(): Promise<CheckReport> {
+    const opened = await this.#session.get();
+    return { subject: `model ${this.name}`, lines: [`Model "${this.name}" (Silero VAD) loaded from ${this.#config.path}: ${describeTensors(opened)}`], warnings: [] };
   }
 
   async run(recording: Recording): Promise<ModelOutput> {

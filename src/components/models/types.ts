@@ -1,5 +1,5 @@
 /** @module The Model interface: runs on one recording and returns a ModelOutput. */
-import type { ComponentStatus, ModelOutput, Recording } from "../../data/index.ts";
+import type { CheckReport, ComponentStatus, ModelOutput, Recording } from "../../data/index.ts";
 
 /**
  * Contract: `run` reads the recording's file, and returns a ModelOutput named `name`. It throws
@@ -9,7 +9,8 @@ import type { ComponentStatus, ModelOutput, Recording } from "../../data/index.t
 export interface Model {
   readonly name: string;
   run(recording: Recording): Promise<ModelOutput>;
-  check(): Promise<void>;
+  /** Loads the model; the report gives its input and output shapes. Throws ModelError. */
+  check(): Promise<CheckReport>;
   close(): Promise<void>;
   /** Optional health of the model (e.g. loaded or not), polled into the status file. */
   status?(): ComponentStatus;

@@ -9,7 +9,8 @@
 import { recordingName } from "../../audio/recording-file.ts";
 import { mkdir } from "node:fs/promises";
 import { z } from "zod";
-import { RecordingSchema, type Deployment, type Recording } from "../../data/index.ts";
+import { opened } from "../../config/markers.ts";
+import { dbfs, formatDbfs, RecordingSchema, type CheckReport, type Deployment, type Recording } from "../../data/index.ts";
 import { DeviceError } from "../../errors.ts";
 import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../audio/guano.ts";
 import { timeExpandedRate } from "../../audio/wav.ts";
@@ -17,7 +18,7 @@ import { WavWriter } from "../../audio/wav-writer.ts";
 import { CaptureStream } from "./_capture-stream.ts";
 import type { Recorder, RecorderStats } from "./types.ts";
 
-export const MicrophoneConfigSchema = z.object({
+export const MicrophoneConfigSchema = opened(z.object({
   device_name: z
     .string()
     .min(1)
@@ -30,7 +31,7 @@ export const MicrophoneConfigSchema = z.object({
     .positive()
     .default(1)
     .describe("Time expansion factor: enter 10.0 if you recorded at 480 kHz but need to process at 48 kHz"),
-});
+}));
 
 export type MicrophoneConfig = z.output<typeof MicrophoneConfigSchema>;
 
@@ -159,7 +160,7 @@ export class AlsaRecorder implements Recorder {
    * Opens the device, captures 0.1 s and checks rate, channels and frame count. When a continuous
    * stream is already open it only checks that stream's parameters, so the files still tile.
    */
-  async check(): Promise<void> {
+  async check(): Promise<CheckReport> {
     const mic = this.#microphone;
     const live = this.#stream;
     const stream = live ?? (await this.#open());
@@ -175,16 +176,41 @@ export class AlsaRecorder implements Recorder {
           `Recorded audio channels do not match the configured channels: expected ${mic.audio_channels}, got ${actual.channels}`,
           { help: LIST_DEVICES },
         );
-      if (live !== null) return;
+      const report: CheckReport = {
+        subject: "microphone",
+        lines: [`Opened capture device "${mic.device_name}": ${actual.samplerate} Hz, ${actual.channels} channel${actual.channels > 1 ? "s" : ""} granted`],
+        warnings: [],
+      };
+      if (live !== null) {
+        report.lines.push("The runner is recording from it, so no test capture was taken");
+        return report;
+      }
       const wanted = Math.max(1, Math.round(CHECK_SECONDS * mic.samplerate));
       let got = 0;
+      let sumSquares = 0;
+      let peak = 0;
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
       await stream.take(wanted, (samples) => {
         got += samples.length / actual.channels;
+        for (const sample of samples) {
+          sumSquares += sample * sample;
+          const magnitude = Math.abs(sample);
+          if (magnitude > peak) peak = magnitude;
+          if (sample < min) min = sample;
+          if (sample > max) max = sample;
+        }
       });
       if (got !== wanted)
         throw new DeviceError(`Health check recorded ${got} frames from "${mic.device_name}", expected ${wanted}`, {
           help: LIST_DEVICES,
         });
+      const rms = Math.sqrt(sumSquares / Math.max(1, got * actual.channels));
+      report.lines.push(`Captured ${CHECK_SECONDS} s: level ${formatDbfs(dbfs(rms))} RMS, ${formatDbfs(dbfs(peak))} peak`);
+      if (max === min) {
+        report.warnings.push(`The capture from "${mic.device_name}" is flat (every sample ${max}): the microphone may be unplugged, muted or silent`);
+      }
+      return report;
     } finally {
       if (live === null) await this.#release(stream);
     }

@@ -1,5 +1,5 @@
 /** @module The Recorder interface: turns a capture device into WAV files in the temp folder. */
-import type { ComponentStatus, Deployment, Recording } from "../../data/index.ts";
+import type { CheckReport, ComponentStatus, Deployment, Recording } from "../../data/index.ts";
 
 export interface RecorderStats {
   /** Frames captured since the stream opened. */
@@ -21,8 +21,12 @@ export interface RecorderStats {
  */
 export interface Recorder {
   record(deployment: Deployment): Promise<Recording>;
-  /** Opens the device, captures 0.1 s and checks rate and channels; throws a HealthCheckError-style DeviceError. */
-  check(): Promise<void>;
+  /**
+   * Opens the device, captures a short test and checks rate and channels; throws DeviceError.
+   * The report names the device, the rate and channels granted and the level captured, and
+   * warns of a flat (silent) capture.
+   */
+  check(): Promise<CheckReport>;
   stats(): RecorderStats;
   close(): Promise<void>;
   /** Optional health of the device itself, beyond what the recording task sees. */

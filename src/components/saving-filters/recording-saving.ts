@@ -6,6 +6,7 @@
  * configured zone and dawn/dusk at the deployment's coordinates.
  */
 import { z } from "zod";
+import { needsCoordinates } from "../../config/markers.ts";
 import { timeOfDay } from "../../config/types.ts";
 import { afterDawnDusk } from "./after-dawn-dusk.ts";
 import { beforeDawnDusk } from "./before-dawn-dusk.ts";
@@ -20,8 +21,12 @@ import type { SavingFilter } from "./types.ts";
 export const RecordingSavingSchema = z.object({
   starttime: timeOfDay("18:00:00").describe("Keep recordings made from this time of day, HH:MM:SS local"),
   endtime: timeOfDay("20:00:00").describe("Keep recordings made until this time of day, HH:MM:SS local"),
-  before_dawndusk_duration: z.number().int().min(0).default(10).describe("Also keep recordings made this many minutes before dawn and dusk (0 = off)"),
-  after_dawndusk_duration: z.number().int().min(0).default(10).describe("Also keep recordings made this many minutes after dawn and dusk (0 = off)"),
+  before_dawndusk_duration: needsCoordinates(
+    z.number().int().min(0).default(10).describe("Also keep recordings made this many minutes before dawn and dusk (0 = off; needs the deployment's coordinates)"),
+  ),
+  after_dawndusk_duration: needsCoordinates(
+    z.number().int().min(0).default(10).describe("Also keep recordings made this many minutes after dawn and dusk (0 = off; needs the deployment's coordinates)"),
+  ),
   frequency_duration: z.number().int().min(0).default(5).describe("Also keep the first this-many minutes of every frequency_interval (0 = off)"),
   frequency_interval: z.number().int().min(0).default(30).describe("Period in minutes of the frequency schedule (0 = off)"),
 });

@@ -12,7 +12,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { recordingSchedule } from "../../components/conditions/recording-schedule.ts";
 import { freeBytes } from "../../components/conditions/has-free-space.ts";
-import { dateFileManager } from "../../components/file-managers/date-file-manager.ts";
+import { dateFileManager, DateFileManagerSchema } from "../../components/file-managers/date-file-manager.ts";
 import type { FileManager } from "../../components/file-managers/types.ts";
 import { AlsaRecorder, MicrophoneConfigSchema } from "../../components/recorders/alsa-recorder.ts";
 import type { Recorder } from "../../components/recorders/types.ts";
@@ -22,7 +22,7 @@ import { SqliteMessageStore, type SqliteMessageStoreConfig, type SqliteMessageSt
 import type { MessageStore } from "../../components/message-stores/types.ts";
 import { SqliteStore, SqliteStoreConfigSchema } from "../../components/stores/sqlite-store.ts";
 import type { Store } from "../../components/stores/types.ts";
-import { noPrompt } from "../../config/markers.ts";
+import { atLeast, noPrompt } from "../../config/markers.ts";
 import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
@@ -33,8 +33,8 @@ import { WebConfigSchema } from "../../web/config.ts";
 import type { ProgramContext } from "../program-context.ts";
 
 export const AudioConfigSchema = z.object({
-  duration: z.number().positive().default(3).describe("Length of each recording, in seconds"),
-  interval: z.number().positive().default(10).describe("Seconds between the starts of two recordings (equal to duration: record continuously)"),
+  duration: z.number().min(0.1).max(3600).default(3).describe("Length of each recording, in seconds"),
+  interval: atLeast("duration", z.number().min(0.1).max(86400).default(10).describe("Seconds between the starts of two recordings (equal to duration: record continuously)")),
   chunksize: noPrompt(z.number().int().positive().default(8192).describe("Frames read from the device at a time")),
   schedule_start: timeOfDay("06:00:00").describe("Start recording at this time of day (HH:MM:SS, in `timezone`)"),
   schedule_end: timeOfDay("22:30:00").describe("Stop recording at this time of day; earlier than the start means overnight"),
@@ -48,9 +48,10 @@ export const PathsConfigSchema = z.object({
 });
 
 export const FileManagementConfigSchema = z.object({
-  interval: z.number().positive().default(120).describe("Seconds between file management runs"),
+  interval: z.number().min(1).default(120).describe("Seconds between file management runs"),
   max_wait: z.number().positive().default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
   on_timeout: z.enum(["save", "delete"]).default("save").describe("What to do with a recording whose models never ran"),
+  filename_template: DateFileManagerSchema.shape.filename_template,
 });
 
 export const BasicConfigSchema = z.object({
@@ -146,7 +147,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   });
   const fileManagement = fileManagementTask({
     store,
-    fileManagers: options.fileManagers ?? [dateFileManager({ directory: config.paths.recordings, device_id: deps.deviceId })],
+    fileManagers: options.fileManagers ?? [dateFileManager({ directory: config.paths.recordings, device_id: deps.deviceId, filename_template: config.file_management.filename_template })],
     savingFilters: options.savingFilters ?? savingFiltersFromConfig(config.recording_saving, { timezone: config.timezone }),
     requiredModels: () => ctx.requiredModels(),
     maxWaitSeconds: config.file_management.max_wait,

@@ -41,7 +41,7 @@ export const MessagingConfigSchema = z.object({
     .describe("Most messages sent per run (empty: every message that is due)"),
   message_order: z.enum(["oldest_first", "newest_first"]).default("oldest_first").describe("Which messages go first"),
   heartbeat_interval: z.number().int().positive().default(3600).describe("Seconds between two heartbeats"),
-  http: HttpConfigSchema.nullable().default(null).describe("Send messages to an HTTP endpoint (used when set)"),
+  http: HttpConfigSchema.nullable().default(null).describe("Send messages to an HTTP endpoint; when set it is used instead of mqtt"),
   mqtt: MqttConfigSchema.nullable().default(null).describe("Send messages to an MQTT broker (used when http is not set)"),
   outbox: OutboxConfigSchema.prefault({}).describe("How many messages the outbox keeps, and how failed sends back off"),
   send_concurrency: noPrompt(
@@ -102,7 +102,7 @@ export function messagingTemplate(
     deps.logger.warn("No messenger is configured (messaging.http and messaging.mqtt are empty): messages are kept in the outbox until one is");
   } else {
     ctx.onClose(() => messenger.close());
-    ctx.onCheck(() => messenger.check());
+    ctx.onCheck(() => messenger.check(), { network: true });
   }
 
   const send = sendMessagesTask({

@@ -20,8 +20,14 @@ function staysInside(path: string, root: string): boolean {
 describe("dateFileManager", () => {
   const recording = recordingAt("2023-04-05T07:08:09Z");
 
-  test("files by UTC date in folders that are not zero-padded, with acoupi's default name", () => {
-    expect(dateFileManager({ directory: ROOT })(recording, [])).toBe(`${ROOT}/2023/4/5/20230405_070809_${RECORDING_ID}.wav`);
+  test("files by UTC date in zero-padded folders (so they sort), with acoupi's default name", () => {
+    expect(dateFileManager({ directory: ROOT })(recording, [])).toBe(`${ROOT}/2023/04/05/20230405_070809_${RECORDING_ID}.wav`);
+  });
+
+  test("knows where acoupi 0.6 filed the same recording (folders not zero-padded)", () => {
+    const manager = dateFileManager({ directory: ROOT });
+    expect(manager.previousPaths?.(manager(recording, []) ?? "")).toEqual([`${ROOT}/2023/4/5/20230405_070809_${RECORDING_ID}.wav`]);
+    expect(manager.previousPaths?.(`${ROOT}/2023/12/31/x.wav`)).toEqual([]);
   });
 
   test("uses the UTC date even when the local date differs", () => {
@@ -36,12 +42,12 @@ describe("dateFileManager", () => {
       directory: ROOT,
       filename_template: "{deployment.name}-{recording.created_on:%Y-%m-%dT%H%M%S.%f}-{samplerate}{{x}}.wav",
     });
-    expect(manager(recording, [])).toBe(`${ROOT}/2023/4/5/garden-2023-04-05T070809.000000-48000{x}.wav`);
+    expect(manager(recording, [])).toBe(`${ROOT}/2023/04/05/garden-2023-04-05T070809.000000-48000{x}.wav`);
   });
 
   test("renders a date without a format as Python's str() with its colons sanitised", () => {
     const manager = dateFileManager({ directory: ROOT, filename_template: "{created_on}.wav" });
-    expect(manager(recording, [])).toBe(`${ROOT}/2023/4/5/2023-04-05 07_08_09+00_00.wav`);
+    expect(manager(recording, [])).toBe(`${ROOT}/2023/04/05/2023-04-05 07_08_09+00_00.wav`);
   });
 
   test("a deployment name with path separators never creates or escapes a directory", () => {
@@ -50,14 +56,14 @@ describe("dateFileManager", () => {
       const path = manager(recordingAt("2023-04-05T07:08:09Z", { name }), []);
       expect(path).not.toBeNull();
       const target = path ?? "";
-      expect(dirname(target)).toBe(`${ROOT}/2023/4/5`);
+      expect(dirname(target)).toBe(`${ROOT}/2023/04/05`);
       expect(staysInside(target, ROOT)).toBe(true);
     }
     expect(manager(recordingAt("2023-04-05T07:08:09Z", { name: "../../etc/passwd" }), [])).toBe(
-      `${ROOT}/2023/4/5/.._.._etc_passwd_${RECORDING_ID}.wav`,
+      `${ROOT}/2023/04/05/.._.._etc_passwd_${RECORDING_ID}.wav`,
     );
     const bare = dateFileManager({ directory: ROOT, filename_template: "{deployment.name}" });
-    expect(bare(recordingAt("2023-04-05T07:08:09Z", { name: ".." }), [])).toBe(`${ROOT}/2023/4/5/__`);
+    expect(bare(recordingAt("2023-04-05T07:08:09Z", { name: ".." }), [])).toBe(`${ROOT}/2023/04/05/__`);
   });
 
   test("a template with an unknown field, format or stray brace is a ConfigError when built", () => {
@@ -65,7 +71,7 @@ describe("dateFileManager", () => {
       expect(() => dateFileManager({ directory: ROOT, filename_template })).toThrow(ConfigError);
     }
     expect(dateFileManager({ directory: ROOT, filename_template: "{device.id}_{id}.wav", device_id: "pi-01" })(recording, [])).toBe(
-      `${ROOT}/2023/4/5/pi-01_${RECORDING_ID}.wav`,
+      `${ROOT}/2023/04/05/pi-01_${RECORDING_ID}.wav`,
     );
   });
 

@@ -1,4 +1,4 @@
-/** @module `acoupi config show|get|set`: read and edit the program configuration. */
+/** @module `acoupi config show|get|set|diff|schema`: read and edit the program configuration. */
 import { defineCommand } from "citty";
 
 export default defineCommand({
@@ -7,5 +7,7 @@ export default defineCommand({
     show: () => import("./show.ts").then((m) => m.default),
     get: () => import("./get.ts").then((m) => m.default),
     set: () => import("./set.ts").then((m) => m.default),
+    diff: () => import("./diff.ts").then((m) => m.default),
+    schema: () => import("./schema.ts").then((m) => m.default),
   },
 });

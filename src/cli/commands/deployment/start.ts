@@ -1,20 +1,24 @@
 /**
  * @module `acoupi start`: records a new deployment and starts the runner — in this process with
  * `--foreground`, otherwise as a detached background process (or the systemd service when one
- * is installed). A second start while a deployment is active is refused.
+ * is installed). A second start while a deployment is active is refused, and so is a start
+ * without coordinates when a setting needs them (on a terminal it asks for them instead).
  */
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { defineCommand } from "citty";
+import { Asker } from "../../../config/ask.ts";
+import { keysNeedingCoordinates } from "../../../config/coordinates.ts";
+import { preparePaths } from "../../../config/prepare-paths.ts";
 import { createDeployment } from "../../../data/index.ts";
 import { DeploymentError } from "../../../errors.ts";
-import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
 import { runDeployment } from "../../../system/runner.ts";
 import { selfCommand } from "../../../system/self-command.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
 import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
+import { runHealthChecks } from "../../health-checks.ts";
 import { loadConfigured, programDeps, type Configured } from "../../load-program.ts";
 
 function parseCoordinate(raw: string | undefined, name: string, limit: number): number | null {
@@ -24,6 +28,30 @@ function parseCoordinate(raw: string | undefined, name: string, limit: number): 
     throw new DeploymentError(`Invalid --${name} "${raw}": expected a number between -${limit} and ${limit}`);
   }
   return value;
+}
+
+/** Asks for the coordinates on the terminal, as acoupi 0.6's `start` did. */
+async function askCoordinates(why: string, latitude: number | null, longitude: number | null): Promise<{ latitude: number; longitude: number }> {
+  const asker = new Asker();
+  try {
+    asker.say(`${why}.`);
+    const ask = async (name: string, limit: number, current: number | null): Promise<number> => {
+      for (;;) {
+        const text = await asker.text(`${name[0]?.toUpperCase()}${name.slice(1)} of the deployment, in degrees`, current === null ? "" : String(current));
+        try {
+          const value = parseCoordinate(text, name, limit);
+          if (value !== null) return value;
+          asker.say(`An answer is required: a number between -${limit} and ${limit}`);
+        } catch (error) {
+          if (!(error instanceof DeploymentError)) throw error;
+          asker.say(error.message);
+        }
+      }
+    };
+    return { latitude: await ask("latitude", 90, latitude), longitude: await ask("longitude", 180, longitude) };
+  } finally {
+    asker.close();
+  }
 }
 
 async function spawnBackground(configured: Configured): Promise<number> {
@@ -61,16 +89,27 @@ export default defineCommand({
         help: "Run `acoupi stop` to end it first, or `acoupi run` to resume its runner",
       });
     }
-    const latitude = parseCoordinate(args.latitude ?? process.env.ACOUPI_LATITUDE, "latitude", 90);
-    const longitude = parseCoordinate(args.longitude ?? process.env.ACOUPI_LONGITUDE, "longitude", 180);
+    let latitude = parseCoordinate(args.latitude ?? process.env.ACOUPI_LATITUDE, "latitude", 90);
+    let longitude = parseCoordinate(args.longitude ?? process.env.ACOUPI_LONGITUDE, "longitude", 180);
+    const needing = keysNeedingCoordinates(definition.configSchema, config);
+    if (needing.length > 0 && (latitude === null || longitude === null)) {
+      const why = `${needing.join(" and ")} ${needing.length > 1 ? "need" : "needs"} the deployment's coordinates`;
+      if (process.stdin.isTTY !== true) {
+        throw new DeploymentError(`Cannot start: ${why}, and none were given (without them every recording would be discarded)`, {
+          help: `Give them, e.g. \`acoupi start --latitude 51.5 --longitude -0.1\`, or switch the filter off with \`acoupi config set ${needing[0]} 0\``,
+        });
+      }
+      ({ latitude, longitude } = await askCoordinates(why, latitude, longitude));
+    } else if (latitude === null || longitude === null) {
+      process.stderr.write("Warning: no coordinates given (--latitude, --longitude): the recordings' GUANO metadata will have no position\n");
+    }
     const name = args.name || process.env.ACOUPI_DEPLOYMENT_NAME || `Deployment ${new Date().toISOString().slice(0, 19).replace("T", " ")}`;
     if (args.check) {
-      const program = await instantiateProgram(definition, config, programDeps(paths, "check"));
-      try {
-        await program.check();
-      } finally {
-        await program.close();
-      }
+      // An unreachable broker only warns: the outbox keeps the messages until it is back.
+      const { warnings } = await runHealthChecks(configured, { networkWarns: true });
+      for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
+    } else {
+      preparePaths(definition.configSchema, config);
     }
     const deployment = createDeployment({ name, latitude, longitude });
     writeDeployment(paths, deployment);

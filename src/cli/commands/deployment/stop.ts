@@ -1,7 +1,8 @@
 /**
  * @module `acoupi stop`: stops the runner (found through its pidfile), ends the deployment
  * (`ended_on`), and runs the program's end hooks so nothing is left in temp and pending
- * messages get a last chance to go out.
+ * messages get a last chance to go out. The hooks run with the program and config the runner
+ * started with (its snapshot in the run folder), so they file into the folders it used.
  */
 import { defineCommand } from "citty";
 import { DeploymentError } from "../../../errors.ts";
@@ -9,7 +10,9 @@ import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import { isProcessAlive, readLivePid } from "../../../system/pidfile.ts";
 import { stopViaSystemd } from "../../../system/systemd/service.ts";
-import { loadConfigured, programDeps } from "../../load-program.ts";
+import { acoupiPaths } from "../../../system/paths.ts";
+import { removeRunnerConfig } from "../../../system/runner-config.ts";
+import { loadStartedWith, programDeps } from "../../load-program.ts";
 
 /** Sends SIGTERM and waits up to `timeoutMs`; SIGKILL after that. Returns true if it exited by itself. */
 export async function stopRunner(pid: number, timeoutMs = 15_000): Promise<boolean> {
@@ -25,11 +28,12 @@ export async function stopRunner(pid: number, timeoutMs = 15_000): Promise<boole
 export default defineCommand({
   meta: { name: "stop", description: "Stop the runner and end the deployment" },
   async run() {
-    const { paths, definition, config } = await loadConfigured();
+    const paths = acoupiPaths();
     const deployment = activeDeployment(paths);
     if (!deployment) {
       throw new DeploymentError("No deployment is active", { help: "Run `acoupi start --name <name>` to start one" });
     }
+    const { definition, config, changed, programName } = await loadStartedWith(deployment.id, paths);
     process.stdout.write("Stopping acoupi...\n");
     // The service first, or systemd would restart the runner we are about to stop.
     if (stopViaSystemd()) process.stdout.write("Stopped and disabled acoupi.service\n");
@@ -37,6 +41,7 @@ export default defineCommand({
     if (pid !== null && !(await stopRunner(pid))) {
       process.stderr.write(`The runner (pid ${pid}) did not stop within 15 s and was killed\n`);
     }
+    if (changed) process.stdout.write(`Ending with the configuration the runner started with (program "${programName}"); program.json has changed since and applies at the next start\n`);
     const ended = { ...deployment, ended_on: new Date() };
     writeDeployment(paths, ended);
     const program = await instantiateProgram(definition, config, programDeps(paths, "stop"));
@@ -45,6 +50,7 @@ export default defineCommand({
     } finally {
       await program.close();
     }
+    removeRunnerConfig(paths);
     process.stdout.write(`Deployment "${ended.name}" ended\n`);
   },
 });

@@ -1,12 +1,15 @@
 /**
  * @module `acoupi task run NAME`: runs one task now, in this process, through a scheduler with
- * the program's queues, then its callbacks. A task that needs an input (a callback) is refused.
+ * the program's queues, then its callbacks. A task that needs an input (a callback) is refused,
+ * and so is any task while the runner is running: its start hooks would reconcile the temp folder
+ * the runner is writing to.
  */
 import { defineCommand } from "citty";
 import { AcoupiError } from "../../../errors.ts";
 import { instantiateProgram } from "../../../programs/define-program.ts";
 import { Scheduler } from "../../../scheduler/scheduler.ts";
 import { activeDeployment } from "../../../system/deployment-file.ts";
+import { readLivePid } from "../../../system/pidfile.ts";
 import { loadConfigured, programDeps } from "../../load-program.ts";
 
 export default defineCommand({
@@ -14,6 +17,12 @@ export default defineCommand({
   args: { name: { type: "positional", required: true, description: "Task name (see `acoupi task list`)" } },
   async run({ args }) {
     const { paths, definition, config } = await loadConfigured();
+    const runner = readLivePid(paths.pidFile);
+    if (runner !== null) {
+      throw new AcoupiError("runner-active", `The runner (pid ${runner}) is running: \`task run\` would reconcile and file recordings under it`, {
+        help: "Its tasks already run on their schedule (`acoupi status` shows them); run `acoupi stop` first to run a task by hand",
+      });
+    }
     const deps = programDeps(paths, args.name);
     const program = await instantiateProgram(definition, config, deps);
     try {
