@@ -12,7 +12,8 @@ import { instantiateProgram } from "../programs/define-program.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
 import { activeDeployment } from "./deployment-file.ts";
 import type { AcoupiPaths } from "./paths.ts";
-import { readLivePid, removePidfile, writePidfile } from "./pidfile.ts";
+import { readLiveRunner, removePidfile, writePidfile } from "./pidfile.ts";
+import { acquireRunLock, type RunLock } from "./run-lock.ts";
 import { writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
 
 export interface RunnerOptions {
@@ -31,6 +32,26 @@ export interface RunnerOptions {
   onHeartbeat?: (healthy: boolean) => void;
   /** Called once on SIGTERM/SIGINT, before the tasks drain (used by systemd notify). */
   onStopping?: () => void;
+  /** The run lock when the caller already holds it (`start --foreground`); taken here otherwise. */
+  lock?: RunLock;
+}
+
+/** How long a runner waits for the run lock while a non-runner (a starting `acoupi start`) holds it. */
+const LOCK_WAIT_MS = 10_000;
+
+/** Takes the run lock, failing at once when a live runner holds it. */
+async function takeRunLock(paths: AcoupiPaths): Promise<RunLock> {
+  const runningAs = () => {
+    const other = readLiveRunner(paths.pidFile);
+    if (other !== null && other.pid !== process.pid) {
+      throw new DeploymentError(`acoupi is already running as process ${other.pid}`, { help: "Run `acoupi status` to see it, or `acoupi stop` to end it" });
+    }
+  };
+  const lock = await acquireRunLock(paths.lockFile, LOCK_WAIT_MS, runningAs);
+  if (lock === null) {
+    throw new DeploymentError(`Another acoupi process holds ${paths.lockFile}`, { help: "Wait for the other `acoupi start` or `acoupi run` to finish, then run `acoupi status`" });
+  }
+  return lock;
 }
 
 function isoOrNull(date: Date | null): string | null {
@@ -40,13 +61,12 @@ function isoOrNull(date: Date | null): string | null {
 /** Runs until SIGTERM or SIGINT; resolves with the exit code. */
 export async function runDeployment(options: RunnerOptions): Promise<number> {
   const { paths, deps } = options;
+  const lock = options.lock ?? (await takeRunLock(paths));
+  // Whoever held the lock before us is gone, so any pidfile left is stale: ours replaces it.
   const deployment = activeDeployment(paths);
   if (!deployment) {
+    lock.release();
     throw new DeploymentError("No active deployment to run", { help: "Run `acoupi start --name <name>` to start one" });
-  }
-  const other = readLivePid(paths.pidFile);
-  if (other !== null && other !== process.pid) {
-    throw new DeploymentError(`acoupi is already running as process ${other}`, { help: "Run `acoupi status` to see it, or `acoupi stop` to end it" });
   }
   // Handlers go in before the pidfile appears: a SIGTERM sent as soon as `stop` sees the pidfile
   // must drain and exit 0, not kill the process mid-start.
@@ -110,6 +130,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   } catch (error) {
     await program.close();
     removePidfile(paths.pidFile);
+    lock.release();
     throw error;
   }
   deps.logger.info(`Running program ${options.definition.name} for deployment "${deployment.name}" (pid ${process.pid})`);
@@ -131,6 +152,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     state = "stopped";
     publish();
     removePidfile(paths.pidFile);
+    lock.release();
   }
   return 0;
 }

@@ -171,6 +171,21 @@ export function busySetupArgs(options: BusyOptions = {}): string[] {
   return [...args, ...(options.extra ?? [])];
 }
 
+/** `acoupi setup` arguments of a light `default` deployment (record and file, no model) on the rig's microphone. */
+export function recorderSetupArgs(options: { recordingSeconds?: number; extra?: string[] } = {}): string[] {
+  const seconds = String(options.recordingSeconds ?? 0.5);
+  return [
+    "setup", "--program", "default", "--no-prompt",
+    "--timezone", "UTC",
+    "--microphone.device_name", MIC_DEVICE, "--microphone.samplerate", "16000",
+    "--recording.duration", seconds, "--recording.interval", seconds,
+    "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59",
+    "--recording.min_free_mb", "1",
+    "--file_management.interval", "1",
+    ...(options.extra ?? []),
+  ];
+}
+
 /** Runs the rig's CLI and throws with its output unless it exits 0. */
 export function mustRun(rig: Rig, args: string[], extraEnv?: Record<string, string>): string {
   const result = rig.cli(args, extraEnv);

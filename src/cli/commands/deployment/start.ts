@@ -10,7 +10,9 @@ import { createDeployment } from "../../../data/index.ts";
 import { DeploymentError } from "../../../errors.ts";
 import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
-import { readLivePid } from "../../../system/pidfile.ts";
+import type { AcoupiPaths } from "../../../system/paths.ts";
+import { readLivePid, readLiveRunner } from "../../../system/pidfile.ts";
+import { acquireRunLock, type RunLock } from "../../../system/run-lock.ts";
 import { runDeployment } from "../../../system/runner.ts";
 import { selfCommand } from "../../../system/self-command.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
@@ -26,6 +28,32 @@ function parseCoordinate(raw: string | undefined, name: string, limit: number): 
   return value;
 }
 
+/** How long a start waits for another start (or a runner starting) to let go of the run lock. */
+const LOCK_WAIT_MS = 5000;
+
+function refuseIfActive(paths: AcoupiPaths): void {
+  const current = activeDeployment(paths);
+  if (current) {
+    throw new DeploymentError(`A deployment is already active: "${current.name}", started on ${current.started_on.toISOString()}`, {
+      help: "Run `acoupi stop` to end it first, or `acoupi run` to resume its runner",
+    });
+  }
+}
+
+/** The run lock, so that of concurrent starts exactly one writes a deployment. */
+async function lockForStart(paths: AcoupiPaths): Promise<RunLock> {
+  const lock = await acquireRunLock(paths.lockFile, LOCK_WAIT_MS, () => {
+    const runner = readLiveRunner(paths.pidFile);
+    if (runner !== null) {
+      throw new DeploymentError(`acoupi is already running as process ${runner.pid}`, { help: "Run `acoupi status` to see it, or `acoupi stop` to end it" });
+    }
+  });
+  if (lock === null) {
+    throw new DeploymentError(`Another \`acoupi start\` is starting a deployment (it holds ${paths.lockFile})`, { help: "Run `acoupi status` to see how it went" });
+  }
+  return lock;
+}
+
 async function spawnBackground(configured: Configured): Promise<number> {
   const { paths } = configured;
   mkdirSync(paths.logDir, { recursive: true });
@@ -34,9 +62,10 @@ async function spawnBackground(configured: Configured): Promise<number> {
   const child = Bun.spawn([...selfCommand(), "run"], { stdio: ["ignore", fd, fd], env: process.env, detached: true });
   closeSync(fd);
   child.unref();
-  for (let waited = 0; waited < 10_000; waited += 25) {
+  for (let waited = 0; waited < 15_000; waited += 25) {
+    // Only our child counts: a pidfile naming another process is someone else's runner.
     const pid = readLivePid(paths.pidFile);
-    if (pid !== null) return pid;
+    if (pid !== null && pid === child.pid) return pid;
     if (child.exitCode !== null) break;
     await Bun.sleep(25);
   }
@@ -55,12 +84,7 @@ export default defineCommand({
   async run({ args }) {
     const configured = await loadConfigured();
     const { paths, definition, config } = configured;
-    const current = activeDeployment(paths);
-    if (current) {
-      throw new DeploymentError(`A deployment is already active: "${current.name}", started on ${current.started_on.toISOString()}`, {
-        help: "Run `acoupi stop` to end it first, or `acoupi run` to resume its runner",
-      });
-    }
+    refuseIfActive(paths);
     const latitude = parseCoordinate(args.latitude ?? process.env.ACOUPI_LATITUDE, "latitude", 90);
     const longitude = parseCoordinate(args.longitude ?? process.env.ACOUPI_LONGITUDE, "longitude", 180);
     const name = args.name || process.env.ACOUPI_DEPLOYMENT_NAME || `Deployment ${new Date().toISOString().slice(0, 19).replace("T", " ")}`;
@@ -72,13 +96,23 @@ export default defineCommand({
         await program.close();
       }
     }
+    const lock = await lockForStart(paths);
     const deployment = createDeployment({ name, latitude, longitude });
-    writeDeployment(paths, deployment);
+    try {
+      refuseIfActive(paths);
+      writeDeployment(paths, deployment);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     if (args.foreground) {
       process.stdout.write(`Deployment "${name}" started; running in the foreground (Ctrl-C to pause, \`acoupi stop\` to end)\n`);
-      process.exitCode = await runDeployment({ ...configured, deps: programDeps(paths, "runner"), ...systemdRunnerHooks(configured.definition.name) });
+      process.exitCode = await runDeployment({ ...configured, lock, deps: programDeps(paths, "runner"), ...systemdRunnerHooks(configured.definition.name) });
       return;
     }
+    // The runner (our child, or the service) takes the lock itself; a start that grabs it meanwhile
+    // finds the deployment active and refuses.
+    lock.release();
     try {
       const service = startViaSystemd();
       if (service !== null) {
