@@ -14,7 +14,7 @@ import { activeDeployment } from "./deployment-file.ts";
 import type { AcoupiPaths } from "./paths.ts";
 import { readLiveRunner, removePidfile, writePidfile } from "./pidfile.ts";
 import { acquireRunLock, type RunLock } from "./run-lock.ts";
-import { writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
+import { DEFAULT_STATUS_INTERVAL_MS, writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
 
 export interface RunnerOptions {
   paths: AcoupiPaths;
@@ -22,7 +22,7 @@ export interface RunnerOptions {
   definition: ProgramDefinition;
   config: unknown;
   deps: ProgramDeps;
-  /** Status file period; default 5 s. */
+  /** Status file period; ACOUPI_STATUS_INTERVAL (seconds) or 5 s by default. */
   statusIntervalMs?: number;
   /** How long to wait for running tasks on stop; default 10 s. */
   graceMs?: number;
@@ -58,6 +58,12 @@ function isoOrNull(date: Date | null): string | null {
   return date ? date.toISOString() : null;
 }
 
+/** ACOUPI_STATUS_INTERVAL: the status period in seconds (at least 0.1), or null when unset or invalid. */
+function statusIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const seconds = Number(env.ACOUPI_STATUS_INTERVAL ?? "");
+  return Number.isFinite(seconds) && seconds >= 0.1 ? Math.round(seconds * 1000) : null;
+}
+
 /** Runs until SIGTERM or SIGINT; resolves with the exit code. */
 export async function runDeployment(options: RunnerOptions): Promise<number> {
   const { paths, deps } = options;
@@ -84,6 +90,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   program.context.setTaskStatsSource(() => scheduler.stats());
 
   const startedAt = new Date().toISOString();
+  const statusIntervalMs = options.statusIntervalMs ?? statusIntervalFromEnv() ?? DEFAULT_STATUS_INTERVAL_MS;
   let state: RunnerStatus["state"] = "running";
   let lastComponents: ReturnType<typeof program.context.collectStatus> = { degraded: [], components: {} };
   const snapshot = (): RunnerStatus => {
@@ -96,6 +103,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
         lastSuccess: isoOrNull(s.lastSuccess),
         lastFailure: isoOrNull(s.lastFailure),
         lastError: s.lastError,
+        running: s.running,
+        schedule: program.context.task(name)?.schedule ?? null,
       };
     }
     // After the program closed, its components (stores, outbox) can no longer be asked: keep their last figures.
@@ -110,6 +119,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
       state,
       startedAt,
       updatedAt: new Date().toISOString(),
+      statusIntervalMs,
       degraded,
       tasks,
       components,
@@ -136,7 +146,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   deps.logger.info(`Running program ${options.definition.name} for deployment "${deployment.name}" (pid ${process.pid})`);
   publish();
   options.onReady?.();
-  const timer = setInterval(publish, options.statusIntervalMs ?? 5000);
+  const timer = setInterval(publish, statusIntervalMs);
 
   const signal = await stopped;
   deps.logger.info(`Received ${signal}: stopping`);

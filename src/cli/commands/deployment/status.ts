@@ -1,56 +1,26 @@
 /**
  * @module `acoupi status`: what the runner last wrote to disk (its status file), the pidfile
- * and the deployment file. It reads files only, so it is fast and works while the runner is busy.
+ * and the deployment file, judged by src/system/health.ts. It reads files only, so it is fast and
+ * works while the runner is busy. Its exit code tells the verdict (0 running and healthy; see
+ * STATUS_EXIT and docs/install.md).
  */
 import { defineCommand } from "citty";
-import { isSetUp, readProgramName } from "../../../config/config-file.ts";
-import { readDeployment } from "../../../system/deployment-file.ts";
+import { judgeStatus, STATUS_EXIT, type StatusReport } from "../../../system/health.ts";
 import { acoupiPaths } from "../../../system/paths.ts";
-import { readLivePid } from "../../../system/pidfile.ts";
-import { readStatus, type RunnerStatus } from "../../../system/status-file.ts";
 
-export interface StatusReport {
-  setUp: boolean;
-  program: string | null;
-  deployment: { active: boolean; id: string; name: string; started_on: string; ended_on: string | null; latitude: number | null; longitude: number | null } | null;
-  runner: { running: boolean; pid: number | null };
-  health: "ok" | "degraded" | "stopped";
-  degraded: string[];
-  status: RunnerStatus | null;
-}
+export type { StatusReport } from "../../../system/health.ts";
 
 export function buildStatus(): StatusReport {
-  const paths = acoupiPaths();
-  const setUp = isSetUp(paths);
-  const deployment = readDeployment(paths);
-  const pid = readLivePid(paths.pidFile);
-  const status = pid !== null ? readStatus(paths.statusFile) : null;
-  const degraded = status?.degraded ?? [];
-  const failing = Object.entries(status?.tasks ?? {})
-    .filter(([, t]) => t.lastFailure !== null && (t.lastSuccess === null || t.lastFailure > t.lastSuccess))
-    .map(([name, t]) => `${name}: ${t.lastError ?? "failed"}`);
-  const reasons = [...degraded, ...failing];
-  return {
-    setUp,
-    program: setUp ? readProgramName(paths) : null,
-    deployment: deployment && {
-      active: deployment.ended_on === null,
-      id: deployment.id,
-      name: deployment.name,
-      started_on: deployment.started_on.toISOString(),
-      ended_on: deployment.ended_on?.toISOString() ?? null,
-      latitude: deployment.latitude,
-      longitude: deployment.longitude,
-    },
-    runner: { running: pid !== null, pid },
-    health: pid === null ? "stopped" : reasons.length > 0 ? "degraded" : "ok",
-    degraded: reasons,
-    status,
-  };
+  return judgeStatus(acoupiPaths());
 }
 
 function line(name: string, value: unknown): string {
-  return `  ${name.padStart(12)} : ${value}\n`;
+  return `  ${name.padStart(14)} : ${value}\n`;
+}
+
+function runnerState(report: StatusReport): string {
+  if (report.runner.running) return `${report.health === "not responding" ? "not responding" : "running"} (pid ${report.runner.pid})`;
+  return report.health === "crashed" ? `crashed (last pid ${report.status?.pid ?? "unknown"})` : "not running";
 }
 
 export default defineCommand({
@@ -58,8 +28,9 @@ export default defineCommand({
   args: { json: { type: "boolean", description: "Print JSON" } },
   run({ args }) {
     const report = buildStatus();
+    process.exitCode = STATUS_EXIT[report.health];
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...report, exitCode: STATUS_EXIT[report.health] }, null, 2)}\n`);
       return;
     }
     let out = "● Program\n";
@@ -73,8 +44,13 @@ export default defineCommand({
       if (d.latitude !== null) out += line("latitude", d.latitude) + line("longitude", d.longitude);
     }
     out += "● Runner\n";
-    out += line("state", report.runner.running ? `running (pid ${report.runner.pid})` : "not running");
-    out += line("health", report.health === "degraded" ? `degraded: ${report.degraded.join("; ")}` : report.health);
+    out += line("state", runnerState(report));
+    out += line("health", report.degraded.length > 0 ? `${report.health}: ${report.degraded.join("; ")}` : report.health);
+    if (report.status) {
+      out += line("last status", `${report.status.updatedAt}${report.runner.statusAgeSeconds !== null ? ` (${report.runner.statusAgeSeconds} s ago)` : ""}`);
+    }
+    out += line("last recording", report.recording.last ?? "none yet");
+    out += line("next recording", report.recording.next ?? (report.recording.pausedBy ? `paused: ${report.recording.pausedBy}` : "none expected"));
     for (const [name, t] of Object.entries(report.status?.tasks ?? {})) {
       out += line(name, `${t.runs} runs, ${t.failures} failed, ${t.skips} skipped, last ok ${t.lastSuccess ?? "never"}`);
     }
