@@ -7,12 +7,15 @@
  */
 import { mkdirSync } from "node:fs";
 import { DeploymentError } from "../errors.ts";
+import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../tasks/names.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
 import { instantiateProgram } from "../programs/define-program.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
+import type { Schedule } from "../scheduler/types.ts";
 import { activeDeployment } from "./deployment-file.ts";
 import type { AcoupiPaths } from "./paths.ts";
 import { readLiveRunner, removePidfile, writePidfile } from "./pidfile.ts";
+import { ProgressWatch, stallIntervalsFromEnv } from "./progress-watch.ts";
 import { acquireRunLock, type RunLock } from "./run-lock.ts";
 import { DEFAULT_STATUS_INTERVAL_MS, writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
 
@@ -28,8 +31,13 @@ export interface RunnerOptions {
   graceMs?: number;
   /** Called once the scheduler is running (used by systemd notify). */
   onReady?: () => void;
-  /** Called on each status write with the scheduler's health (used by the watchdog). */
-  onHeartbeat?: (healthy: boolean) => void;
+  /**
+   * Called on each status write: healthy when the scheduler's loop turns and the program makes
+   * progress (see progress-watch.ts), else false with the reason (used by the watchdog).
+   */
+  onHeartbeat?: (healthy: boolean, reason: string | null) => void;
+  /** Intervals without progress that make a stall; ACOUPI_STALL_INTERVALS or 3 by default. */
+  stallIntervals?: number;
   /** Called once on SIGTERM/SIGINT, before the tasks drain (used by systemd notify). */
   onStopping?: () => void;
   /** The run lock when the caller already holds it (`start --foreground`); taken here otherwise. */
@@ -52,6 +60,10 @@ async function takeRunLock(paths: AcoupiPaths): Promise<RunLock> {
     throw new DeploymentError(`Another acoupi process holds ${paths.lockFile}`, { help: "Wait for the other `acoupi start` or `acoupi run` to finish, then run `acoupi status`" });
   }
   return lock;
+}
+
+function everySeconds(schedule: Schedule | undefined): number | null {
+  return schedule !== undefined && "every" in schedule ? schedule.every : null;
 }
 
 function isoOrNull(date: Date | null): string | null {
@@ -91,6 +103,13 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
 
   const startedAt = new Date().toISOString();
   const statusIntervalMs = options.statusIntervalMs ?? statusIntervalFromEnv() ?? DEFAULT_STATUS_INTERVAL_MS;
+  const watch = new ProgressWatch({
+    recordingEvery: everySeconds(program.context.task(RECORDING_TASK)?.schedule),
+    filingEvery: everySeconds(program.context.task(FILE_MANAGEMENT_TASK)?.schedule),
+    stallIntervals: options.stallIntervals ?? stallIntervalsFromEnv(),
+    minStallMs: 2 * statusIntervalMs,
+  });
+  program.context.onStatus("progress", () => watch.status());
   let state: RunnerStatus["state"] = "running";
   let lastComponents: ReturnType<typeof program.context.collectStatus> = { degraded: [], components: {} };
   const snapshot = (): RunnerStatus => {
@@ -108,7 +127,13 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
       };
     }
     // After the program closed, its components (stores, outbox) can no longer be asked: keep their last figures.
-    if (state !== "stopped") lastComponents = program.context.collectStatus();
+    if (state === "running") {
+      // The watch judges the fresh figures; collecting again puts its verdict beside them.
+      watch.observe(program.context.collectStatus().components);
+      lastComponents = program.context.collectStatus();
+    } else if (state === "stopping") {
+      lastComponents = program.context.collectStatus();
+    }
     const degraded = [...lastComponents.degraded];
     const components = lastComponents.components;
     if (!scheduler.healthy()) degraded.push("scheduler: stalled");
@@ -128,7 +153,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   const publish = () => {
     try {
       writeStatus(paths.statusFile, snapshot());
-      options.onHeartbeat?.(scheduler.healthy());
+      const healthy = scheduler.healthy() && watch.progressing;
+      options.onHeartbeat?.(healthy, healthy ? null : scheduler.healthy() ? (watch.status().degraded ?? null) : "the scheduler is stalled");
     } catch (error) {
       deps.logger.error("Writing the status file failed:", error);
     }

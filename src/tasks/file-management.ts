@@ -34,6 +34,8 @@ export interface FileManagementCounts {
   waiting: number;
   timedOut: number;
   missing: number;
+  /** Recordings whose filing threw this run (left in temp, retried next run). */
+  failed: number;
 }
 
 export interface FileManagementTask {
@@ -57,7 +59,11 @@ function uniquePath(path: string, recording: Recording): string {
 }
 
 export function fileManagementTask(deps: FileManagementDeps): FileManagementTask {
-  const totals: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0 };
+  const totals: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0, failed: 0 };
+  /** Runs in a row in which filing failed and nothing was filed: the progress watch reads it. */
+  let failingRuns = 0;
+  let lastFailed = 0;
+  let lastError: string | null = null;
 
   function discard(recording: Recording): void {
     if (recording.path && existsSync(recording.path)) unlinkSync(recording.path);
@@ -109,21 +115,29 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
   }
 
   function file_management_task(force = false): FileManagementCounts {
-    const counts: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0 };
+    const counts: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0, failed: 0 };
     for (const item of deps.store.listRecordingsByState("temp")) {
       try {
         handle(item, force, counts);
       } catch (error) {
-        deps.logger.error(`File management of recording ${item.recording.id} failed:`, error);
+        counts.failed++;
+        lastError = error instanceof Error ? error.message : String(error);
+        deps.logger.error(`File management of recording ${item.recording.id} failed: ${lastError}`);
       }
     }
-    for (const key of ["saved", "discarded", "timedOut", "missing"] as const) totals[key] += counts[key];
+    for (const key of ["saved", "discarded", "timedOut", "missing", "failed"] as const) totals[key] += counts[key];
     totals.waiting = counts.waiting;
+    lastFailed = counts.failed;
+    failingRuns = counts.failed > 0 && counts.saved + counts.discarded === 0 ? failingRuns + 1 : 0;
+    if (counts.failed === 0) lastError = null;
     return counts;
   }
 
   return {
     run: file_management_task,
-    status: () => ({ figures: { ...totals } }),
+    status: () => ({
+      degraded: lastFailed > 0 ? `cannot file ${lastFailed} recording${lastFailed > 1 ? "s" : ""}: ${lastError ?? "unknown error"}` : null,
+      figures: { ...totals, failing_runs: failingRuns, last_error: lastError },
+    }),
   };
 }

@@ -254,6 +254,7 @@ export function seededRandom(seed: number): () => number {
 
 /** How many recordings the rig's metadata DB holds (read-only, alongside the running runner). */
 export function recordingCount(rig: Rig): number {
+  if (!existsSync(rig.files.metadata)) return 0;
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM recordings").get()?.n ?? 0;
