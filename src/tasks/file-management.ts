@@ -109,7 +109,8 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
       return;
     }
     const target = uniquePath(destination, recording);
-    moveFile(recording.path, target);
+    const created = moveFile(recording.path, target);
+    if (created !== undefined) deps.logger.info(`Created folder ${created} for recordings`);
     deps.store.updateRecordingPath(recording, target, "saved");
     counts.saved++;
   }

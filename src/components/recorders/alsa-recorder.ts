@@ -7,9 +7,11 @@
  * written crash-safely (`.wav.part`, fsync, rename).
  */
 import { mkdir } from "node:fs/promises";
+import type { ConsolaInstance } from "consola";
 import { z } from "zod";
 import { RecordingSchema, type Deployment, type Recording } from "../../data/index.ts";
 import { DeviceError } from "../../errors.ts";
+import { logger } from "../../log.ts";
 import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../audio/guano.ts";
 import { timeExpandedRate } from "../../audio/wav.ts";
 import { WavWriter } from "../../audio/wav-writer.ts";
@@ -59,6 +61,8 @@ export interface AlsaRecorderDeps {
   alsaConfig?: string | (() => string | undefined);
   /** Seconds of audio buffered between the worker and the main thread; 2 by default. */
   ringSeconds?: number;
+  /** Where a re-created temp folder is reported; logger("recorder") by default. */
+  logger?: ConsolaInstance;
 }
 
 const CHECK_SECONDS = 0.1;
@@ -124,7 +128,9 @@ export class AlsaRecorder implements Recorder {
     const out: { writer: WavWriter | null } = { writer: null };
     let ok = false;
     try {
-      await mkdir(this.config.tmpDir, { recursive: true });
+      // The temp folder may have vanished under us (a remounted SD card): re-create it and say so.
+      const created = await mkdir(this.config.tmpDir, { recursive: true });
+      if (created !== undefined) (this.#deps.logger ?? logger("recorder")).warn(`The temp folder ${this.config.tmpDir} was missing; created ${created}`);
       const taken = await stream.take(frames, async (samples) => {
         out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format);
         await out.writer.write(samples);

@@ -170,6 +170,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.onEnd((d) => {
     store.storeDeployment(d);
     store.updateDeployment(d);
+    reconcileTemp({ tmpDir: config.paths.tmp_audio, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
     const counts = fileManagement.run(true);
     deps.logger.info(`Final file management: ${counts.saved} saved, ${counts.discarded} discarded, ${counts.timedOut} handled without their models`);
   });
