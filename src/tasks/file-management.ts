@@ -4,9 +4,11 @@
  * (its model failed, or a filter skipped it) is saved or deleted as configured and counted, so
  * nothing stays in temp forever. Saving filters are ORed (none = keep all); the first file
  * manager with a path wins. The DB path is updated right after the move, and a crash between
- * the two is repaired by the next run, which finds the file at its destination.
+ * the two is repaired by the next run, which finds the file at its destination. A crash in a move
+ * across filesystems after the copy (both files there) is finished by the next run too: it finds
+ * the same bytes at the destination and removes the source, so there is one copy and one row.
  */
-import { existsSync, unlinkSync } from "node:fs";
+import { existsSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import type { ConsolaInstance } from "consola";
 import type { FileManager } from "../components/file-managers/types.ts";
 import type { SavingFilter } from "../components/saving-filters/types.ts";
@@ -53,9 +55,24 @@ export function destinationOf(managers: readonly FileManager[], item: RecordingW
   return null;
 }
 
-function uniquePath(path: string, recording: Recording): string {
-  if (!existsSync(path)) return path;
-  return path.replace(/(\.wav)?$/, `_${recording.id.slice(0, 8)}.wav`);
+/** True when both files hold the same bytes (an earlier copy of this recording that completed). */
+function sameContent(a: string, b: string): boolean {
+  if (statSync(a).size !== statSync(b).size) return false;
+  return readFileSync(a).equals(readFileSync(b));
+}
+
+/**
+ * Where to file the recording: the destination, or beside it with the id when another file holds
+ * that name. `copied` is true when that place already holds this recording's bytes: a move across
+ * filesystems that was interrupted after its copy, so only the source is left to delete.
+ */
+function targetFor(destination: string, source: string, recording: Recording): { path: string; copied: boolean } {
+  const candidates = [destination, destination.replace(/(\.wav)?$/, `_${recording.id.slice(0, 8)}.wav`)];
+  for (const path of candidates) {
+    if (!existsSync(path)) return { path, copied: false };
+    if (sameContent(path, source)) return { path, copied: true };
+  }
+  return { path: candidates[1] as string, copied: false };
 }
 
 export function fileManagementTask(deps: FileManagementDeps): FileManagementTask {
@@ -108,10 +125,16 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
       counts.discarded++;
       return;
     }
-    const target = uniquePath(destination, recording);
-    const created = moveFile(recording.path, target);
-    if (created !== undefined) deps.logger.info(`Created folder ${created} for recordings`);
-    deps.store.updateRecordingPath(recording, target, "saved");
+    const target = targetFor(destination, recording.path, recording);
+    if (target.copied) {
+      // Filing was interrupted between the copy and the removal of the source: finish it.
+      unlinkSync(recording.path);
+      deps.logger.info(`Recording ${recording.id} was already copied to ${target.path}; removed its temp file`);
+    } else {
+      const created = moveFile(recording.path, target.path);
+      if (created !== undefined) deps.logger.info(`Created folder ${created} for recordings`);
+    }
+    deps.store.updateRecordingPath(recording, target.path, "saved");
     counts.saved++;
   }
 
