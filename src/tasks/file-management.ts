@@ -63,14 +63,15 @@ function sameContent(a: string, b: string): boolean {
 
 /**
  * Where to file the recording: the destination, or beside it with the id when another file holds
- * that name. `copied` is true when that place already holds this recording's bytes: a move across
- * filesystems that was interrupted after its copy, so only the source is left to delete.
+ * that name. `copied` is true when that place already holds this recording's bytes and no row
+ * claims it: a move across filesystems that was interrupted after its copy, so only the source is
+ * left to delete. (Another recording filed there has its row, even if its bytes are the same.)
  */
-function targetFor(destination: string, source: string, recording: Recording): { path: string; copied: boolean } {
+function targetFor(store: Store, destination: string, source: string, recording: Recording): { path: string; copied: boolean } {
   const candidates = [destination, destination.replace(/(\.wav)?$/, `_${recording.id.slice(0, 8)}.wav`)];
   for (const path of candidates) {
     if (!existsSync(path)) return { path, copied: false };
-    if (sameContent(path, source)) return { path, copied: true };
+    if (store.getRecordingsInfoByPath([path]).length === 0 && sameContent(path, source)) return { path, copied: true };
   }
   return { path: candidates[1] as string, copied: false };
 }
@@ -125,7 +126,7 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
       counts.discarded++;
       return;
     }
-    const target = targetFor(destination, recording.path, recording);
+    const target = targetFor(deps.store, destination, recording.path, recording);
     if (target.copied) {
       // Filing was interrupted between the copy and the removal of the source: finish it.
       unlinkSync(recording.path);
