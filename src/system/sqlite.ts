@@ -9,9 +9,10 @@
  * under SQLite's bound-variable limit, and the sortable UTC text format.
  */
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { StoreError } from "../errors.ts";
+import { fsyncDir } from "./atomic-write.ts";
 
 /** One step of a schema: SQL (may hold several statements) or a function run in the transaction. */
 export type Migration = string | ((db: Database, schema: string) => void);
@@ -26,6 +27,26 @@ export interface SqliteOptions {
   /** Default FULL (see the module comment); NORMAL is for benchmarks and scratch files. */
   synchronous?: Synchronous;
   busyTimeoutMs?: number;
+  /** Run `PRAGMA quick_check` on open, so a truncated file is found now rather than mid-run. */
+  quickCheck?: boolean;
+}
+
+/** A database file that SQLite cannot read as a database (truncated, overwritten, bit rot). */
+export class DamagedDatabaseError extends StoreError {
+  readonly file: string;
+  constructor(label: string, file: string, reason: string, cause?: unknown) {
+    super(`The ${label} "${file}" is damaged: ${reason}`, {
+      help: "`acoupi run` moves a damaged database aside and starts a fresh one; to keep its data, restore it from a backup first",
+      cause,
+    });
+    this.file = file;
+  }
+}
+
+/** SQLITE_CORRUPT and SQLITE_NOTADB: the file's bytes are not a sound database. */
+function isDamage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB";
 }
 
 /** acoupi chunks at 900; SQLite's own limit is 32766 since 3.32, so this is very safe. */
@@ -53,10 +74,45 @@ export function openSqlite(path: string, options: SqliteOptions): Database {
     db.run(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
     db.run("PRAGMA foreign_keys = ON");
     configureSchema(db, "main", file, options);
+    if (options.quickCheck) {
+      const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
+      const text = rows.map((r) => r.quick_check).join("; ");
+      if (text !== "ok") throw new DamagedDatabaseError(options.label, file, text.slice(0, 200));
+    }
     return db;
   } catch (error) {
     db.close();
+    if (error instanceof DamagedDatabaseError) throw error;
+    const damage = isDamage(error) ? error : isDamage((error as { cause?: unknown }).cause) ? (error as { cause: unknown }).cause : null;
+    if (damage !== null) throw new DamagedDatabaseError(options.label, file, describe(damage), damage);
     throw error;
+  }
+}
+
+export interface RecoveredOpen {
+  db: Database;
+  /** Where a damaged file was moved, or null when the file was sound. */
+  movedTo: string | null;
+  damage: string | null;
+}
+
+/**
+ * Opens like `openSqlite` (with a quick check); a damaged file is moved aside, with its -wal and
+ * -shm, to `<file>.corrupt-<UTC time>`, and a fresh database is started in its place, so a
+ * runner keeps recording. The caller reports the move (status, log).
+ */
+export function openSqliteRecovering(path: string, options: SqliteOptions): RecoveredOpen {
+  try {
+    return { db: openSqlite(path, { ...options, quickCheck: true }), movedTo: null, damage: null };
+  } catch (error) {
+    if (!(error instanceof DamagedDatabaseError)) throw error;
+    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    const movedTo = `${error.file}.corrupt-${stamp}`;
+    for (const suffix of ["-wal", "-shm", ""]) {
+      if (existsSync(error.file + suffix)) renameSync(error.file + suffix, movedTo + suffix);
+    }
+    fsyncDir(dirname(error.file));
+    return { db: openSqlite(path, options), movedTo, damage: error.message };
   }
 }
 

@@ -7,12 +7,16 @@
  * `_rows.ts`.
  */
 import type { Database, Statement } from "bun:sqlite";
+import type { ConsolaInstance } from "consola";
+import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import type { Deployment, ModelOutput, Recording } from "../../data/index.ts";
 import { StoreError } from "../../errors.ts";
-import { chunks, openSqlite, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { chunks, openSqliteRecovering, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import type { ComponentStatus } from "../../data/component-status.ts";
+import { logger } from "../../log.ts";
 import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
 import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
 import type { ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, Store } from "./types.ts";
@@ -29,6 +33,8 @@ export type SqliteStoreConfig = z.input<typeof SqliteStoreConfigSchema>;
 export interface SqliteStoreDeps {
   /** FULL by default; NORMAL only for benchmarks and scratch files. */
   synchronous?: Synchronous;
+  /** Where moving a damaged file aside is reported; logger("store") by default. */
+  logger?: ConsolaInstance;
 }
 
 const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing"];
@@ -47,7 +53,12 @@ export class SqliteStore implements Store {
   constructor(config: SqliteStoreConfig, deps: SqliteStoreDeps = {}) {
     const { db_metadata } = SqliteStoreConfigSchema.parse(config);
     this.#path = db_metadata;
-    this.#db = openSqlite(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous });
+    // A damaged file is moved aside and a fresh one started: recording must not stop for it.
+    const opened = openSqliteRecovering(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous });
+    this.#db = opened.db;
+    if (opened.movedTo !== null) {
+      (deps.logger ?? logger("store")).error(`${opened.damage}; moved it to ${opened.movedTo} and started a fresh one. The recordings in temp are adopted again`);
+    }
     try {
       assertOwnSchema(this.#db, db_metadata);
     } catch (error) {
@@ -75,6 +86,20 @@ export class SqliteStore implements Store {
     this.#insertTag = db.prepare(
       `INSERT INTO predicted_tags (detection_id, key, value, confidence_score) VALUES ($detection_id, $key, $value, $confidence_score)`,
     );
+  }
+
+  /**
+   * Degraded while a damaged copy of this database, moved aside by this or an earlier start, lies
+   * beside it: someone should look at it (or delete it) before the data it held is forgotten.
+   */
+  status(): ComponentStatus {
+    const dir = dirname(this.#path);
+    const prefix = `${basename(this.#path)}.corrupt-`;
+    const damaged = existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith(prefix) && !n.endsWith("-wal") && !n.endsWith("-shm")) : [];
+    return {
+      degraded: damaged.length > 0 ? `the database was damaged and replaced by a fresh one; the damaged file is ${join(dir, damaged.toSorted().at(-1) as string)}` : null,
+      figures: { damaged_files: damaged.length },
+    };
   }
 
   /** The open connection, for SqliteMessageStore to attach the outbox to (shared transactions). */

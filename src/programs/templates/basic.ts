@@ -161,6 +161,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.onCheck(() => recorder.check());
   ctx.onStatus("recording", recording.status);
   ctx.onStatus("file_management", fileManagement.status);
+  if (store instanceof SqliteStore) ctx.onStatus("metadata_store", () => store.status());
   ctx.onStart((d) => {
     deployment = d;
     store.storeDeployment(d);
