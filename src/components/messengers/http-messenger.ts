@@ -84,6 +84,9 @@ export class HttpMessenger implements Messenger {
         method: this.#config.method,
         headers: this.#headers,
         body: message.content,
+        // A followed 301/302/303 turns the POST into a bodiless GET whose 2xx would mark the
+        // message delivered although no server got it: a redirect is a failure to report instead.
+        redirect: "manual",
         signal: AbortSignal.timeout(this.#config.timeout * 1000),
       });
     } catch (cause) {
@@ -99,6 +102,15 @@ export class HttpMessenger implements Messenger {
       return { message_id: message.id, status: ResponseStatus.SUCCESS, content: body, received_on: new Date() };
     }
     const permanent = answer.status >= 400 && answer.status < 500 && !RETRYABLE_4XX.has(answer.status);
+    if (answer.status >= 300 && answer.status < 400) {
+      // Kept and retried (permanent: false), and shown in status, until the URL is fixed.
+      const location = answer.headers.get("location");
+      throw new MessageSendError(
+        `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
+          (location === null || !URL.canParse(location, this.#config.base_url) ? "" : ` (it redirects to ${displayUrl(new URL(location, this.#config.base_url).href)})`) + `; acoupi does not follow redirects for ${this.#config.method}`,
+        { help: "Set messaging.http.base_url to the address the server redirects to; the message stays in the outbox until then" },
+      );
+    }
     const excerpt = this.#scrub(body.trim().slice(0, BODY_EXCERPT));
     throw new MessageSendError(
       `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
@@ -114,6 +126,7 @@ export class HttpMessenger implements Messenger {
       answer = await fetch(this.#config.base_url, {
         method: "OPTIONS",
         headers: this.#headers,
+        redirect: "manual",
         signal: AbortSignal.timeout(this.#config.timeout * 1000),
       });
       await answer.arrayBuffer();
