@@ -6,6 +6,9 @@
  * `acoupi run` resumes it; `acoupi stop` is what ends it.
  */
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { logToFile } from "../log.ts";
+import { LOG_FILE, RotatingLogFile } from "./log-file.ts";
 import { DeploymentError } from "../errors.ts";
 import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../tasks/names.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
@@ -80,6 +83,7 @@ function statusIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number | n
 export async function runDeployment(options: RunnerOptions): Promise<number> {
   const { paths, deps } = options;
   const lock = options.lock ?? (await takeRunLock(paths));
+  logToFile(() => new RotatingLogFile(join(paths.logDir, LOG_FILE)));
   // Whoever held the lock before us is gone, so any pidfile left is stale: ours replaces it.
   const deployment = activeDeployment(paths);
   if (!deployment) {

@@ -257,6 +257,8 @@ export function recordingCount(rig: Rig): number {
   if (!existsSync(rig.files.metadata)) return 0;
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
+    // The runner may be creating the file (WAL setup, migrations): wait for it rather than fail.
+    db.run("PRAGMA busy_timeout = 5000");
     return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM recordings").get()?.n ?? 0;
   } finally {
     db.close();

@@ -14,6 +14,7 @@ import type { AcoupiPaths } from "../../../system/paths.ts";
 import { readLivePid, readLiveRunner } from "../../../system/pidfile.ts";
 import { acquireRunLock, type RunLock } from "../../../system/run-lock.ts";
 import { runDeployment } from "../../../system/runner.ts";
+import { LOG_FILE, OUTPUT_FILE } from "../../../system/log-file.ts";
 import { selfCommand } from "../../../system/self-command.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
 import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
@@ -57,9 +58,10 @@ async function lockForStart(paths: AcoupiPaths): Promise<RunLock> {
 async function spawnBackground(configured: Configured): Promise<number> {
   const { paths } = configured;
   mkdirSync(paths.logDir, { recursive: true });
-  const logPath = join(paths.logDir, "acoupi.log");
-  const fd = openSync(logPath, "a");
-  const child = Bun.spawn([...selfCommand(), "run"], { stdio: ["ignore", fd, fd], env: process.env, detached: true });
+  const logPath = join(paths.logDir, LOG_FILE);
+  // The runner writes its log file itself (rotated); its stdout and stderr keep only what bypasses the logger.
+  const fd = openSync(join(paths.logDir, OUTPUT_FILE), "a");
+  const child = Bun.spawn([...selfCommand(), "run"], { stdio: ["ignore", fd, fd], env: { ...process.env, ACOUPI_LOG_STDERR: "0" }, detached: true });
   closeSync(fd);
   child.unref();
   for (let waited = 0; waited < 15_000; waited += 25) {
@@ -69,7 +71,7 @@ async function spawnBackground(configured: Configured): Promise<number> {
     if (child.exitCode !== null) break;
     await Bun.sleep(25);
   }
-  throw new DeploymentError(`The runner did not start; see ${logPath}`, { help: "Run `acoupi run` to see the error in the terminal" });
+  throw new DeploymentError(`The runner did not start; see ${logPath} and ${join(paths.logDir, OUTPUT_FILE)}`, { help: "Run `acoupi run` to see the error in the terminal" });
 }
 
 export default defineCommand({
