@@ -18,6 +18,7 @@ const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
   ["check", "Run the program's health checks", () => load(import("./commands/check.ts"))],
   ["start", "Start a deployment (alias of `deployment start`)", () => load(import("./commands/deployment/start.ts"))],
   ["stop", "Stop the runner and end the deployment (alias of `deployment stop`)", () => load(import("./commands/deployment/stop.ts"))],
+  ["restart", "Restart the runner of the active deployment (alias of `deployment restart`)", () => load(import("./commands/deployment/restart.ts"))],
   ["status", "Show the deployment, the runner and its health (alias of `deployment status`)", () => load(import("./commands/deployment/status.ts"))],
   ["logs", "Show the runner's log (`-n N` lines, `-f` to follow)", () => load(import("./commands/logs.ts"))],
   ["run", "Run the active deployment in the foreground (used by the service)", () => load(import("./commands/run.ts"))],

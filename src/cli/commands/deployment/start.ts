@@ -3,22 +3,19 @@
  * `--foreground`, otherwise as a detached background process (or the systemd service when one
  * is installed). A second start while a deployment is active is refused.
  */
-import { closeSync, mkdirSync, openSync } from "node:fs";
-import { join } from "node:path";
 import { defineCommand } from "citty";
 import { createDeployment } from "../../../data/index.ts";
 import { DeploymentError } from "../../../errors.ts";
 import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import type { AcoupiPaths } from "../../../system/paths.ts";
-import { readLivePid, readLiveRunner } from "../../../system/pidfile.ts";
+import { readLiveRunner } from "../../../system/pidfile.ts";
 import { acquireRunLock, type RunLock } from "../../../system/run-lock.ts";
 import { runDeployment } from "../../../system/runner.ts";
-import { LOG_FILE, OUTPUT_FILE } from "../../../system/log-file.ts";
-import { selfCommand } from "../../../system/self-command.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
 import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
-import { loadConfigured, programDeps, type Configured } from "../../load-program.ts";
+import { loadConfigured, programDeps } from "../../load-program.ts";
+import { spawnBackground } from "./_spawn-runner.ts";
 
 function parseCoordinate(raw: string | undefined, name: string, limit: number): number | null {
   if (raw === undefined || raw === "") return null;
@@ -53,25 +50,6 @@ async function lockForStart(paths: AcoupiPaths): Promise<RunLock> {
     throw new DeploymentError(`Another \`acoupi start\` is starting a deployment (it holds ${paths.lockFile})`, { help: "Run `acoupi status` to see how it went" });
   }
   return lock;
-}
-
-async function spawnBackground(configured: Configured): Promise<number> {
-  const { paths } = configured;
-  mkdirSync(paths.logDir, { recursive: true });
-  const logPath = join(paths.logDir, LOG_FILE);
-  // The runner writes its log file itself (rotated); its stdout and stderr keep only what bypasses the logger.
-  const fd = openSync(join(paths.logDir, OUTPUT_FILE), "a");
-  const child = Bun.spawn([...selfCommand(), "run"], { stdio: ["ignore", fd, fd], env: { ...process.env, ACOUPI_LOG_STDERR: "0" }, detached: true });
-  closeSync(fd);
-  child.unref();
-  for (let waited = 0; waited < 15_000; waited += 25) {
-    // Only our child counts: a pidfile naming another process is someone else's runner.
-    const pid = readLivePid(paths.pidFile);
-    if (pid !== null && pid === child.pid) return pid;
-    if (child.exitCode !== null) break;
-    await Bun.sleep(25);
-  }
-  throw new DeploymentError(`The runner did not start; see ${logPath} and ${join(paths.logDir, OUTPUT_FILE)}`, { help: "Run `acoupi run` to see the error in the terminal" });
 }
 
 export default defineCommand({
