@@ -123,6 +123,8 @@ export class AlsaRecorder implements Recorder {
     const frames = Math.max(1, Math.round(this.config.duration * samplerate));
     const id = crypto.randomUUID();
     const format = { samplerate: timeExpandedRate(samplerate, timeExpansion), channels };
+    // A long-open stream's wall base is re-anchored if NTP stepped the clock since the last file.
+    stream.reanchorOnClockStep();
     const startOf = (frame: number): Date => new Date(stream.startWallMs + (frame / samplerate) * 1000);
     // The file is created at the first frame, whose time names it (an overrun may move it).
     const out: { writer: WavWriter | null } = { writer: null };
