@@ -92,6 +92,8 @@ export class AlsaRecorder implements Recorder {
   #deps: AlsaRecorderDeps;
   #stream: CaptureStream | null = null;
   #busy = false;
+  /** Set once the temp folder was there: a later mkdir that creates it means it vanished. */
+  #tmpDirMade = false;
   #closedTotals: RecorderStats = { framesCaptured: 0, framesLost: 0, xruns: 0 };
 
   constructor(config: AlsaRecorderConfig, deps: AlsaRecorderDeps = {}) {
@@ -132,7 +134,8 @@ export class AlsaRecorder implements Recorder {
     try {
       // The temp folder may have vanished under us (a remounted SD card): re-create it and say so.
       const created = await mkdir(this.config.tmpDir, { recursive: true });
-      if (created !== undefined) (this.#deps.logger ?? logger("recorder")).warn(`The temp folder ${this.config.tmpDir} was missing; created ${created}`);
+      if (created !== undefined && this.#tmpDirMade) (this.#deps.logger ?? logger("recorder")).warn(`The temp folder ${this.config.tmpDir} was missing; created ${created}`);
+      this.#tmpDirMade = true;
       const taken = await stream.take(frames, async (samples) => {
         out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format);
         await out.writer.write(samples);
