@@ -4,7 +4,8 @@
  * (SIGTERM, which keeps the deployment active) while recordings wait in temp; metadata.db is then
  * truncated to half its size, or overwritten with garbage, as a dying SD card might leave it. The next `acoupi run` must keep recording: it names the file in its log, moves it
  * aside with a timestamp, starts a fresh database, reports degraded (`acoupi status` exits 5), and
- * reconcile gives every recording waiting in temp a row again, so none is lost.
+ * reconcile gives every recording waiting in temp, and every one already filed, a row again, so
+ * none is lost.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
@@ -56,6 +57,9 @@ describe("a damaged metadata.db at start", () => {
       process.kill(running, "SIGTERM");
       await waitFor("the runner to stop", () => !existsSync(`/proc/${running}`));
       const waiting = wavsUnder(rig.files.tmp);
+      // The recordings filed by an earlier start (the second case has those of the first).
+      const filedBefore = wavsUnder(rig.files.recordings);
+      if (how === "overwritten with garbage") expect(filedBefore.length).toBeGreaterThan(0);
       expect(waiting.length).toBeGreaterThanOrEqual(3);
       // Stopped cleanly, the database is checkpointed into the one file: damage to it is not healed by a WAL.
       expect(existsSync(`${rig.files.metadata}-wal`)).toBe(false);
@@ -81,6 +85,8 @@ describe("a damaged metadata.db at start", () => {
         const found = now.filter((p) => basename(p).startsWith(second) && rows.has(p));
         expect({ file, withRow: found.length > 0 }).toEqual({ file, withRow: true });
       }
+      // Every recording filed before the damage has a row in the fresh database too.
+      for (const file of filedBefore) expect({ file, row: rows.has(file) }).toEqual({ file, row: true });
       expect(await terminate(runner)).toBe(0);
     }, 60_000);
   }

@@ -44,6 +44,7 @@ type Row = Record<string, string | number | null>;
 export class SqliteStore implements Store {
   readonly #db: Database;
   readonly #path: string;
+  readonly #recoveredFrom: string | null;
   readonly #insertDeployment: Statement<unknown, [Row]>;
   readonly #insertRecording: Statement<unknown, [Row]>;
   readonly #insertModelOutput: Statement<unknown, [Row]>;
@@ -56,6 +57,7 @@ export class SqliteStore implements Store {
     // A damaged file is moved aside and a fresh one started: recording must not stop for it.
     const opened = openSqliteRecovering(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous });
     this.#db = opened.db;
+    this.#recoveredFrom = opened.movedTo;
     if (opened.movedTo !== null) {
       (deps.logger ?? logger("store")).error(`${opened.damage}; moved it to ${opened.movedTo} and started a fresh one. The recordings in temp are adopted again`);
     }
@@ -86,6 +88,11 @@ export class SqliteStore implements Store {
     this.#insertTag = db.prepare(
       `INSERT INTO predicted_tags (detection_id, key, value, confidence_score) VALUES ($detection_id, $key, $value, $confidence_score)`,
     );
+  }
+
+  /** Where the damaged file this store replaced at open was moved; null when it opened a sound one. */
+  get recoveredFrom(): string | null {
+    return this.#recoveredFrom;
   }
 
   /**

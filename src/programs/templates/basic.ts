@@ -22,7 +22,7 @@ import { noPrompt } from "../../config/markers.ts";
 import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
-import { reconcileTemp } from "../../tasks/reconcile.ts";
+import { adoptFiled, reconcileTemp } from "../../tasks/reconcile.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import type { ProgramContext } from "../program-context.ts";
 import type { TaskFunction } from "../types.ts";
@@ -166,6 +166,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     deployment = d;
     store.storeDeployment(d);
     reconcileTemp({ tmpDir: config.paths.tmp_audio, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
+    if (store instanceof SqliteStore && store.recoveredFrom !== null) adoptFiled({ recordingsDir: config.paths.recordings, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
     fileManagement.run();
   });
   ctx.onEnd((d) => {
