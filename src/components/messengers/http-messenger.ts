@@ -108,7 +108,7 @@ export class HttpMessenger implements Messenger {
       throw new MessageSendError(
         `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
           (location === null || !URL.canParse(location, this.#config.base_url) ? "" : ` (it redirects to ${displayUrl(new URL(location, this.#config.base_url).href)})`) + `; acoupi does not follow redirects for ${this.#config.method}`,
-        { help: "Set messaging.http.base_url to the address the server redirects to; the message stays in the outbox until then" },
+        { misconfigured: true, help: "Set messaging.http.base_url to the address the server redirects to; the message stays in the outbox until then" },
       );
     }
     const excerpt = this.#scrub(body.trim().slice(0, BODY_EXCERPT));

@@ -86,7 +86,7 @@ function degradedReason(messenger: Messenger | null, last: SendMessagesResult | 
     return null;
   }
   const error = last?.lastError;
-  if (error && last.delivered === 0 && (HTTP_AUTH_RE.test(error.message) || /certificate|TLS/i.test(error.message))) {
+  if (error && last.delivered === 0 && (error.misconfigured || HTTP_AUTH_RE.test(error.message) || /certificate|TLS/i.test(error.message))) {
     return error.message;
   }
   return null;

@@ -121,6 +121,7 @@ describe("HttpMessenger", () => {
     const error = await httpMessenger(`${base}/moved`).send(createMessage("detection", '{"a":1}')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MessageSendError);
     expect((error as MessageSendError).permanent).toBe(false);
+    expect((error as MessageSendError).misconfigured).toBe(true);
     expect((error as MessageSendError).message).toContain("answered 302");
     expect((error as MessageSendError).message).toContain(`redirects to ${base}/ok`);
     expect((error as MessageSendError).help).toContain("messaging.http.base_url");
