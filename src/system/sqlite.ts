@@ -49,6 +49,13 @@ function isDamage(error: unknown): boolean {
   return code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB";
 }
 
+/** The DamagedDatabaseError for `error` (or the error it wraps), or null when it is another failure. */
+function asDamage(error: unknown, label: string, file: string): DamagedDatabaseError | null {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const damage = isDamage(error) ? error : isDamage(cause) ? cause : null;
+  return damage === null ? null : new DamagedDatabaseError(label, file, describe(damage), damage);
+}
+
 /** acoupi chunks at 900; SQLite's own limit is 32766 since 3.32, so this is very safe. */
 export const MAX_BOUND_VARIABLES = 900;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -83,9 +90,7 @@ export function openSqlite(path: string, options: SqliteOptions): Database {
   } catch (error) {
     db.close();
     if (error instanceof DamagedDatabaseError) throw error;
-    const damage = isDamage(error) ? error : isDamage((error as { cause?: unknown }).cause) ? (error as { cause: unknown }).cause : null;
-    if (damage !== null) throw new DamagedDatabaseError(options.label, file, describe(damage), damage);
-    throw error;
+    throw asDamage(error, options.label, file) ?? error;
   }
 }
 
@@ -129,12 +134,18 @@ export function attachSqlite(db: Database, path: string, alias: string, options:
     mkdirSync(dirname(file), { recursive: true });
     db.query("ATTACH DATABASE ? AS " + alias).run(file);
   } catch (error) {
+    const damage = asDamage(error, options.label, file);
+    if (damage !== null) throw damage;
     throw new StoreError(`Cannot attach the ${options.label} "${file}": ${describe(error)}`, {
       help: "Check that the directory exists and is writable by the user running acoupi",
       cause: error,
     });
   }
-  configureSchema(db, alias, file, options);
+  try {
+    configureSchema(db, alias, file, options);
+  } catch (error) {
+    throw asDamage(error, options.label, file) ?? error;
+  }
 }
 
 function configureSchema(db: Database, schema: string, file: string, options: SqliteOptions): void {
