@@ -9,8 +9,8 @@
  * under SQLite's bound-variable limit, and the sortable UTC text format.
  */
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { StoreError } from "../errors.ts";
 import { fsyncDir } from "./atomic-write.ts";
 
@@ -191,6 +191,20 @@ function migrate(db: Database, schema: string, file: string, options: SqliteOpti
       cause: error,
     });
   }
+}
+
+/**
+ * The damaged copies of `path` that `openSqliteRecovering` moved aside, oldest first. They stay
+ * until someone looks at them (or deletes them), and until then the store reports degraded.
+ */
+export function damagedCopiesOf(path: string): string[] {
+  const dir = dirname(resolve(path));
+  const prefix = `${basename(path)}.corrupt-`;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.startsWith(prefix) && !n.endsWith("-wal") && !n.endsWith("-shm"))
+    .toSorted()
+    .map((n) => join(dir, n));
 }
 
 /** Opens an existing database read-only for another process (status); null if the file is absent. */

@@ -8,13 +8,12 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
-import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { z } from "zod";
 import type { Deployment, ModelOutput, Recording } from "../../data/index.ts";
 import { StoreError } from "../../errors.ts";
-import { chunks, openSqliteRecovering, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { chunks, damagedCopiesOf, openSqliteRecovering, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
 import type { ComponentStatus } from "../../data/component-status.ts";
 import { logger } from "../../log.ts";
 import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
@@ -95,16 +94,11 @@ export class SqliteStore implements Store {
     return this.#recoveredFrom;
   }
 
-  /**
-   * Degraded while a damaged copy of this database, moved aside by this or an earlier start, lies
-   * beside it: someone should look at it (or delete it) before the data it held is forgotten.
-   */
+  /** Degraded while a damaged copy moved aside (by this start or an earlier one) lies beside the file. */
   status(): ComponentStatus {
-    const dir = dirname(this.#path);
-    const prefix = `${basename(this.#path)}.corrupt-`;
-    const damaged = existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith(prefix) && !n.endsWith("-wal") && !n.endsWith("-shm")) : [];
+    const damaged = damagedCopiesOf(this.#path);
     return {
-      degraded: damaged.length > 0 ? `the database was damaged and replaced by a fresh one; the damaged file is ${join(dir, damaged.toSorted().at(-1) as string)}` : null,
+      degraded: damaged.length > 0 ? `the database was damaged and replaced by a fresh one; the damaged file is ${damaged.at(-1)}` : null,
       figures: { damaged_files: damaged.length },
     };
   }
