@@ -8,6 +8,7 @@
  * (`logToFile`). Log lines never carry secrets: callers log config through `maskSecrets`
  * (src/config/secrets.ts), never raw.
  */
+import { fstatSync } from "node:fs";
 import { createConsola, type ConsolaInstance, type ConsolaReporter, type LogObject } from "consola";
 import type { RotatingLogFile } from "./system/log-file.ts";
 
@@ -67,8 +68,25 @@ export function formatJournalLine(entry: LogObject): string {
   return `<${journalPriority(entry.level)}>${eventText(entry)}`;
 }
 
+let journald: boolean | undefined;
+
+/**
+ * True when stderr is the journal stream systemd gave this process: JOURNAL_STREAM names its
+ * `device:inode`, as systemd.exec(5) says to check (a child whose stderr was redirected inherits
+ * the variable, but not the stream).
+ */
 function underJournald(): boolean {
-  return (process.env.JOURNAL_STREAM ?? "") !== "";
+  if (journald !== undefined) return journald;
+  const stream = process.env.JOURNAL_STREAM ?? "";
+  if (stream === "") return (journald = false);
+  try {
+    const stat = fstatSync(2);
+    journald = `${stat.dev}:${stat.ino}` === stream;
+  } catch (error) {
+    journald = false;
+    process.stderr.write(`Cannot tell whether stderr is the journal (${(error as Error).message}); logging plain lines\n`);
+  }
+  return journald;
 }
 
 let file: RotatingLogFile | null = null;

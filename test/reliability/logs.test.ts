@@ -7,11 +7,12 @@
  * journald's `<N>` priority instead and no file is written; `acoupi logs -n N` and `-f` show it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRig, mustRun, recorderSetupArgs, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
 
 const LINE_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (error|warn|info|debug|trace) \S.*$/;
+const LINE_RE_MULTI = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info \[stop\] Final file management/m;
 const SMALL_LOG = { ACOUPI_LOG_MAX_BYTES: "300", ACOUPI_LOG_FILES: "2" };
 
 describe("the runner's log", () => {
@@ -98,10 +99,21 @@ describe("the runner's log", () => {
     }
   }, 40_000);
 
+  test("a JOURNAL_STREAM that is not stderr (inherited by a redirected child) is ignored: plain lines", () => {
+    mustRun(rig, ["start", "--name", "inherited", "--no-check"]);
+    const stop = rig.cli(["stop"], { JOURNAL_STREAM: "8:123456" });
+    expect(stop.code).toBe(0);
+    expect(stop.stderr).toMatch(LINE_RE_MULTI);
+    expect(stop.stderr).not.toMatch(/^<\d>/m);
+  });
+
   test("under systemd (JOURNAL_STREAM) lines carry journald priorities and no log file is written", async () => {
     const before = allLines();
     rig.setMicInfile(join(rig.dir, "unplugged.raw"));
-    const runner = rig.spawn(["start", "--name", "journal", "--no-check", "--foreground"], { JOURNAL_STREAM: "8:123456" });
+    // systemd sets JOURNAL_STREAM to the device:inode of the stream it connects stderr to; here that is the run log.
+    writeFileSync(rig.runLog, "", { flag: "a" });
+    const stream = statSync(rig.runLog);
+    const runner = rig.spawn(["start", "--name", "journal", "--no-check", "--foreground"], { JOURNAL_STREAM: `${stream.dev}:${stream.ino}` });
     try {
       await waitFor("a journald error line", () => readFileSync(rig.runLog, "utf8").includes("<3>[runner] Task recording_task failed"), 20_000);
     } finally {
