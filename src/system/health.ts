@@ -9,6 +9,7 @@
 import { statSync } from "node:fs";
 import { isSetUp, readProgramName } from "../config/config-file.ts";
 import { RECORDING_TASK } from "../tasks/names.ts";
+import { bootInstant, type BootInstant } from "./boot-clock.ts";
 import { readDeployment } from "./deployment-file.ts";
 import type { AcoupiPaths } from "./paths.ts";
 import { readLiveRunner } from "./pidfile.ts";
@@ -68,10 +69,15 @@ function recordingTimes(status: RunnerStatus | null, live: boolean, now: Date): 
   return { last, next, pausedBy };
 }
 
-function ageMs(iso: string | undefined, now: Date): number | null {
-  if (iso === undefined) return null;
-  const t = Date.parse(iso);
-  // A clock stepped back makes a fresh file look as if from the future: count it as fresh.
+/**
+ * How old the status is: on the boot clock when the runner wrote it in this boot (immune to NTP
+ * steps either way), else on the wall clock, where a file from the future counts as fresh.
+ */
+function statusAgeMs(status: RunnerStatus | null, now: Date, boot: BootInstant | null): number | null {
+  const written = status?.updatedBoot;
+  if (written && boot && written.bootId === boot.bootId) return Math.max(0, (boot.uptimeS - written.uptimeS) * 1000);
+  if (status?.updatedAt === undefined) return null;
+  const t = Date.parse(status.updatedAt);
   return Number.isNaN(t) ? null : Math.max(0, now.getTime() - t);
 }
 
@@ -80,14 +86,14 @@ function pidfileAgeMs(paths: AcoupiPaths, now: Date): number {
   return Math.max(0, now.getTime() - statSync(paths.pidFile).mtimeMs);
 }
 
-export function judgeStatus(paths: AcoupiPaths, now: Date = new Date()): StatusReport {
+export function judgeStatus(paths: AcoupiPaths, now: Date = new Date(), boot: BootInstant | null = bootInstant()): StatusReport {
   const setUp = isSetUp(paths);
   const deployment = readDeployment(paths);
   const active = deployment !== null && deployment.ended_on === null;
   const runner = readLiveRunner(paths.pidFile);
   const status = readStatus(paths.statusFile);
   const ours = runner !== null && status?.pid === runner.pid;
-  const age = ours ? ageMs(status?.updatedAt, now) : null;
+  const age = ours ? statusAgeMs(status, now, boot) : null;
   const periodMs = status?.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
 
   let health: Health;

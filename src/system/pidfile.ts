@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, unlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { bootId } from "./boot-clock.ts";
 
 export interface ProcessIdentity {
   pid: number;
@@ -40,15 +41,6 @@ function procStat(pid: number): ProcStat | null {
   const starttime = fields[19];
   if (state === undefined || starttime === undefined) return null;
   return { state, starttime };
-}
-
-function bootId(): string {
-  try {
-    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "unknown";
-    throw error;
-  }
 }
 
 /** True while the process runs; a zombie (exited, not yet reaped) counts as gone. */

@@ -8,6 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { logToFile } from "../log.ts";
+import { bootInstant } from "./boot-clock.ts";
 import { LOG_FILE, RotatingLogFile } from "./log-file.ts";
 import { DeploymentError } from "../errors.ts";
 import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../tasks/names.ts";
@@ -148,6 +149,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
       state,
       startedAt,
       updatedAt: new Date().toISOString(),
+      updatedBoot: bootInstant(),
       statusIntervalMs,
       degraded,
       tasks,

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { readJsonFile } from "../config/config-file.ts";
 import type { Schedule } from "../scheduler/types.ts";
+import type { BootInstant } from "./boot-clock.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 
 /** The status period when a status file does not say (older runners). */
@@ -31,6 +32,8 @@ export interface RunnerStatus {
   state: "running" | "stopping" | "stopped";
   startedAt: string;
   updatedAt: string;
+  /** `updatedAt` on the boot clock (boot-clock.ts), which NTP cannot step. */
+  updatedBoot?: BootInstant | null;
   /** How often the runner rewrites this file; a file older than a few periods means it stopped responding. */
   statusIntervalMs?: number;
   /** Empty when healthy; otherwise short reasons such as "recording: device missing". */

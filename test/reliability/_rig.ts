@@ -259,6 +259,8 @@ export function recordingCount(rig: Rig): number {
   try {
     // The runner may be creating the file (WAL setup, migrations): wait for it rather than fail.
     db.run("PRAGMA busy_timeout = 5000");
+    const created = db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'recordings'").get()?.n ?? 0;
+    if (created === 0) return 0;
     return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM recordings").get()?.n ?? 0;
   } finally {
     db.close();

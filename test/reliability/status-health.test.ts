@@ -2,10 +2,12 @@
  * Reliability: `acoupi status` cannot lie, on the compiled binary with the fake microphone and a
  * light `default` deployment whose runner rewrites its status every 0.2 s. Each state has its own
  * documented exit code: not set up, stopped, running and healthy, degraded (the microphone gone),
- * not responding (SIGSTOP: the status file ages), crashed (kill -9 with the deployment active,
+ * not responding (SIGSTOP: the status file ages, judged on the boot clock so that a clock set back
+ * does not hide it), crashed (kill -9 with the deployment active,
  * and `--json` still holds the last status), stopped again after SIGTERM or `acoupi stop`.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MIC_DEVICE, makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "./_rig.ts";
 
@@ -18,6 +20,7 @@ interface Report {
 }
 
 const FAST_STATUS = { ACOUPI_STATUS_INTERVAL: "0.2" };
+const LIBFAKETIME = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"].find((p) => existsSync(p));
 
 describe("acoupi status judges the runner against the clock and exits with the state's code", () => {
   let rig: Rig;
@@ -72,6 +75,14 @@ describe("acoupi status judges the runner against the clock and exits with the s
       expect(frozen.health).toBe("not responding");
       expect(frozen.degraded.join(" ")).toMatch(/last wrote its status \d+ s ago/);
       expect(rig.cli(["status"]).stdout).toContain(`not responding (pid ${pid})`);
+      if (LIBFAKETIME !== undefined) {
+        // NTP set the clock back an hour since the runner froze: its file now looks an hour in the future.
+        const controlFile = join(rig.dir, "faketime-back");
+        writeFileSync(controlFile, "-1h\n");
+        const back = rig.cli(["status", "--json"], { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: controlFile, FAKETIME_NO_CACHE: "1", FAKETIME_DONT_FAKE_MONOTONIC: "1" });
+        expect(back.code).toBe(7);
+        expect(Date.parse(JSON.parse(back.stdout).status.updatedAt)).toBeGreaterThan(Date.now() - 60_000);
+      }
     } finally {
       process.kill(pid, "SIGCONT");
     }
