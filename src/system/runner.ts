@@ -1,9 +1,10 @@
 /**
- * @module The runner: one process that drives the active deployment. It instantiates the
- * program, starts the in-process scheduler, rewrites the status file every few seconds, keeps
- * the systemd watchdog fed while the scheduler is healthy, and on SIGTERM/SIGINT drains the
- * running tasks, closes the stores and exits 0. SIGTERM keeps the deployment active, so a later
- * `acoupi run` resumes it; `acoupi stop` is what ends it.
+ * @module The runner: one process that drives the active deployment. It takes the run lock
+ * (held until it exits, so no second runner can start), writes the pidfile, instantiates the
+ * program, starts the in-process scheduler, rewrites the status file every few seconds, keeps the
+ * systemd watchdog fed while the scheduler turns and the program makes progress (progress-watch.ts),
+ * and on SIGTERM/SIGINT drains the running tasks, closes the stores and exits 0. SIGTERM keeps the
+ * deployment active, so a later `acoupi run` resumes it; `acoupi stop` is what ends it.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
