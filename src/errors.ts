@@ -65,12 +65,18 @@ export class StoreError extends AcoupiError {
   }
 }
 
-/** A messenger could not deliver a message. `permanent` means retrying will not help (a 4xx). */
+/**
+ * A messenger could not deliver a message. `permanent` means retrying will not help (a 4xx);
+ * `misconfigured` means the endpoint answers but not as configured (a redirect): the message is
+ * kept, and status reports it, until the configuration is fixed.
+ */
 export class MessageSendError extends AcoupiError {
   readonly permanent: boolean;
-  constructor(message: string, options: AcoupiErrorOptions & { permanent?: boolean } = {}) {
+  readonly misconfigured: boolean;
+  constructor(message: string, options: AcoupiErrorOptions & { permanent?: boolean; misconfigured?: boolean } = {}) {
     super("message-send", message, options);
     this.permanent = options.permanent ?? false;
+    this.misconfigured = options.misconfigured ?? false;
   }
 }
 

@@ -7,8 +7,9 @@ import { copyFileSync, mkdirSync, renameSync, unlinkSync, openSync, fsyncSync, c
 import { basename, dirname, join } from "node:path";
 import { fsyncDir } from "./atomic-write.ts";
 
-export function moveFile(from: string, to: string): void {
-  mkdirSync(dirname(to), { recursive: true });
+/** Moves `from` to `to`; returns the first folder it had to create for `to` (undefined if none). */
+export function moveFile(from: string, to: string): string | undefined {
+  const created = mkdirSync(dirname(to), { recursive: true });
   try {
     renameSync(from, to);
   } catch (error) {
@@ -24,7 +25,8 @@ export function moveFile(from: string, to: string): void {
     renameSync(tmp, to);
     fsyncDir(dirname(to));
     unlinkSync(from);
-    return;
+    return created;
   }
   fsyncDir(dirname(to));
+  return created;
 }

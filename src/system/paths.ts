@@ -19,6 +19,8 @@ export interface AcoupiPaths {
   deploymentJson: string;
   runDir: string;
   pidFile: string;
+  /** Held (flock) by the runner while it lives, and by `start` while it creates a deployment. */
+  lockFile: string;
   statusFile: string;
   logDir: string;
 }
@@ -34,6 +36,7 @@ export function acoupiPaths(home: string = acoupiHome()): AcoupiPaths {
     deploymentJson: join(configDir, "deployment.json"),
     runDir,
     pidFile: join(runDir, "acoupi.pid"),
+    lockFile: join(runDir, "acoupi.lock"),
     statusFile: join(runDir, "status.json"),
     logDir: join(home, "log"),
   };

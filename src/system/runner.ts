@@ -1,21 +1,29 @@
 /**
- * @module The runner: one process that drives the active deployment. It instantiates the
- * program, starts the in-process scheduler, rewrites the status file every few seconds, keeps
- * the systemd watchdog fed while the scheduler is healthy, and on SIGTERM/SIGINT drains the
- * running tasks, closes the stores and exits 0. SIGTERM keeps the deployment active, so a later
- * `acoupi run` resumes it; `acoupi stop` is what ends it.
+ * @module The runner: one process that drives the active deployment. It takes the run lock
+ * (held until it exits, so no second runner can start), writes the pidfile, instantiates the
+ * program, starts the in-process scheduler, rewrites the status file every few seconds, keeps the
+ * systemd watchdog fed while the scheduler turns and the program makes progress (progress-watch.ts),
+ * and on SIGTERM/SIGINT drains the running tasks, closes the stores and exits 0. SIGTERM keeps the
+ * deployment active, so a later `acoupi run` resumes it; `acoupi stop` is what ends it.
  */
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { logToFile } from "../log.ts";
+import { bootInstant } from "./boot-clock.ts";
+import { LOG_FILE, RotatingLogFile } from "./log-file.ts";
 import { DeploymentError } from "../errors.ts";
+import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../tasks/names.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
 import { instantiateProgram } from "../programs/define-program.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
-import type { TaskEventListener } from "../scheduler/types.ts";
+import type { Schedule, TaskEventListener } from "../scheduler/types.ts";
 import { activeDeployment } from "./deployment-file.ts";
 import type { AcoupiPaths } from "./paths.ts";
-import { readLivePid, removePidfile, writePidfile } from "./pidfile.ts";
+import { readLiveRunner, removePidfile, writePidfile } from "./pidfile.ts";
+import { ProgressWatch, stallIntervalsFromEnv } from "./progress-watch.ts";
+import { acquireRunLock, type RunLock } from "./run-lock.ts";
 import { writeRunnerConfig } from "./runner-config.ts";
-import { writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
+import { DEFAULT_STATUS_INTERVAL_MS, writeStatus, type RunnerStatus, type TaskStatus } from "./status-file.ts";
 import type { WebConfig } from "../web/config.ts";
 import type { WebServer } from "../web/server.ts";
 
@@ -25,32 +33,67 @@ export interface RunnerOptions {
   definition: ProgramDefinition;
   config: unknown;
   deps: ProgramDeps;
-  /** Status file period; default 5 s. */
+  /** Status file period; ACOUPI_STATUS_INTERVAL (seconds) or 5 s by default. */
   statusIntervalMs?: number;
   /** How long to wait for running tasks on stop; default 10 s. */
   graceMs?: number;
   /** Called once the scheduler is running (used by systemd notify). */
   onReady?: () => void;
-  /** Called on each status write with the scheduler's health (used by the watchdog). */
-  onHeartbeat?: (healthy: boolean) => void;
+  /**
+   * Called on each status write: healthy when the scheduler's loop turns and the program makes
+   * progress (see progress-watch.ts), else false with the reason (used by the watchdog).
+   */
+  onHeartbeat?: (healthy: boolean, reason: string | null) => void;
+  /** Intervals without progress that make a stall; ACOUPI_STALL_INTERVALS or 3 by default. */
+  stallIntervals?: number;
   /** Called once on SIGTERM/SIGINT, before the tasks drain (used by systemd notify). */
   onStopping?: () => void;
+  /** The run lock when the caller already holds it (`start --foreground`); taken here otherwise. */
+  lock?: RunLock;
+}
+
+/** How long a runner waits for the run lock while a non-runner (a starting `acoupi start`) holds it. */
+const LOCK_WAIT_MS = 10_000;
+
+/** Takes the run lock, failing at once when a live runner holds it. */
+async function takeRunLock(paths: AcoupiPaths): Promise<RunLock> {
+  const runningAs = () => {
+    const other = readLiveRunner(paths.pidFile);
+    if (other !== null && other.pid !== process.pid) {
+      throw new DeploymentError(`acoupi is already running as process ${other.pid}`, { help: "Run `acoupi status` to see it, or `acoupi stop` to end it" });
+    }
+  };
+  const lock = await acquireRunLock(paths.lockFile, LOCK_WAIT_MS, runningAs);
+  if (lock === null) {
+    throw new DeploymentError(`Another acoupi process holds ${paths.lockFile}`, { help: "Wait for the other `acoupi start` or `acoupi run` to finish, then run `acoupi status`" });
+  }
+  return lock;
+}
+
+function everySeconds(schedule: Schedule | undefined): number | null {
+  return schedule !== undefined && "every" in schedule ? schedule.every : null;
 }
 
 function isoOrNull(date: Date | null): string | null {
   return date ? date.toISOString() : null;
 }
 
+/** ACOUPI_STATUS_INTERVAL: the status period in seconds (at least 0.1), or null when unset or invalid. */
+function statusIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const seconds = Number(env.ACOUPI_STATUS_INTERVAL ?? "");
+  return Number.isFinite(seconds) && seconds >= 0.1 ? Math.round(seconds * 1000) : null;
+}
+
 /** Runs until SIGTERM or SIGINT; resolves with the exit code. */
 export async function runDeployment(options: RunnerOptions): Promise<number> {
   const { paths, deps } = options;
+  const lock = options.lock ?? (await takeRunLock(paths));
+  logToFile(() => new RotatingLogFile(join(paths.logDir, LOG_FILE)));
+  // Whoever held the lock before us is gone, so any pidfile left is stale: ours replaces it.
   const deployment = activeDeployment(paths);
   if (!deployment) {
+    lock.release();
     throw new DeploymentError("No active deployment to run", { help: "Run `acoupi start --name <name>` to start one" });
-  }
-  const other = readLivePid(paths.pidFile);
-  if (other !== null && other !== process.pid) {
-    throw new DeploymentError(`acoupi is already running as process ${other}`, { help: "Run `acoupi status` to see it, or `acoupi stop` to end it" });
   }
   // Handlers go in before the pidfile appears: a SIGTERM sent as soon as `stop` sees the pidfile
   // must drain and exit 0, not kill the process mid-start.
@@ -71,6 +114,14 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
 
   const startedAt = new Date().toISOString();
   let webProblem: string | null = null;
+  const statusIntervalMs = options.statusIntervalMs ?? statusIntervalFromEnv() ?? DEFAULT_STATUS_INTERVAL_MS;
+  const watch = new ProgressWatch({
+    recordingEvery: everySeconds(program.context.task(RECORDING_TASK)?.schedule),
+    filingEvery: everySeconds(program.context.task(FILE_MANAGEMENT_TASK)?.schedule),
+    stallIntervals: options.stallIntervals ?? stallIntervalsFromEnv(),
+    minStallMs: 2 * statusIntervalMs,
+  });
+  program.context.onStatus("progress", () => watch.status());
   let state: RunnerStatus["state"] = "running";
   let lastComponents: ReturnType<typeof program.context.collectStatus> = { degraded: [], components: {} };
   const snapshot = (): RunnerStatus => {
@@ -83,10 +134,18 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
         lastSuccess: isoOrNull(s.lastSuccess),
         lastFailure: isoOrNull(s.lastFailure),
         lastError: s.lastError,
+        running: s.running,
+        schedule: program.context.task(name)?.schedule ?? null,
       };
     }
     // After the program closed, its components (stores, outbox) can no longer be asked: keep their last figures.
-    if (state !== "stopped") lastComponents = program.context.collectStatus();
+    if (state === "running") {
+      // The watch judges the fresh figures; collecting again puts its verdict beside them.
+      watch.observe(program.context.collectStatus().components);
+      lastComponents = program.context.collectStatus();
+    } else if (state === "stopping") {
+      lastComponents = program.context.collectStatus();
+    }
     const degraded = [...lastComponents.degraded];
     const components = lastComponents.components;
     if (!scheduler.healthy()) degraded.push("scheduler: stalled");
@@ -98,6 +157,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
       state,
       startedAt,
       updatedAt: new Date().toISOString(),
+      updatedBoot: bootInstant(),
+      statusIntervalMs,
       degraded,
       tasks,
       components,
@@ -106,7 +167,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   const publish = () => {
     try {
       writeStatus(paths.statusFile, snapshot());
-      options.onHeartbeat?.(scheduler.healthy());
+      const healthy = scheduler.healthy() && watch.progressing;
+      options.onHeartbeat?.(healthy, healthy ? null : scheduler.healthy() ? (watch.status().degraded ?? null) : "the scheduler is stalled");
     } catch (error) {
       deps.logger.error("Writing the status file failed:", error);
     }
@@ -118,13 +180,14 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   } catch (error) {
     await program.close();
     removePidfile(paths.pidFile);
+    lock.release();
     throw error;
   }
   deps.logger.info(`Running program ${options.definition.name} for deployment "${deployment.name}" (pid ${process.pid})`);
   const web = await startWeb(options, (listener) => scheduler.onTaskEvent(listener), (problem) => (webProblem = problem));
   publish();
   options.onReady?.();
-  const timer = setInterval(publish, options.statusIntervalMs ?? 5000);
+  const timer = setInterval(publish, statusIntervalMs);
 
   const signal = await stopped;
   deps.logger.info(`Received ${signal}: stopping`);
@@ -141,6 +204,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     state = "stopped";
     publish();
     removePidfile(paths.pidFile);
+    lock.release();
   }
   return 0;
 }

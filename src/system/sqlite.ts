@@ -9,9 +9,10 @@
  * under SQLite's bound-variable limit, and the sortable UTC text format.
  */
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { StoreError } from "../errors.ts";
+import { fsyncDir } from "./atomic-write.ts";
 
 /** One step of a schema: SQL (may hold several statements) or a function run in the transaction. */
 export type Migration = string | ((db: Database, schema: string) => void);
@@ -26,6 +27,33 @@ export interface SqliteOptions {
   /** Default FULL (see the module comment); NORMAL is for benchmarks and scratch files. */
   synchronous?: Synchronous;
   busyTimeoutMs?: number;
+  /** Run `PRAGMA quick_check` on open, so a truncated file is found now rather than mid-run. */
+  quickCheck?: boolean;
+}
+
+/** A database file that SQLite cannot read as a database (truncated, overwritten, bit rot). */
+export class DamagedDatabaseError extends StoreError {
+  readonly file: string;
+  constructor(label: string, file: string, reason: string, cause?: unknown) {
+    super(`The ${label} "${file}" is damaged: ${reason}`, {
+      help: "`acoupi run` moves a damaged database aside and starts a fresh one; to keep its data, restore it from a backup first",
+      cause,
+    });
+    this.file = file;
+  }
+}
+
+/** SQLITE_CORRUPT and SQLITE_NOTADB: the file's bytes are not a sound database. */
+function isDamage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB";
+}
+
+/** The DamagedDatabaseError for `error` (or the error it wraps), or null when it is another failure. */
+function asDamage(error: unknown, label: string, file: string): DamagedDatabaseError | null {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const damage = isDamage(error) ? error : isDamage(cause) ? cause : null;
+  return damage === null ? null : new DamagedDatabaseError(label, file, describe(damage), damage);
 }
 
 /** acoupi chunks at 900; SQLite's own limit is 32766 since 3.32, so this is very safe. */
@@ -53,10 +81,43 @@ export function openSqlite(path: string, options: SqliteOptions): Database {
     db.run(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
     db.run("PRAGMA foreign_keys = ON");
     configureSchema(db, "main", file, options);
+    if (options.quickCheck) {
+      const rows = db.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
+      const text = rows.map((r) => r.quick_check).join("; ");
+      if (text !== "ok") throw new DamagedDatabaseError(options.label, file, text.slice(0, 200));
+    }
     return db;
   } catch (error) {
     db.close();
-    throw error;
+    if (error instanceof DamagedDatabaseError) throw error;
+    throw asDamage(error, options.label, file) ?? error;
+  }
+}
+
+export interface RecoveredOpen {
+  db: Database;
+  /** Where a damaged file was moved, or null when the file was sound. */
+  movedTo: string | null;
+  damage: string | null;
+}
+
+/**
+ * Opens like `openSqlite` (with a quick check); a damaged file is moved aside, with its -wal and
+ * -shm, to `<file>.corrupt-<UTC time>`, and a fresh database is started in its place, so a
+ * runner keeps recording. The caller reports the move (status, log).
+ */
+export function openSqliteRecovering(path: string, options: SqliteOptions): RecoveredOpen {
+  try {
+    return { db: openSqlite(path, { ...options, quickCheck: true }), movedTo: null, damage: null };
+  } catch (error) {
+    if (!(error instanceof DamagedDatabaseError)) throw error;
+    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    const movedTo = `${error.file}.corrupt-${stamp}`;
+    for (const suffix of ["-wal", "-shm", ""]) {
+      if (existsSync(error.file + suffix)) renameSync(error.file + suffix, movedTo + suffix);
+    }
+    fsyncDir(dirname(error.file));
+    return { db: openSqlite(path, options), movedTo, damage: error.message };
   }
 }
 
@@ -73,12 +134,18 @@ export function attachSqlite(db: Database, path: string, alias: string, options:
     mkdirSync(dirname(file), { recursive: true });
     db.query("ATTACH DATABASE ? AS " + alias).run(file);
   } catch (error) {
+    const damage = asDamage(error, options.label, file);
+    if (damage !== null) throw damage;
     throw new StoreError(`Cannot attach the ${options.label} "${file}": ${describe(error)}`, {
       help: "Check that the directory exists and is writable by the user running acoupi",
       cause: error,
     });
   }
-  configureSchema(db, alias, file, options);
+  try {
+    configureSchema(db, alias, file, options);
+  } catch (error) {
+    throw asDamage(error, options.label, file) ?? error;
+  }
 }
 
 function configureSchema(db: Database, schema: string, file: string, options: SqliteOptions): void {
@@ -124,6 +191,20 @@ function migrate(db: Database, schema: string, file: string, options: SqliteOpti
       cause: error,
     });
   }
+}
+
+/**
+ * The damaged copies of `path` that `openSqliteRecovering` moved aside, oldest first. They stay
+ * until someone looks at them (or deletes them), and until then the store reports degraded.
+ */
+export function damagedCopiesOf(path: string): string[] {
+  const dir = dirname(resolve(path));
+  const prefix = `${basename(path)}.corrupt-`;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.startsWith(prefix) && !n.endsWith("-wal") && !n.endsWith("-shm"))
+    .toSorted()
+    .map((n) => join(dir, n));
 }
 
 /** Opens an existing database read-only for another process (status); null if the file is absent. */

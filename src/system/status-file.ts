@@ -5,7 +5,12 @@
  */
 import { existsSync } from "node:fs";
 import { readJsonFile } from "../config/config-file.ts";
+import type { Schedule } from "../scheduler/types.ts";
+import type { BootInstant } from "./boot-clock.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
+
+/** The status period when a status file does not say (older runners). */
+export const DEFAULT_STATUS_INTERVAL_MS = 5000;
 
 export interface TaskStatus {
   runs: number;
@@ -14,6 +19,10 @@ export interface TaskStatus {
   lastSuccess: string | null;
   lastFailure: string | null;
   lastError: string | null;
+  /** Runs in progress when the file was written. */
+  running?: number;
+  /** The task's schedule, so a reader can tell when the next run is due. */
+  schedule?: Schedule | null;
 }
 
 export interface RunnerStatus {
@@ -23,6 +32,10 @@ export interface RunnerStatus {
   state: "running" | "stopping" | "stopped";
   startedAt: string;
   updatedAt: string;
+  /** `updatedAt` on the boot clock (boot-clock.ts), which NTP cannot step. */
+  updatedBoot?: BootInstant | null;
+  /** How often the runner rewrites this file; a file older than a few periods means it stopped responding. */
+  statusIntervalMs?: number;
   /** Empty when healthy; otherwise short reasons such as "recording: device missing". */
   degraded: string[];
   tasks: Record<string, TaskStatus>;

@@ -4,9 +4,11 @@
  * (its model failed, or a filter skipped it) is saved or deleted as configured and counted, so
  * nothing stays in temp forever. Saving filters are ORed (none = keep all); the first file
  * manager with a path wins. The DB path is updated right after the move, and a crash between
- * the two is repaired by the next run, which finds the file at its destination.
+ * the two is repaired by the next run, which finds the file at its destination. A crash in a move
+ * across filesystems after the copy (both files there) is finished by the next run too: it finds
+ * the same bytes at the destination and removes the source, so there is one copy and one row.
  */
-import { existsSync, unlinkSync } from "node:fs";
+import { existsSync, readFileSync, statSync, unlinkSync } from "node:fs";
 import type { ConsolaInstance } from "consola";
 import type { FileManager } from "../components/file-managers/types.ts";
 import type { SavingFilter } from "../components/saving-filters/types.ts";
@@ -34,6 +36,8 @@ export interface FileManagementCounts {
   waiting: number;
   timedOut: number;
   missing: number;
+  /** Recordings whose filing threw this run (left in temp, retried next run). */
+  failed: number;
 }
 
 export interface FileManagementTask {
@@ -61,13 +65,33 @@ function filedPath(managers: readonly FileManager[], item: RecordingWithOutputs)
   return null;
 }
 
-function uniquePath(path: string, recording: Recording): string {
-  if (!existsSync(path)) return path;
-  return path.replace(/(\.wav)?$/, `_${recording.id.slice(0, 8)}.wav`);
+/** True when both files hold the same bytes (an earlier copy of this recording that completed). */
+function sameContent(a: string, b: string): boolean {
+  if (statSync(a).size !== statSync(b).size) return false;
+  return readFileSync(a).equals(readFileSync(b));
+}
+
+/**
+ * Where to file the recording: the destination, or beside it with the id when another file holds
+ * that name. `copied` is true when that place already holds this recording's bytes and no row
+ * claims it: a move across filesystems that was interrupted after its copy, so only the source is
+ * left to delete. (Another recording filed there has its row, even if its bytes are the same.)
+ */
+function targetFor(store: RecordingStore, destination: string, source: string, recording: Recording): { path: string; copied: boolean } {
+  const candidates = [destination, destination.replace(/(\.wav)?$/, `_${recording.id.slice(0, 8)}.wav`)];
+  for (const path of candidates) {
+    if (!existsSync(path)) return { path, copied: false };
+    if (store.getRecordingsInfoByPath([path]).length === 0 && sameContent(path, source)) return { path, copied: true };
+  }
+  return { path: candidates[1] as string, copied: false };
 }
 
 export function fileManagementTask(deps: FileManagementDeps): FileManagementTask {
-  const totals: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0 };
+  const totals: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0, failed: 0 };
+  /** Runs in a row in which filing failed and nothing was filed: the progress watch reads it. */
+  let failingRuns = 0;
+  let lastFailed = 0;
+  let lastError: string | null = null;
 
   function discard(recording: Recording): void {
     if (recording.path && existsSync(recording.path)) unlinkSync(recording.path);
@@ -112,28 +136,43 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
       counts.discarded++;
       return;
     }
-    const target = uniquePath(destination, recording);
-    moveFile(recording.path, target);
-    deps.store.updateRecordingPath(recording, target, "saved");
+    const target = targetFor(deps.store, destination, recording.path, recording);
+    if (target.copied) {
+      // Filing was interrupted between the copy and the removal of the source: finish it.
+      unlinkSync(recording.path);
+      deps.logger.info(`Recording ${recording.id} was already copied to ${target.path}; removed its temp file`);
+    } else {
+      const created = moveFile(recording.path, target.path);
+      if (created !== undefined) deps.logger.info(`Created folder ${created} for recordings`);
+    }
+    deps.store.updateRecordingPath(recording, target.path, "saved");
     counts.saved++;
   }
 
   function file_management_task(force = false): FileManagementCounts {
-    const counts: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0 };
+    const counts: FileManagementCounts = { saved: 0, discarded: 0, waiting: 0, timedOut: 0, missing: 0, failed: 0 };
     for (const item of deps.store.listRecordingsByState("temp")) {
       try {
         handle(item, force, counts);
       } catch (error) {
-        deps.logger.error(`File management of recording ${item.recording.id} failed:`, error);
+        counts.failed++;
+        lastError = error instanceof Error ? error.message : String(error);
+        deps.logger.error(`File management of recording ${item.recording.id} failed: ${lastError}`);
       }
     }
-    for (const key of ["saved", "discarded", "timedOut", "missing"] as const) totals[key] += counts[key];
+    for (const key of ["saved", "discarded", "timedOut", "missing", "failed"] as const) totals[key] += counts[key];
     totals.waiting = counts.waiting;
+    lastFailed = counts.failed;
+    failingRuns = counts.failed > 0 && counts.saved + counts.discarded === 0 ? failingRuns + 1 : 0;
+    if (counts.failed === 0) lastError = null;
     return counts;
   }
 
   return {
     run: file_management_task,
-    status: () => ({ figures: { ...totals } }),
+    status: () => ({
+      degraded: lastFailed > 0 ? `cannot file ${lastFailed} recording${lastFailed > 1 ? "s" : ""}: ${lastError ?? "unknown error"}` : null,
+      figures: { ...totals, failing_runs: failingRuns, last_error: lastError },
+    }),
   };
 }

@@ -83,3 +83,36 @@ export function reconcileTemp(options: {
   }
   return counts;
 }
+
+/** Every `.wav` under `dir`, at any depth. */
+function wavsUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((name) => name.endsWith(".wav"))
+    .map((name) => join(dir, name));
+}
+
+/**
+ * After the metadata database was replaced by a fresh one (the old one was damaged), gives each
+ * filed recording under `recordingsDir` a `saved` row again, from its GUANO chunk and header, so
+ * the new database knows every recording on disk. Files it cannot read are left and logged.
+ */
+export function adoptFiled(options: { recordingsDir: string; store: RecordingStore; deployment: Deployment; timeExpansion: number; logger: ConsolaInstance }): number {
+  const { store, logger } = options;
+  const wavs = wavsUnder(options.recordingsDir);
+  const known = new Set(store.getRecordingsInfoByPath(wavs).map((r) => r.recording.path));
+  let adopted = 0;
+  for (const path of wavs) {
+    if (known.has(path)) continue;
+    try {
+      const recording = recordingFromFile(path, options.deployment, options.timeExpansion);
+      store.storeRecording(recording);
+      store.updateRecordingPath(recording, path, "saved");
+      adopted++;
+    } catch (error) {
+      logger.warn(`Cannot read ${path} to adopt it; leaving it in place: ${(error as Error).message}`);
+    }
+  }
+  if (adopted > 0) logger.info(`Adopted ${adopted} filed recordings into the fresh metadata database`);
+  return adopted;
+}

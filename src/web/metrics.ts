@@ -5,6 +5,7 @@
  * figures come from the status file (as `acoupi status` shows them), durations from the running
  * scheduler.
  */
+import { STATUS_EXIT } from "../system/health.ts";
 import type { Database } from "bun:sqlite";
 import { existsSync, statfsSync } from "node:fs";
 import { cpuTemperature } from "../system/metrics.ts";
@@ -47,7 +48,7 @@ export function renderMetrics(sources: MetricsSources): string {
   const out = new Exposition();
   const report = buildStatus();
   out.add("acoupi_up", "gauge", "1 while the runner serves this page", 1);
-  for (const state of ["ok", "degraded", "stopped"]) out.add("acoupi_health", "gauge", "1 for the current health state", report.health === state ? 1 : 0, { state });
+  for (const state of Object.keys(STATUS_EXIT)) out.add("acoupi_health", "gauge", "1 for the current health state", report.health === state ? 1 : 0, { state });
   if (sources.db !== null) {
     const states = sources.db.query<{ state: string; n: number }, []>("SELECT state, count(*) AS n FROM recordings GROUP BY state").all();
     for (const state of ["temp", "saved", "discarded", "missing"]) {

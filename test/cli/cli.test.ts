@@ -96,7 +96,7 @@ describe("acoupi CLI with the test program", () => {
   test("SIGTERM drains the runner, exits 0 and keeps the deployment active for `acoupi run`", async () => {
     expect(runAcoupi(["start", "--name", "fg", "--no-check"], home.env).code).toBe(0);
     const pidFile = join(home.acoupiHome, "run/acoupi.pid");
-    const backgroundPid = Number(readFileSync(pidFile, "utf8"));
+    const backgroundPid = (JSON.parse(readFileSync(pidFile, "utf8")) as { pid: number }).pid;
     process.kill(backgroundPid, "SIGTERM");
     while (existsSync(pidFile)) await Bun.sleep(20);
     const runner = spawnAcoupi(["run"], home.env);

@@ -171,6 +171,25 @@ export function busySetupArgs(options: BusyOptions = {}): string[] {
   return [...args, ...(options.extra ?? [])];
 }
 
+/**
+ * `acoupi setup` arguments of a light `default` deployment (record and file, no model) on the
+ * rig's microphone: 0.5 s recordings every second, so each one opens the device anew.
+ */
+export function recorderSetupArgs(options: { recordingSeconds?: number; intervalSeconds?: number; extra?: string[] } = {}): string[] {
+  const seconds = String(options.recordingSeconds ?? 0.5);
+  const interval = String(options.intervalSeconds ?? 1);
+  return [
+    "setup", "--program", "default", "--no-prompt",
+    "--timezone", "UTC",
+    "--microphone.device_name", MIC_DEVICE, "--microphone.samplerate", "16000",
+    "--recording.duration", seconds, "--recording.interval", interval,
+    "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59",
+    "--recording.min_free_mb", "1",
+    "--file_management.interval", "1",
+    ...(options.extra ?? []),
+  ];
+}
+
 /** Runs the rig's CLI and throws with its output unless it exits 0. */
 export function mustRun(rig: Rig, args: string[], extraEnv?: Record<string, string>): string {
   const result = rig.cli(args, extraEnv);
@@ -183,6 +202,18 @@ export async function mustRunAsync(rig: Rig, args: string[], extraEnv?: Record<s
   const result = await rig.cliAsync(args, extraEnv);
   if (result.code !== 0) throw new Error(`acoupi ${args.join(" ")} exited ${result.code}:\n${result.stdout}${result.stderr}`);
   return result.stdout;
+}
+
+/**
+ * `acoupi status --json` parsed, for any of its documented verdicts (its exit code says which, so
+ * a degraded or stopped runner is not a failure here); throws on any other exit.
+ */
+export async function statusJsonAsync<T = Record<string, unknown>>(rig: Rig): Promise<T & { exitCode: number }> {
+  const result = await rig.cliAsync(["status", "--json"]);
+  if (![0, 3, 4, 5, 6, 7].includes(result.code)) throw new Error(`acoupi status --json exited ${result.code}:\n${result.stdout}${result.stderr}`);
+  const report = JSON.parse(result.stdout) as T & { exitCode: number };
+  if (report.exitCode !== result.code) throw new Error(`acoupi status --json exited ${result.code} but says ${report.exitCode}`);
+  return report;
 }
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
@@ -223,8 +254,13 @@ export function seededRandom(seed: number): () => number {
 
 /** How many recordings the rig's metadata DB holds (read-only, alongside the running runner). */
 export function recordingCount(rig: Rig): number {
+  if (!existsSync(rig.files.metadata)) return 0;
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
+    // The runner may be creating the file (WAL setup, migrations): wait for it rather than fail.
+    db.run("PRAGMA busy_timeout = 5000");
+    const created = db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'recordings'").get()?.n ?? 0;
+    if (created === 0) return 0;
     return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM recordings").get()?.n ?? 0;
   } finally {
     db.close();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspectStores } from "./_invariants.ts";
-import { busySetupArgs, MIC_DEVICE, makeRig, mustRun, mustRunAsync, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig, recordingCount } from "./_rig.ts";
+import { busySetupArgs, MIC_DEVICE, makeRig, mustRun, readStatusFile, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "./_rig.ts";
 
 interface StatusJson {
   health: string;
@@ -38,7 +38,7 @@ describe("the capture device disappears and comes back", () => {
         await waitFor("recordings", () => readStatusFile(rig)?.pid === runner.pid && recordingCount(rig) >= 2);
         breakDevice(rig);
         const degraded = await waitFor("status to report the device", async () => {
-          const s = JSON.parse(await mustRunAsync(rig, ["status", "--json"])) as StatusJson;
+          const s = await statusJsonAsync<StatusJson>(rig);
           const reason = s.degraded.find((d) => d.startsWith("recording:"));
           return reason !== undefined && (s.status?.tasks.recording_task?.failures ?? 0) >= 2 && { s, reason };
         }, 30_000, 500);
@@ -53,7 +53,7 @@ describe("the capture device disappears and comes back", () => {
         rig.setMicInfile(rig.micRaw);
         await waitFor("recording to resume", () => recordingCount(rig) >= before + 2, 30_000, 200);
         await waitFor("status to clear the reason", async () => {
-          const s = JSON.parse(await mustRunAsync(rig, ["status", "--json"])) as StatusJson;
+          const s = await statusJsonAsync<StatusJson>(rig);
           return !s.degraded.some((d) => d.startsWith("recording:"));
         }, 20_000, 500);
       } finally {

@@ -12,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, unlinkSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspectStores } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, mustRunAsync, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig, recordingCount } from "./_rig.ts";
+import { busySetupArgs, makeRig, mustRun, readStatusFile, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "./_rig.ts";
 
 const MB = 1_000_000;
 const TMPFS_BYTES = 12 * 1024 * 1024;
@@ -49,7 +49,7 @@ interface StatusJson {
 }
 
 async function statusJson(rig: Rig): Promise<StatusJson> {
-  return JSON.parse(await mustRunAsync(rig, ["status", "--json"])) as StatusJson;
+  return await statusJsonAsync<StatusJson>(rig);
 }
 
 describe("a full disk", () => {

@@ -2,6 +2,7 @@
  * @module The web server in-process on a real Bun.serve over loopback: the token on a non-loopback bind,
  * read-only routes, masked secrets, audio byte ranges, /metrics, and `acoupi web url`.
  */
+import { judgeStatus, STATUS_EXIT } from "../../src/system/health.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -120,7 +121,11 @@ describe("the web server", () => {
       const body = await response.text();
       expect(body).toContain('acoupi_recordings{state="temp"} 4\n');
       expect(body).toContain('acoupi_recordings{state="discarded"} 1\n');
-      expect(body).toContain('acoupi_health{state="stopped"} 1\n');
+      // Exactly the state `acoupi status` judges is 1, among all of them.
+      const health = judgeStatus(acoupiPaths(home.acoupiHome)).health;
+      expect(body).toContain(`acoupi_health{state="${health}"} 1\n`);
+      expect(body.match(/^acoupi_health\{state="[^"]+"\} 1$/gm)).toHaveLength(1);
+      expect(body.match(/^acoupi_health\{/gm)).toHaveLength(Object.keys(STATUS_EXIT).length);
       expect(body).toMatch(/\nacoupi_disk_free_bytes\{path="[^"]+"\} \d+\n/);
       const seen: string[] = [];
       for (const line of body.trimEnd().split("\n")) {

@@ -3,6 +3,7 @@
  * false imports none of the server, page or PNG code and writes no endpoint file, and `acoupi
  * --help` loads none of the new listing, export, spectrogram or web modules.
  */
+import { readLiveRunner } from "../../src/system/pidfile.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,7 +32,7 @@ describe("with the web page off", () => {
     // Start the deployment, then run its runner in the foreground under the import tracer.
     expect(d.run(["start", "--name", "quiet", "--no-check"]).code).toBe(0);
     const pidFile = join(d.home.acoupiHome, "run/acoupi.pid");
-    const background = Number(readFileSync(pidFile, "utf8"));
+    const background = readLiveRunner(pidFile)?.pid ?? Number.NaN;
     process.kill(background, "SIGTERM");
     await waitFor("the background runner to stop", () => !isProcessAlive(background));
     const trace = join(d.home.home, "imports.txt");

@@ -4,17 +4,30 @@
  * users (statfs f_bavail × f_bsize), so a full RAM disk or SD card stops new recordings.
  */
 import { statfsSync } from "node:fs";
+import { dirname } from "node:path";
 import { expandPath } from "../../config/types.ts";
 import { AcoupiError } from "../../errors.ts";
 import type { RecordingCondition } from "./types.ts";
 
 const MB = 1_000_000;
 
-/** Bytes free to unprivileged users on the filesystem holding `path`. */
+/**
+ * Bytes free to unprivileged users on the filesystem holding `path`. A folder that is gone (an
+ * SD card remounted, a USB disk re-plugged) is measured at its nearest existing parent, where it
+ * will be re-created, so its absence never stops recording by itself.
+ */
 export function freeBytes(path: string): number {
   try {
-    const stats = statfsSync(path);
-    return Number(stats.bavail) * Number(stats.bsize);
+    let at = path;
+    for (;;) {
+      try {
+        const stats = statfsSync(at);
+        return Number(stats.bavail) * Number(stats.bsize);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT" || dirname(at) === at) throw error;
+        at = dirname(at);
+      }
+    }
   } catch (cause) {
     throw new AcoupiError("disk", `Cannot read free space of "${path}": ${cause instanceof Error ? cause.message : String(cause)}`, {
       help: "Check that the path exists, or set its folder in the free space condition",

@@ -90,6 +90,9 @@ export class HttpMessenger implements Messenger {
         method: this.#config.method,
         headers: this.#headers,
         body: message.content,
+        // A followed 301/302/303 turns the POST into a bodiless GET whose 2xx would mark the
+        // message delivered although no server got it: a redirect is a failure to report instead.
+        redirect: "manual",
         signal: AbortSignal.timeout(this.#config.timeout * 1000),
       });
     } catch (cause) {
@@ -107,6 +110,19 @@ export class HttpMessenger implements Messenger {
       return { message_id: message.id, status: ResponseStatus.SUCCESS, content: body, received_on: new Date() };
     }
     const permanent = answer.status >= 400 && answer.status < 500 && !RETRYABLE_4XX.has(answer.status);
+    if (answer.status >= 300 && answer.status < 400) {
+      // Kept and retried (permanent: false), and shown in status, until the URL is fixed.
+      const location = answer.headers.get("location");
+      throw this.#failed(
+        new MessageSendError(
+          `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
+            (location === null || !URL.canParse(location, this.#config.base_url) ? "" : ` (it redirects to ${displayUrl(new URL(location, this.#config.base_url).href)})`) +
+            `; acoupi does not follow redirects for ${this.#config.method}`,
+          { misconfigured: true, help: "Set messaging.http.base_url to the address the server redirects to; the message stays in the outbox until then" },
+        ),
+        true,
+      );
+    }
     const excerpt = this.#scrub(body.trim().slice(0, BODY_EXCERPT));
     throw this.#failed(
       new MessageSendError(
@@ -118,7 +134,7 @@ export class HttpMessenger implements Messenger {
     );
   }
 
-  /** Degraded while the last send failed in a way only the user can fix (credentials, TLS). */
+  /** Degraded while the last send failed in a way only the user can fix (credentials, TLS, a redirect). */
   status(): ComponentStatus {
     const failure = this.#lastFailure;
     return {
@@ -139,6 +155,7 @@ export class HttpMessenger implements Messenger {
       answer = await fetch(this.#config.base_url, {
         method: "OPTIONS",
         headers: this.#headers,
+        redirect: "manual",
         signal: AbortSignal.timeout(this.#config.timeout * 1000),
       });
       await answer.arrayBuffer();

@@ -19,6 +19,11 @@ const log = logger("capture");
 
 /** How long `close` waits for the worker to leave a blocking read before giving up on it. */
 const CLOSE_GRACE_MS = 3000;
+/**
+ * A disagreement between the wall clock and the monotonic clock larger than this is a step (NTP
+ * setting the clock of a Pi without an RTC), not the slow slewing NTP does otherwise.
+ */
+export const CLOCK_STEP_MS = 1000;
 
 export interface StreamOptions {
   device: string;
@@ -99,6 +104,8 @@ export class CaptureStream {
   #started: Promise<{ params: ActualParams; startWallMs: number }>;
   #params: ActualParams | null = null;
   #startWallMs = 0;
+  /** `performance.now()` at the instant `#startWallMs` names: the monotonic anchor of the wall base. */
+  #anchorMonoMs = 0;
   #stopped: Promise<void>;
   #failure: Error | null = null;
   #position = 0;
@@ -155,6 +162,7 @@ export class CaptureStream {
       const { params, startWallMs } = await stream.#started;
       stream.#params = params;
       stream.#startWallMs = startWallMs;
+      stream.#anchorMonoMs = performance.now() - (Date.now() - startWallMs);
       return stream;
     } catch (error) {
       await stream.close();
@@ -171,6 +179,21 @@ export class CaptureStream {
   /** Wall time (ms since the epoch) of frame 0. */
   get startWallMs(): number {
     return this.#startWallMs;
+  }
+
+  /**
+   * Moves the wall time of frame 0 by the step when the wall clock was stepped since the stream
+   * opened (or since the last step), detected by comparing the wall clock's progress with the
+   * monotonic clock's. Frames keep their indices, so no sample is lost or repeated; files that
+   * start after this carry the corrected time. Returns the step in ms, 0 when there was none.
+   */
+  reanchorOnClockStep(): number {
+    const expectedWallMs = this.#startWallMs + (performance.now() - this.#anchorMonoMs);
+    const step = Date.now() - expectedWallMs;
+    if (Math.abs(step) < CLOCK_STEP_MS) return 0;
+    this.#startWallMs += step;
+    log.warn(`The wall clock was stepped by ${step > 0 ? "+" : ""}${(step / 1000).toFixed(1)} s; recordings from "${this.device}" are stamped with the corrected time from now on`);
+    return step;
   }
 
   /** Stream frame index of the next frame `take` will hand out (before any gap is skipped). */

@@ -8,10 +8,12 @@
  */
 import { recordingName } from "../../audio/recording-file.ts";
 import { mkdir } from "node:fs/promises";
+import type { ConsolaInstance } from "consola";
 import { z } from "zod";
 import { opened } from "../../config/markers.ts";
 import { dbfs, formatDbfs, RecordingSchema, type CheckReport, type Deployment, type Recording } from "../../data/index.ts";
 import { DeviceError } from "../../errors.ts";
+import { logger } from "../../log.ts";
 import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../audio/guano.ts";
 import { timeExpandedRate } from "../../audio/wav.ts";
 import { WavWriter } from "../../audio/wav-writer.ts";
@@ -61,6 +63,8 @@ export interface AlsaRecorderDeps {
   alsaConfig?: string | (() => string | undefined);
   /** Seconds of audio buffered between the worker and the main thread; 2 by default. */
   ringSeconds?: number;
+  /** Where a re-created temp folder is reported; logger("recorder") by default. */
+  logger?: ConsolaInstance;
 }
 
 const CHECK_SECONDS = 0.1;
@@ -80,6 +84,8 @@ export class AlsaRecorder implements Recorder {
   #deps: AlsaRecorderDeps;
   #stream: CaptureStream | null = null;
   #busy = false;
+  /** Set once the temp folder was there: a later mkdir that creates it means it vanished. */
+  #tmpDirMade = false;
   #closedTotals: RecorderStats = { framesCaptured: 0, framesLost: 0, xruns: 0 };
 
   constructor(config: AlsaRecorderConfig, deps: AlsaRecorderDeps = {}) {
@@ -111,12 +117,17 @@ export class AlsaRecorder implements Recorder {
     const frames = Math.max(1, Math.round(this.config.duration * samplerate));
     const id = crypto.randomUUID();
     const format = { samplerate: timeExpandedRate(samplerate, timeExpansion), channels };
+    // A long-open stream's wall base is re-anchored if NTP stepped the clock since the last file.
+    stream.reanchorOnClockStep();
     const startOf = (frame: number): Date => new Date(stream.startWallMs + (frame / samplerate) * 1000);
     // The file is created at the first frame, whose time names it (an overrun may move it).
     const out: { writer: WavWriter | null } = { writer: null };
     let ok = false;
     try {
-      await mkdir(this.config.tmpDir, { recursive: true });
+      // The temp folder may have vanished under us (a remounted SD card): re-create it and say so.
+      const created = await mkdir(this.config.tmpDir, { recursive: true });
+      if (created !== undefined && this.#tmpDirMade) (this.#deps.logger ?? logger("recorder")).warn(`The temp folder ${this.config.tmpDir} was missing; created ${created}`);
+      this.#tmpDirMade = true;
       const taken = await stream.take(frames, async (samples) => {
         out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format);
         await out.writer.write(samples);

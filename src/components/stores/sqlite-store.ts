@@ -7,11 +7,14 @@
  * `_rows.ts`.
  */
 import type { Database, Statement } from "bun:sqlite";
+import type { ConsolaInstance } from "consola";
 import { z } from "zod";
 import type { Deployment, ModelOutput, Recording } from "../../data/index.ts";
 import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
-import { chunks, openSqlite, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { chunks, damagedCopiesOf, openSqliteRecovering, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import type { ComponentStatus } from "../../data/component-status.ts";
+import { logger } from "../../log.ts";
 import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
 import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
 import type { ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, Store } from "./types.ts";
@@ -24,6 +27,8 @@ export type SqliteStoreConfig = z.input<typeof SqliteStoreConfigSchema>;
 export interface SqliteStoreDeps {
   /** FULL by default; NORMAL only for benchmarks and scratch files. */
   synchronous?: Synchronous;
+  /** Where moving a damaged file aside is reported; logger("store") by default. */
+  logger?: ConsolaInstance;
 }
 
 const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing"];
@@ -33,6 +38,7 @@ type Row = Record<string, string | number | null>;
 export class SqliteStore implements Store {
   readonly #db: Database;
   readonly #path: string;
+  readonly #recoveredFrom: string | null;
   readonly #insertDeployment: Statement<unknown, [Row]>;
   readonly #insertRecording: Statement<unknown, [Row]>;
   readonly #insertModelOutput: Statement<unknown, [Row]>;
@@ -42,7 +48,13 @@ export class SqliteStore implements Store {
   constructor(config: SqliteStoreConfig, deps: SqliteStoreDeps = {}) {
     const { db_metadata } = SqliteStoreConfigSchema.parse(config);
     this.#path = db_metadata;
-    this.#db = openSqlite(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous });
+    // A damaged file is moved aside and a fresh one started: recording must not stop for it.
+    const opened = openSqliteRecovering(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous });
+    this.#db = opened.db;
+    this.#recoveredFrom = opened.movedTo;
+    if (opened.movedTo !== null) {
+      (deps.logger ?? logger("store")).error(`${opened.damage}; moved it to ${opened.movedTo} and started a fresh one. The recordings in temp are adopted again`);
+    }
     try {
       assertOwnSchema(this.#db, db_metadata);
     } catch (error) {
@@ -70,6 +82,20 @@ export class SqliteStore implements Store {
     this.#insertTag = db.prepare(
       `INSERT INTO predicted_tags (detection_id, key, value, confidence_score) VALUES ($detection_id, $key, $value, $confidence_score)`,
     );
+  }
+
+  /** Where the damaged file this store replaced at open was moved; null when it opened a sound one. */
+  get recoveredFrom(): string | null {
+    return this.#recoveredFrom;
+  }
+
+  /** Degraded while a damaged copy moved aside (by this start or an earlier one) lies beside the file. */
+  status(): ComponentStatus {
+    const damaged = damagedCopiesOf(this.#path);
+    return {
+      degraded: damaged.length > 0 ? `the database was damaged and replaced by a fresh one; the damaged file is ${damaged.at(-1)}` : null,
+      figures: { damaged_files: damaged.length },
+    };
   }
 
   /** The open connection, for SqliteMessageStore to attach the outbox to (shared transactions). */

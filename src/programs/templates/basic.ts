@@ -26,7 +26,7 @@ import { atLeast, noPrompt } from "../../config/markers.ts";
 import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
-import { reconcileTemp } from "../../tasks/reconcile.ts";
+import { adoptFiled, reconcileTemp } from "../../tasks/reconcile.ts";
 import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../../tasks/names.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import { WebConfigSchema } from "../../web/config.ts";
@@ -118,7 +118,7 @@ export function defaultConditions(config: BasicConfig): NamedCondition[] {
 export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options: BasicTemplateOptions = {}): BasicTemplate {
   const { deps } = ctx;
   for (const dir of [config.paths.tmp_audio, config.paths.recordings, dirname(config.paths.db_metadata)]) mkdirSync(dir, { recursive: true });
-  const store = ctx.use("store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }));
+  const store = ctx.use("metadata_store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }));
   const recorder: Recorder =
     options.recorder ??
     new AlsaRecorder(
@@ -164,11 +164,13 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     deployment = d;
     store.storeDeployment(d);
     reconcileTemp({ tmpDir: config.paths.tmp_audio, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
+    if (store instanceof SqliteStore && store.recoveredFrom !== null) adoptFiled({ recordingsDir: config.paths.recordings, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
     fileManagement.run();
   });
   ctx.onEnd((d) => {
     store.storeDeployment(d);
     store.updateDeployment(d);
+    reconcileTemp({ tmpDir: config.paths.tmp_audio, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
     const counts = fileManagement.run(true);
     deps.logger.info(`Final file management: ${counts.saved} saved, ${counts.discarded} discarded, ${counts.timedOut} handled without their models`);
   });

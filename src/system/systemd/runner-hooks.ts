@@ -1,7 +1,8 @@
 /**
  * @module What the runner tells systemd when it runs as the acoupi service: READY=1 once the
- * scheduler runs, WATCHDOG=1 on each status write while the scheduler is healthy (so a hung
- * scheduler gets the process restarted), STOPPING=1 on SIGTERM, and a STATUS= line that
+ * scheduler runs, WATCHDOG=1 on each status write while the scheduler is healthy and the program
+ * makes progress (so a hung scheduler, a capture that hangs or filing that keeps failing gets the
+ * process restarted), STOPPING=1 on SIGTERM, and a STATUS= line that
  * `systemctl status acoupi` shows. It also shortens the status period to half the watchdog
  * period when that is under the runner's 5 s default. Outside systemd it adds nothing.
  */
@@ -24,7 +25,7 @@ export function systemdRunnerHooks(programName: string, env: NodeJS.ProcessEnv =
   const watchdog = watchdogMs(env);
   let ready = false;
   let stopping = false;
-  let lastHealthy: boolean | null = null;
+  let lastStatus: string | null = null;
   const send = (state: string) => {
     notify(state, env);
   };
@@ -32,18 +33,19 @@ export function systemdRunnerHooks(programName: string, env: NodeJS.ProcessEnv =
     statusIntervalMs: watchdog === null ? undefined : Math.max(100, Math.min(DEFAULT_STATUS_MS, Math.floor(watchdog / 2))),
     onReady: () => {
       ready = true;
-      lastHealthy = true;
-      send(`READY=1\n${statusLine(`Running program ${programName}`)}`);
+      lastStatus = `Running program ${programName}`;
+      send(`READY=1\n${statusLine(lastStatus)}`);
     },
-    onHeartbeat: (healthy) => {
+    onHeartbeat: (healthy, reason) => {
       // The runner writes its first status just before it is ready; READY=1 must come first.
       if (!ready || stopping) return;
       const lines: string[] = [];
       // No WATCHDOG=1 while unhealthy: systemd then restarts the runner after WatchdogSec.
       if (healthy && watchdog !== null) lines.push("WATCHDOG=1");
-      if (healthy !== lastHealthy) {
-        lines.push(statusLine(healthy ? `Running program ${programName}` : "Degraded: the scheduler is stalled"));
-        lastHealthy = healthy;
+      const text = healthy ? `Running program ${programName}` : `Degraded: ${reason ?? "the scheduler is stalled"}`;
+      if (text !== lastStatus) {
+        lines.push(statusLine(text));
+        lastStatus = text;
       }
       if (lines.length > 0) send(lines.join("\n"));
     },

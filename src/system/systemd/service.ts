@@ -164,6 +164,15 @@ export function startViaSystemd(env: NodeJS.ProcessEnv = process.env): InstallRe
   return unit;
 }
 
+/** `systemctl restart acoupi` when the service is installed here; false when systemd does not run acoupi. */
+export function restartViaSystemd(env: NodeJS.ProcessEnv = process.env): InstalledUnit | null {
+  if (!systemdAvailable(env)) return null;
+  const unit = installedUnit(env);
+  if (unit === null) return null;
+  checked(unit.scope, ["restart", UNIT_NAME], env);
+  return unit;
+}
+
 /** Whether this process may create files in `dir` (or in the nearest existing parent it would create). */
 function canWrite(dir: string): boolean {
   let probe = dir;

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, statfsSync } from "node:fs";
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeBytes, hasFreeSpace } from "../../../src/components/conditions/index.ts";
@@ -35,10 +35,18 @@ describe("hasFreeSpace on the real filesystem", () => {
     expect(hasFreeSpace({ path: dir, min_free_mb: freeMb * 2 + 1 })(now)).toBe(false);
   });
 
-  test("a missing path throws an AcoupiError naming it", () => {
-    const missing = join(dir, "nope");
-    expect(() => hasFreeSpace({ path: missing, min_free_mb: 0 })(now)).toThrow(AcoupiError);
-    expect(() => hasFreeSpace({ path: missing, min_free_mb: 0 })(now)).toThrow(missing);
+  test("a missing folder is measured at its nearest existing parent, where it will be re-created", () => {
+    const missing = join(dir, "gone", "tmp");
+    expect(hasFreeSpace({ path: missing, min_free_mb: 0 })(now)).toBe(true);
+    expect(hasFreeSpace({ path: missing, min_free_mb: 1e12 })(now)).toBe(false);
+  });
+
+  test("a path that cannot be measured (under a regular file) throws an AcoupiError naming it", () => {
+    const file = join(dir, "a-file");
+    writeFileSync(file, "x");
+    const bad = join(file, "tmp");
+    expect(() => hasFreeSpace({ path: bad, min_free_mb: 0 })(now)).toThrow(AcoupiError);
+    expect(() => hasFreeSpace({ path: bad, min_free_mb: 0 })(now)).toThrow(bad);
   });
 
 });

@@ -53,6 +53,8 @@ describe("HttpMessenger", () => {
         switch (url.pathname) {
           case "/ok":
             return new Response("thanks", { status: 200 });
+          case "/moved":
+            return new Response(null, { status: 302, headers: { Location: "/ok" } });
           case "/unavailable":
             return new Response("try later", { status: 503 });
           case "/missing":
@@ -112,6 +114,18 @@ describe("HttpMessenger", () => {
     expect(error).toBeInstanceOf(MessageSendError);
     expect((error as MessageSendError).permanent).toBe(false);
     expect((error as MessageSendError).message).toContain("answered 503");
+  });
+
+  test("a 302 answer is not followed (the POST would arrive as a bodiless GET): it is a retryable MessageSendError naming the new place", async () => {
+    const before = seen.length;
+    const error = await httpMessenger(`${base}/moved`).send(createMessage("detection", '{"a":1}')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageSendError);
+    expect((error as MessageSendError).permanent).toBe(false);
+    expect((error as MessageSendError).misconfigured).toBe(true);
+    expect((error as MessageSendError).message).toContain("answered 302");
+    expect((error as MessageSendError).message).toContain(`redirects to ${base}/ok`);
+    expect((error as MessageSendError).help).toContain("messaging.http.base_url");
+    expect(seen.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(["POST /moved"]);
   });
 
   test("a 404 answer is a permanent MessageSendError", async () => {

@@ -47,14 +47,14 @@ withPython("notify sends sd_notify datagrams to a real unix socket", () => {
     const listener = await startNotifyListener("path");
     try {
       const hooks = systemdRunnerHooks("test", { NOTIFY_SOCKET: listener.address, WATCHDOG_USEC: "2000000" });
-      hooks.onHeartbeat?.(true);
+      hooks.onHeartbeat?.(true, null);
       hooks.onReady?.();
-      hooks.onHeartbeat?.(true);
-      hooks.onHeartbeat?.(false);
-      hooks.onHeartbeat?.(false);
-      hooks.onHeartbeat?.(true);
+      hooks.onHeartbeat?.(true, null);
+      hooks.onHeartbeat?.(false, "the scheduler is stalled");
+      hooks.onHeartbeat?.(false, "the scheduler is stalled");
+      hooks.onHeartbeat?.(true, null);
       hooks.onStopping?.();
-      hooks.onHeartbeat?.(true);
+      hooks.onHeartbeat?.(true, null);
       const messages = await listener.waitFor((m) => m.startsWith("STOPPING=1"));
       expect(messages).toEqual([
         "READY=1\nSTATUS=Running program test",

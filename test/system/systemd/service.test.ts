@@ -84,6 +84,14 @@ describe("acoupi service and start/stop against a systemd stand-in", () => {
     expect(status).toMatchObject({ installed: { scope: "system" }, active: "active", enabled: "enabled", current: true });
   });
 
+  test("restart restarts the service and spawns no runner of its own", () => {
+    const restart = runAcoupi(["restart"], env);
+    expect(restart.code).toBe(0);
+    expect(restart.stdout).toContain('Restarted the system service acoupi.service for deployment "site-1"');
+    expect(calls().at(-1)).toBe("systemctl restart acoupi.service");
+    expect(existsSync(join(home.acoupiHome, "run/acoupi.pid"))).toBe(false);
+  });
+
   test("stop stops and disables the active service, then ends the deployment", () => {
     const stop = runAcoupi(["stop"], env);
     expect(stop.code).toBe(0);

@@ -1,4 +1,4 @@
-/** @module `acoupi deployment start|stop|status` (also available as `acoupi start|stop|status`). */
+/** @module `acoupi deployment start|stop|restart|status` (also available as `acoupi start|stop|restart|status`). */
 import { defineCommand } from "citty";
 
 export default defineCommand({
@@ -6,6 +6,7 @@ export default defineCommand({
   subCommands: {
     start: () => import("./start.ts").then((m) => m.default),
     stop: () => import("./stop.ts").then((m) => m.default),
+    restart: () => import("./restart.ts").then((m) => m.default),
     status: () => import("./status.ts").then((m) => m.default),
   },
 });

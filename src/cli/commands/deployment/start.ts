@@ -4,8 +4,6 @@
  * is installed). A second start while a deployment is active is refused, and so is a start
  * without coordinates when a setting needs them (on a terminal it asks for them instead).
  */
-import { closeSync, mkdirSync, openSync } from "node:fs";
-import { join } from "node:path";
 import { defineCommand } from "citty";
 import { Asker } from "../../../config/ask.ts";
 import { keysNeedingCoordinates } from "../../../config/coordinates.ts";
@@ -13,13 +11,15 @@ import { preparePaths } from "../../../config/prepare-paths.ts";
 import { createDeployment } from "../../../data/index.ts";
 import { DeploymentError } from "../../../errors.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
-import { readLivePid } from "../../../system/pidfile.ts";
+import type { AcoupiPaths } from "../../../system/paths.ts";
+import { readLiveRunner } from "../../../system/pidfile.ts";
+import { acquireRunLock, type RunLock } from "../../../system/run-lock.ts";
 import { runDeployment } from "../../../system/runner.ts";
-import { selfCommand } from "../../../system/self-command.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
 import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
 import { runHealthChecks } from "../../health-checks.ts";
-import { loadConfigured, programDeps, type Configured } from "../../load-program.ts";
+import { loadConfigured, programDeps } from "../../load-program.ts";
+import { spawnBackground } from "./_spawn-runner.ts";
 
 function parseCoordinate(raw: string | undefined, name: string, limit: number): number | null {
   if (raw === undefined || raw === "") return null;
@@ -54,21 +54,30 @@ async function askCoordinates(why: string, latitude: number | null, longitude: n
   }
 }
 
-async function spawnBackground(configured: Configured): Promise<number> {
-  const { paths } = configured;
-  mkdirSync(paths.logDir, { recursive: true });
-  const logPath = join(paths.logDir, "acoupi.log");
-  const fd = openSync(logPath, "a");
-  const child = Bun.spawn([...selfCommand(), "run"], { stdio: ["ignore", fd, fd], env: process.env, detached: true });
-  closeSync(fd);
-  child.unref();
-  for (let waited = 0; waited < 10_000; waited += 25) {
-    const pid = readLivePid(paths.pidFile);
-    if (pid !== null) return pid;
-    if (child.exitCode !== null) break;
-    await Bun.sleep(25);
+/** How long a start waits for another start (or a runner starting) to let go of the run lock. */
+const LOCK_WAIT_MS = 5000;
+
+function refuseIfActive(paths: AcoupiPaths): void {
+  const current = activeDeployment(paths);
+  if (current) {
+    throw new DeploymentError(`A deployment is already active: "${current.name}", started on ${current.started_on.toISOString()}`, {
+      help: "Run `acoupi stop` to end it first, or `acoupi run` to resume its runner",
+    });
   }
-  throw new DeploymentError(`The runner did not start; see ${logPath}`, { help: "Run `acoupi run` to see the error in the terminal" });
+}
+
+/** The run lock, so that of concurrent starts exactly one writes a deployment. */
+async function lockForStart(paths: AcoupiPaths): Promise<RunLock> {
+  const lock = await acquireRunLock(paths.lockFile, LOCK_WAIT_MS, () => {
+    const runner = readLiveRunner(paths.pidFile);
+    if (runner !== null) {
+      throw new DeploymentError(`acoupi is already running as process ${runner.pid}`, { help: "Run `acoupi status` to see it, or `acoupi stop` to end it" });
+    }
+  });
+  if (lock === null) {
+    throw new DeploymentError(`Another \`acoupi start\` is starting a deployment (it holds ${paths.lockFile})`, { help: "Run `acoupi status` to see how it went" });
+  }
+  return lock;
 }
 
 export default defineCommand({
@@ -83,12 +92,7 @@ export default defineCommand({
   async run({ args }) {
     const configured = await loadConfigured();
     const { paths, definition, config } = configured;
-    const current = activeDeployment(paths);
-    if (current) {
-      throw new DeploymentError(`A deployment is already active: "${current.name}", started on ${current.started_on.toISOString()}`, {
-        help: "Run `acoupi stop` to end it first, or `acoupi run` to resume its runner",
-      });
-    }
+    refuseIfActive(paths);
     let latitude = parseCoordinate(args.latitude ?? process.env.ACOUPI_LATITUDE, "latitude", 90);
     let longitude = parseCoordinate(args.longitude ?? process.env.ACOUPI_LONGITUDE, "longitude", 180);
     const needing = keysNeedingCoordinates(definition.configSchema, config);
@@ -111,13 +115,23 @@ export default defineCommand({
     } else {
       preparePaths(definition.configSchema, config);
     }
+    const lock = await lockForStart(paths);
     const deployment = createDeployment({ name, latitude, longitude });
-    writeDeployment(paths, deployment);
+    try {
+      refuseIfActive(paths);
+      writeDeployment(paths, deployment);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     if (args.foreground) {
       process.stdout.write(`Deployment "${name}" started; running in the foreground (Ctrl-C to pause, \`acoupi stop\` to end)\n`);
-      process.exitCode = await runDeployment({ ...configured, deps: programDeps(paths, "runner"), ...systemdRunnerHooks(configured.definition.name) });
+      process.exitCode = await runDeployment({ ...configured, lock, deps: programDeps(paths, "runner"), ...systemdRunnerHooks(configured.definition.name) });
       return;
     }
+    // The runner (our child, or the service) takes the lock itself; a start that grabs it meanwhile
+    // finds the deployment active and refuses.
+    lock.release();
     try {
       const service = startViaSystemd();
       if (service !== null) {

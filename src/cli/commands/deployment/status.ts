@@ -1,12 +1,22 @@
 /**
  * @module `acoupi status`: what the runner last wrote to disk (its status file), the pidfile
- * and the deployment file. It reads files only, so it is fast and works while the runner is busy.
+ * and the deployment file, judged by src/system/health.ts. It reads files only, so it is fast and
+ * works while the runner is busy. Its exit code tells the verdict (0 running and healthy; see
+ * STATUS_EXIT and docs/install.md).
  */
 import { defineCommand } from "citty";
-import { buildStatus, healthText } from "../../../system/status-report.ts";
+import { STATUS_EXIT } from "../../../system/health.ts";
+import { buildStatus, healthText, type StatusReport } from "../../../system/status-report.ts";
+
+export type { StatusReport } from "../../../system/status-report.ts";
 
 function line(name: string, value: unknown): string {
-  return `  ${name.padStart(12)} : ${value}\n`;
+  return `  ${name.padStart(14)} : ${value}\n`;
+}
+
+function runnerState(report: StatusReport): string {
+  if (report.runner.running) return `${report.health === "not responding" ? "not responding" : "running"} (pid ${report.runner.pid})`;
+  return report.health === "crashed" ? `crashed (last pid ${report.status?.pid ?? "unknown"})` : "not running";
 }
 
 export default defineCommand({
@@ -14,8 +24,9 @@ export default defineCommand({
   args: { json: { type: "boolean", description: "Print JSON" } },
   run({ args }) {
     const report = buildStatus();
+    process.exitCode = STATUS_EXIT[report.health];
     if (args.json) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...report, exitCode: STATUS_EXIT[report.health] }, null, 2)}\n`);
       return;
     }
     let out = "● Program\n";
@@ -29,8 +40,13 @@ export default defineCommand({
       if (d.latitude !== null) out += line("latitude", d.latitude) + line("longitude", d.longitude);
     }
     out += "● Runner\n";
-    out += line("state", report.runner.running ? `running (pid ${report.runner.pid})` : "not running");
+    out += line("state", runnerState(report));
     out += line("health", healthText(report));
+    if (report.status) {
+      out += line("last status", `${report.status.updatedAt}${report.runner.statusAgeSeconds !== null ? ` (${report.runner.statusAgeSeconds} s ago)` : ""}`);
+    }
+    out += line("last recording", report.recording.last ?? "none yet");
+    out += line("next recording", report.recording.next ?? (report.recording.pausedBy ? `paused: ${report.recording.pausedBy}` : "none expected"));
     for (const [name, t] of Object.entries(report.status?.tasks ?? {})) {
       out += line(name, `${t.runs} runs, ${t.failures} failed, ${t.skips} skipped, last ok ${t.lastSuccess ?? "never"}`);
     }

@@ -8,20 +8,26 @@ import { defineCommand } from "citty";
 import { DeploymentError } from "../../../errors.ts";
 import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
-import { isProcessAlive, readLivePid } from "../../../system/pidfile.ts";
+import { isSameProcess, readLiveRunner, type ProcessIdentity } from "../../../system/pidfile.ts";
 import { stopViaSystemd } from "../../../system/systemd/service.ts";
 import { acoupiPaths } from "../../../system/paths.ts";
 import { removeRunnerConfig } from "../../../system/runner-config.ts";
 import { loadStartedWith, programDeps } from "../../load-program.ts";
 
-/** Sends SIGTERM and waits up to `timeoutMs`; SIGKILL after that. Returns true if it exited by itself. */
-export async function stopRunner(pid: number, timeoutMs = 15_000): Promise<boolean> {
-  process.kill(pid, "SIGTERM");
+/**
+ * Sends SIGTERM and waits up to `timeoutMs`; SIGKILL after that. Returns true if it exited by
+ * itself. Each signal goes only to the process the identity names (same PID and start time), so a
+ * PID reused by another process is never signalled.
+ */
+export async function stopRunner(runner: ProcessIdentity, timeoutMs = 15_000): Promise<boolean> {
+  if (!isSameProcess(runner)) return true;
+  process.kill(runner.pid, "SIGTERM");
   for (let waited = 0; waited < timeoutMs; waited += 20) {
-    if (!isProcessAlive(pid)) return true;
+    if (!isSameProcess(runner)) return true;
     await Bun.sleep(20);
   }
-  process.kill(pid, "SIGKILL");
+  if (!isSameProcess(runner)) return true;
+  process.kill(runner.pid, "SIGKILL");
   return false;
 }
 
@@ -37,9 +43,9 @@ export default defineCommand({
     process.stdout.write("Stopping acoupi...\n");
     // The service first, or systemd would restart the runner we are about to stop.
     if (stopViaSystemd()) process.stdout.write("Stopped and disabled acoupi.service\n");
-    const pid = readLivePid(paths.pidFile);
-    if (pid !== null && !(await stopRunner(pid))) {
-      process.stderr.write(`The runner (pid ${pid}) did not stop within 15 s and was killed\n`);
+    const runner = readLiveRunner(paths.pidFile);
+    if (runner !== null && !(await stopRunner(runner))) {
+      process.stderr.write(`The runner (pid ${runner.pid}) did not stop within 15 s and was killed\n`);
     }
     if (changed) process.stdout.write(`Ending with the configuration the runner started with (program "${programName}"); program.json has changed since and applies at the next start\n`);
     const ended = { ...deployment, ended_on: new Date() };
