@@ -15,9 +15,12 @@ import { logger } from "../../log.ts";
 import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
 import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
-import { mqttClientOptions } from "./_mqtt-options.ts";
+import { isSecure, mqttClientOptions, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
 
 export type { MqttFailure, MqttFailureKind } from "./_mqtt-errors.ts";
+
+/** tcp and tls are MQTT on a socket; ws and wss are MQTT over websockets; `websockets` is acoupi 0.6's name for ws. */
+export const MQTT_TRANSPORTS = ["tcp", "tls", "ws", "wss", "websockets"] as const;
 
 export const MqttConfigSchema = z.object({
   host: z.string().min(1).describe("Host name or IP address of the MQTT broker"),
@@ -32,7 +35,7 @@ export const MqttConfigSchema = z.object({
     .describe("Topic to publish messages on; {device_id} is replaced by the device id"),
   client_id: z.string().min(1).nullable().default(null).describe("MQTT client id; defaults to the device id"),
   qos: z.number().int().min(0).max(2).default(1).describe("MQTT quality of service: 1 waits for the broker's PUBACK"),
-  use_tls: z.boolean().default(false).describe("Connect with TLS (mqtts)"),
+  use_tls: z.boolean().default(false).describe("Connect with TLS (tcp becomes tls, ws becomes wss)"),
   ca_file: z.string().nullable().default(null).describe("CA certificate file (PEM) to verify the broker; system CAs when unset"),
   cert_file: z.string().nullable().default(null).describe("Client certificate file (PEM), for brokers that require one"),
   key_file: z.string().nullable().default(null).describe("Private key file (PEM) of the client certificate"),
@@ -40,9 +43,14 @@ export const MqttConfigSchema = z.object({
   keepalive: z.number().int().min(0).default(60).describe("Seconds between keepalive pings"),
   timeout: z.number().positive().default(5).describe("Seconds to wait for the connection and for each PUBACK"),
   transport: z
-    .enum(["tcp"])
+    .enum(MQTT_TRANSPORTS)
     .default("tcp")
-    .describe("acoupi's transport key; only tcp is supported (acoupi also had websockets and unix)"),
+    .describe("How to reach the broker: tcp, tls (mqtts), ws or wss (MQTT over websockets); acoupi's websockets means ws"),
+  path: z
+    .string()
+    .regex(/^\/[^\s?#]*$/, { message: "expected a URL path starting with /" })
+    .default("/mqtt")
+    .describe("URL path of the broker's websocket endpoint (ws and wss only), e.g. /mqtt behind a reverse proxy"),
 });
 export type MqttConfig = z.output<typeof MqttConfigSchema>;
 
@@ -91,8 +99,9 @@ export class MqttMessenger implements Messenger {
       host: config.host,
       port: config.port,
       username: config.username,
-      useTls: config.use_tls,
+      useTls: isSecure(mqttProtocol(config)),
       timeoutSeconds: config.timeout,
+      where: mqttWhere(config),
     };
   }
 
@@ -189,7 +198,7 @@ export class MqttMessenger implements Messenger {
   }
 
   #where(): string {
-    return `${this.#config.host}:${this.#config.port}`;
+    return mqttWhere(this.#config);
   }
 
   #remember<E extends MessageSendError>(error: E, kind: MqttFailure["kind"]): E {

@@ -62,7 +62,8 @@ describe("MqttMessenger", () => {
   test("an acoupi 0.6 MQTT config parses unchanged", () => {
     const acoupi = { host: "broker", username: "pi", password: "x", topic: "acoupi", port: 1884, timeout: 5, use_tls: false, transport: "tcp" };
     expect(MqttConfigSchema.parse(acoupi)).toMatchObject(acoupi);
-    expect(MqttConfigSchema.safeParse({ ...acoupi, transport: "websockets" }).success).toBe(false);
+    expect(MqttConfigSchema.parse({ ...acoupi, transport: "websockets" }).transport).toBe("websockets");
+    expect(MqttConfigSchema.safeParse({ ...acoupi, transport: "unix" }).success).toBe(false);
   });
 
   test("a topic with MQTT wildcards is refused by the config schema", () => {
