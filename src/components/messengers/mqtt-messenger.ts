@@ -3,8 +3,10 @@
  * connection open between sends (opened on the first send or check, never at import), lets
  * mqtt.js reconnect after an outage, and counts a message delivered only on PUBACK at QoS 1.
  * A send while the broker is away fails at once with MessageSendError instead of queueing in
- * memory: the outbox keeps the message and retries it with backoff. The client announces itself
- * on `<topic>/status` with a retained "online", and a retained "offline" last will.
+ * memory: the outbox keeps the message and retries it with backoff. With an availability topic
+ * (`availability_topic`, or Home Assistant's when its discovery is on) the client announces
+ * itself there with a retained "online", and a retained "offline" last will; by default there is
+ * none, so an acoupi dashboard subscribed to `#` sees one topic per device (see _mqtt-topics.ts).
  */
 import type { IClientOptions, MqttClient } from "mqtt";
 import { z } from "zod";
@@ -16,6 +18,8 @@ import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
 import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
 import { isSecure, mqttClientOptions, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
+import { availabilityTopic, fillTopic } from "./_mqtt-topics.ts";
+import { HomeAssistantConfigSchema } from "./home-assistant-config.ts";
 
 export type { MqttFailure, MqttFailureKind } from "./_mqtt-errors.ts";
 
@@ -46,6 +50,16 @@ export const MqttConfigSchema = z.object({
     .enum(MQTT_TRANSPORTS)
     .default("tcp")
     .describe("How to reach the broker: tcp, tls (mqtts), ws or wss (MQTT over websockets); acoupi's websockets means ws"),
+  availability_topic: z
+    .string()
+    .min(1)
+    .refine((t) => !/[+#]/.test(t), { message: "the topic must not contain the wildcards + or #" })
+    .nullable()
+    .default(null)
+    .describe(
+      "Topic for a retained online/offline availability, e.g. acoupi-status/{device_id}; empty: none, or Home Assistant's when its discovery is on",
+    ),
+  homeassistant: HomeAssistantConfigSchema.prefault({}).describe("Home Assistant MQTT discovery (off unless enabled)"),
   path: z
     .string()
     .regex(/^\/[^\s?#]*$/, { message: "expected a URL path starting with /" })
@@ -80,7 +94,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
 export class MqttMessenger implements Messenger {
   readonly #config: MqttConfig;
   readonly #topic: string;
-  readonly #statusTopic: string;
+  readonly #statusTopic: string | null;
   readonly #clientId: string;
   readonly #ctx: MqttErrorContext;
   readonly #log = logger("mqtt");
@@ -92,8 +106,8 @@ export class MqttMessenger implements Messenger {
   constructor(config: MqttConfig, deps: MqttMessengerDeps = {}) {
     this.#config = config;
     const deviceId = deps.deviceId ?? getDeviceId();
-    this.#topic = config.topic.replaceAll("{device_id}", deviceId);
-    this.#statusTopic = `${this.#topic}/status`;
+    this.#topic = fillTopic(config.topic, deviceId, "messaging.mqtt.topic");
+    this.#statusTopic = availabilityTopic(config, deviceId);
     this.#clientId = config.client_id ?? deviceId;
     this.#ctx = {
       host: config.host,
@@ -110,8 +124,8 @@ export class MqttMessenger implements Messenger {
     return this.#topic;
   }
 
-  /** Where the retained "online" / "offline" status lives. */
-  get statusTopic(): string {
+  /** Where the retained "online" / "offline" availability lives; null when there is none. */
+  get statusTopic(): string | null {
     return this.#statusTopic;
   }
 
@@ -183,10 +197,11 @@ export class MqttMessenger implements Messenger {
     const client = this.#client ?? (this.#connecting === null ? null : await this.#connecting.catch(() => null));
     this.#client = null;
     if (client === null) return;
+    const statusTopic = this.#statusTopic;
     if (client.connected) {
       // A clean disconnect does not fire the last will, so say "offline" ourselves.
-      await withTimeout(
-        client.publishAsync(this.#statusTopic, "offline", { qos: 1, retain: true }),
+      if (statusTopic !== null) await withTimeout(
+        client.publishAsync(statusTopic, "offline", { qos: 1, retain: true }),
         this.#config.timeout * 1000,
         () => new Error("offline status was not acknowledged"),
       ).catch((error: unknown) => this.#log.debug(`Could not publish the offline status: ${String(error)}`));
@@ -282,6 +297,7 @@ export class MqttMessenger implements Messenger {
       if (this.#lastError !== null) this.#log.info(`Reconnected to MQTT broker ${this.#where()}`);
       else this.#log.debug(`Connected to MQTT broker ${this.#where()} as client "${this.#clientId}"`);
       this.#lastError = null;
+      if (this.#statusTopic === null) return;
       client.publish(this.#statusTopic, "online", { qos: 1, retain: true }, (error) => {
         if (error) this.#log.debug(`Could not publish the online status: ${error.message}`);
       });
