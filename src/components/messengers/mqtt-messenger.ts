@@ -18,7 +18,7 @@ import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
 import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
 import { isSecure, mqttClientOptions, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
-import { availabilityTopic, fillTopic } from "./_mqtt-topics.ts";
+import { availabilityTopic, checkPublishTopic, fillTopic } from "./_mqtt-topics.ts";
 import { HomeAssistantConfigSchema } from "./home-assistant-config.ts";
 
 export type { MqttFailure, MqttFailureKind } from "./_mqtt-errors.ts";
@@ -102,6 +102,7 @@ export class MqttMessenger implements Messenger {
   #connecting: Promise<MqttClient> | null = null;
   #lastError: MqttLastError | null = null;
   #closed = false;
+  #connections = 0;
 
   constructor(config: MqttConfig, deps: MqttMessengerDeps = {}) {
     this.#config = config;
@@ -176,6 +177,26 @@ export class MqttMessenger implements Messenger {
       );
     }
     return { message_id: message.id, status: ResponseStatus.SUCCESS, content: SUCCESS_CONTENT, received_on: new Date() };
+  }
+
+  /** How many times the client connected; a change means retained state may need publishing again. */
+  get connections(): number {
+    return this.#connections;
+  }
+
+  /**
+   * Publishes a retained message at QoS 1 on the messenger's connection (Home Assistant's
+   * discovery configs and state), resolving on PUBACK; throws MessageSendError when the broker
+   * is away. The topic is checked before use.
+   */
+  async publishRetained(topic: string, payload: string, key = "messaging.mqtt.homeassistant"): Promise<void> {
+    checkPublishTopic(topic, key);
+    const client = await this.#ready();
+    await withTimeout(
+      client.publishAsync(topic, payload, { qos: 1, retain: true }),
+      this.#config.timeout * 1000,
+      () => new MessageSendError(`MQTT broker ${this.#where()} did not acknowledge the retained message on ${topic} within ${this.#config.timeout} s`),
+    );
   }
 
   async check(): Promise<void> {
@@ -294,6 +315,7 @@ export class MqttMessenger implements Messenger {
   /** Listeners for the client's whole life: status publishing, error memory, no offline backlog. */
   #watch(client: MqttClient): void {
     client.on("connect", () => {
+      this.#connections += 1;
       if (this.#lastError !== null) this.#log.info(`Reconnected to MQTT broker ${this.#where()}`);
       else this.#log.debug(`Connected to MQTT broker ${this.#where()} as client "${this.#clientId}"`);
       this.#lastError = null;
