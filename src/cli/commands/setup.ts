@@ -10,6 +10,8 @@ import { readJsonFile, writeProgramConfig } from "../../config/config-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
 import { validateConfig } from "../../config/validate.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
+import { deviceIdProblem } from "../../system/device-id.ts";
+import { ConfigError } from "../../errors.ts";
 import { acoupiPaths } from "../../system/paths.ts";
 import { deviceIdFile, programs } from "../load-program.ts";
 
@@ -30,11 +32,17 @@ export default defineCommand({
     const interactive = args.prompt && process.stdin.isTTY === true;
     if (interactive) draft = await promptConfig(definition.configSchema, draft as Record<string, unknown>);
     const config = validateConfig(definition.configSchema, draft, { source: args.config ?? "the setup arguments" });
+    const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
+    const problem = deviceId ? deviceIdProblem(deviceId) : null;
+    if (problem !== null) {
+      throw new ConfigError(`The device id ${JSON.stringify(deviceId)} cannot be used: ${problem}`, {
+        help: "Use letters, digits, - and _ (it becomes an MQTT topic level and part of file names), e.g. --device-id garden-07",
+      });
+    }
 
     mkdirSync(paths.runDir, { recursive: true });
     mkdirSync(paths.logDir, { recursive: true });
     writeProgramConfig(paths, programName, config);
-    const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
     if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
     process.stdout.write("Next: `acoupi check`, then `acoupi start`\n");

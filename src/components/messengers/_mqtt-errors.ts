@@ -5,7 +5,7 @@
  * carry the password: they are built from the host, port, user name and error codes only.
  */
 
-export type MqttFailureKind = "auth" | "refused" | "unreachable" | "dns" | "timeout" | "tls" | "reset" | "other";
+export type MqttFailureKind = "auth" | "refused" | "unreachable" | "dns" | "timeout" | "tls" | "reset" | "duplicate" | "other";
 
 export interface MqttFailure {
   kind: MqttFailureKind;

@@ -8,21 +8,13 @@
  * plain-text payloads, so `acoupi/<device>/status` would be a phantom device.
  */
 import { ConfigError } from "../../errors.ts";
+import { deviceIdProblem } from "../../system/device-id.ts";
 
 /** Where Home Assistant's availability goes when discovery is on and no topic is set. */
 export const HA_AVAILABILITY_TOPIC = "acoupi-ha/{device_id}/availability";
 /** MQTT 3.1.1 limits a topic to 65535 UTF-8 bytes. */
 const MAX_TOPIC_BYTES = 65_535;
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** Why `name` cannot be one topic level (a device id), or null when it can. */
-export function topicLevelProblem(name: string): string | null {
-  if (name === "") return "it is empty";
-  if (/[+#]/.test(name)) return "it contains an MQTT wildcard (+ or #)";
-  if (name.includes("/")) return "it contains a /";
-  if (CONTROL_RE.test(name)) return "it contains a control character";
-  return null;
-}
 
 /** Throws ConfigError unless `topic` is a valid topic to publish on. */
 export function checkPublishTopic(topic: string, key: string): void {
@@ -42,7 +34,7 @@ export function checkPublishTopic(topic: string, key: string): void {
 /** Fills `{device_id}` in a topic template, refusing a device id that cannot be one topic level. */
 export function fillTopic(template: string, deviceId: string, key: string): string {
   if (template.includes("{device_id}")) {
-    const problem = topicLevelProblem(deviceId);
+    const problem = deviceIdProblem(deviceId);
     if (problem !== null) {
       throw new ConfigError(`The device id ${JSON.stringify(deviceId)} cannot be used in MQTT topic ${key}: ${problem}`, {
         key,

@@ -18,6 +18,7 @@ import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
 import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
 import { isSecure, mqttClientOptions, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
+import { TakeoverDetector } from "./_mqtt-takeover.ts";
 import { availabilityTopic, checkPublishTopic, fillTopic } from "./_mqtt-topics.ts";
 import { HomeAssistantConfigSchema } from "./home-assistant-config.ts";
 
@@ -71,6 +72,8 @@ export type MqttConfig = z.output<typeof MqttConfigSchema>;
 export interface MqttMessengerDeps {
   /** The device id for the `{device_id}` topic field and the default client id. */
   deviceId?: string;
+  /** Monotonic milliseconds, for telling session takeovers apart; performance.now by default. */
+  monotonic?: () => number;
 }
 
 /** The last failure, for status displays. */
@@ -103,9 +106,11 @@ export class MqttMessenger implements Messenger {
   #lastError: MqttLastError | null = null;
   #closed = false;
   #connections = 0;
+  readonly #takeover: TakeoverDetector;
 
   constructor(config: MqttConfig, deps: MqttMessengerDeps = {}) {
     this.#config = config;
+    this.#takeover = new TakeoverDetector(deps.monotonic);
     const deviceId = deps.deviceId ?? getDeviceId();
     this.#topic = fillTopic(config.topic, deviceId, "messaging.mqtt.topic");
     this.#statusTopic = availabilityTopic(config, deviceId);
@@ -143,10 +148,23 @@ export class MqttMessenger implements Messenger {
   /** Degraded while the broker refuses the credentials or the certificate: a retry cannot cure those. */
   status(): ComponentStatus {
     const error = this.#lastError;
+    const duplicate = this.#takeover.suspected ? this.#duplicateMessage() : null;
     return {
-      degraded: error !== null && (error.kind === "auth" || error.kind === "tls") ? error.message : null,
-      figures: { messenger: "mqtt", connected: this.connected ? 1 : 0, last_error: error?.message ?? null },
+      degraded: duplicate ?? (error !== null && (error.kind === "auth" || error.kind === "tls") ? error.message : null),
+      figures: {
+        messenger: "mqtt",
+        connected: this.connected ? 1 : 0,
+        last_error: duplicate ?? error?.message ?? null,
+        session_takeovers: this.#takeover.takeovers,
+        reconnect_period_s: this.#takeover.reconnectMs / 1000,
+      },
     };
+  }
+
+  #duplicateMessage(): string {
+    return `Duplicate device id suspected: broker ${this.#where()} ended the session of MQTT client id "${this.#clientId}" ` +
+      `${this.#takeover.takeovers} times within seconds of connecting, as it does when another sensor connects with the same id; ` +
+      `reconnecting only every ${this.#takeover.reconnectMs / 1000} s`;
   }
 
   async send(message: Message): Promise<Response> {
@@ -316,6 +334,7 @@ export class MqttMessenger implements Messenger {
   #watch(client: MqttClient): void {
     client.on("connect", () => {
       this.#connections += 1;
+      this.#takeover.connected();
       if (this.#lastError !== null) this.#log.info(`Reconnected to MQTT broker ${this.#where()}`);
       else this.#log.debug(`Connected to MQTT broker ${this.#where()} as client "${this.#clientId}"`);
       this.#lastError = null;
@@ -325,13 +344,27 @@ export class MqttMessenger implements Messenger {
       });
     });
     client.on("error", (error) => {
+      this.#takeover.errored();
       const failure = describeMqttError(error, this.#ctx);
       if (this.#lastError?.message !== failure.message) this.#log.warn(failure.message);
       this.#lastError = { ...failure, at: new Date() };
       if (FATAL_KINDS.has(failure.kind) && client.connected === false) this.#drop(client);
     });
     client.on("close", () => {
-      if (!this.#closed && this.#client === client && this.#lastError === null) {
+      const wasSuspected = this.#takeover.suspected;
+      const verdict = this.#takeover.closed();
+      // Back off instead of fighting the other client for the session (mqtt.js reads this on each reconnect).
+      client.options.reconnectPeriod = verdict.reconnectMs;
+      if (this.#takeover.suspected && !this.#closed && this.#client === client) {
+        const message = this.#duplicateMessage();
+        if (!wasSuspected) this.#log.error(message);
+        this.#lastError = {
+          kind: "duplicate",
+          message,
+          help: "Give each sensor its own id: `acoupi setup --device-id <id>` (or messaging.mqtt.client_id); a cloned SD card shares its machine id",
+          at: new Date(),
+        };
+      } else if (!this.#closed && this.#client === client && this.#lastError === null) {
         const message = `Lost the connection to MQTT broker ${this.#where()}`;
         this.#log.warn(message);
         this.#lastError = { kind: "reset", message, help: "It reconnects in the background; messages wait in the outbox", at: new Date() };
