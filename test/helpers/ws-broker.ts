@@ -1,6 +1,6 @@
 /**
  * @module A real MQTT broker that speaks websockets, for tests (Debian's Mosquitto is built
- * without them): aedes behind Bun.serve in its own process (_ws-broker-main.ts) on a free
+ * without them): aedes behind a websocket server, in its own Node process (_ws-broker-main.mjs), on a free
  * 127.0.0.1 port, ws or wss, at one path. `kill` and `restart` make an outage on the same port;
  * `accepted` reads the publishes it acknowledged, from a log that outlives the process.
  */
@@ -26,7 +26,9 @@ export interface WsBroker {
   cleanup(): Promise<void>;
 }
 
-const MAIN = join(import.meta.dir, "_ws-broker-main.ts");
+const MAIN = join(import.meta.dir, "_ws-broker-main.mjs");
+/** Node runs the broker (see _ws-broker-main.mjs for why not Bun). */
+const NODE = process.env.NODE_BIN ?? "node";
 
 export async function startWsBroker(options: WsBrokerOptions = {}): Promise<WsBroker> {
   const dir = mkdtempSync(join(tmpdir(), "acoupi-ws-broker-"));
@@ -37,7 +39,7 @@ export async function startWsBroker(options: WsBrokerOptions = {}): Promise<WsBr
   let proc: Subprocess<"ignore", "pipe", "pipe"> | null = null;
 
   async function launch(): Promise<void> {
-    const child = Bun.spawn([process.execPath, MAIN], {
+    const child = Bun.spawn([NODE, MAIN], {
       env: { ...process.env, ACOUPI_WS_BROKER: settings },
       stdin: "ignore",
       stdout: "pipe",

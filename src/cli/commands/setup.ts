@@ -8,6 +8,7 @@ import { defineCommand } from "citty";
 import { deepMerge, parseConfigArgs } from "../../config/args.ts";
 import { readJsonFile, writeProgramConfig } from "../../config/config-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
+import { insecureTlsKeys } from "../../config/secrets.ts";
 import { validateConfig } from "../../config/validate.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { deviceIdProblem } from "../../system/device-id.ts";
@@ -44,6 +45,9 @@ export default defineCommand({
     mkdirSync(paths.logDir, { recursive: true });
     writeProgramConfig(paths, programName, config);
     if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
+    for (const key of insecureTlsKeys(config)) {
+      process.stderr.write(`Warning: ${key} is false: TLS certificates are not checked, so anyone on the network path can pose as the server\n`);
+    }
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
     process.stdout.write("Next: `acoupi check`, then `acoupi start`\n");
   },

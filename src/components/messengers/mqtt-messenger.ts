@@ -115,6 +115,12 @@ export class MqttMessenger implements Messenger {
     this.#topic = fillTopic(config.topic, deviceId, "messaging.mqtt.topic");
     this.#statusTopic = availabilityTopic(config, deviceId);
     this.#clientId = config.client_id ?? deviceId;
+    if (this.insecure) {
+      this.#log.warn(
+        `messaging.mqtt.tls_verify is false: the certificate of MQTT broker ${mqttWhere(config)} is not checked, ` +
+          "so anyone on the network path can pose as the broker; set it to true with a ca_file",
+      );
+    }
     this.#ctx = {
       host: config.host,
       port: config.port,
@@ -123,6 +129,11 @@ export class MqttMessenger implements Messenger {
       timeoutSeconds: config.timeout,
       where: mqttWhere(config),
     };
+  }
+
+  /** True when the connection is encrypted but the broker's certificate is not checked. */
+  get insecure(): boolean {
+    return isSecure(mqttProtocol(this.#config)) && !this.#config.tls_verify;
   }
 
   /** The topic messages go to, with `{device_id}` filled in. */
@@ -155,6 +166,7 @@ export class MqttMessenger implements Messenger {
         messenger: "mqtt",
         connected: this.connected ? 1 : 0,
         last_error: duplicate ?? error?.message ?? null,
+        tls: isSecure(mqttProtocol(this.#config)) ? (this.#config.tls_verify ? "verified" : "insecure") : "none",
         session_takeovers: this.#takeover.takeovers,
         reconnect_period_s: this.#takeover.reconnectMs / 1000,
       },

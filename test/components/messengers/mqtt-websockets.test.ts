@@ -155,6 +155,14 @@ describe("MqttMessenger over wss", () => {
     expect(broker.accepted().map((a) => a.payload)).toContain(message.content);
   });
 
+  test("with tls_verify false the unverified broker is reached, and status calls the connection insecure", async () => {
+    const m = messenger(broker, { transport: "wss", tls_verify: false });
+    expect(m.insecure).toBe(true);
+    await m.send(createMessage("detection", '{"over":"insecure wss"}'));
+    expect(m.status().figures).toMatchObject({ tls: "insecure" });
+    expect(messenger(broker, { transport: "wss", ca_file: certs.caFile }).status().figures).toMatchObject({ tls: "verified" });
+  });
+
   test("without the CA the certificate is refused as a TLS failure naming ca_file", async () => {
     const error = await messenger(broker, { transport: "wss" }).check().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HealthCheckError);
