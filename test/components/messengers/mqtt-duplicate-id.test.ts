@@ -6,6 +6,15 @@
  * refused when the messenger is made.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { createConsola } from "consola";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { defineProgram, instantiateProgram } from "../../../src/programs/define-program.ts";
+import { MessagingConfigSchema, messagingTemplate } from "../../../src/programs/templates/messaging.ts";
+import { systemClock } from "../../../src/scheduler/clock.ts";
+import { acoupiPaths } from "../../../src/system/paths.ts";
 import { MqttConfigSchema, MqttMessenger } from "../../../src/components/messengers/mqtt-messenger.ts";
 import { TakeoverDetector } from "../../../src/components/messengers/_mqtt-takeover.ts";
 import { createMessage } from "../../../src/data/index.ts";
@@ -46,6 +55,40 @@ describe("a duplicate device id", () => {
     expect(status?.degraded).toContain('ended the session of MQTT client id "cloned-image-id"');
     expect(Number(status?.figures?.session_takeovers)).toBeGreaterThanOrEqual(3);
     expect(Number(status?.figures?.reconnect_period_s)).toBeGreaterThanOrEqual(5);
+  }, 30_000);
+
+  test("the heartbeat a program sends says so, naming the id", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "acoupi-dup-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const Schema = z.object({ messaging: MessagingConfigSchema });
+    let made: ReturnType<typeof messagingTemplate> | null = null;
+    const definition = defineProgram({
+      name: "dup-test",
+      configSchema: Schema,
+      setup(config, ctx) {
+        made = messagingTemplate(ctx, config.messaging, {}, { defaultMetrics: false });
+      },
+    });
+    const config = Schema.parse({ messaging: { messages_db: join(dir, "messages.db"), mqtt: { host: "127.0.0.1", port: broker.port, timeout: 2 } } });
+    const instance = await instantiateProgram(definition, config, {
+      paths: acoupiPaths(dir), deviceId: "twin-sensor", clock: systemClock, logger: createConsola({ level: 0 }), version: "test",
+    });
+    cleanups.push(() => instance.close());
+    const twin = messenger(broker.port, "twin-sensor");
+    const template = made as ReturnType<typeof messagingTemplate> | null;
+    if (template === null) throw new Error("the template did not run");
+    await template.messenger?.check();
+    await twin.send(createMessage("heartbeat", "{}"));
+    const deadline = Date.now() + 20_000;
+    while (!instance.context.collectStatus().degraded.some((d) => d.includes("Duplicate device id suspected")) && Date.now() < deadline) {
+      await Bun.sleep(100);
+    }
+    const heartbeat = instance.context.tasks.find((t) => t.name === "heartbeat_task");
+    await heartbeat?.run(undefined);
+    const stored = template.outbox.getUnsentMessages().find((m) => m.kind === "heartbeat");
+    const status = String(JSON.parse(stored?.content ?? "{}").status);
+    expect(status).toContain("Duplicate device id suspected");
+    expect(status).toContain('"twin-sensor"');
   }, 30_000);
 
   test("a sensor alone, through two quick broker restarts, is not taken for a duplicate", async () => {
