@@ -18,6 +18,7 @@ import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
 import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
 import { isSecure, mqttClientOptions, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
+import { firstConnack, withTimeout } from "./_mqtt-connect.ts";
 import { TakeoverDetector } from "./_mqtt-takeover.ts";
 import { availabilityTopic, checkPublishTopic, fillTopic } from "./_mqtt-topics.ts";
 import { HomeAssistantConfigSchema } from "./home-assistant-config.ts";
@@ -85,14 +86,6 @@ export interface MqttLastError extends MqttFailure {
 const SUCCESS_CONTENT = "MQTT_ERR_SUCCESS";
 /** Failures a reconnect loop cannot cure; the client is dropped and the next send starts afresh. */
 const FATAL_KINDS = new Set(["auth", "refused", "tls"]);
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export class MqttMessenger implements Messenger {
   readonly #config: MqttConfig;
@@ -314,25 +307,7 @@ export class MqttMessenger implements Messenger {
     this.#client = client;
     this.#watch(client);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const cleanup = () => {
-          clearTimeout(timer);
-          client.off("connect", onConnect);
-          client.off("error", onError);
-          client.off("close", onClose);
-        };
-        const onConnect = () => (cleanup(), resolve());
-        const onError = (error: Error) => (cleanup(), reject(error));
-        const onClose = () => {
-          cleanup();
-          reject(new Error(this.#lastError?.message ?? `connection to ${this.#where()} closed`));
-        };
-        const timer = setTimeout(() => onError(Object.assign(new Error("connack timeout"), { code: "ETIMEDOUT" })),
-          this.#config.timeout * 1000 + 500);
-        client.on("connect", onConnect);
-        client.on("error", onError);
-        client.on("close", onClose);
-      });
+      await firstConnack(client, this.#config.timeout * 1000 + 500, () => this.#lastError?.message ?? `connection to ${this.#where()} closed`);
     } catch (error) {
       this.#drop(client);
       const failure = describeMqttError(error, this.#ctx);
