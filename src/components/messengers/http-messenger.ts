@@ -70,6 +70,7 @@ export async function readBounded(answer: globalThis.Response, limit = RESPONSE_
       size += value.byteLength;
     }
   } finally {
+    // The rest of the body is not wanted; a server that already closed makes cancel reject, which changes nothing.
     if (size >= limit) await reader.cancel().catch((error: unknown) => void error);
     reader.releaseLock();
   }
