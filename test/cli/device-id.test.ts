@@ -13,7 +13,9 @@ describe("acoupi setup --device-id", () => {
         expect(result.stderr).toContain("--device-id garden-07");
       }
       expect(runAcoupi(["config", "show"], home.env).code).toBe(1);
-      expect(runAcoupi(["setup", "--program", "default", "--no-prompt", "--device-id", "garden-07"], home.env).code).toBe(0);
+      const ok = runAcoupi(["setup", "--program", "default", "--no-prompt", "--device-id", "garden-07"], home.env);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain("Device id: garden-07 (set with --device-id or ACOUPI_DEVICE_ID)");
     } finally {
       home.cleanup();
     }

@@ -10,11 +10,19 @@ import { readJsonFile, writeProgramConfig } from "../../config/config-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
 import { insecureTlsKeys } from "../../config/secrets.ts";
 import { validateConfig } from "../../config/validate.ts";
-import { writeFileAtomic } from "../../system/atomic-write.ts";
-import { deviceIdProblem } from "../../system/device-id.ts";
 import { ConfigError } from "../../errors.ts";
+import { writeFileAtomic } from "../../system/atomic-write.ts";
+import { deviceIdProblem, readDeviceIdentity, type DeviceIdSource } from "../../system/device-id.ts";
 import { acoupiPaths } from "../../system/paths.ts";
 import { deviceIdFile, programs } from "../load-program.ts";
+
+const ID_SOURCES: Record<DeviceIdSource, string> = {
+  override: "set with --device-id or ACOUPI_DEVICE_ID",
+  cpuinfo: "the Raspberry Pi serial",
+  "device-tree": "the board serial",
+  "machine-id": "derived from /etc/machine-id",
+  hostname: "derived from the host name",
+};
 
 export default defineCommand({
   meta: { name: "setup", description: "Configure a program: `acoupi setup --program default --recording.duration 5`" },
@@ -49,6 +57,11 @@ export default defineCommand({
       process.stderr.write(`Warning: ${key} is false: TLS certificates are not checked, so anyone on the network path can pose as the server\n`);
     }
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
+    const identity = deviceId ? { id: deviceId, source: "override" as const } : readDeviceIdentity();
+    process.stdout.write(`Device id: ${identity.id} (${ID_SOURCES[identity.source]})\n`);
+    if (identity.source === "machine-id" || identity.source === "hostname") {
+      process.stdout.write("  Sensors made from one cloned SD card share this id: give each its own with --device-id\n");
+    }
     process.stdout.write("Next: `acoupi check`, then `acoupi start`\n");
   },
 });
