@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../../src/version.ts";
 import { makeTestCerts } from "../helpers/certs.ts";
@@ -68,6 +68,7 @@ describe("the compiled x64 binary", () => {
     } finally {
       await broker.cleanup();
       wsHome.cleanup();
+      rmSync(certs.dir, { recursive: true, force: true });
     }
   }, 60_000);
 
