@@ -34,7 +34,7 @@ function detectionPayload(i: number): string {
     name_model: "BirdNET",
     recording: {
       id: crypto.randomUUID(), created_on: created, duration: 3, samplerate: 48000, deployment,
-      path: `/run/shm/${created.getTime()}.wav`, audio_channels: 1, time_expansion: 1,
+      path: `/run/shm/${created.getTime()}.wav`, audio_channels: 1, time_expansion: 1, bit_depth: 16,
     },
     detections: Array.from({ length: 3 }, (_, d) => ({
       id: crypto.randomUUID(),

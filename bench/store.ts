@@ -32,7 +32,7 @@ function makeData(count: number): { recordings: Recording[]; outputs: ModelOutpu
   for (let i = 0; i < count; i++) {
     const created = new Date(Date.UTC(2024, 0, 1) + i * 3000);
     const id = crypto.randomUUID();
-    const rec: Recording = { id, created_on: created, duration: 3, samplerate: 48000, deployment, path: `/dev/shm/acoupi/${id}.wav`, audio_channels: 1, time_expansion: 1 };
+    const rec: Recording = { id, created_on: created, duration: 3, samplerate: 48000, deployment, path: `/dev/shm/acoupi/${id}.wav`, audio_channels: 1, time_expansion: 1, bit_depth: 16 };
     recordings.push(rec);
     const detections = Array.from({ length: DETECTIONS }, (_, d) => ({
       id: crypto.randomUUID(),

@@ -46,7 +46,7 @@ function buildDb(): void {
       const newest = i >= RECORDINGS - WITH_FILES;
       const path = newest ? join(audioDir, `rec-${i}.wav`) : `/gone/rec-${i}.wav`;
       if (newest) writeFileSync(path, file);
-      const recording: Recording = { id: crypto.randomUUID(), created_on: created, duration: 3, samplerate: 48_000, deployment, path, audio_channels: 1, time_expansion: 1 };
+      const recording: Recording = { id: crypto.randomUUID(), created_on: created, duration: 3, samplerate: 48_000, deployment, path, audio_channels: 1, time_expansion: 1, bit_depth: 16 };
       store.storeRecording(recording);
       if (i % 5 !== 0) continue;
       const label = LABELS[i % LABELS.length] as string;

@@ -1,12 +1,27 @@
 /**
- * @module Masking secrets (fields marked `secret`, and Authorization-like header values) before
- * a config is shown or logged. Passwords and tokens never reach a terminal or a log.
+ * @module Masking secrets (fields marked `secret`, Authorization-like header values, and the
+ * credentials inside URLs: `https://user:pass@…` and query values such as `?token=…`) before a
+ * config is shown or logged. Passwords and tokens never reach a terminal or a log.
  */
 import type { z } from "zod";
 import { fieldAt, unwrap } from "./walk.ts";
 
 export const MASK = "********";
-const SECRET_KEY_RE = /(password|passwd|token|secret|authorization|api[_-]?key)/i;
+const SECRET_KEY_RE = /(password|passwd|token|secret|auth|api[_-]?key|cookie|credential|session)/i;
+const URL_RE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * `text` with a URL's user info and every query value masked; any other text unchanged. The
+ * query values are all masked because a token's name varies (`token`, `key`, `sig`, `code` …).
+ */
+export function maskUrl(text: string): string {
+  if (!URL_RE.test(text) || !URL.canParse(text)) return text;
+  const url = new URL(text);
+  if (url.username === "" && url.password === "" && url.search === "") return text;
+  const auth = url.username === "" && url.password === "" ? "" : `${MASK}@`;
+  const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=${MASK}`).join("&");
+  return `${url.protocol}//${auth}${url.host}${url.pathname}${query === "" ? "" : `?${query}`}${url.hash}`;
+}
 
 /** Whether the field at `path` is a secret (marked, or named like a password or token). */
 export function isSecretPath(schema: z.ZodType, path: string[]): boolean {
@@ -27,5 +42,17 @@ export function maskSecrets(schema: z.ZodType, value: unknown, path: string[] = 
     return out;
   }
   if (value !== null && value !== undefined && value !== "" && path.length > 0 && isSecretPath(schema, path)) return MASK;
+  if (typeof value === "string") return maskUrl(value);
   return value;
+}
+
+/** Dotted keys of every `tls_verify: false` in a config: certificate checking turned off. */
+export function insecureTlsKeys(value: unknown, path: string[] = []): string[] {
+  if (value === null || typeof value !== "object") return [];
+  const found: string[] = [];
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    if (key === "tls_verify" && child === false) found.push([...path, key].join("."));
+    else found.push(...insecureTlsKeys(child, [...path, key]));
+  }
+  return found;
 }

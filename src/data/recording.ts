@@ -16,11 +16,16 @@ export const RecordingSchema = z.object({
   path: z.string().nullable().default(null),
   audio_channels: z.number().int().min(1).default(1),
   time_expansion: z.number().positive().default(1),
+  /** Bits per sample of the file; every recorder here captures S16_LE. Not in acoupi 0.6. */
+  bit_depth: z.number().int().positive().default(16),
 });
 
 export type Recording = z.output<typeof RecordingSchema>;
 
-/** JSON key order as acoupi writes it: created_on, duration, samplerate, deployment, path, … */
+/**
+ * JSON key order as acoupi writes it: created_on, duration, samplerate, deployment, path, …, id
+ * last; `bit_depth` (ours; the acoupi dashboard's Recordings table reads it) goes before id.
+ */
 export function recordingTree(r: Recording): JsonTree {
   return {
     created_on: r.created_on,
@@ -30,6 +35,7 @@ export function recordingTree(r: Recording): JsonTree {
     path: r.path,
     audio_channels: r.audio_channels,
     time_expansion: pyFloat(r.time_expansion),
+    bit_depth: r.bit_depth,
     id: r.id,
   };
 }

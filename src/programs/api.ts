@@ -13,6 +13,9 @@ import { fullModelOutputMessage } from "../components/message-builders/full-mode
 import { SqliteMessageStore, SqliteMessageStoreConfigSchema } from "../components/message-stores/sqlite-message-store.ts";
 import { HttpConfigSchema, HttpMessenger } from "../components/messengers/http-messenger.ts";
 import { MqttConfigSchema, MqttMessenger } from "../components/messengers/mqtt-messenger.ts";
+import { HomeAssistantConfigSchema } from "../components/messengers/home-assistant-config.ts";
+import { discoveryMessages, homeAssistantTask } from "../components/messengers/home-assistant-discovery.ts";
+import { homeAssistantState } from "../components/messengers/home-assistant-state.ts";
 import { ModelSectionSchema, modelFromConfig } from "../components/models/model-from-config.ts";
 import { ModelConfigSchema, OnnxModel } from "../components/models/onnx-model.ts";
 import { SileroVadConfigSchema, SileroVadModel } from "../components/models/silero-vad-model.ts";
@@ -74,6 +77,7 @@ export const programApi = {
     ThresholdsSummariserConfigSchema,
     HttpConfigSchema,
     MqttConfigSchema,
+    HomeAssistantConfigSchema,
     SqliteStoreConfigSchema,
     SqliteMessageStoreConfigSchema,
     RecordingSavingSchema: savingFilters.RecordingSavingSchema,
@@ -90,6 +94,8 @@ export const programApi = {
   messageBuilders: { detectionThresholdMessage, fullModelOutputMessage },
   summarisers: { statisticsSummariser, thresholdsSummariser },
   messengers: { MqttMessenger, HttpMessenger },
+  /** Home Assistant MQTT discovery (the messaging template wires it when enabled). */
+  homeAssistant: { homeAssistantTask, homeAssistantState, discoveryMessages },
   stores: { SqliteStore },
   messageStores: { SqliteMessageStore },
   /** Records that flow between parts (createMessage, createDeployment, …) and the task names. */

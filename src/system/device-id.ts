@@ -80,6 +80,22 @@ export function readDeviceIdentity(opts: DeviceIdOptions = {}): DeviceIdentity {
   return { id: hashId(`hostname:${hostname()}`), source: "hostname" };
 }
 
+// Control characters are what this matches.
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Why `id` cannot be a device id, or null when it can. The id becomes one MQTT topic level, a
+ * file-name field and a GUANO value, so it may not be empty or hold an MQTT wildcard (+, #), a
+ * `/` or a control character.
+ */
+export function deviceIdProblem(id: string): string | null {
+  if (id.trim() === "") return "it is empty";
+  if (/[+#]/.test(id)) return "it contains an MQTT wildcard (+ or #)";
+  if (id.includes("/")) return "it contains a /";
+  if (CONTROL_RE.test(id)) return "it contains a control character";
+  return null;
+}
+
 /** The device id: the Pi serial, else 16 hex digits of sha256(machine-id), unless overridden. */
 export function getDeviceId(opts: DeviceIdOptions = {}): string {
   return readDeviceIdentity(opts).id;

@@ -173,8 +173,15 @@ export function sendMessagesTask(options: SendMessagesOptions): SendMessagesTask
           } else {
             result.failed += 1;
             result.lastError ??= outcome.error;
-            if (outcome.permanent) permanent += 1;
-            else stopped = true;
+            if (outcome.permanent) {
+              permanent += 1;
+              log.error(
+                `Message ${message.id} (${message.kind}) failed for good and is kept as failed: ${outcome.error?.message ?? "refused"}; ` +
+                  "fix the cause, then run `acoupi outbox retry`",
+              );
+            } else {
+              stopped = true;
+            }
           }
           if (pending.length >= WRITE_BATCH) {
             const batch = pending;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { countRows } from "../programs/_deployment.ts";
 import { Database } from "bun:sqlite";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -78,12 +79,15 @@ suite("the compiled arm64 binary under qemu-user", () => {
           proc.kill("SIGTERM");
           expect(await proc.exited).toBe(0);
           expect(listener.messages.some((m) => m.startsWith("STOPPING=1"))).toBe(true);
+          // SIGTERM pauses a deployment; end it, so that the next test may set up another program.
+          const stop = run(["stop"]);
+          expect(stop.code, stop.stderr).toBe(0);
         } finally {
           listener.close();
         }
       }, 120_000);
 
-      test("records from the fake microphone through the capture Worker and runs Silero VAD on it", () => {
+      test("records from the fake microphone through the capture Worker and runs Silero VAD on it", async () => {
         // The demo clip starts with 4.8 s of speech: one 2 s recording of it must hold speech.
         const alsaConfig = join(home.home, "alsa.conf");
         writeFileSync(
@@ -100,12 +104,27 @@ suite("the compiled arm64 binary under qemu-user", () => {
         );
         expect(setup.stderr).toBe("");
         expect(setup.code).toBe(0);
-        const task = run(["task", "run", "recording_task"], env);
-        expect(task.code).toBe(0);
-        const db = new Database(join(home.acoupiHome, "storages/metadata.db"), { readonly: true });
+        // The runner in the foreground (`start` would spawn an arm64 child, which needs binfmt_misc),
+        // until the first recording's model output is stored.
+        const prefix = runner(binary, cpu);
+        const proc = Bun.spawn([...prefix.argv, "start", "--foreground", "--no-check", "--name", `qemu-silero-${cpu}`], {
+          env: { ...process.env, ...home.env, ...prefix.env, ...env, ACOUPI_SYSTEMD: "0" },
+          cwd: home.home,
+          stdin: "ignore",
+          stdout: "pipe",
+          stderr: "pipe",
+        });
+        const dbPath = join(home.acoupiHome, "storages/metadata.db");
+        const deadline = Date.now() + 150_000;
+        while (countRows(dbPath, "SELECT id FROM model_outputs") === 0 && Date.now() < deadline) await Bun.sleep(250);
+        proc.kill("SIGTERM");
+        expect(await proc.exited).toBe(0);
+        const stop = run(["stop"], env);
+        expect(stop.code, stop.stderr).toBe(0);
+        const db = new Database(dbPath, { readonly: true });
         try {
           const recordings = db.query("SELECT path, samplerate_hz AS samplerate FROM recordings").all() as Array<{ path: string; samplerate: number }>;
-          expect(recordings).toHaveLength(1);
+          expect(recordings.length).toBeGreaterThanOrEqual(1);
           expect(recordings[0]?.samplerate).toBe(16000);
           expect(existsSync(recordings[0]?.path ?? "")).toBe(true);
           const labels = db

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../../src/version.ts";
+import { makeTestCerts } from "../helpers/certs.ts";
 import { makeTempHome, type TempHome } from "../helpers/cli.ts";
+import { startWsBroker } from "../helpers/ws-broker.ts";
 import { python3Available, startNotifyListener } from "../system/systemd/_notify-listener.ts";
 import { buildBinary, lastJsonLine, runBinary, runner, stampsVersionAndCommit } from "./_binaries.ts";
 
@@ -44,6 +46,31 @@ describe("the compiled x64 binary", () => {
     expect(run(["config", "set", "greeting", "hello"]).code).toBe(0);
     expect(lastJsonLine(run(["task", "run", "hello_task"]).stdout)).toEqual({ greeting: "hello" });
   });
+
+  test("sends a heartbeat over MQTT on a TLS websocket (wss) to a real broker, verified against its CA", async () => {
+    const certs = makeTestCerts();
+    const broker = await startWsBroker({ path: "/mqtt", tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile } });
+    const wsHome = makeTempHome("acoupi-x64-wss-");
+    try {
+      const env = { ...wsHome.env, ACOUPI_SYSTEMD: "0" };
+      const setup = runBinary(runner(binary), [
+        "setup", "--program", "connected", "--no-prompt", "--messaging.mqtt.host", "127.0.0.1", "--messaging.mqtt.port", String(broker.port),
+        "--messaging.mqtt.transport", "wss", "--messaging.mqtt.ca_file", certs.caFile,
+      ], env, wsHome.home);
+      expect(setup.code).toBe(0);
+      expect(runBinary(runner(binary), ["task", "run", "heartbeat_task"], env, wsHome.home).code).toBe(0);
+      const send = runBinary(runner(binary), ["task", "run", "send_messages_task"], env, wsHome.home);
+      expect(send.code).toBe(0);
+      expect(lastJsonLine(send.stdout)).toMatchObject({ selected: 1, delivered: 1, failed: 0 });
+      const [got] = broker.accepted();
+      expect(got?.topic).toBe("acoupi/test-device-0001");
+      expect(JSON.parse(got?.payload ?? "{}")).toMatchObject({ device_id: "test-device-0001", status: "OK" });
+    } finally {
+      await broker.cleanup();
+      wsHome.cleanup();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   test("service install points ExecStart at the binary itself, not at bun", () => {
     const unitDir = join(home.home, "units");

@@ -39,3 +39,38 @@ describe("secrets in the connected program's configuration", () => {
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
   });
 });
+
+describe("credentials in URLs and headers, and TLS checking turned off", () => {
+  const home = makeTempHome();
+  afterAll(() => home.cleanup());
+
+  test("a base_url's user info and query token, and a token header, are masked by config show and config get", () => {
+    const url = "https://sensor:url-Pa55@ingest.example.org/in?token=q-T0ken-77&site=garden";
+    const setup = runAcoupi(
+      ["setup", "--program", "connected", "--no-prompt", "--messaging.http.base_url", url,
+        "--messaging.http.headers", JSON.stringify({ "X-Api-Key": "hdr-K3y-99", "X-Site": "garden" })],
+      home.env,
+    );
+    expect(setup.code).toBe(0);
+    const show = runAcoupi(["config", "show"], home.env);
+    const get = runAcoupi(["config", "get", "messaging.http"], home.env);
+    for (const out of [setup, show, get]) {
+      const text = out.stdout + out.stderr;
+      for (const secret of ["url-Pa55", "q-T0ken-77", "hdr-K3y-99"]) expect(text).not.toContain(secret);
+    }
+    expect(show.stdout).toContain('"base_url": "https://********@ingest.example.org/in?token=********&site=********"');
+    expect(show.stdout).toContain('"X-Site": "garden"');
+  });
+
+  test("tls_verify false is warned about at setup and whenever the program starts (here: check)", () => {
+    const setup = runAcoupi(
+      ["setup", "--program", "connected", "--no-prompt", "--messaging.http", "null", "--messaging.mqtt.host", "127.0.0.1",
+        "--messaging.mqtt.port", "1", "--messaging.mqtt.transport", "tls", "--messaging.mqtt.tls_verify", "false"],
+      home.env,
+    );
+    expect(setup.code).toBe(0);
+    expect(setup.stderr).toContain("Warning: messaging.mqtt.tls_verify is false: TLS certificates are not checked");
+    const check = runAcoupi(["check"], home.env);
+    expect(check.stdout + check.stderr).toContain("messaging.mqtt.tls_verify is false");
+  });
+});

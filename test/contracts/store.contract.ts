@@ -32,6 +32,7 @@ export function recording(init: Partial<Recording> = {}): Recording {
     path: `/tmp/acoupi/${id}.wav`,
     audio_channels: 1,
     time_expansion: 1,
+    bit_depth: 16,
     ...init,
   };
 }

@@ -7,7 +7,7 @@ const ids = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padSta
 const ACOUPI_EXAMPLE =
   `{"id":"${ids(3)}","name_model":"BirdNET","recording":{"created_on":"2024-05-01T14:03:00Z","duration":3.0,"samplerate":48000,` +
   `"deployment":{"id":"${ids(1)}","name":"site","latitude":51.5,"longitude":-0.1,"started_on":"2024-01-01T00:00:00Z","ended_on":null},` +
-  `"path":"/run/shm/20240501_140300.wav","audio_channels":1,"time_expansion":1.0,"id":"${ids(2)}"},` +
+  `"path":"/run/shm/20240501_140300.wav","audio_channels":1,"time_expansion":1.0,"bit_depth":16,"id":"${ids(2)}"},` +
   `"detections":[{"id":"${ids(4)}","prediction_type":"presence","location":{"type":"BoundingBox","coordinates":[0.0,0.0,3.0,24000.0]},` +
   `"detection_score":0.9,"tags":[{"tag":{"key":"species","value":"Turdus merula"},"confidence_score":0.9}]}],"created_on":"2024-05-01T14:03:05Z"}`;
 

@@ -33,11 +33,11 @@ function pad(n: number): string {
   return String(n).padStart(2, "0");
 }
 
-/** Where the default date file manager files a recording: `<recordings>/Y/M/D/YYYYMMDD_HHMMSS_<id>.wav`. */
+/** Where the default date file manager files a recording: `<recordings>/YYYY/MM/DD/YYYYMMDD_HHMMSS_<id>.wav`. */
 function destinationOf(rig: Rig, row: Row): string {
   const d = new Date(row.created_on);
   const name = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}_${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}_${row.id}.wav`;
-  return join(rig.files.recordings, String(d.getUTCFullYear()), String(d.getUTCMonth() + 1), String(d.getUTCDate()), name);
+  return join(rig.files.recordings, String(d.getUTCFullYear()), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()), name);
 }
 
 describe("filing across filesystems after a crash", () => {

@@ -60,6 +60,7 @@ export function writeFixtureDb(dir: string): FixtureDb {
     path: join(dir, `rec${i + 1}.wav`),
     audio_channels: 1,
     time_expansion: 1,
+    bit_depth: 16,
   }));
   for (const r of recordings) {
     store.storeRecording(r);

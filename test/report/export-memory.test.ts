@@ -22,7 +22,7 @@ function writeLargeDb(path: string): void {
   store.transaction(() => {
     for (let i = 0; i < RECORDINGS; i++) {
       const created = new Date(start + i * 10_000);
-      const recording: Recording = { id: crypto.randomUUID(), created_on: created, duration: 3, samplerate: 48000, deployment, path: `/data/rec-${i}.wav`, audio_channels: 1, time_expansion: 1 };
+      const recording: Recording = { id: crypto.randomUUID(), created_on: created, duration: 3, samplerate: 48000, deployment, path: `/data/rec-${i}.wav`, audio_channels: 1, time_expansion: 1, bit_depth: 16 };
       store.storeRecording(recording);
       const detections = Array.from({ length: PER_RECORDING }, (_, k) => ({
         id: crypto.randomUUID(),

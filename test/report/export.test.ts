@@ -88,7 +88,7 @@ describe("acoupi export", () => {
     const store = new SqliteStore({ db_metadata: db }, { synchronous: "NORMAL" });
     const ids = ["00000000-0000-4000-8000-0000000000e1", "00000000-0000-4000-8000-0000000000e2"];
     ids.forEach((id, i) => {
-      const recording = { id, created_on: new Date(Date.UTC(2024, 4, 1, 6, 0, i)), duration: 3, samplerate: 48000, deployment: MEADOW, path: `/data/${i === 0 ? "a" : "b"}/night.wav`, audio_channels: 1, time_expansion: 1 };
+      const recording = { id, created_on: new Date(Date.UTC(2024, 4, 1, 6, 0, i)), duration: 3, samplerate: 48000, deployment: MEADOW, path: `/data/${i === 0 ? "a" : "b"}/night.wav`, audio_channels: 1, time_expansion: 1, bit_depth: 16 };
       store.storeRecording(recording);
       const detection = { id: crypto.randomUUID(), prediction_type: "presence" as const, location: null, detection_score: 0.5, tags: [] };
       store.storeModelOutputs([{ id: crypto.randomUUID(), name_model: "M", recording, created_on: recording.created_on, detections: [detection] }]);

@@ -97,7 +97,7 @@ describe("acoupi spectrogram", () => {
     toneWav(wav, 38_400, 115_200, 6_000, buildGuano([["GUANO|Version", "1.0"], ["TE", "10"]]));
     const db = join(home.home, "metadata.db");
     const store = new SqliteStore({ db_metadata: db });
-    const recording = { id: crypto.randomUUID(), created_on: new Date("2024-05-01T21:00:00Z"), duration: 0.3, samplerate: 384_000, deployment: MEADOW, path: wav, audio_channels: 1, time_expansion: 10 };
+    const recording = { id: crypto.randomUUID(), created_on: new Date("2024-05-01T21:00:00Z"), duration: 0.3, samplerate: 384_000, deployment: MEADOW, path: wav, audio_channels: 1, time_expansion: 10, bit_depth: 16 };
     store.storeRecording(recording);
     store.storeModelOutputs([
       {

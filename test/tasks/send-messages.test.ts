@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -223,25 +224,99 @@ describe("send_messages_task over HTTP", () => {
     expect(new Set(server.bodies)).toEqual(new Set(messages.map((m) => m.content)));
   });
 
-  test("a 404 marks the messages failed and they are not retried", async () => {
+  test("a 422 marks the messages failed, logs each by id, and they are not retried until `retry`", async () => {
     let requests = 0;
-    const server = endpoint(() => (requests++, 404));
+    const server = endpoint(() => (requests++, 422));
     cleanups.push(server.stop);
     const clock = new ManualClock();
     const outbox = openOutbox();
-    fill(outbox, clock, 12, "missing");
+    const messages = fill(outbox, clock, 12, "refused");
+    const lines: string[] = [];
     const task = sendMessagesTask({
       outbox,
       messengers: new HttpMessenger(HttpConfigSchema.parse({ base_url: server.url })),
       clock,
-      logger: quietLogger(),
+      logger: quietLogger(lines),
     }).run;
     const result = await task();
     expect(result).toMatchObject({ selected: 12, delivered: 0, failed: 12, deferred: 0 });
     expect(result.lastError?.permanent).toBe(true);
     expect(outbox.stats()).toMatchObject({ pending: 0, failed: 12 });
+    for (const m of messages) expect(lines.some((l) => l.includes(`Message ${m.id} (detection) failed for good`))).toBe(true);
     clock.advance(3_600_000);
     expect((await task()).selected).toBe(0);
     expect(requests).toBe(12);
+    expect(outbox.list({ status: "failed" }).map((e) => e.id)).toEqual(messages.map((m) => m.id));
+    expect(outbox.retryFailed({ now: clock.now() })).toBe(12);
+    expect(outbox.stats()).toMatchObject({ pending: 12, failed: 0 });
+    expect((await task()).selected).toBe(12);
+  });
+
+  test("a 404 window while the server is redeployed loses nothing: every message arrives once it answers 200", async () => {
+    let redeploying = true;
+    const server = endpoint(() => (redeploying ? 404 : 200));
+    cleanups.push(server.stop);
+    const clock = new ManualClock();
+    const outbox = openOutbox();
+    const messages = fill(outbox, clock, 30, "redeploy");
+    const messenger = new HttpMessenger(HttpConfigSchema.parse({ base_url: server.url }));
+    const task = sendMessagesTask({ outbox, messengers: messenger, concurrency: 4, clock, logger: quietLogger() }).run;
+    for (let run = 0; run < 4; run++) {
+      const result = await task();
+      expect(result.delivered).toBe(0);
+      expect(result.lastError?.permanent).toBe(false);
+      clock.advance(10_000);
+    }
+    expect(outbox.stats()).toMatchObject({ pending: 30, failed: 0, delivered: 0 });
+    expect(messenger.status().figures).toMatchObject({ last_http_status: 404 });
+    expect(String(messenger.status().figures?.last_error)).toContain("answered 404");
+    redeploying = false;
+    let runs = 0;
+    while (outbox.stats().pending > 0 && runs < 10) {
+      await task();
+      clock.advance(10_000);
+      runs += 1;
+    }
+    expect(outbox.stats()).toMatchObject({ pending: 0, failed: 0, delivered: 30 });
+    expect(new Set(server.bodies)).toEqual(new Set(messages.map((m) => m.content)));
+    expect(messenger.status().figures).toMatchObject({ last_error: null, last_http_status: null });
+  });
+});
+
+describe("send_messages_task over HTTP against a hostile endpoint", () => {
+  test("an endpoint answering 8 MB bodies cannot grow messages.db past its ceiling, and echoed tokens are not stored", async () => {
+    const huge = `${"x".repeat(8 * 1024 * 1024 - 64)} Bearer tok-9c1d33aa70 `;
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(request) {
+        await request.text();
+        return new Response(`${request.headers.get("authorization")} ${huge}`, { status: 200 });
+      },
+    });
+    cleanups.push(() => server.stop(true));
+    const clock = new ManualClock();
+    const path = join(dir, `${crypto.randomUUID()}.db`);
+    const outbox = new SqliteMessageStore({ messages_db: path, max_bytes: 512 * 1024 }, { random: () => 0, logger: quietLogger() });
+    cleanups.push(() => outbox.close());
+    fill(outbox, clock, 21, "huge");
+    const messenger = new HttpMessenger(
+      HttpConfigSchema.parse({ base_url: `http://127.0.0.1:${server.port}/in`, headers: { Authorization: "Bearer tok-9c1d33aa70" } }),
+    );
+    const result = await sendMessagesTask({ outbox, messengers: messenger, concurrency: 4, clock, logger: quietLogger() }).run();
+    expect(result.delivered).toBe(21);
+    outbox.prune(clock.now());
+    outbox.close();
+    cleanups.pop();
+    const bytes = Bun.file(path).size + (await Bun.file(`${path}-wal`).exists() ? Bun.file(`${path}-wal`).size : 0);
+    expect(bytes).toBeLessThan(512 * 1024 + 256 * 1024);
+    const db = new Database(path, { readonly: true });
+    const rows = db.query<{ content: string }, []>("SELECT content FROM responses").all();
+    db.close();
+    expect(rows.length).toBe(21);
+    for (const row of rows) {
+      expect(Buffer.byteLength(row.content)).toBeLessThanOrEqual(4096);
+      expect(row.content).not.toContain("tok-9c1d33aa70");
+    }
   });
 });

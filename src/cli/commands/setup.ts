@@ -17,14 +17,24 @@ import { readSetupDraft, removeSetupDraft, setupDraftFile, writeSetupDraft } fro
 import { diffConfig, formatChanges } from "../../config/diff.ts";
 import { migrateAcoupi06 } from "../../config/migrate-acoupi-06.ts";
 import { matchPyAudioDevice } from "../../config/device-name.ts";
+import { insecureTlsKeys } from "../../config/secrets.ts";
 import { validateConfig } from "../../config/validate.ts";
 import { ConfigError, DeploymentError } from "../../errors.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { activeDeployment } from "../../system/deployment-file.ts";
+import { deviceIdProblem, readDeviceIdentity, type DeviceIdSource } from "../../system/device-id.ts";
 import { acoupiPaths, type AcoupiPaths } from "../../system/paths.ts";
 import type { WebConfig } from "../../web/config.ts";
 import { ensureWebToken } from "../../web/token.ts";
 import { deviceIdFile, programs } from "../load-program.ts";
+
+const ID_SOURCES: Record<DeviceIdSource, string> = {
+  override: "set with --device-id or ACOUPI_DEVICE_ID",
+  cpuinfo: "the Raspberry Pi serial",
+  "device-tree": "the board serial",
+  "machine-id": "derived from /etc/machine-id",
+  hostname: "derived from the host name",
+};
 
 function refuseUnderDeployment(paths: AcoupiPaths): void {
   const current = activeDeployment(paths);
@@ -113,6 +123,13 @@ export default defineCommand({
     });
     refuseUnderDeployment(paths);
     await matchPyAudioDevice(config);
+    const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
+    const problem = deviceId ? deviceIdProblem(deviceId) : null;
+    if (problem !== null) {
+      throw new ConfigError(`The device id ${JSON.stringify(deviceId)} cannot be used: ${problem}`, {
+        help: "Use letters, digits, - and _ (it becomes an MQTT topic level and part of file names), e.g. --device-id garden-07",
+      });
+    }
 
     const previous = isSetUp(paths) ? readProgramName(paths) : null;
     const previousConfig = previous === programName ? readJsonFile(paths.programJson) : null;
@@ -120,14 +137,21 @@ export default defineCommand({
     mkdirSync(paths.logDir, { recursive: true });
     writeProgramConfig(paths, programName, config);
     removeSetupDraft(paths);
-    const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
     if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
+    for (const key of insecureTlsKeys(config)) {
+      process.stderr.write(`Warning: ${key} is false: TLS certificates are not checked, so anyone on the network path can pose as the server\n`);
+    }
     if (previous !== null && previous !== programName) process.stdout.write(`The program changed from "${previous}" to "${programName}"\n`);
     if (previousConfig !== null) {
       const changes = formatChanges(definition.configSchema, diffConfig(previousConfig, config));
       process.stdout.write(changes.length > 0 ? `Changed from the previous setup:\n${changes.join("\n")}\n` : "The configuration is the same as before\n");
     }
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
+    const identity = deviceId ? { id: deviceId, source: "override" as const } : readDeviceIdentity();
+    process.stdout.write(`Device id: ${identity.id} (${ID_SOURCES[identity.source]})\n`);
+    if (identity.source === "machine-id" || identity.source === "hostname") {
+      process.stdout.write("  Sensors made from one cloned SD card share this id: give each its own with --device-id\n");
+    }
     const web = (config as { web?: WebConfig }).web;
     if (web?.enabled) {
       ensureWebToken(paths, web); // the page's token exists from setup on (config/web-token, mode 0600)

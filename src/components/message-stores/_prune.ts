@@ -3,7 +3,8 @@
  * ceiling (rows, content bytes, age), undelivered rows are dropped in a fixed order so the most
  * valuable survive: heartbeats, then summaries, then detections; within a kind, failed rows
  * (which will never be sent) before pending ones, oldest first. Delivered rows count towards the
- * ceiling but are removed first and are not "dropped": they already reached the backend.
+ * ceiling but are removed first and are not "dropped": they already reached the backend. A
+ * message's bytes are its content plus its kept responses, so what servers answer counts too.
  */
 import type { Database } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
@@ -35,9 +36,15 @@ function addCounter(db: Database, s: string, name: string, by: number): void {
   db.query(`INSERT INTO ${s}.counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value`).run(name, by);
 }
 
+/** A message's bytes in the file: its content and its kept responses' content. */
+function sizeSql(s: string): string {
+  return `m.size + coalesce((SELECT sum(length(CAST(r.content AS BLOB))) FROM ${s}.responses r WHERE r.message_id = m.id), 0)`;
+}
+
 function totals(db: Database, s: string): { rows: number; bytes: number } {
   const row = db.query<{ rows: number; bytes: number | null }, []>(`SELECT count(*) AS rows, sum(size) AS bytes FROM ${s}.messages`).get();
-  return { rows: row?.rows ?? 0, bytes: row?.bytes ?? 0 };
+  const answers = db.query<{ bytes: number | null }, []>(`SELECT sum(length(CAST(content AS BLOB))) AS bytes FROM ${s}.responses`).get();
+  return { rows: row?.rows ?? 0, bytes: (row?.bytes ?? 0) + (answers?.bytes ?? 0) };
 }
 
 /** Runs inside the caller's transaction; `s` is the schema holding the outbox. */
@@ -62,7 +69,7 @@ export function pruneOutbox(db: Database, s: string, limits: PruneLimits, now: D
     const reason = `the outbox holds ${rows} messages (max_rows ${limits.max_rows}) and ${bytes} bytes (max_bytes ${limits.max_bytes})`;
     const victims: string[] = [];
     const oldDelivered = db.query<Candidate, []>(
-      `SELECT id, kind, size FROM ${s}.messages WHERE status = 'delivered' ORDER BY delivered_on, rowid`,
+      `SELECT m.id, m.kind, ${sizeSql(s)} AS size FROM ${s}.messages m WHERE m.status = 'delivered' ORDER BY m.delivered_on, m.rowid`,
     );
     for (const c of oldDelivered.iterate()) {
       if (!over()) break;
@@ -72,8 +79,8 @@ export function pruneOutbox(db: Database, s: string, limits: PruneLimits, now: D
     }
     delivered += victims.length;
     const undelivered = db.query<Candidate, []>(
-      `SELECT id, kind, size FROM ${s}.messages WHERE status <> 'delivered'
-       ORDER BY CASE kind WHEN 'heartbeat' THEN 0 WHEN 'summary' THEN 1 ELSE 2 END, status = 'failed' DESC, created_on, rowid`,
+      `SELECT m.id, m.kind, ${sizeSql(s)} AS size FROM ${s}.messages m WHERE m.status <> 'delivered'
+       ORDER BY CASE m.kind WHEN 'heartbeat' THEN 0 WHEN 'summary' THEN 1 ELSE 2 END, m.status = 'failed' DESC, m.created_on, m.rowid`,
     );
     const droppedNow: DroppedCounts = { heartbeat: 0, summary: 0, detection: 0 };
     for (const c of undelivered.iterate()) {

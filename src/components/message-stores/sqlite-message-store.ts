@@ -3,7 +3,10 @@
  * response marks it delivered; each other response counts an attempt and pushes
  * `next_attempt_at` back exponentially (base·2^(attempts-1), capped, minus up to 10 % jitter so
  * many sensors do not retry in step), or marks it failed when the caller says the failure is
- * permanent (an HTTP 4xx). `prune` removes delivered rows after the retention period and enforces
+ * permanent (an HTTP 400, 413, 415 or 422). A response's content and the last error are kept to
+ * their first 4 KB, and only the latest few responses of a message are kept, so no answer a
+ * server gives can grow the file past its ceiling (response bytes count towards `max_bytes`).
+ * `prune` removes delivered rows after the retention period and enforces
  * the ceiling (see `_prune.ts`). Standalone it opens `messages_db` on its own connection; given
  * `deps.connection` (SqliteStore's `connection`) it attaches `messages_db` to it as `outbox`, so
  * `store.transaction(() => { store.storeModelOutputs(…); outbox.storeMessage(…) })` commits
@@ -19,6 +22,7 @@ import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { attachSqlite, openSqlite, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { listEntries, requeueFailed, type OutboxEntry } from "./_admin.ts";
 import { pruneOutbox } from "./_prune.ts";
 import { assertOutboxSchema, OUTBOX_MIGRATIONS } from "./_schema.ts";
 import { readStats } from "./read-outbox-stats.ts";
@@ -58,6 +62,18 @@ export interface SqliteMessageStoreDeps {
 }
 
 const JITTER = 0.1;
+/** Most bytes of a response's content (or of the last error) kept in the outbox. */
+export const STORED_TEXT_LIMIT = 4096;
+/** Responses kept per message: enough to show what the last attempts got. */
+export const RESPONSES_KEPT = 3;
+
+/** `text` cut to at most `limit` UTF-8 bytes, never inside a character. */
+export function boundedText(text: string, limit = STORED_TEXT_LIMIT): string {
+  if (text.length * 3 <= limit) return text;
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= limit) return text;
+  return new TextDecoder().decode(bytes.subarray(0, limit), { stream: true });
+}
 const ATTACH_ALIAS = "outbox";
 
 interface MessageRow {
@@ -66,6 +82,8 @@ interface MessageRow {
   content: string;
   created_on: string;
 }
+
+export type { OutboxEntry } from "./_admin.ts";
 
 export class SqliteMessageStore implements MessageStore {
   readonly #db: Database;
@@ -148,9 +166,16 @@ export class SqliteMessageStore implements MessageStore {
           });
         }
         const received = sqlTime(response.received_on);
+        const content = response.content === null ? null : boundedText(response.content);
         this.#db
           .query(`INSERT INTO ${this.#s}.responses (message_id, status, content, received_on) VALUES (?, ?, ?, ?)`)
-          .run(id, response.status, response.content, received);
+          .run(id, response.status, content, received);
+        this.#db
+          .query(
+            `DELETE FROM ${this.#s}.responses WHERE message_id = ? AND id NOT IN
+             (SELECT id FROM ${this.#s}.responses WHERE message_id = ? ORDER BY id DESC LIMIT ${RESPONSES_KEPT})`,
+          )
+          .run(id, id);
         if (row.status === "delivered") return; // a late failure never undoes a confirmed delivery
         if (response.status === ResponseStatus.SUCCESS) {
           this.#db
@@ -164,7 +189,7 @@ export class SqliteMessageStore implements MessageStore {
         const next = new Date(response.received_on.getTime() + this.backoffSeconds(attempts) * 1000);
         this.#db
           .query(`UPDATE ${this.#s}.messages SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`)
-          .run(attempts, status, sqlTime(next), response.content ?? `status ${response.status}`, id);
+          .run(attempts, status, sqlTime(next), content ?? `status ${response.status}`, id);
       })(),
     );
   }
@@ -187,6 +212,17 @@ export class SqliteMessageStore implements MessageStore {
    */
   transaction<T>(fn: () => T): T {
     return this.#db.transaction(fn)();
+  }
+
+  /** The undelivered messages (without content), oldest first: what `acoupi outbox` lists. */
+  list(options: { status?: "pending" | "failed"; limit?: number } = {}): OutboxEntry[] {
+    return storeCall("list the outbox", () => listEntries(this.#db, this.#s, options));
+  }
+
+  /** Re-queues failed messages (all, or those in `ids`), due now; returns how many. */
+  retryFailed(options: { ids?: readonly string[]; now?: Date } = {}): number {
+    const now = options.now ?? new Date();
+    return storeCall("re-queue failed messages", () => this.#db.transaction(() => requeueFailed(this.#db, this.#s, now, options.ids))());
   }
 
   stats(): OutboxStats {

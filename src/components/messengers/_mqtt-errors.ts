@@ -5,7 +5,7 @@
  * carry the password: they are built from the host, port, user name and error codes only.
  */
 
-export type MqttFailureKind = "auth" | "refused" | "unreachable" | "dns" | "timeout" | "tls" | "reset" | "other";
+export type MqttFailureKind = "auth" | "refused" | "unreachable" | "dns" | "timeout" | "tls" | "reset" | "duplicate" | "other";
 
 export interface MqttFailure {
   kind: MqttFailureKind;
@@ -19,6 +19,8 @@ export interface MqttErrorContext {
   username: string | null;
   useTls: boolean;
   timeoutSeconds: number;
+  /** How to name the broker in messages; `host:port` by default (a ws URL over websockets). */
+  where?: string;
 }
 
 /** CONNACK codes that mean "who you are is not accepted": v3.1.1 4/5, v5 134/135. */
@@ -40,7 +42,7 @@ function textOf(error: unknown): string {
 
 /** Describes a connection or publish failure for the user. */
 export function describeMqttError(error: unknown, ctx: MqttErrorContext): MqttFailure {
-  const where = `${ctx.host}:${ctx.port}`;
+  const where = ctx.where ?? `${ctx.host}:${ctx.port}`;
   const code = codeOf(error);
   const text = textOf(error);
   if (typeof code === "number") {

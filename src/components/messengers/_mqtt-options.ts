@@ -1,7 +1,8 @@
 /**
  * @module The mqtt.js connection options for an MqttMessenger config: an options object (not a
- * URL, which compiled binaries warn about), mqtt.js's own reconnect loop, no offline queue for
- * QoS 0, the retained "offline" last will, and the TLS files read when connecting (a file that
+ * URL, which compiled binaries warn about) for each transport (tcp, tls, and MQTT over websockets
+ * with mqtt.js's own ws/wss support and a path), mqtt.js's own reconnect loop, no offline queue
+ * for QoS 0, the retained "offline" last will, and the TLS files read when connecting (a file that
  * cannot be read is a MessageSendError naming its config key).
  */
 import { readFileSync } from "node:fs";
@@ -11,12 +12,41 @@ import type { MqttConfig } from "./mqtt-messenger.ts";
 
 const RECONNECT_PERIOD_MS = 1000;
 
+export type MqttProtocol = "mqtt" | "mqtts" | "ws" | "wss";
+
+/** The mqtt.js protocol of a config: its transport, made secure by `use_tls`. */
+export function mqttProtocol(c: Pick<MqttConfig, "transport" | "use_tls">): MqttProtocol {
+  switch (c.transport) {
+    case "tls":
+      return "mqtts";
+    case "wss":
+      return "wss";
+    case "ws":
+    case "websockets":
+      return c.use_tls ? "wss" : "ws";
+    default:
+      return c.use_tls ? "mqtts" : "mqtt";
+  }
+}
+
+/** True when the connection is encrypted, so the TLS settings apply. */
+export function isSecure(protocol: MqttProtocol): boolean {
+  return protocol === "mqtts" || protocol === "wss";
+}
+
+/** Where the broker is, for messages: `host:port`, plus the scheme and path over websockets. */
+export function mqttWhere(c: Pick<MqttConfig, "host" | "port" | "transport" | "use_tls" | "path">): string {
+  const protocol = mqttProtocol(c);
+  return protocol === "ws" || protocol === "wss" ? `${protocol}://${c.host}:${c.port}${c.path}` : `${c.host}:${c.port}`;
+}
+
 /** Connection options for `config`; throws MessageSendError when a TLS file cannot be read. */
-export function mqttClientOptions(c: MqttConfig, ids: { clientId: string; statusTopic: string }): IClientOptions {
+export function mqttClientOptions(c: MqttConfig, ids: { clientId: string; statusTopic: string | null }): IClientOptions {
+  const protocol = mqttProtocol(c);
   const options: IClientOptions = {
     host: c.host,
     port: c.port,
-    protocol: c.use_tls ? "mqtts" : "mqtt",
+    protocol,
     protocolVersion: 4,
     clientId: ids.clientId,
     clean: true,
@@ -25,11 +55,12 @@ export function mqttClientOptions(c: MqttConfig, ids: { clientId: string; status
     reconnectPeriod: RECONNECT_PERIOD_MS,
     queueQoSZero: false,
     resubscribe: false,
-    will: { topic: ids.statusTopic, payload: Buffer.from("offline"), qos: 1, retain: true },
   };
+  if (ids.statusTopic !== null) options.will = { topic: ids.statusTopic, payload: Buffer.from("offline"), qos: 1, retain: true };
+  if (protocol === "ws" || protocol === "wss") options.path = c.path;
   if (c.username !== null) options.username = c.username;
   if (c.password !== null) options.password = c.password;
-  if (c.use_tls) {
+  if (isSecure(protocol)) {
     options.rejectUnauthorized = c.tls_verify;
     const files: Array<[string | null, "ca" | "cert" | "key", string]> = [
       [c.ca_file, "ca", "ca_file"],

@@ -1,9 +1,13 @@
 /**
  * @module HttpMessenger: delivers outbox messages as HTTP requests (POST by default), as
  * acoupi's HTTPMessenger does, plus headers from the config (an Authorization header is masked
- * like any secret). A 2xx is delivered; a 4xx that retrying cannot fix is a permanent
- * MessageSendError; a 5xx, a network error or a timeout is retryable. Error messages show the
- * endpoint without user info or query string, so tokens in the URL never reach a log.
+ * like any secret). A 2xx is delivered. Only the answers the payload itself causes (400, 413,
+ * 415, 422) are permanent; every other failure (404 while a server is redeployed, 401/403 until
+ * the token is fixed, 408, 429, 5xx, a redirect, the network, a timeout) is retryable, so the
+ * outbox keeps the message and backs off. Redirects are never followed (a POST must not be
+ * replayed elsewhere). At most the first 4 KB of an answer is read and kept, whatever the server
+ * sends, and secret header values are scrubbed from it. Error messages show the endpoint without
+ * user info or query string, so tokens in the URL never reach a log.
  */
 import { z } from "zod";
 import { ResponseStatus, type CheckReport, type ComponentStatus, type Message, type Response } from "../../data/index.ts";
@@ -27,8 +31,10 @@ export const HttpConfigSchema = z.object({
 });
 export type HttpConfig = z.output<typeof HttpConfigSchema>;
 
-/** 4xx codes that may succeed later: timeouts, rate limits, and credentials the user can fix. */
-const RETRYABLE_4XX = new Set([401, 403, 407, 408, 425, 429]);
+/** The only answers a retry cannot cure: the payload itself is refused. */
+export const PERMANENT_STATUSES: ReadonlySet<number> = new Set([400, 413, 415, 422]);
+/** Most bytes of an answer read and kept as the response content. */
+export const RESPONSE_BODY_LIMIT = 4096;
 const BODY_EXCERPT = 200;
 const SECRET_HEADER_RE = /authorization|token|secret|api[_-]?key|cookie/i;
 const HEADERS_HELP = "Check messaging.http.headers (the Authorization header)";
@@ -46,6 +52,58 @@ function errorCode(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Reads at most `limit` bytes of the body and cancels the rest, so an endpoint answering
+ * megabytes costs neither memory nor outbox space. A multi-byte character cut at the limit is
+ * dropped rather than kept half.
+ */
+export async function readBounded(answer: globalThis.Response, limit = RESPONSE_BODY_LIMIT): Promise<string> {
+  if (answer.body === null) return "";
+  const reader = answer.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    // The rest of the body is not wanted; a server that already closed makes cancel reject, which changes nothing.
+    if (size >= limit) await reader.cancel().catch((error: unknown) => void error);
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(Math.min(size, limit));
+  let offset = 0;
+  for (const part of parts) {
+    if (offset >= bytes.length) break;
+    const take = part.subarray(0, bytes.length - offset);
+    bytes.set(take, offset);
+    offset += take.length;
+  }
+  return new TextDecoder().decode(bytes, { stream: true });
+}
+
+/** Values a server could echo that must not be kept: secret headers (and their bare token), URL credentials, query values. */
+function requestSecrets(config: HttpConfig): string[] {
+  const found = new Set<string>();
+  for (const [name, value] of Object.entries(config.headers)) {
+    if (!SECRET_HEADER_RE.test(name) || value === "") continue;
+    found.add(value);
+    // "Bearer <token>": the token alone may be echoed too.
+    const token = value.split(/\s+/).pop() ?? "";
+    if (token.length >= 6) found.add(token);
+  }
+  if (URL.canParse(config.base_url)) {
+    const url = new URL(config.base_url);
+    for (const part of [url.password, decodeURIComponent(url.password)]) if (part.length >= 3) found.add(part);
+    for (const value of url.searchParams.values()) if (value.length >= 6) found.add(value);
+  }
+  // Longest first, so a value containing another is replaced whole.
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
@@ -58,9 +116,10 @@ export class HttpMessenger implements Messenger {
   readonly #config: HttpConfig;
   readonly #url: string;
   readonly #headers: Record<string, string>;
+  readonly #secrets: string[];
   #closed = false;
   /** The last failed send, cleared by a delivered one; `cureless` when a retry cannot fix it. */
-  #lastFailure: { message: string; cureless: boolean } | null = null;
+  #lastFailure: { message: string; cureless: boolean; status: number | null; since: Date } | null = null;
 
   constructor(config: HttpConfig) {
     this.#config = config;
@@ -69,6 +128,7 @@ export class HttpMessenger implements Messenger {
     const headers = new Headers({ "Content-Type": config.content_type, Accept: config.content_type });
     for (const [name, value] of Object.entries(config.headers)) headers.set(name, value);
     this.#headers = Object.fromEntries(headers.entries());
+    this.#secrets = requestSecrets(config);
   }
 
   async send(message: Message): Promise<Response> {
@@ -97,33 +157,34 @@ export class HttpMessenger implements Messenger {
       });
     } catch (cause) {
       const text = this.#networkFailure(cause, `message ${message.id}`);
-      throw this.#failed(new MessageSendError(text, { help: URL_HELP, cause }), TLS_RE.test(text));
+      throw this.#failed(new MessageSendError(text, { help: URL_HELP, cause }), TLS_RE.test(text), null);
     }
     let body: string;
     try {
-      body = await answer.text();
+      body = this.#scrub(await readBounded(answer));
     } catch (cause) {
-      throw this.#failed(new MessageSendError(this.#networkFailure(cause, `the answer to message ${message.id}`), { help: URL_HELP, cause }), false);
+      const text = this.#networkFailure(cause, `the answer to message ${message.id}`);
+      throw this.#failed(new MessageSendError(text, { help: URL_HELP, cause }), false, null);
     }
     if (answer.ok) {
       this.#lastFailure = null;
       return { message_id: message.id, status: ResponseStatus.SUCCESS, content: body, received_on: new Date() };
     }
-    const permanent = answer.status >= 400 && answer.status < 500 && !RETRYABLE_4XX.has(answer.status);
     if (answer.status >= 300 && answer.status < 400) {
-      // Kept and retried (permanent: false), and shown in status, until the URL is fixed.
       const location = answer.headers.get("location");
+      const where = location === null || !URL.canParse(location, this.#config.base_url) ? "" : ` to ${displayUrl(new URL(location, this.#config.base_url).href)}`;
       throw this.#failed(
         new MessageSendError(
-          `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
-            (location === null || !URL.canParse(location, this.#config.base_url) ? "" : ` (it redirects to ${displayUrl(new URL(location, this.#config.base_url).href)})`) +
-            `; acoupi does not follow redirects for ${this.#config.method}`,
-          { misconfigured: true, help: "Set messaging.http.base_url to the address the server redirects to; the message stays in the outbox until then" },
+          `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} (a redirect${where}) to message ${message.id}; ` +
+            "redirects are not followed for a " + this.#config.method,
+          { misconfigured: true, help: "Set messaging.http.base_url to the address the server redirects to; the message stays in the outbox" },
         ),
         true,
+        answer.status,
       );
     }
-    const excerpt = this.#scrub(body.trim().slice(0, BODY_EXCERPT));
+    const permanent = PERMANENT_STATUSES.has(answer.status);
+    const excerpt = body.trim().slice(0, BODY_EXCERPT);
     throw this.#failed(
       new MessageSendError(
         `HTTP endpoint ${this.#url} answered ${answer.status} ${answer.statusText} to message ${message.id}` +
@@ -131,20 +192,29 @@ export class HttpMessenger implements Messenger {
         { permanent, help: this.#statusHelp(answer.status) },
       ),
       AUTH_STATUSES.has(answer.status),
+      answer.status,
     );
   }
 
-  /** Degraded while the last send failed in a way only the user can fix (credentials, TLS, a redirect). */
+  /**
+   * Degraded while the last send failed in a way only the user can fix (credentials, TLS, a
+   * redirect); every failure shows as `last_error` with its HTTP status and since when sends fail.
+   */
   status(): ComponentStatus {
     const failure = this.#lastFailure;
     return {
       degraded: failure?.cureless ? failure.message : null,
-      figures: { messenger: "http", last_error: failure?.message ?? null },
+      figures: {
+        messenger: "http",
+        last_error: failure?.message ?? null,
+        last_http_status: failure?.status ?? null,
+        failing_since: failure?.since.toISOString() ?? null,
+      },
     };
   }
 
-  #failed(error: MessageSendError, cureless: boolean): MessageSendError {
-    this.#lastFailure = { message: error.message, cureless };
+  #failed(error: MessageSendError, cureless: boolean, status: number | null): MessageSendError {
+    this.#lastFailure = { message: error.message, cureless, status, since: this.#lastFailure?.since ?? new Date() };
     return error;
   }
 
@@ -158,7 +228,7 @@ export class HttpMessenger implements Messenger {
         redirect: "manual",
         signal: AbortSignal.timeout(this.#config.timeout * 1000),
       });
-      await answer.arrayBuffer();
+      await readBounded(answer);
     } catch (cause) {
       throw new HealthCheckError(this.#networkFailure(cause, "the health check"), { help: URL_HELP, cause });
     }
@@ -186,16 +256,13 @@ export class HttpMessenger implements Messenger {
     this.#closed = true;
   }
 
-  /** A server may echo request headers back; secret header values never reach a message. */
+  /**
+   * A server may echo the request back: secret header values, the URL's password and its query
+   * values never reach a message, a log or the outbox.
+   */
   #scrub(text: string): string {
     let out = text;
-    for (const [name, value] of Object.entries(this.#config.headers)) {
-      if (!SECRET_HEADER_RE.test(name) || value === "") continue;
-      out = out.replaceAll(value, "********");
-      // "Bearer <token>": the token alone may be echoed too.
-      const token = value.split(/\s+/).pop() ?? "";
-      if (token.length >= 6) out = out.replaceAll(token, "********");
-    }
+    for (const secret of this.#secrets) out = out.replaceAll(secret, "********");
     return out;
   }
 
@@ -206,8 +273,12 @@ export class HttpMessenger implements Messenger {
 
   #statusHelp(status: number): string {
     if (status === 401 || status === 403 || status === 407) return HEADERS_HELP;
-    if (status === 404 || status === 405) return "Check messaging.http.base_url and messaging.http.method";
-    if (status >= 500) return "The server failed; the message stays in the outbox and is sent again later";
-    return "The server refused the message; check that it expects what acoupi sends";
+    if (status === 404 || status === 405) {
+      return "Check messaging.http.base_url and messaging.http.method; the message stays in the outbox and is sent again later";
+    }
+    if (PERMANENT_STATUSES.has(status)) {
+      return "The server refused this message for good; check that it expects what acoupi sends, then run `acoupi outbox retry`";
+    }
+    return "The message stays in the outbox and is sent again later";
   }
 }

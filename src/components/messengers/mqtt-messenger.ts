@@ -3,8 +3,10 @@
  * connection open between sends (opened on the first send or check, never at import), lets
  * mqtt.js reconnect after an outage, and counts a message delivered only on PUBACK at QoS 1.
  * A send while the broker is away fails at once with MessageSendError instead of queueing in
- * memory: the outbox keeps the message and retries it with backoff. The client announces itself
- * on `<topic>/status` with a retained "online", and a retained "offline" last will.
+ * memory: the outbox keeps the message and retries it with backoff. With an availability topic
+ * (`availability_topic`, or Home Assistant's when its discovery is on) the client announces
+ * itself there with a retained "online", and a retained "offline" last will; by default there is
+ * none, so an acoupi dashboard subscribed to `#` sees one topic per device (see _mqtt-topics.ts).
  */
 import type { IClientOptions, MqttClient } from "mqtt";
 import { z } from "zod";
@@ -15,9 +17,16 @@ import { logger } from "../../log.ts";
 import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
 import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
-import { mqttClientOptions } from "./_mqtt-options.ts";
+import { isSecure, mqttClientOptions, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
+import { firstConnack, withTimeout } from "./_mqtt-connect.ts";
+import { TakeoverDetector } from "./_mqtt-takeover.ts";
+import { availabilityTopic, checkPublishTopic, fillTopic } from "./_mqtt-topics.ts";
+import { HomeAssistantConfigSchema } from "./home-assistant-config.ts";
 
 export type { MqttFailure, MqttFailureKind } from "./_mqtt-errors.ts";
+
+/** tcp and tls are MQTT on a socket; ws and wss are MQTT over websockets; `websockets` is acoupi 0.6's name for ws. */
+export const MQTT_TRANSPORTS = ["tcp", "tls", "ws", "wss", "websockets"] as const;
 
 export const MqttConfigSchema = z.object({
   host: z.string().min(1).describe("Host name or IP address of the MQTT broker"),
@@ -32,22 +41,44 @@ export const MqttConfigSchema = z.object({
     .describe("Topic to publish messages on; {device_id} is replaced by the device id"),
   client_id: z.string().min(1).nullable().default(null).describe("MQTT client id; defaults to the device id"),
   qos: z.number().int().min(0).max(2).default(1).describe("MQTT quality of service: 1 waits for the broker's PUBACK"),
-  use_tls: z.boolean().default(false).describe("Connect with TLS (mqtts)"),
+  use_tls: z.boolean().default(false).describe("Connect with TLS (tcp becomes tls, ws becomes wss)"),
   ca_file: askWhen("use_tls", z.string().nullable().default(null).describe("CA certificate file (PEM) to verify the broker; system CAs when unset")),
   cert_file: askWhen("use_tls", z.string().nullable().default(null).describe("Client certificate file (PEM), for brokers that require one")),
   key_file: askWhen("cert_file", z.string().nullable().default(null).describe("Private key file (PEM) of the client certificate")),
   tls_verify: askWhen("use_tls", z.boolean().default(true).describe("Verify the broker's certificate and host name")),
   keepalive: noPrompt(z.number().int().min(0).default(60).describe("Seconds between keepalive pings")),
   timeout: z.number().positive().default(5).describe("Seconds to wait for the connection and for each PUBACK"),
+  // Not asked at setup: tcp suits most sensors; set ws/wss with --messaging.mqtt.transport.
   transport: noPrompt(
-    z.enum(["tcp"]).default("tcp").describe("acoupi's transport key; only tcp is supported (acoupi also had websockets and unix)"),
+    z
+      .enum(MQTT_TRANSPORTS)
+      .default("tcp")
+      .describe("How to reach the broker: tcp, tls (mqtts), ws or wss (MQTT over websockets); acoupi's websockets means ws"),
   ),
+  availability_topic: noPrompt(z
+    .string()
+    .min(1)
+    .refine((t) => !/[+#]/.test(t), { message: "the topic must not contain the wildcards + or #" })
+    .nullable()
+    .default(null)
+    .describe(
+      "Topic for a retained online/offline availability, e.g. acoupi-status/{device_id}; empty: none, or Home Assistant's when its discovery is on",
+    )),
+  // Opt-in, not asked at setup: --messaging.mqtt.homeassistant.enabled true.
+  homeassistant: noPrompt(HomeAssistantConfigSchema.prefault({}).describe("Home Assistant MQTT discovery (off unless enabled)")),
+  path: noPrompt(z
+    .string()
+    .regex(/^\/[^\s?#]*$/, { message: "expected a URL path starting with /" })
+    .default("/mqtt")
+    .describe("URL path of the broker's websocket endpoint (ws and wss only), e.g. /mqtt behind a reverse proxy")),
 });
 export type MqttConfig = z.output<typeof MqttConfigSchema>;
 
 export interface MqttMessengerDeps {
   /** The device id for the `{device_id}` topic field and the default client id. */
   deviceId?: string;
+  /** Monotonic milliseconds, for telling session takeovers apart; performance.now by default. */
+  monotonic?: () => number;
 }
 
 /** The last failure, for status displays. */
@@ -60,18 +91,10 @@ const SUCCESS_CONTENT = "MQTT_ERR_SUCCESS";
 /** Failures a reconnect loop cannot cure; the client is dropped and the next send starts afresh. */
 const FATAL_KINDS = new Set(["auth", "refused", "tls"]);
 
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export class MqttMessenger implements Messenger {
   readonly #config: MqttConfig;
   readonly #topic: string;
-  readonly #statusTopic: string;
+  readonly #statusTopic: string | null;
   readonly #clientId: string;
   readonly #ctx: MqttErrorContext;
   readonly #log = logger("mqtt");
@@ -79,20 +102,35 @@ export class MqttMessenger implements Messenger {
   #connecting: Promise<MqttClient> | null = null;
   #lastError: MqttLastError | null = null;
   #closed = false;
+  #connections = 0;
+  readonly #takeover: TakeoverDetector;
 
   constructor(config: MqttConfig, deps: MqttMessengerDeps = {}) {
     this.#config = config;
+    this.#takeover = new TakeoverDetector(deps.monotonic);
     const deviceId = deps.deviceId ?? getDeviceId();
-    this.#topic = config.topic.replaceAll("{device_id}", deviceId);
-    this.#statusTopic = `${this.#topic}/status`;
+    this.#topic = fillTopic(config.topic, deviceId, "messaging.mqtt.topic");
+    this.#statusTopic = availabilityTopic(config, deviceId);
     this.#clientId = config.client_id ?? deviceId;
+    if (this.insecure) {
+      this.#log.warn(
+        `messaging.mqtt.tls_verify is false: the certificate of MQTT broker ${mqttWhere(config)} is not checked, ` +
+          "so anyone on the network path can pose as the broker; set it to true with a ca_file",
+      );
+    }
     this.#ctx = {
       host: config.host,
       port: config.port,
       username: config.username,
-      useTls: config.use_tls,
+      useTls: isSecure(mqttProtocol(config)),
       timeoutSeconds: config.timeout,
+      where: mqttWhere(config),
     };
+  }
+
+  /** True when the connection is encrypted but the broker's certificate is not checked. */
+  get insecure(): boolean {
+    return isSecure(mqttProtocol(this.#config)) && !this.#config.tls_verify;
   }
 
   /** The topic messages go to, with `{device_id}` filled in. */
@@ -100,8 +138,8 @@ export class MqttMessenger implements Messenger {
     return this.#topic;
   }
 
-  /** Where the retained "online" / "offline" status lives. */
-  get statusTopic(): string {
+  /** Where the retained "online" / "offline" availability lives; null when there is none. */
+  get statusTopic(): string | null {
     return this.#statusTopic;
   }
 
@@ -118,10 +156,24 @@ export class MqttMessenger implements Messenger {
   /** Degraded while the broker refuses the credentials or the certificate: a retry cannot cure those. */
   status(): ComponentStatus {
     const error = this.#lastError;
+    const duplicate = this.#takeover.suspected ? this.#duplicateMessage() : null;
     return {
-      degraded: error !== null && (error.kind === "auth" || error.kind === "tls") ? error.message : null,
-      figures: { messenger: "mqtt", connected: this.connected ? 1 : 0, last_error: error?.message ?? null },
+      degraded: duplicate ?? (error !== null && (error.kind === "auth" || error.kind === "tls") ? error.message : null),
+      figures: {
+        messenger: "mqtt",
+        connected: this.connected ? 1 : 0,
+        last_error: duplicate ?? error?.message ?? null,
+        tls: isSecure(mqttProtocol(this.#config)) ? (this.#config.tls_verify ? "verified" : "insecure") : "none",
+        session_takeovers: this.#takeover.takeovers,
+        reconnect_period_s: this.#takeover.reconnectMs / 1000,
+      },
     };
+  }
+
+  #duplicateMessage(): string {
+    return `Duplicate device id suspected: broker ${this.#where()} ended the session of MQTT client id "${this.#clientId}" ` +
+      `${this.#takeover.takeovers} times within seconds of connecting, as it does when another sensor connects with the same id; ` +
+      `reconnecting only every ${this.#takeover.reconnectMs / 1000} s`;
   }
 
   async send(message: Message): Promise<Response> {
@@ -154,6 +206,26 @@ export class MqttMessenger implements Messenger {
     return { message_id: message.id, status: ResponseStatus.SUCCESS, content: SUCCESS_CONTENT, received_on: new Date() };
   }
 
+  /** How many times the client connected; a change means retained state may need publishing again. */
+  get connections(): number {
+    return this.#connections;
+  }
+
+  /**
+   * Publishes a retained message at QoS 1 on the messenger's connection (Home Assistant's
+   * discovery configs and state), resolving on PUBACK; throws MessageSendError when the broker
+   * is away. The topic is checked before use.
+   */
+  async publishRetained(topic: string, payload: string, key = "messaging.mqtt.homeassistant"): Promise<void> {
+    checkPublishTopic(topic, key);
+    const client = await this.#ready();
+    await withTimeout(
+      client.publishAsync(topic, payload, { qos: 1, retain: true }),
+      this.#config.timeout * 1000,
+      () => new MessageSendError(`MQTT broker ${this.#where()} did not acknowledge the retained message on ${topic} within ${this.#config.timeout} s`),
+    );
+  }
+
   async check(): Promise<CheckReport> {
     const where = `${this.#ctx.host}:${this.#ctx.port}`;
     const report: CheckReport = { subject: "messenger", lines: [`MQTT broker ${where} reached${this.#ctx.useTls ? " over TLS" : ""}; connection accepted`], warnings: [] };
@@ -176,10 +248,11 @@ export class MqttMessenger implements Messenger {
     const client = this.#client ?? (this.#connecting === null ? null : await this.#connecting.catch(() => null));
     this.#client = null;
     if (client === null) return;
+    const statusTopic = this.#statusTopic;
     if (client.connected) {
       // A clean disconnect does not fire the last will, so say "offline" ourselves.
-      await withTimeout(
-        client.publishAsync(this.#statusTopic, "offline", { qos: 1, retain: true }),
+      if (statusTopic !== null) await withTimeout(
+        client.publishAsync(statusTopic, "offline", { qos: 1, retain: true }),
         this.#config.timeout * 1000,
         () => new Error("offline status was not acknowledged"),
       ).catch((error: unknown) => this.#log.debug(`Could not publish the offline status: ${String(error)}`));
@@ -191,7 +264,7 @@ export class MqttMessenger implements Messenger {
   }
 
   #where(): string {
-    return `${this.#config.host}:${this.#config.port}`;
+    return mqttWhere(this.#config);
   }
 
   #remember<E extends MessageSendError>(error: E, kind: MqttFailure["kind"]): E {
@@ -241,25 +314,7 @@ export class MqttMessenger implements Messenger {
     this.#client = client;
     this.#watch(client);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const cleanup = () => {
-          clearTimeout(timer);
-          client.off("connect", onConnect);
-          client.off("error", onError);
-          client.off("close", onClose);
-        };
-        const onConnect = () => (cleanup(), resolve());
-        const onError = (error: Error) => (cleanup(), reject(error));
-        const onClose = () => {
-          cleanup();
-          reject(new Error(this.#lastError?.message ?? `connection to ${this.#where()} closed`));
-        };
-        const timer = setTimeout(() => onError(Object.assign(new Error("connack timeout"), { code: "ETIMEDOUT" })),
-          this.#config.timeout * 1000 + 500);
-        client.on("connect", onConnect);
-        client.on("error", onError);
-        client.on("close", onClose);
-      });
+      await firstConnack(client, this.#config.timeout * 1000 + 500, () => this.#lastError?.message ?? `connection to ${this.#where()} closed`);
     } catch (error) {
       this.#drop(client);
       const failure = describeMqttError(error, this.#ctx);
@@ -272,21 +327,38 @@ export class MqttMessenger implements Messenger {
   /** Listeners for the client's whole life: status publishing, error memory, no offline backlog. */
   #watch(client: MqttClient): void {
     client.on("connect", () => {
+      this.#connections += 1;
+      this.#takeover.connected();
       if (this.#lastError !== null) this.#log.info(`Reconnected to MQTT broker ${this.#where()}`);
       else this.#log.debug(`Connected to MQTT broker ${this.#where()} as client "${this.#clientId}"`);
       this.#lastError = null;
+      if (this.#statusTopic === null) return;
       client.publish(this.#statusTopic, "online", { qos: 1, retain: true }, (error) => {
         if (error) this.#log.debug(`Could not publish the online status: ${error.message}`);
       });
     });
     client.on("error", (error) => {
+      this.#takeover.errored();
       const failure = describeMqttError(error, this.#ctx);
       if (this.#lastError?.message !== failure.message) this.#log.warn(failure.message);
       this.#lastError = { ...failure, at: new Date() };
       if (FATAL_KINDS.has(failure.kind) && client.connected === false) this.#drop(client);
     });
     client.on("close", () => {
-      if (!this.#closed && this.#client === client && this.#lastError === null) {
+      const wasSuspected = this.#takeover.suspected;
+      const verdict = this.#takeover.closed();
+      // Back off instead of fighting the other client for the session (mqtt.js reads this on each reconnect).
+      client.options.reconnectPeriod = verdict.reconnectMs;
+      if (this.#takeover.suspected && !this.#closed && this.#client === client) {
+        const message = this.#duplicateMessage();
+        if (!wasSuspected) this.#log.error(message);
+        this.#lastError = {
+          kind: "duplicate",
+          message,
+          help: "Give each sensor its own id: `acoupi setup --device-id <id>` (or messaging.mqtt.client_id); a cloned SD card shares its machine id",
+          at: new Date(),
+        };
+      } else if (!this.#closed && this.#client === client && this.#lastError === null) {
         const message = `Lost the connection to MQTT broker ${this.#where()}`;
         this.#log.warn(message);
         this.#lastError = { kind: "reset", message, help: "It reconnects in the background; messages wait in the outbox", at: new Date() };

@@ -3,9 +3,9 @@ import type { CheckReport, ComponentStatus, Message, Response } from "../../data
 
 /**
  * Contract: `send` resolves with a SUCCESS Response only once delivery is confirmed (PUBACK at
- * QoS 1, HTTP 2xx). It throws MessageSendError when nothing was delivered (`permanent` for a 4xx
- * that retrying cannot cure, such as 404; refused credentials are retryable, so that fixing the
- * config delivers the backlog). The connection is kept open between calls. `check` tells apart auth refused,
+ * QoS 1, HTTP 2xx). It throws MessageSendError when nothing was delivered (`permanent` only when
+ * the payload itself is refused, HTTP 400, 413, 415 or 422; a 404 during a redeploy, refused
+ * credentials and rate limits are retryable, so that the backlog is delivered once they clear). The connection is kept open between calls. `check` tells apart auth refused,
  * unreachable and TLS failure with a help line. Safe to call `send` concurrently.
  */
 export interface Messenger {

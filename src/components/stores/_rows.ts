@@ -92,6 +92,8 @@ function toRecording(row: RecordingRow): Recording {
     path: row.path,
     audio_channels: row.audio_channels,
     time_expansion: row.time_expansion,
+    // Every recorder here writes S16_LE, so the row need not hold it.
+    bit_depth: 16,
   };
 }
 

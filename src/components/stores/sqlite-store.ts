@@ -17,7 +17,8 @@ import type { ComponentStatus } from "../../data/component-status.ts";
 import { logger } from "../../log.ts";
 import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
 import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
-import type { ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, Store } from "./types.ts";
+import { readActivity } from "./_activity.ts";
+import type { ActivityStore, ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, Store, StoreActivity } from "./types.ts";
 
 export const SqliteStoreConfigSchema = z.object({
   db_metadata: homePath("storages/metadata.db").describe("SQLite file describing deployments, recordings and detections"),
@@ -35,7 +36,7 @@ const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded
 
 type Row = Record<string, string | number | null>;
 
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, ActivityStore {
   readonly #db: Database;
   readonly #path: string;
   readonly #recoveredFrom: string | null;
@@ -226,6 +227,10 @@ export class SqliteStore implements Store {
     );
     if (result.changes === 0) throw unknownRecording(recording.id);
     return { ...recording, path };
+  }
+
+  activity(range: { after: Date; before: Date }): StoreActivity {
+    return storeCall("read the activity", () => readActivity(this.#db, range));
   }
 
   getPredictedTags(range: { after: Date; before: Date }): PredictedTagRow[] {

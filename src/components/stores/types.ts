@@ -72,3 +72,16 @@ export interface ModelOutputStore {
 export interface Store extends DeploymentStore, RecordingStore, ModelOutputStore {
   close(): void;
 }
+
+/** Counts of one time range and the latest detection, for dashboards (Home Assistant's state). */
+export interface StoreActivity {
+  recordings: number;
+  detections: number;
+  /** The latest detection ever stored: its best tag's value (null without tags) and its score. */
+  lastDetection: { label: string | null; score: number; at: Date } | null;
+}
+
+/** An optional role: what the sensor did in [after, before). Read-only. */
+export interface ActivityStore {
+  activity(range: { after: Date; before: Date }): StoreActivity;
+}

@@ -86,6 +86,8 @@ export interface BasicTemplate {
   fileManagement: FileManagementTask;
   /** The active deployment once the program started. */
   deployment: () => Deployment | null;
+  /** The configured IANA time zone (what "today" means for the sensor). */
+  timezone: string;
   /**
    * Opens the outbox beside the metadata: on the store's own connection when it is SQLite, so a
    * model output and its messages commit together; otherwise on a connection of its own.
@@ -180,5 +182,5 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     return new SqliteMessageStore(outboxConfig, connection === undefined ? outboxDeps : { ...outboxDeps, connection });
   }
 
-  return { store, recorder, recording, fileManagement, deployment: () => deployment, openOutbox };
+  return { store, recorder, recording, fileManagement, deployment: () => deployment, timezone: config.timezone, openOutbox };
 }

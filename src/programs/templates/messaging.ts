@@ -25,6 +25,7 @@ import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesTask } fro
 import type { ProgramContext } from "../program-context.ts";
 import type { BasicTemplate } from "./basic.ts";
 import { DEFAULT_QUEUE } from "../workers.ts";
+import { wireHomeAssistant } from "./_home-assistant.ts";
 
 /** The outbox limits and backoff: the message store's settings other than its path. */
 export const OutboxConfigSchema = SqliteMessageStoreConfigSchema.omit({ messages_db: true });
@@ -149,6 +150,9 @@ export function messagingTemplate(
     logger: deps.logger.withTag(HEARTBEAT_TASK),
   });
   ctx.addTask(heartbeat.run, { name: HEARTBEAT_TASK, schedule: { every: config.heartbeat_interval }, queue: DEFAULT_QUEUE });
+
+  const health = options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock });
+  wireHomeAssistant(ctx, config, { messenger, outbox, basic: inputs.basic, health, storagePath: dirname(config.messages_db) });
 
   if (messenger !== null) {
     ctx.onEnd(async () => {

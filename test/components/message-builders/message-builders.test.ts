@@ -26,6 +26,7 @@ function output(detections: Detection[]): ModelOutput {
       path: "/tmp/x.wav",
       audio_channels: 1,
       time_expansion: 1,
+      bit_depth: 16,
     },
     detections,
     created_on: new Date("2026-05-01T06:00:10Z"),

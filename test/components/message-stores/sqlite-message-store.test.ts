@@ -112,6 +112,53 @@ describe("SqliteMessageStore", () => {
     db.close();
   });
 
+  test("a response's content and the last error are kept to their first 4 KB, and only the latest 3 responses of a message", () => {
+    const { store, path } = open();
+    const m = message("detection", T0);
+    store.storeMessage(m);
+    for (let i = 1; i <= 6; i++) store.storeResponse(response(m, ResponseStatus.ERROR, at(i * 60), `${i}:${"ü".repeat(1_000_000)}`));
+    store.close();
+    const db = new Database(path, { readonly: true });
+    const rows = db.query<{ content: string }, []>("SELECT content FROM responses ORDER BY id").all();
+    const last = db.query<{ last_error: string; attempts: number }, []>("SELECT last_error, attempts FROM messages").get();
+    db.close();
+    expect(rows.map((r) => r.content.split(":")[0])).toEqual(["4", "5", "6"]);
+    for (const row of rows) expect(Buffer.byteLength(row.content)).toBeLessThanOrEqual(4096);
+    expect(rows[0]?.content.endsWith("ü")).toBe(true);
+    expect(last?.attempts).toBe(6);
+    expect(Buffer.byteLength(last?.last_error ?? "")).toBeLessThanOrEqual(4096);
+  });
+
+  test("response bytes count towards max_bytes, so delivered rows with large answers are pruned first", () => {
+    const { store } = open({ max_bytes: 20_000 });
+    const old = Array.from({ length: 8 }, (_, i) => message("detection", at(i)));
+    for (const m of old) {
+      store.storeMessage(m);
+      store.storeResponse(response(m, ResponseStatus.SUCCESS, at(100), "y".repeat(4096)));
+    }
+    const fresh = message("detection", at(200));
+    store.storeMessage(fresh);
+    const result = store.prune(at(300));
+    expect(result.delivered).toBeGreaterThanOrEqual(4);
+    expect(result.dropped.detection).toBe(0);
+    expect(store.stats().pending).toBe(1);
+    store.close();
+  });
+
+  test("list shows undelivered messages without content, and retryFailed re-queues the failed ones due now", () => {
+    const { store } = open();
+    const [a, b, c] = [message("detection", T0), message("summary", at(1)), message("heartbeat", at(2))];
+    for (const m of [a, b, c]) store.storeMessage(m);
+    store.storeResponse(response(a, ResponseStatus.ERROR, at(10), "HTTP 422"), { permanent: true });
+    store.storeResponse(response(c, ResponseStatus.SUCCESS, at(10)));
+    expect(store.list().map((e) => [e.id, e.status, e.attempts])).toEqual([[a.id, "failed", 1], [b.id, "pending", 0]]);
+    expect(store.list({ status: "failed" })[0]).toMatchObject({ id: a.id, kind: "detection", last_error: "HTTP 422" });
+    expect(store.retryFailed({ ids: [b.id], now: at(20) })).toBe(0);
+    expect(store.retryFailed({ now: at(20) })).toBe(1);
+    expect(store.getUnsentMessages({ now: at(20) }).map((m) => m.id)).toEqual([a.id, b.id]);
+    store.close();
+  });
+
   test("delivered messages are pruned once retention_days have passed since delivery", () => {
     const { store } = open({ retention_days: 7 });
     const m = message("heartbeat", T0);

@@ -7,7 +7,7 @@ import { MqttConfigSchema, MqttMessenger } from "../../../src/components/messeng
 import { createMessage } from "../../../src/data/index.ts";
 
 const [port, topic, deviceId] = process.argv.slice(2);
-const config = MqttConfigSchema.parse({ host: "127.0.0.1", port: Number(port), topic, client_id: `child-${deviceId}` });
+const config = MqttConfigSchema.parse({ host: "127.0.0.1", port: Number(port), topic, client_id: `child-${deviceId}`, availability_topic: `${topic}/status` });
 const messenger = new MqttMessenger(config, { deviceId });
 await messenger.send(createMessage("heartbeat", "{}"));
 process.stdout.write("sent\n");

@@ -64,11 +64,18 @@ describe("HttpMessenger", () => {
           case "/slow":
             await Bun.sleep(3000);
             return new Response("late");
+          case "/moved-secret":
+            return new Response(null, { status: 308, headers: { Location: "/ok?key=s3cr3t-q" } });
+          case "/huge":
+            return new Response("é".repeat(4 * 1024 * 1024), { status: 200 });
+          case "/echo":
+            return new Response(`auth=${request.headers.get("authorization")} url=${request.url} basic=${request.headers.get("authorization") ?? ""}`);
           case "/get-only":
             return new Response(null, { status: 200, headers: { Allow: "GET, HEAD, OPTIONS" } });
           case "/no-options":
             return new Response("no", { status: request.method === "OPTIONS" ? 405 : 200 });
           default:
+            if (url.pathname.startsWith("/code/")) return new Response("no", { status: Number(url.pathname.slice(6)) });
             return new Response("?", { status: 500 });
         }
       },
@@ -123,16 +130,55 @@ describe("HttpMessenger", () => {
     expect((error as MessageSendError).permanent).toBe(false);
     expect((error as MessageSendError).misconfigured).toBe(true);
     expect((error as MessageSendError).message).toContain("answered 302");
-    expect((error as MessageSendError).message).toContain(`redirects to ${base}/ok`);
+    expect((error as MessageSendError).message).toContain(`redirect to ${base}/ok`);
     expect((error as MessageSendError).help).toContain("messaging.http.base_url");
     expect(seen.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(["POST /moved"]);
   });
 
-  test("a 404 answer is a permanent MessageSendError", async () => {
-    const error = await httpMessenger(`${base}/missing`).send(createMessage("detection", "{}")).catch((e: unknown) => e);
+  test("a 404 answer is a retryable MessageSendError (a server being redeployed), shown in status", async () => {
+    const messenger = httpMessenger(`${base}/missing`);
+    const error = await messenger.send(createMessage("detection", "{}")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MessageSendError);
-    expect((error as MessageSendError).permanent).toBe(true);
+    expect((error as MessageSendError).permanent).toBe(false);
     expect((error as MessageSendError).help).toContain("messaging.http.base_url");
+    expect(messenger.status().figures).toMatchObject({ last_http_status: 404 });
+  });
+
+  test("only 400, 413, 415 and 422 are permanent; every other failing status is retried", async () => {
+    for (const code of [400, 413, 415, 422, 401, 403, 404, 405, 408, 409, 410, 429, 500, 502, 503, 504]) {
+      const error = await httpMessenger(`${base}/code/${code}`).send(createMessage("detection", "{}")).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MessageSendError);
+      expect([code, (error as MessageSendError).permanent]).toEqual([code, [400, 413, 415, 422].includes(code)]);
+      expect((error as MessageSendError).message).toContain(`answered ${code}`);
+    }
+  });
+
+  test("a redirect is not followed for a POST: it is a retryable failure naming where it points, without its secrets", async () => {
+    const before = seen.length;
+    const messenger = httpMessenger(`${base}/moved-secret`);
+    const error = await messenger.send(createMessage("detection", "{}")).catch((e: unknown) => e);
+    expect(seen.length).toBe(before + 1);
+    expect((error as MessageSendError).permanent).toBe(false);
+    expect((error as MessageSendError).message).toContain("answered 308");
+    expect((error as MessageSendError).message).toContain(`${base}/ok?…`);
+    expect((error as MessageSendError).message).not.toContain("s3cr3t-q");
+    expect(messenger.status().degraded).toContain("redirect");
+  });
+
+  test("at most the first 4 KB of an 8 MB answer is read and returned as the response content", async () => {
+    const response = await httpMessenger(`${base}/huge`).send(createMessage("detection", "{}"));
+    expect(response.status).toBe(ResponseStatus.SUCCESS);
+    expect(Buffer.byteLength(response.content ?? "")).toBe(4096);
+    expect(response.content?.startsWith("é")).toBe(true);
+  });
+
+  test("a 2xx answer echoing the token, the URL password or a query token is stored scrubbed", async () => {
+    const messenger = httpMessenger(`http://me:pw-77aa@127.0.0.1:${server.port}/echo?token=q-tok-31337`, { headers: { Authorization: TOKEN } });
+    const response = await messenger.send(createMessage("detection", "{}"));
+    expect(response.content).toContain("********");
+    expect(response.content).not.toContain("tok-5f1e9a77c2");
+    expect(response.content).not.toContain("q-tok-31337");
+    expect(response.content).not.toContain("pw-77aa");
   });
 
   test("a server that does not answer within the timeout gives a retryable MessageSendError", async () => {

@@ -62,7 +62,8 @@ describe("MqttMessenger", () => {
   test("an acoupi 0.6 MQTT config parses unchanged", () => {
     const acoupi = { host: "broker", username: "pi", password: "x", topic: "acoupi", port: 1884, timeout: 5, use_tls: false, transport: "tcp" };
     expect(MqttConfigSchema.parse(acoupi)).toMatchObject(acoupi);
-    expect(MqttConfigSchema.safeParse({ ...acoupi, transport: "websockets" }).success).toBe(false);
+    expect(MqttConfigSchema.parse({ ...acoupi, transport: "websockets" }).transport).toBe("websockets");
+    expect(MqttConfigSchema.safeParse({ ...acoupi, transport: "unix" }).success).toBe(false);
   });
 
   test("a topic with MQTT wildcards is refused by the config schema", () => {
@@ -90,15 +91,30 @@ describe("MqttMessenger", () => {
     await subscriber.stop();
   });
 
+  test("by default no availability topic is published: the data topic is the only one", async () => {
+    const subscriber = await subscribeMqtt({ port: broker.port, topic: "quiet/#" });
+    const messenger = mqttMessenger(broker.port, { topic: "quiet/{device_id}" });
+    expect(messenger.statusTopic).toBeNull();
+    await messenger.send(createMessage("heartbeat", '{"n":1}'));
+    await messenger.close();
+    const other = await subscribeMqtt({ port: broker.port, topic: "quiet/#" });
+    await Bun.sleep(200);
+    expect(subscriber.messages()).toEqual([{ topic: `quiet/${DEVICE}`, payload: '{"n":1}', retain: false }]);
+    expect(other.messages()).toEqual([]);
+    await subscriber.stop();
+    await other.stop();
+  });
+
   test("the client publishes a retained online status, and a retained offline status when it closes", async () => {
-    const messenger = mqttMessenger(broker.port, { topic: "will-a/{device_id}" });
+    const messenger = mqttMessenger(broker.port, { topic: "will-a/{device_id}", availability_topic: "will-a/{device_id}/status" });
     await messenger.send(createMessage("heartbeat", "{}"));
-    const late = await subscribeMqtt({ port: broker.port, topic: messenger.statusTopic });
+    const statusTopic = messenger.statusTopic ?? "";
+    const late = await subscribeMqtt({ port: broker.port, topic: statusTopic });
     expect(await until(() => late.received().includes("online"))).toBe(true);
     expect(late.messages()[0]).toEqual({ topic: `will-a/${DEVICE}/status`, payload: "online", retain: true });
     await late.stop();
     await messenger.close();
-    const after = await subscribeMqtt({ port: broker.port, topic: messenger.statusTopic });
+    const after = await subscribeMqtt({ port: broker.port, topic: statusTopic });
     expect(await until(() => after.received().length > 0)).toBe(true);
     expect(after.messages()[0]).toEqual({ topic: `will-a/${DEVICE}/status`, payload: "offline", retain: true });
     await after.stop();

@@ -64,5 +64,6 @@ export function recordingFor(path: string | null, samplerate: number, duration: 
     path,
     audio_channels: 1,
     time_expansion: 1,
+    bit_depth: 16,
   };
 }
