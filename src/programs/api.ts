@@ -24,6 +24,7 @@ import { rmsAbove, rmsDbfs } from "../components/processing-filters/rms-above.ts
 import { AlsaRecorder, MicrophoneConfigSchema } from "../components/recorders/alsa-recorder.ts";
 import * as savingFilters from "../components/saving-filters/index.ts";
 import { SqliteStore, SqliteStoreConfigSchema } from "../components/stores/sqlite-store.ts";
+import { planPurge, sacrificeOrder, StorageConfigSchema } from "../components/retention/retention-policy.ts";
 import { statisticsSummariser } from "../components/summarisers/statistics-summariser.ts";
 import { thresholdsSummariser, ThresholdsSummariserConfigSchema } from "../components/summarisers/thresholds-summariser.ts";
 import { noPrompt, secret } from "../config/markers.ts";
@@ -76,6 +77,7 @@ export const programApi = {
     MqttConfigSchema,
     SqliteStoreConfigSchema,
     SqliteMessageStoreConfigSchema,
+    StorageConfigSchema,
     RecordingSavingSchema: savingFilters.RecordingSavingSchema,
     SavingManagersSchema: fileManagers.SavingManagersSchema,
   },
@@ -91,6 +93,7 @@ export const programApi = {
   summarisers: { statisticsSummariser, thresholdsSummariser },
   messengers: { MqttMessenger, HttpMessenger },
   stores: { SqliteStore },
+  retention: { planPurge, sacrificeOrder },
   messageStores: { SqliteMessageStore },
   /** Records that flow between parts (createMessage, createDeployment, …) and the task names. */
   data,

@@ -9,3 +9,4 @@ export const DETECTION_TASK = "detection_task";
 export const SEND_MESSAGES_TASK = "send_messages_task";
 export const HEARTBEAT_TASK = "heartbeat_task";
 export const SUMMARY_TASK = "summary_task";
+export const RETENTION_TASK = "retention_task";

@@ -13,8 +13,9 @@ import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
 import { chunks, openSqlite, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
 import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
+import { selectRetentionCandidates } from "./_retention-rows.ts";
 import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
-import type { ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, Store } from "./types.ts";
+import type { ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, RetentionCandidate, Store } from "./types.ts";
 
 export const SqliteStoreConfigSchema = z.object({
   db_metadata: homePath("storages/metadata.db").describe("SQLite file describing deployments, recordings and detections"),
@@ -26,7 +27,7 @@ export interface SqliteStoreDeps {
   synchronous?: Synchronous;
 }
 
-const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing"];
+const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing", "purged"];
 
 type Row = Record<string, string | number | null>;
 
@@ -42,13 +43,7 @@ export class SqliteStore implements Store {
   constructor(config: SqliteStoreConfig, deps: SqliteStoreDeps = {}) {
     const { db_metadata } = SqliteStoreConfigSchema.parse(config);
     this.#path = db_metadata;
-    this.#db = openSqlite(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous });
-    try {
-      assertOwnSchema(this.#db, db_metadata);
-    } catch (error) {
-      this.#db.close();
-      throw error;
-    }
+    this.#db = openSqlite(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous, recognise: assertOwnSchema });
     const db = this.#db;
     this.#insertDeployment = db.prepare(
       `INSERT INTO deployments (id, name, latitude, longitude, started_on, ended_on)
@@ -191,8 +186,28 @@ export class SqliteStore implements Store {
     });
   }
 
+  listRetentionCandidates(options: { keepPerLabel: number }): RetentionCandidate[] {
+    return storeCall("list recordings retention may delete", () => selectRetentionCandidates(this.#db, options.keepPerLabel));
+  }
+
+  markPurged(recording: Recording, at: Date): void {
+    const result = storeCall(`mark recording ${recording.id} purged`, () =>
+      this.#db
+        .query("UPDATE recordings SET path = NULL, state = 'purged', purged_on = $at WHERE id = $id")
+        .run({ id: recording.id.toLowerCase(), at: sqlTime(at) }),
+    );
+    if (result.changes === 0) throw unknownRecording(recording.id);
+  }
+
+  countPurged(): number {
+    return storeCall("count purged recordings", () => {
+      return this.#db.query<{ n: number }, []>("SELECT count(*) AS n FROM recordings WHERE state = 'purged'").get()?.n ?? 0;
+    });
+  }
+
   updateRecordingPath(recording: Recording, path: string | null, state?: RecordingState): Recording {
     if (state !== undefined) assertState(state);
+    if (state === "purged") throw new StoreError(`Cannot set recording ${recording.id} to purged by its path: use markPurged`);
     const result = storeCall(`update the path of recording ${recording.id}`, () =>
       this.#db
         .query("UPDATE recordings SET path = $path, state = coalesce($state, state) WHERE id = $id")

@@ -3,7 +3,8 @@
  * registers the recording task (queue `recording`) and the file management task into a program's
  * context, with the seed's customisation points as options. Its config is acoupi's
  * BasicProgramConfiguration (`timezone`, `microphone`, `recording`, `paths`), the default
- * program's `recording_saving`, and our `file_management` section. It returns what the
+ * program's `recording_saving`, and our `file_management` and `storage` sections. It registers
+ * the retention task too: recording pauses for space only when retention may delete nothing more. It returns what the
  * templates composed after it build on (`messagingTemplate(ctx, config, { basic })`): the store,
  * the recorder, the tasks and `openOutbox`, so no SQLite connection leaves it.
  */
@@ -27,7 +28,9 @@ import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
 import { reconcileTemp } from "../../tasks/reconcile.ts";
-import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../../tasks/names.ts";
+import { FILE_MANAGEMENT_TASK, RECORDING_TASK, RETENTION_TASK } from "../../tasks/names.ts";
+import { retentionTask, type RetentionTask } from "../../tasks/retention.ts";
+import { StorageConfigSchema } from "../../components/retention/retention-policy.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import type { ProgramContext } from "../program-context.ts";
 
@@ -37,7 +40,9 @@ export const AudioConfigSchema = z.object({
   chunksize: noPrompt(z.number().int().positive().default(8192).describe("Frames read from the device at a time")),
   schedule_start: timeOfDay("06:00:00").describe("Start recording at this time of day (HH:MM:SS, in `timezone`)"),
   schedule_end: timeOfDay("22:30:00").describe("Stop recording at this time of day; earlier than the start means overnight"),
-  min_free_mb: noPrompt(z.number().min(0).default(100).describe("Pause recording while the temp or recordings folder has less free space (MB)")),
+  min_free_mb: noPrompt(
+    z.number().min(0).default(100).describe("Pause recording while the temp or recordings folder has less free space (MB) and retention may delete nothing more"),
+  ),
 });
 
 export const PathsConfigSchema = z.object({
@@ -58,6 +63,7 @@ export const BasicConfigSchema = z.object({
   recording: AudioConfigSchema.prefault({}),
   paths: PathsConfigSchema.prefault({}),
   file_management: noPrompt(FileManagementConfigSchema.prefault({})),
+  storage: StorageConfigSchema.prefault({}).describe("How much space recordings may take, and what retention deletes first"),
   recording_saving: RecordingSavingSchema.nullable()
     .default(null)
     .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
@@ -81,6 +87,7 @@ export interface BasicTemplate {
   recorder: Recorder;
   recording: RecordingTask;
   fileManagement: FileManagementTask;
+  retention: RetentionTask;
   /** The active deployment once the program started. */
   deployment: () => Deployment | null;
   /**
@@ -99,17 +106,28 @@ function alsaConfigFromEnv(): string | undefined {
   return path && existsSync(path) ? readFileSync(path, "utf8") : undefined;
 }
 
-export function defaultConditions(config: BasicConfig): NamedCondition[] {
+/** Free space above `recording.min_free_mb` in both folders, with no retention behind it. */
+export function freeSpaceCondition(config: BasicConfig): NamedCondition {
   const minBytes = config.recording.min_free_mb * 1e6;
   const folders = [config.paths.tmp_audio, config.paths.recordings];
+  return {
+    name: `less than ${config.recording.min_free_mb} MB free for recordings`,
+    degrades: true,
+    test: () => folders.every((folder) => freeBytes(folder) > minBytes),
+  };
+}
+
+/** The daily schedule and a space condition (the template passes its retention task's). */
+export function defaultConditions(config: BasicConfig, space: NamedCondition = freeSpaceCondition(config)): NamedCondition[] {
   return [
     { name: `outside the schedule ${config.recording.schedule_start}–${config.recording.schedule_end} ${config.timezone}`, test: recordingSchedule(config) },
-    {
-      name: `less than ${config.recording.min_free_mb} MB free for recordings`,
-      degrades: true,
-      test: () => folders.every((folder) => freeBytes(folder) > minBytes),
-    },
+    space,
   ];
+}
+
+/** Bytes of one recording (16-bit samples, plus room for the header and GUANO). */
+function recordingBytes(config: BasicConfig): number {
+  return Math.ceil(config.recording.duration * config.microphone.samplerate * config.microphone.audio_channels * 2) + 8192;
 }
 
 export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options: BasicTemplateOptions = {}): BasicTemplate {
@@ -133,11 +151,21 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.onClose(() => recorder.close());
   if (recorder.status) ctx.onStatus("recorder", () => recorder.status?.() ?? {});
 
+  const retention = retentionTask({
+    store,
+    config: config.storage,
+    folders: { recordings: config.paths.recordings, tmp: config.paths.tmp_audio },
+    floorBytes: config.recording.min_free_mb * 1e6,
+    recordingBytes: recordingBytes(config),
+    clock: deps.clock,
+    logger: deps.logger.withTag(RETENTION_TASK),
+  });
+
   let deployment: Deployment | null = null;
   const recording = recordingTask({
     recorder,
     store,
-    conditions: options.recordingConditions ?? defaultConditions(config),
+    conditions: options.recordingConditions ?? defaultConditions(config, retention.condition),
     deployment: () => deployment,
     clock: deps.clock,
     logger: deps.logger.withTag(RECORDING_TASK),
@@ -157,6 +185,8 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.addTask(() => fileManagement.run(), { name: FILE_MANAGEMENT_TASK, schedule: { every: config.file_management.interval } });
   ctx.use("recording", { check: () => recorder.check(), status: recording.status });
   ctx.use("file_management", fileManagement);
+  ctx.addTask(() => retention.run(), { name: RETENTION_TASK, schedule: { every: config.storage.interval } });
+  ctx.use("storage", retention);
   ctx.onStart((d) => {
     deployment = d;
     store.storeDeployment(d);
@@ -175,5 +205,5 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     return new SqliteMessageStore(outboxConfig, connection === undefined ? outboxDeps : { ...outboxDeps, connection });
   }
 
-  return { store, recorder, recording, fileManagement, deployment: () => deployment, openOutbox };
+  return { store, recorder, recording, fileManagement, retention, deployment: () => deployment, openOutbox };
 }

@@ -131,6 +131,10 @@ export function messagingTemplate(
         return taskFailures(counts, { now: deps.clock.now() });
       },
     );
+    const retention = inputs.basic?.retention;
+    if (retention) metrics.push(function retention_metrics() {
+      return retention.metrics();
+    });
     const recording = inputs.basic?.recording;
     if (recording) {
       metrics.push(function last_recording_age() {

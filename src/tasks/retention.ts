@@ -1,0 +1,188 @@
+/**
+ * @module The retention task: keeps the recordings under their ceiling and the filesystem above
+ * its minimum free space by deleting saved recordings in the policy's order of sacrifice (see
+ * src/components/retention/retention-policy.ts), and deletes those past the maximum age. It runs
+ * on a schedule and, through `condition`, before each recording when space is short, so recording
+ * pauses only when nothing more may be deleted, and resumes by itself once space is back.
+ *
+ * A deletion unlinks the file, then marks the row `purged` with the time (path cleared). A crash
+ * between the two leaves a saved row without its file; it is an old one (retention deletes oldest
+ * first), so the next run meets it first and marks it purged, freeing 0 bytes.
+ */
+import { unlinkSync } from "node:fs";
+import type { ConsolaInstance } from "consola";
+import { filesystemSpace, fileBytes, treeBytes } from "../components/retention/disk-usage.ts";
+import { ceilingBytes, minFreeBytes, planPurge, type PlannedPurge, type StorageConfig } from "../components/retention/retention-policy.ts";
+import type { RetentionStore } from "../components/stores/types.ts";
+import type { ComponentStatus } from "../data/component-status.ts";
+import type { Metric } from "../data/index.ts";
+import type { Clock } from "../scheduler/clock.ts";
+import type { NamedCondition } from "./recording.ts";
+
+export interface RetentionTaskDeps {
+  store: RetentionStore;
+  config: StorageConfig;
+  /** Kept recordings, and recordings waiting for their models. */
+  folders: { recordings: string; tmp: string };
+  /** Below this free space recording pauses, once nothing more may be deleted (recording.min_free_mb). */
+  floorBytes: number;
+  /** Bytes one recording takes, kept as room for the next one. */
+  recordingBytes: number;
+  clock: Clock;
+  logger: ConsolaInstance;
+}
+
+/** Space as retention sees it. */
+export interface StorageUsage {
+  /** Bytes the recordings (kept and waiting) take. */
+  used: number;
+  ceiling: number;
+  /** The least free space of the two folders' filesystems. */
+  free: number;
+  minFree: number;
+  filesystem: number;
+}
+
+export interface RetentionRun {
+  purged: number;
+  freedBytes: number;
+  /** Why recording cannot go on, when nothing more may be deleted; null when it can. */
+  blocked: string | null;
+}
+
+export interface RetentionTask {
+  run: () => RetentionRun;
+  /** The recording condition: makes room when space is short; false only when none can be made. */
+  condition: NamedCondition;
+  usage: () => StorageUsage;
+  /** What the next run would delete, in order (the dry run of `acoupi storage`). */
+  plan: () => { usage: StorageUsage; needBytes: number; plan: PlannedPurge[] };
+  status: () => ComponentStatus;
+  metrics: () => Metric[];
+}
+
+const MB = 1_000_000;
+/** While blocked, the recording condition re-measures at most this often. */
+const BLOCKED_RECHECK_MS = 5000;
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / MB).toFixed(1)} MB`;
+}
+
+export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
+  const { config, folders } = deps;
+  let purged = 0;
+  let freedBytes = 0;
+  let byReason: Record<string, number> = {};
+  let lastRun: Date | null = null;
+  let blocked: string | null = null;
+  let blockedAt = 0;
+  // Bytes used at the last measurement plus one recording per recording since: an overestimate,
+  // so the cheap check before each recording errs towards measuring again.
+  let estimate: number | null = null;
+
+  function usage(): StorageUsage {
+    const space = filesystemSpace(folders.recordings);
+    const tmpSpace = filesystemSpace(folders.tmp);
+    const used = treeBytes(folders.recordings) + (folders.tmp.startsWith(`${folders.recordings}/`) ? 0 : treeBytes(folders.tmp));
+    estimate = used;
+    return { used, ceiling: ceilingBytes(config, space.total), free: Math.min(space.free, tmpSpace.free), minFree: minFreeBytes(config), filesystem: space.total };
+  }
+
+  function needOf(u: StorageUsage): number {
+    return Math.max(0, u.used + deps.recordingBytes - u.ceiling, u.minFree - u.free);
+  }
+
+  function plan(): { usage: StorageUsage; needBytes: number; plan: PlannedPurge[] } {
+    const u = usage();
+    const needBytes = needOf(u);
+    if (needBytes <= 0 && config.max_age_days === null) return { usage: u, needBytes, plan: [] };
+    const candidates = deps.store.listRetentionCandidates({ keepPerLabel: config.keep_per_label });
+    return { usage: u, needBytes, plan: planPurge(config, { candidates, needBytes, now: deps.clock.now(), sizeOf: fileBytes }) };
+  }
+
+  function blockedReason(u: StorageUsage): string | null {
+    if (u.free <= deps.floorBytes) return `less than ${deps.floorBytes / MB} MB free for recordings and nothing more may be deleted`;
+    if (u.used + deps.recordingBytes > u.ceiling) {
+      return `recordings use ${formatBytes(u.used)} of their ${formatBytes(u.ceiling)} ceiling and nothing more may be deleted`;
+    }
+    return null;
+  }
+
+  function retention_task(): RetentionRun {
+    const planned = plan();
+    const run: RetentionRun = { purged: 0, freedBytes: 0, blocked: null };
+    for (const item of planned.plan) {
+      const { recording } = item.candidate;
+      try {
+        if (recording.path !== null) unlinkSync(recording.path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+          deps.logger.error(`Cannot delete ${recording.path} to free space; keeping its row:`, error);
+          continue;
+        }
+      }
+      deps.store.markPurged(recording, deps.clock.now());
+      run.purged++;
+      run.freedBytes += item.bytes;
+      byReason[item.reason] = (byReason[item.reason] ?? 0) + 1;
+    }
+    purged += run.purged;
+    freedBytes += run.freedBytes;
+    lastRun = deps.clock.now();
+    const after = run.purged > 0 ? usage() : planned.usage;
+    run.blocked = blockedReason(after);
+    blocked = run.blocked;
+    blockedAt = deps.clock.monotonic();
+    if (run.purged > 0) deps.logger.info(`Retention deleted ${run.purged} recordings, freeing ${formatBytes(run.freedBytes)}`);
+    if (run.blocked) deps.logger.warn(`Recording paused: ${run.blocked}`);
+    return run;
+  }
+
+  const condition: NamedCondition = {
+    get name() {
+      return blocked ?? "no space for recordings";
+    },
+    degrades: true,
+    test() {
+      if (blocked !== null && deps.clock.monotonic() - blockedAt < BLOCKED_RECHECK_MS) return false;
+      const free = Math.min(filesystemSpace(folders.recordings).free, filesystemSpace(folders.tmp).free);
+      const used = estimate ?? usage().used;
+      const u = { used, free, ceiling: ceilingBytes(config, filesystemSpace(folders.recordings).total), minFree: minFreeBytes(config) };
+      const short = u.free < u.minFree || u.used + deps.recordingBytes > u.ceiling;
+      if (short || blocked !== null) retention_task();
+      else blocked = null;
+      if (blocked === null) estimate = (estimate ?? used) + deps.recordingBytes;
+      return blocked === null;
+    },
+  };
+
+  return {
+    run: retention_task,
+    condition,
+    usage,
+    plan,
+    status() {
+      return {
+        figures: {
+          purged,
+          freed_bytes: freedBytes,
+          purged_max_age: byReason.max_age ?? 0,
+          purged_no_detections: byReason.no_detections ?? 0,
+          purged_detections: byReason.detections ?? 0,
+          used_bytes: estimate,
+          blocked,
+          last_run: lastRun?.toISOString() ?? null,
+        },
+      };
+    },
+    metrics() {
+      const now = deps.clock.now();
+      return [
+        { name: "retention_purged", value: purged, unit: "count", captured_on: now },
+        { name: "retention_freed", value: freedBytes, unit: "bytes", captured_on: now },
+        { name: "recordings_storage_used", value: estimate ?? usage().used, unit: "bytes", captured_on: now },
+      ];
+    },
+  };
+}
