@@ -7,9 +7,9 @@
  *
  * A deletion unlinks the file, then marks the row `purged` with the time (path cleared). A crash
  * between the two leaves a saved row without its file; it is an old one (retention deletes oldest
- * first), so the next run meets it first and marks it purged, freeing 0 bytes.
+ * first), so each run looks at the oldest few saved rows and marks those without a file purged.
  */
-import { unlinkSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
 import type { ConsolaInstance } from "consola";
 import { filesystemSpace, fileBytes, treeBytes } from "../components/retention/disk-usage.ts";
 import { ceilingBytes, minFreeBytes, planPurge, type PlannedPurge, type StorageConfig } from "../components/retention/retention-policy.ts";
@@ -64,6 +64,8 @@ export interface RetentionTask {
 const MB = 1_000_000;
 /** While blocked, the recording condition re-measures at most this often. */
 const BLOCKED_RECHECK_MS = 5000;
+/** Each run checks this many of the oldest saved rows for a file a crash deleted. */
+const CRASH_CHECKED = 16;
 
 function formatBytes(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / MB).toFixed(1)} MB`;
@@ -73,7 +75,7 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
   const { config, folders } = deps;
   let purged = 0;
   let freedBytes = 0;
-  let byReason: Record<string, number> = {};
+  const byReason: Record<string, number> = {};
   let lastRun: Date | null = null;
   let blocked: string | null = null;
   let blockedAt = 0;
@@ -96,9 +98,14 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
   function plan(): { usage: StorageUsage; needBytes: number; plan: PlannedPurge[] } {
     const u = usage();
     const needBytes = needOf(u);
-    if (needBytes <= 0 && config.max_age_days === null) return { usage: u, needBytes, plan: [] };
     const candidates = deps.store.listRetentionCandidates({ keepPerLabel: config.keep_per_label });
-    return { usage: u, needBytes, plan: planPurge(config, { candidates, needBytes, now: deps.clock.now(), sizeOf: fileBytes }) };
+    const planned = planPurge(config, { candidates, needBytes, now: deps.clock.now(), sizeOf: fileBytes });
+    const chosen = new Set(planned.map((p) => p.candidate.recording.id));
+    for (const candidate of candidates.slice(0, CRASH_CHECKED)) {
+      const { path, id } = candidate.recording;
+      if (!chosen.has(id) && (path === null || !existsSync(path))) planned.push({ candidate, reason: "file_gone", bytes: 0 });
+    }
+    return { usage: u, needBytes, plan: planned };
   }
 
   function blockedReason(u: StorageUsage): string | null {

@@ -67,8 +67,8 @@ export function minFreeBytes(config: Pick<StorageConfig, "min_free">): number {
   return parseSize(config.min_free) ?? 0;
 }
 
-/** Why a recording is to be deleted. */
-export type PurgeReason = "max_age" | SacrificeGroup;
+/** Why a recording is to be deleted (`file_gone`: a crash already deleted its file). */
+export type PurgeReason = "max_age" | "file_gone" | SacrificeGroup;
 
 export interface PlannedPurge {
   candidate: RetentionCandidate;
