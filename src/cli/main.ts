@@ -22,6 +22,7 @@ const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
   ["run", "Run the active deployment in the foreground (used by the service)", () => load(import("./commands/run.ts"))],
   ["deployment", "Start, stop or inspect the deployment", () => load(import("./commands/deployment/index.ts"))],
   ["task", "List the program's tasks or run one now", () => load(import("./commands/task/index.ts"))],
+  ["storage", "Show disk usage, what retention deletes next and how long the space lasts", () => load(import("./commands/storage.ts"))],
   ["devices", "List the capture devices (names for microphone.device_name)", () => load(import("./commands/devices.ts"))],
   ["service", "Install, remove or inspect the systemd service", () => load(import("./commands/service/index.ts"))],
 ];

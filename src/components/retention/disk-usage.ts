@@ -4,7 +4,7 @@
  * filesystem holding a path. Synchronous: retention runs on the main thread between recordings.
  */
 import { existsSync, lstatSync, readdirSync, statfsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { AcoupiError } from "../../errors.ts";
 
 /** Bytes a file takes on disk; 0 when it does not exist. */
@@ -33,9 +33,12 @@ export interface FilesystemSpace {
   free: number;
 }
 
+/** The space of the filesystem that holds, or will hold, `path` (its nearest existing folder). */
 export function filesystemSpace(path: string): FilesystemSpace {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
   try {
-    const stats = statfsSync(path);
+    const stats = statfsSync(existing);
     return { total: Number(stats.blocks) * Number(stats.bsize), free: Number(stats.bavail) * Number(stats.bsize) };
   } catch (cause) {
     throw new AcoupiError("disk", `Cannot read the free space of "${path}": ${cause instanceof Error ? cause.message : String(cause)}`, {
