@@ -83,10 +83,16 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
   // so the cheap check before each recording errs towards measuring again.
   let estimate: number | null = null;
 
-  function usage(): StorageUsage {
+  /**
+   * Measures; `inFlight` bytes are added for a recording that may be starting right now (a
+   * scheduled run can measure between the recording's check and its first bytes on disk).
+   */
+  function usage(inFlight = 0): StorageUsage {
     const space = filesystemSpace(folders.recordings);
     const tmpSpace = filesystemSpace(folders.tmp);
-    const used = treeBytes(folders.recordings) + (folders.tmp.startsWith(`${folders.recordings}/`) ? 0 : treeBytes(folders.tmp));
+    // A file being captured counts at its full size: continuous capture writes it between checks.
+    const parts = deps.recordingBytes;
+    const used = treeBytes(folders.recordings, parts) + (folders.tmp.startsWith(`${folders.recordings}/`) ? 0 : treeBytes(folders.tmp, parts)) + inFlight;
     estimate = used;
     return { used, ceiling: ceilingBytes(config, space.total), free: Math.min(space.free, tmpSpace.free), minFree: minFreeBytes(config), filesystem: space.total };
   }
@@ -95,8 +101,8 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     return Math.max(0, u.used + deps.recordingBytes - u.ceiling, u.minFree - u.free);
   }
 
-  function plan(): { usage: StorageUsage; needBytes: number; plan: PlannedPurge[] } {
-    const u = usage();
+  function plan(inFlight = 0): { usage: StorageUsage; needBytes: number; plan: PlannedPurge[] } {
+    const u = usage(inFlight);
     const needBytes = needOf(u);
     const candidates = deps.store.listRetentionCandidates({ keepPerLabel: config.keep_per_label });
     const planned = planPurge(config, { candidates, needBytes, now: deps.clock.now(), sizeOf: fileBytes });
@@ -116,8 +122,9 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     return null;
   }
 
-  function retention_task(): RetentionRun {
-    const planned = plan();
+  /** `inFlight`: bytes of a recording that may be under way (none when called by its own check). */
+  function enforce(inFlight: number): RetentionRun {
+    const planned = plan(inFlight);
     const run: RetentionRun = { purged: 0, freedBytes: 0, blocked: null };
     for (const item of planned.plan) {
       const { recording } = item.candidate;
@@ -137,7 +144,7 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     purged += run.purged;
     freedBytes += run.freedBytes;
     lastRun = deps.clock.now();
-    const after = run.purged > 0 ? usage() : planned.usage;
+    const after = run.purged > 0 ? usage(inFlight) : planned.usage;
     run.blocked = blockedReason(after);
     blocked = run.blocked;
     blockedAt = deps.clock.monotonic();
@@ -157,18 +164,22 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
       const used = estimate ?? usage().used;
       const u = { used, free, ceiling: ceilingBytes(config, filesystemSpace(folders.recordings).total), minFree: minFreeBytes(config) };
       const short = u.free < u.minFree || u.used + deps.recordingBytes > u.ceiling;
-      if (short || blocked !== null) retention_task();
+      if (short || blocked !== null) enforce(0);
       else blocked = null;
       if (blocked === null) estimate = (estimate ?? used) + deps.recordingBytes;
       return blocked === null;
     },
   };
 
+  function retention_task(): RetentionRun {
+    return enforce(deps.recordingBytes);
+  }
+
   return {
     run: retention_task,
     condition,
     usage,
-    plan,
+    plan: () => plan(0),
     status() {
       return {
         figures: {

@@ -14,14 +14,17 @@ export function fileBytes(path: string): number {
   return stats.blocks > 0 ? stats.blocks * 512 : stats.size;
 }
 
-/** Bytes every file under `dir` takes on disk (0 when it does not exist). */
-export function treeBytes(dir: string): number {
+/**
+ * Bytes every file under `dir` takes on disk (0 when it does not exist). A recording still being
+ * captured (`.part`) counts at least `partBytes`, the size it will reach.
+ */
+export function treeBytes(dir: string, partBytes = 0): number {
   if (!existsSync(dir)) return 0;
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += treeBytes(path);
-    else if (entry.isFile()) total += fileBytes(path);
+    if (entry.isDirectory()) total += treeBytes(path, partBytes);
+    else if (entry.isFile()) total += entry.name.endsWith(".part") ? Math.max(partBytes, fileBytes(path)) : fileBytes(path);
   }
   return total;
 }
