@@ -135,6 +135,10 @@ export function messagingTemplate(
     if (retention) metrics.push(function retention_metrics() {
       return retention.metrics();
     });
+    const privacy = inputs.basic?.privacy;
+    if (privacy) metrics.push(function privacy_metrics() {
+      return privacy.metrics();
+    });
     const recording = inputs.basic?.recording;
     if (recording) {
       metrics.push(function last_recording_age() {
