@@ -4,6 +4,11 @@
  * renames to `<dir>/<name>.wav` and fsyncs the folder, so after a crash there is either a
  * complete `.wav` or a `.part` that reconciliation can finalise or remove — never a half-written
  * `.wav`. Samples are written in the host's byte order, which is little-endian on every target.
+ *
+ * With a flush period (`flushFrames`, the recorder's seconds of audio times its capture rate) the writer writes and fdatasyncs the
+ * samples each time that much audio has accumulated, so a power cut loses at most one period:
+ * reconcile finalises the `.part` up to its last whole frame. Without one it writes every 256 KiB
+ * and leaves syncing to the final fsync (2.7 s of audio at 48 kHz mono may be lost).
  */
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { finalPathOf, fsyncDir, partPathOf } from "./recording-file.ts";
@@ -11,17 +16,33 @@ import { WAV_HEADER_BYTES, wavHeader, type WavFormat } from "./wav.ts";
 
 const FLUSH_BYTES = 256 * 1024;
 
+export interface WavWriterOptions {
+  /** Write and fdatasync every this many frames; unset: 256 KiB writes, no sync until finish. */
+  flushFrames?: number | null;
+}
+
+/** How many fdatasyncs the writers of this process made (for the capture benchmark). */
+let datasyncs = 0;
+export function wavWriterSyncs(): number {
+  return datasyncs;
+}
+
 export class WavWriter {
   readonly partPath: string;
   readonly finalPath: string;
   readonly format: WavFormat;
   #dir: string;
   #file: FileHandle | null;
-  #pending = new Uint8Array(FLUSH_BYTES);
+  #pending: Uint8Array;
   #pendingBytes = 0;
   #dataBytes = 0;
+  #sync: boolean;
 
-  private constructor(dir: string, name: string, format: WavFormat, file: FileHandle) {
+  private constructor(dir: string, name: string, format: WavFormat, file: FileHandle, options: WavWriterOptions) {
+    const blockAlign = format.channels * 2;
+    const frames = options.flushFrames ?? null;
+    this.#pending = new Uint8Array(frames === null ? FLUSH_BYTES : Math.max(1, Math.round(frames)) * blockAlign);
+    this.#sync = frames !== null;
     this.#dir = dir;
     this.partPath = partPathOf(dir, name);
     this.finalPath = finalPathOf(dir, name);
@@ -30,10 +51,10 @@ export class WavWriter {
   }
 
   /** Creates `<dir>/<name>.wav.part` (failing if it exists) with a placeholder header. */
-  static async create(dir: string, name: string, format: Omit<WavFormat, "bitsPerSample">): Promise<WavWriter> {
+  static async create(dir: string, name: string, format: Omit<WavFormat, "bitsPerSample">, options: WavWriterOptions = {}): Promise<WavWriter> {
     const full: WavFormat = { ...format, bitsPerSample: 16 };
     const file = await open(partPathOf(dir, name), "wx", 0o644);
-    const writer = new WavWriter(dir, name, full, file);
+    const writer = new WavWriter(dir, name, full, file, options);
     await file.write(wavHeader(full, 0), 0, WAV_HEADER_BYTES, 0);
     return writer;
   }
@@ -53,7 +74,13 @@ export class WavWriter {
       this.#pending.set(bytes.subarray(offset, offset + take), this.#pendingBytes);
       this.#pendingBytes += take;
       offset += take;
-      if (this.#pendingBytes === this.#pending.byteLength) await this.#flush();
+      if (this.#pendingBytes === this.#pending.byteLength) {
+        await this.#flush();
+        if (this.#sync) {
+          await this.#handle().datasync();
+          datasyncs++;
+        }
+      }
     }
   }
 

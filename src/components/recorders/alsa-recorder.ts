@@ -50,6 +50,8 @@ export interface AlsaRecorderConfig {
   continuous?: boolean;
   /** Seconds between recordings; when it equals `duration` (and `continuous` is unset) files are back to back. */
   interval?: number;
+  /** Write and fdatasync the `.part` file every this many seconds of audio (null: only at the end). */
+  flushSeconds?: number | null;
 }
 
 export interface AlsaRecorderDeps {
@@ -117,7 +119,9 @@ export class AlsaRecorder implements Recorder {
     try {
       await mkdir(this.config.tmpDir, { recursive: true });
       const taken = await stream.take(frames, async (samples) => {
-        out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format);
+        out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format, {
+          flushFrames: this.config.flushSeconds == null ? null : this.config.flushSeconds * samplerate,
+        });
         await out.writer.write(samples);
       });
       const writer = out.writer;

@@ -43,6 +43,9 @@ export const AudioConfigSchema = z.object({
   duration: z.number().positive().default(3).describe("Length of each recording, in seconds"),
   interval: z.number().positive().default(10).describe("Seconds between the starts of two recordings (equal to duration: record continuously)"),
   chunksize: noPrompt(z.number().int().positive().default(8192).describe("Frames read from the device at a time")),
+  flush_s: noPrompt(
+    z.number().positive().nullable().default(1).describe("Seconds of audio between two syncs of the file being recorded: a power cut loses at most this much (empty: sync only at the end)"),
+  ),
   schedule_start: timeOfDay("06:00:00").describe("Start recording at this time of day (HH:MM:SS, in `timezone`)"),
   schedule_end: timeOfDay("22:30:00").describe("Stop recording at this time of day; earlier than the start means overnight"),
   min_free_mb: noPrompt(
@@ -160,6 +163,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
         deviceId: deps.deviceId,
         firmwareVersion: deps.version,
         continuous: config.recording.interval === config.recording.duration,
+        flushSeconds: config.recording.flush_s,
       },
       { alsaConfig: alsaConfigFromEnv },
     );
