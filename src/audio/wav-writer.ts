@@ -21,12 +21,6 @@ export interface WavWriterOptions {
   flushFrames?: number | null;
 }
 
-/** How many fdatasyncs the writers of this process made (for the capture benchmark). */
-let datasyncs = 0;
-export function wavWriterSyncs(): number {
-  return datasyncs;
-}
-
 export class WavWriter {
   readonly partPath: string;
   readonly finalPath: string;
@@ -76,10 +70,7 @@ export class WavWriter {
       offset += take;
       if (this.#pendingBytes === this.#pending.byteLength) {
         await this.#flush();
-        if (this.#sync) {
-          await this.#handle().datasync();
-          datasyncs++;
-        }
+        if (this.#sync) await this.#handle().datasync();
       }
     }
   }
