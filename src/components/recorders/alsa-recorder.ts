@@ -121,6 +121,7 @@ export class AlsaRecorder implements Recorder {
       const taken = await stream.take(frames, async (samples) => {
         out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format, {
           flushFrames: this.config.flushSeconds == null ? null : this.config.flushSeconds * samplerate,
+          expectedBytes: frames * channels * 2,
         });
         await out.writer.write(samples);
       });
