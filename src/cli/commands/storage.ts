@@ -38,8 +38,10 @@ export default defineCommand({
   args: { json: { type: "boolean", description: "Print the figures as JSON", default: false } },
   async run({ args }) {
     const { programName, config } = await loadConfigured();
+    // Every section has defaults, so a program without them would parse: ask for the section itself.
+    const hasSection = typeof config === "object" && config !== null && "storage" in config && "paths" in config;
     const parsed = StorageViewSchema.safeParse(config);
-    if (!parsed.success) {
+    if (!hasSection || !parsed.success) {
       throw new ConfigError(`The program "${programName}" has no storage section: it does not record`, {
         key: "storage",
         help: "Retention belongs to programs built on the basic template (default, connected, detection, birdnet)",
