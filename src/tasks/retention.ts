@@ -79,6 +79,9 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
   let lastRun: Date | null = null;
   let blocked: string | null = null;
   let blockedAt = 0;
+  // When the last run freed nothing: below min_free with nothing to delete (yet above the floor),
+  // each recording would otherwise walk the folders again.
+  let fruitlessAt: number | null = null;
   // Bytes used at the last measurement plus one recording per recording since: an overestimate,
   // so the cheap check before each recording errs towards measuring again.
   let estimate: number | null = null;
@@ -148,6 +151,7 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     run.blocked = blockedReason(after);
     blocked = run.blocked;
     blockedAt = deps.clock.monotonic();
+    fruitlessAt = run.purged === 0 ? blockedAt : null;
     if (run.purged > 0) deps.logger.info(`Retention deleted ${run.purged} recordings, freeing ${formatBytes(run.freedBytes)}`);
     if (run.blocked) deps.logger.warn(`Recording paused: ${run.blocked}`);
     return run;
@@ -160,12 +164,14 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     degrades: true,
     test() {
       if (blocked !== null && deps.clock.monotonic() - blockedAt < BLOCKED_RECHECK_MS) return false;
-      const free = Math.min(filesystemSpace(folders.recordings).free, filesystemSpace(folders.tmp).free);
+      const space = filesystemSpace(folders.recordings);
+      const free = Math.min(space.free, filesystemSpace(folders.tmp).free);
       const used = estimate ?? usage().used;
-      const u = { used, free, ceiling: ceilingBytes(config, filesystemSpace(folders.recordings).total), minFree: minFreeBytes(config) };
-      const short = u.free < u.minFree || u.used + deps.recordingBytes > u.ceiling;
-      if (short || blocked !== null) enforce(0);
-      else blocked = null;
+      const overCeiling = used + deps.recordingBytes > ceilingBytes(config, space.total);
+      const short = overCeiling || free <= deps.floorBytes || free < minFreeBytes(config);
+      const recentlyFruitless = fruitlessAt !== null && deps.clock.monotonic() - fruitlessAt < BLOCKED_RECHECK_MS;
+      if (blocked !== null || (short && (overCeiling || free <= deps.floorBytes || !recentlyFruitless))) enforce(0);
+      else if (!short) blocked = null;
       if (blocked === null) estimate = (estimate ?? used) + deps.recordingBytes;
       return blocked === null;
     },
@@ -184,6 +190,7 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
       return {
         figures: {
           purged,
+          purged_total: deps.store.countPurged(),
           freed_bytes: freedBytes,
           purged_max_age: byReason.max_age ?? 0,
           purged_no_detections: byReason.no_detections ?? 0,
