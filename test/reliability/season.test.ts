@@ -132,6 +132,13 @@ describe("a season in minutes", () => {
     const inspection = inspectStores(rig);
     expect(inspection.problems).toEqual([]);
     expect(inspection.partsInTemp).toEqual([]);
+    // Heartbeats carry the retention figures.
+    const purgedInHeartbeats = [...inspection.messages.values()]
+      .filter((m) => m.kind === "heartbeat")
+      .flatMap((m) => (JSON.parse(m.content) as { metrics: Array<{ name: string; value: number }> }).metrics)
+      .filter((metric) => metric.name === "retention_purged")
+      .map((metric) => metric.value);
+    expect(Math.max(...purgedInHeartbeats)).toBeGreaterThan(0);
     const figures = JSON.parse(storage) as { used_bytes: number; ceiling_bytes: number };
     expect(figures.ceiling_bytes).toBe(ceiling);
     expect(figures.used_bytes).toBeLessThanOrEqual(ceiling);
