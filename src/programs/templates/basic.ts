@@ -32,9 +32,8 @@ import { FILE_MANAGEMENT_TASK, PRIVACY_TASK, RECORDING_TASK, RETENTION_TASK } fr
 import { retentionTask, type RetentionTask } from "../../tasks/retention.ts";
 import { StorageConfigSchema } from "../../components/retention/retention-policy.ts";
 import { PrivacyConfigSchema } from "../../components/privacy/privacy-filter.ts";
-import { BUNDLED_SILERO_VAD } from "../../components/privacy/bundled-vad.ts";
-import { SileroVadConfigSchema, SileroVadModel } from "../../components/models/silero-vad-model.ts";
-import { privacyTask, type PrivacyTask } from "../../tasks/privacy.ts";
+import type { PrivacyTask } from "../../tasks/privacy.ts";
+import { PRIVACY_MODEL, privacyFilter } from "./_privacy-filter.ts";
 import type { ModelOutput, Recording } from "../../data/index.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import type { ProgramContext } from "../program-context.ts";
@@ -206,7 +205,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.use("file_management", fileManagement);
   ctx.addTask(() => retention.run(), { name: RETENTION_TASK, schedule: { every: config.storage.interval } });
   ctx.use("storage", retention);
-  const privacy = config.privacy.enabled ? privacyFilter(ctx, config, store) : null;
+  const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store) : null;
   const screenedBy = privacy === null ? null : PRIVACY_MODEL;
   async function screen(rec: Recording, outputs: readonly Pick<ModelOutput, "name_model">[]): Promise<Recording | undefined> {
     if (privacy === null || outputs.some((o) => o.name_model === screenedBy)) return rec;
@@ -251,27 +250,4 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     deployment: () => deployment,
     openOutbox,
   };
-}
-
-/** The model name of the privacy filter's outputs (an empty output marks a recording screened). */
-export const PRIVACY_MODEL = "privacy_silero_vad";
-
-/**
- * The privacy task after the recording task, on the `detection` queue when the program has one,
- * else on the recording queue (a program with no model has no detection worker; Silero takes
- * about 2.5% of real time on x86, which the capture ring absorbs).
- */
-function privacyFilter(ctx: ProgramContext, config: BasicConfig, store: Store): PrivacyTask {
-  const vadConfig = SileroVadConfigSchema.parse({
-    path: config.privacy.model_path ?? BUNDLED_SILERO_VAD,
-    name: PRIVACY_MODEL,
-    threshold: config.privacy.threshold,
-    threads: config.privacy.threads,
-  });
-  const vad = ctx.use("privacy_model", new SileroVadModel(vadConfig, { configKey: "privacy.model_path" }));
-  ctx.requireModel(vad.name);
-  const privacy = privacyTask({ vad, store, config: config.privacy, clock: ctx.deps.clock, logger: ctx.deps.logger.withTag(PRIVACY_TASK) });
-  ctx.addTask(privacy.run, { name: PRIVACY_TASK, schedule: { after: RECORDING_TASK }, queue: "detection" in ctx.queues ? "detection" : "recording" });
-  ctx.onStatus("privacy", privacy.status);
-  return privacy;
 }
