@@ -5,6 +5,7 @@
  * so files that went through GUANO tagging still read.
  */
 import { AcoupiError } from "../errors.ts";
+import { readDs64, RIFF_LIMIT } from "./rf64.ts";
 
 export interface WavSamples {
   samplerate: number;
@@ -68,7 +69,8 @@ function sampleReader(format: Format, source: string): (view: DataView, offset: 
 /** Decodes WAV bytes; `source` names the file in error messages. */
 export function decodeWavSamples(bytes: Uint8Array, source = "<memory>"): WavSamples {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 12 || fourcc(view, 0) !== "RIFF" || fourcc(view, 8) !== "WAVE") {
+  // RF64 (src/audio/rf64.ts) reads the same way: its data size of 0xFFFFFFFF means "to the end".
+  if (bytes.byteLength < 12 || !["RIFF", "RF64"].includes(fourcc(view, 0)) || fourcc(view, 8) !== "WAVE") {
     throw audioError(source, "it does not start with a RIFF/WAVE header");
   }
   let format: Format | undefined;
@@ -82,7 +84,9 @@ export function decodeWavSamples(bytes: Uint8Array, source = "<memory>"): WavSam
       if (format === undefined) throw audioError(source, "the data chunk comes before the fmt chunk");
       // A recorder that crashed may leave 0 or 0xFFFFFFFF as the size: read what is there.
       const available = bytes.byteLength - body;
-      const size = declared === 0 || declared > available ? available : declared;
+      const wide = declared === RIFF_LIMIT ? readDs64(view) : null;
+      const real = wide === null ? declared : wide.dataSize;
+      const size = real === 0 || real > available ? available : real;
       return decodeData(view, body, size, format, source);
     }
     offset = body + declared + (declared % 2);

@@ -8,7 +8,8 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fsyncDir } from "../system/atomic-write.ts";
-import { WAV_HEADER_BYTES, parseWav, wavHeader } from "./wav.ts";
+import { RIFF_LIMIT, WIDE_HEADER_BYTES, wideWavHeader } from "./rf64.ts";
+import { parseWav, wavHeader } from "./wav.ts";
 
 export { fsyncDir };
 
@@ -52,18 +53,20 @@ export function timeFromRecordingName(name: string): Date | null {
   return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms));
 }
 
-/** Writes the real sizes into a `.part` left by a crash and renames it; null when it held no frame. */
-export function finalisePart(path: string): string | null {
+/**
+ * Writes the real sizes into a `.part` left by a crash and renames it; null when it held no frame.
+ * An RF64-ready `.part` (80-byte header) is finished as RF64 when it passed `riffLimit`.
+ */
+export function finalisePart(path: string, riffLimit = RIFF_LIMIT): string | null {
   const size = statSync(path).size;
-  const head = new Uint8Array(readFileSync(path).subarray(0, WAV_HEADER_BYTES));
+  const head = new Uint8Array(readFileSync(path).subarray(0, WIDE_HEADER_BYTES));
   const layout = parseWav(head);
+  const headerBytes = layout.dataOffset;
   const frameBytes = layout.format.blockAlign || 2;
-  const dataBytes = Math.floor((size - WAV_HEADER_BYTES) / frameBytes) * frameBytes;
+  const dataBytes = Math.floor((size - headerBytes) / frameBytes) * frameBytes;
   if (dataBytes <= 0) return null;
-  const header = wavHeader(
-    { samplerate: layout.format.samplerate, channels: layout.format.channels, bitsPerSample: layout.format.bitsPerSample },
-    dataBytes,
-  );
+  const format = { samplerate: layout.format.samplerate, channels: layout.format.channels, bitsPerSample: layout.format.bitsPerSample };
+  const header = headerBytes === WIDE_HEADER_BYTES ? wideWavHeader(format, dataBytes, 0, riffLimit) : wavHeader(format, dataBytes);
   const fd = openSync(path, "r+");
   try {
     writeSync(fd, header, 0, header.byteLength, 0);

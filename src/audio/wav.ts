@@ -5,6 +5,7 @@
  * (rounded down, as acoupi does), so players and models hear it slowed down.
  */
 import { AcoupiError } from "../errors.ts";
+import { readDs64, RIFF_LIMIT } from "./rf64.ts";
 
 export const WAV_HEADER_BYTES = 44;
 
@@ -84,13 +85,17 @@ export function wavHeader(format: WavFormat, dataBytes: number, trailingBytes = 
  */
 export function parseWav(bytes: Uint8Array): WavLayout {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 12 || readId(view, 0) !== "RIFF" || readId(view, 8) !== "WAVE")
-    throw wavError("it is not RIFF/WAVE");
+  const riff = bytes.byteLength >= 12 ? readId(view, 0) : "";
+  if ((riff !== "RIFF" && riff !== "RF64") || readId(view, 8) !== "WAVE") throw wavError("it is not RIFF/WAVE or RF64");
+  // RF64: the data chunk's 32-bit size is 0xFFFFFFFF and its real size is in ds64.
+  const ds64 = riff === "RF64" ? readDs64(view) : null;
+  if (riff === "RF64" && ds64 === null) throw wavError("it is RF64 without a ds64 chunk");
   const chunks: WavChunk[] = [];
   let offset = 12;
   while (offset + 8 <= bytes.byteLength) {
     const id = readId(view, offset);
-    const size = view.getUint32(offset + 4, true);
+    const declared = view.getUint32(offset + 4, true);
+    const size = ds64 !== null && id === "data" && declared === RIFF_LIMIT ? ds64.dataSize : declared;
     chunks.push({ id, offset: offset + 8, size });
     offset += 8 + size + (size % 2);
   }

@@ -27,6 +27,7 @@ import { rmsAbove, rmsDbfs } from "../components/processing-filters/rms-above.ts
 import { AlsaRecorder, MicrophoneConfigSchema } from "../components/recorders/alsa-recorder.ts";
 import * as savingFilters from "../components/saving-filters/index.ts";
 import { SqliteStore, SqliteStoreConfigSchema } from "../components/stores/sqlite-store.ts";
+import { planPurge, sacrificeOrder, StorageConfigSchema } from "../components/retention/retention-policy.ts";
 import { statisticsSummariser } from "../components/summarisers/statistics-summariser.ts";
 import { thresholdsSummariser, ThresholdsSummariserConfigSchema } from "../components/summarisers/thresholds-summariser.ts";
 import { noPrompt, secret } from "../config/markers.ts";
@@ -80,6 +81,7 @@ export const programApi = {
     HomeAssistantConfigSchema,
     SqliteStoreConfigSchema,
     SqliteMessageStoreConfigSchema,
+    StorageConfigSchema,
     RecordingSavingSchema: savingFilters.RecordingSavingSchema,
     SavingManagersSchema: fileManagers.SavingManagersSchema,
   },
@@ -97,6 +99,7 @@ export const programApi = {
   /** Home Assistant MQTT discovery (the messaging template wires it when enabled). */
   homeAssistant: { homeAssistantTask, homeAssistantState, discoveryMessages },
   stores: { SqliteStore },
+  retention: { planPurge, sacrificeOrder },
   messageStores: { SqliteMessageStore },
   /** Records that flow between parts (createMessage, createDeployment, …) and the task names. */
   data,

@@ -33,7 +33,7 @@ export function openMetadataReadonly(path: string): Database {
     });
   }
   try {
-    assertOwnSchema(db, path);
+    assertOwnSchema(db, "main", path);
     const tables = db.query<{ n: number }, []>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'recordings'").get();
     if ((tables?.n ?? 0) === 0) {
       throw new StoreError(`The file "${resolve(path)}" is not an acoupi metadata database (it has no recordings table)`, {

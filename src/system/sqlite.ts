@@ -14,8 +14,20 @@ import { basename, dirname, join, resolve } from "node:path";
 import { StoreError } from "../errors.ts";
 import { fsyncDir } from "./atomic-write.ts";
 
-/** One step of a schema: SQL (may hold several statements) or a function run in the transaction. */
-export type Migration = string | ((db: Database, schema: string) => void);
+/**
+ * A step that rebuilds a table (SQLite's twelve-step ALTER TABLE procedure): it runs with foreign
+ * keys off, so dropping the old table cascades to nothing, and the migration checks every foreign
+ * key before it commits.
+ */
+export interface TableRebuild {
+  rebuild: (db: Database, schema: string) => void;
+}
+
+/**
+ * One step of a schema: SQL (may hold several statements), a function run in the transaction, or
+ * a table rebuild.
+ */
+export type Migration = string | ((db: Database, schema: string) => void) | TableRebuild;
 
 export type Synchronous = "FULL" | "NORMAL";
 
@@ -29,6 +41,11 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** Run `PRAGMA quick_check` on open, so a truncated file is found now rather than mid-run. */
   quickCheck?: boolean;
+  /**
+   * Throws when an existing file holds some other schema (checked before migrating it), so a
+   * foreign file is named as such instead of failing a migration or a version check.
+   */
+  recognise?: (db: Database, schema: string, file: string) => void;
 }
 
 /** A database file that SQLite cannot read as a database (truncated, overwritten, bit rot). */
@@ -167,6 +184,7 @@ export function schemaVersion(db: Database, schema = "main"): number {
 function migrate(db: Database, schema: string, file: string, options: SqliteOptions): void {
   const target = options.migrations.length;
   const current = schemaVersion(db, schema);
+  if (current > 0) options.recognise?.(db, schema, file);
   if (current > target) {
     throw new StoreError(
       `Cannot use the ${options.label} "${file}": its schema version is ${current} and this acoupi knows up to ${target}`,
@@ -174,18 +192,26 @@ function migrate(db: Database, schema: string, file: string, options: SqliteOpti
     );
   }
   if (current === target) return;
+  // PRAGMA foreign_keys is a no-op inside a transaction, so a rebuild turns them off before it.
+  const rebuilds = options.migrations.slice(current).some((step) => typeof step === "object");
+  if (rebuilds) db.run("PRAGMA foreign_keys = OFF");
   // IMMEDIATE takes the write lock first, so two processes opening a new file do not race.
   db.run("BEGIN IMMEDIATE");
   try {
     for (let version = schemaVersion(db, schema); version < target; version++) {
       const step = options.migrations[version];
       if (typeof step === "string") db.run(step.replaceAll("{schema}", schema));
+      else if (typeof step === "object") step.rebuild(db, schema);
       else if (step !== undefined) step(db, schema);
       db.run(`PRAGMA ${schema}.user_version = ${version + 1}`);
     }
+    const broken = rebuilds ? db.query(`PRAGMA ${schema}.foreign_key_check`).all() : [];
+    if (broken.length > 0) throw new Error(`${broken.length} rows break foreign keys after the rebuild`);
     db.run("COMMIT");
+    if (rebuilds) db.run("PRAGMA foreign_keys = ON");
   } catch (error) {
     db.run("ROLLBACK");
+    if (rebuilds) db.run("PRAGMA foreign_keys = ON");
     throw new StoreError(`Cannot migrate the ${options.label} "${file}" from schema version ${current}: ${describe(error)}`, {
       help: "Restore the file from a backup, or point the config at a new database file",
       cause: error,

@@ -10,3 +10,5 @@ export const SEND_MESSAGES_TASK = "send_messages_task";
 export const HEARTBEAT_TASK = "heartbeat_task";
 export const SUMMARY_TASK = "summary_task";
 export const HOMEASSISTANT_TASK = "homeassistant_task";
+export const RETENTION_TASK = "retention_task";
+export const PRIVACY_TASK = "privacy_task";

@@ -41,6 +41,18 @@ describe("WavWriter", () => {
     expect(back.every((v, i) => v === samples[i])).toBe(true);
   });
 
+  test("WavWriter with a flush period has every whole period on disk as soon as it is written", async () => {
+    const writer = await WavWriter.create(dir, "flushed", { samplerate: 8000, channels: 2 }, { flushFrames: 800 });
+    const samples = new Int16Array(2 * 2500).map((_, i) => i % 30000);
+    await writer.write(samples.subarray(0, 2 * 1000));
+    const onDisk = async () => (await Bun.file(writer.partPath).arrayBuffer()).byteLength - 44;
+    expect(await onDisk()).toBe(800 * 4);
+    await writer.write(samples.subarray(2 * 1000));
+    expect(await onDisk()).toBe(2400 * 4);
+    const back = wavSamples16(new Uint8Array(await Bun.file(await writer.finish()).arrayBuffer()));
+    expect(back).toEqual(samples);
+  });
+
   test("WavWriter.abort removes the .part file and leaves no .wav", async () => {
     const writer = await WavWriter.create(dir, "gone", { samplerate: 8000, channels: 1 });
     await writer.write(new Int16Array([1]));

@@ -62,7 +62,7 @@ function walk(dir: string): string[] {
 interface RecordingRow {
   id: string;
   path: string | null;
-  state: "temp" | "saved" | "discarded" | "missing";
+  state: "temp" | "saved" | "discarded" | "missing" | "purged";
 }
 
 interface MessageRow {

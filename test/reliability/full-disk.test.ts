@@ -1,7 +1,8 @@
 /**
  * Reliability: the disk fills up. ACOUPI_HOME (recordings, temp, both databases, the status
  * file) lives on a small tmpfs mounted by the test (as root); a ballast file takes the free space
- * below `recording.min_free_mb`, then every last byte. Recording must pause with the reason in
+ * below `recording.min_free_mb`, then every last byte. Retention deletes every saved recording it
+ * may (the ballast is not one), and then recording must pause with the reason in
  * `acoupi status --json`, the runner must go on (and not crash while even SQLite cannot write),
  * the databases must stay intact, and recording must resume by itself once the ballast is gone.
  * Where tmpfs cannot be mounted, the same is simulated on the real disk with a large ballast and
@@ -89,13 +90,13 @@ describe("a full disk", () => {
     // Below the threshold: recording pauses, and status says why.
     const ballast = join(disk, "ballast");
     writeBallast(ballast, ballastBytes > 0 ? ballastBytes : freeBytes(disk) - (MIN_FREE_MB * MB) / 2);
-    const reason = `paused: less than ${minFreeMb} MB free for recordings`;
+    const reason = `paused: less than ${minFreeMb} MB free for recordings and nothing more may be deleted`;
     const paused = await waitFor("status to report the pause", async () => {
       const s = await statusJson(rig);
       return s.degraded.includes(`recording: ${reason}`) && s;
     }, 20_000, 500);
     expect(paused.health).toBe("degraded");
-    expect(paused.status?.components.recording.paused_by).toBe(`less than ${minFreeMb} MB free for recordings`);
+    expect(paused.status?.components.recording.paused_by).toBe(`less than ${minFreeMb} MB free for recordings and nothing more may be deleted`);
     const whilePaused = recordingCount(rig);
     await Bun.sleep(2000);
     expect(recordingCount(rig)).toBe(whilePaused);

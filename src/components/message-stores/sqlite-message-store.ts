@@ -97,7 +97,7 @@ export class SqliteMessageStore implements MessageStore {
     this.#config = SqliteMessageStoreConfigSchema.parse(config);
     this.#random = deps.random ?? Math.random;
     this.#log = deps.logger ?? logger("outbox");
-    const options = { label: "outbox", migrations: OUTBOX_MIGRATIONS, synchronous: deps.synchronous };
+    const options = { label: "outbox", migrations: OUTBOX_MIGRATIONS, synchronous: deps.synchronous, recognise: (db: Database, schema: string, file: string) => assertOutboxSchema(db, file, schema) };
     const file = resolve(this.#config.messages_db);
     if (deps.connection === undefined) {
       this.#db = openSqlite(file, options);

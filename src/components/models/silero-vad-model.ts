@@ -72,6 +72,13 @@ export class SileroVadModel implements Model {
     return output;
   }
 
+  /** The speech probability of each frame of the file at `path` (16 kHz frames of 32 ms), for the privacy filter. */
+  async speechProbabilities(path: string): Promise<{ frameSeconds: number; probabilities: Float32Array }> {
+    const opened = await this.#session.get();
+    const samples = await readMonoAt(path, RATE);
+    return { frameSeconds: FRAME / RATE, probabilities: await this.#frameProbabilities(opened, samples, path) };
+  }
+
   close(): Promise<void> {
     return this.#session.release();
   }

@@ -53,6 +53,8 @@ export interface AlsaRecorderConfig {
   continuous?: boolean;
   /** Seconds between recordings; when it equals `duration` (and `continuous` is unset) files are back to back. */
   interval?: number;
+  /** Write and fdatasync the `.part` file every this many seconds of audio (null: only at the end). */
+  flushSeconds?: number | null;
 }
 
 export interface AlsaRecorderDeps {
@@ -129,7 +131,10 @@ export class AlsaRecorder implements Recorder {
       if (created !== undefined && this.#tmpDirMade) (this.#deps.logger ?? logger("recorder")).warn(`The temp folder ${this.config.tmpDir} was missing; created ${created}`);
       this.#tmpDirMade = true;
       const taken = await stream.take(frames, async (samples) => {
-        out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format);
+        out.writer ??= await WavWriter.create(this.config.tmpDir, recordingName(startOf(stream.position), id), format, {
+          flushFrames: this.config.flushSeconds == null ? null : this.config.flushSeconds * samplerate,
+          expectedBytes: frames * channels * 2,
+        });
         await out.writer.write(samples);
       });
       const writer = out.writer;

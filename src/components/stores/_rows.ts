@@ -8,7 +8,7 @@ import type { BoundingBox, Deployment, Detection, ModelOutput, PredictionType, R
 import { chunks, placeholders } from "../../system/sqlite.ts";
 import type { ModelOutputInfo, RecordingState } from "./types.ts";
 
-interface RecordingRow {
+export interface RecordingRow {
   id: string;
   created_on: string;
   duration_s: number;
@@ -75,7 +75,7 @@ export function toDeployment(row: DeploymentRow): Deployment {
   };
 }
 
-function toRecording(row: RecordingRow): Recording {
+export function toRecording(row: RecordingRow): Recording {
   return {
     id: row.id,
     created_on: new Date(row.created_on),

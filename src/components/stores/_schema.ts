@@ -12,7 +12,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { StoreError } from "../../errors.ts";
-import type { Migration } from "../../system/sqlite.ts";
+import type { Migration, TableRebuild } from "../../system/sqlite.ts";
 
 const V1 = `
 CREATE TABLE {schema}.deployments (
@@ -78,7 +78,7 @@ function hasTable(db: Database, schema: string, name: string): boolean {
 }
 
 /** acoupi 0.6 also sets user_version 1, so its files are told apart by their table names. */
-export function assertOwnSchema(db: Database, file: string, schema = "main"): void {
+export function assertOwnSchema(db: Database, schema: string, file: string): void {
   if (hasTable(db, schema, "recording") && !hasTable(db, schema, "recordings")) {
     throw new StoreError(`The file "${file}" holds an acoupi 0.6 (Python) metadata database, whose schema this acoupi does not read`, {
       help: "Point db_metadata at a new file; keep the old one for the Python tools",
@@ -90,4 +90,37 @@ function createV1(db: Database, schema: string): void {
   db.run(V1.replaceAll("{schema}", schema));
 }
 
-export const STORE_MIGRATIONS: readonly Migration[] = [createV1];
+const RECORDINGS_V2 = `
+CREATE TABLE {schema}.recordings_v2 (
+  id TEXT PRIMARY KEY NOT NULL,
+  deployment_id TEXT NOT NULL REFERENCES deployments (id),
+  created_on TEXT NOT NULL,
+  duration_s REAL NOT NULL CHECK (duration_s > 0),
+  samplerate_hz INTEGER NOT NULL CHECK (samplerate_hz > 0),
+  audio_channels INTEGER NOT NULL DEFAULT 1 CHECK (audio_channels >= 1),
+  time_expansion REAL NOT NULL DEFAULT 1 CHECK (time_expansion > 0),
+  path TEXT,
+  state TEXT NOT NULL DEFAULT 'temp' CHECK (state IN ('temp', 'saved', 'discarded', 'missing', 'purged')),
+  purged_on TEXT,
+  CHECK ((state = 'purged') = (purged_on IS NOT NULL))
+) STRICT;
+INSERT INTO {schema}.recordings_v2 (id, deployment_id, created_on, duration_s, samplerate_hz, audio_channels, time_expansion, path, state)
+  SELECT id, deployment_id, created_on, duration_s, samplerate_hz, audio_channels, time_expansion, path, state FROM {schema}.recordings;
+DROP TABLE {schema}.recordings;
+ALTER TABLE {schema}.recordings_v2 RENAME TO recordings;
+CREATE INDEX {schema}.recordings_created_on ON recordings (created_on);
+CREATE INDEX {schema}.recordings_deployment ON recordings (deployment_id);
+CREATE INDEX {schema}.recordings_path ON recordings (path) WHERE path IS NOT NULL;
+CREATE INDEX {schema}.recordings_state ON recordings (state, created_on);
+`;
+
+/**
+ * V2: the `purged` state (retention deleted the file) and `purged_on` (when). SQLite cannot alter
+ * a CHECK, so the recordings table is rebuilt (foreign keys off, checked before commit); the
+ * model outputs keep referring to `recordings` by name, which the new table is.
+ */
+const addPurgedState: TableRebuild = {
+  rebuild: (db, schema) => db.run(RECORDINGS_V2.replaceAll("{schema}", schema)),
+};
+
+export const STORE_MIGRATIONS: readonly Migration[] = [createV1, addPurgedState];

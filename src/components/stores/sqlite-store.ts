@@ -16,9 +16,10 @@ import { chunks, damagedCopiesOf, openSqliteRecovering, placeholders, sqlTime, s
 import type { ComponentStatus } from "../../data/component-status.ts";
 import { logger } from "../../log.ts";
 import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
+import { selectRetentionCandidates } from "./_retention-rows.ts";
 import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
 import { readActivity } from "./_activity.ts";
-import type { ActivityStore, ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, Store, StoreActivity } from "./types.ts";
+import type { ActivityStore, ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, RetentionCandidate, Store, StoreActivity } from "./types.ts";
 
 export const SqliteStoreConfigSchema = z.object({
   db_metadata: homePath("storages/metadata.db").describe("SQLite file describing deployments, recordings and detections"),
@@ -32,7 +33,7 @@ export interface SqliteStoreDeps {
   logger?: ConsolaInstance;
 }
 
-const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing"];
+const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing", "purged"];
 
 type Row = Record<string, string | number | null>;
 
@@ -50,14 +51,14 @@ export class SqliteStore implements Store, ActivityStore {
     const { db_metadata } = SqliteStoreConfigSchema.parse(config);
     this.#path = db_metadata;
     // A damaged file is moved aside and a fresh one started: recording must not stop for it.
-    const opened = openSqliteRecovering(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous });
+    const opened = openSqliteRecovering(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous, recognise: assertOwnSchema });
     this.#db = opened.db;
     this.#recoveredFrom = opened.movedTo;
     if (opened.movedTo !== null) {
       (deps.logger ?? logger("store")).error(`${opened.damage}; moved it to ${opened.movedTo} and started a fresh one. The recordings in temp are adopted again`);
     }
     try {
-      assertOwnSchema(this.#db, db_metadata);
+      assertOwnSchema(this.#db, "main", db_metadata);
     } catch (error) {
       this.#db.close();
       throw error;
@@ -218,8 +219,28 @@ export class SqliteStore implements Store, ActivityStore {
     });
   }
 
+  listRetentionCandidates(options: { keepPerLabel: number }): RetentionCandidate[] {
+    return storeCall("list recordings retention may delete", () => selectRetentionCandidates(this.#db, options.keepPerLabel));
+  }
+
+  markPurged(recording: Recording, at: Date): void {
+    const result = storeCall(`mark recording ${recording.id} purged`, () =>
+      this.#db
+        .query("UPDATE recordings SET path = NULL, state = 'purged', purged_on = $at WHERE id = $id")
+        .run({ id: recording.id.toLowerCase(), at: sqlTime(at) }),
+    );
+    if (result.changes === 0) throw unknownRecording(recording.id);
+  }
+
+  countPurged(): number {
+    return storeCall("count purged recordings", () => {
+      return this.#db.query<{ n: number }, []>("SELECT count(*) AS n FROM recordings WHERE state = 'purged'").get()?.n ?? 0;
+    });
+  }
+
   updateRecordingPath(recording: Recording, path: string | null, state?: RecordingState): Recording {
     if (state !== undefined) assertState(state);
+    if (state === "purged") throw new StoreError(`Cannot set recording ${recording.id} to purged by its path: use markPurged`);
     const result = storeCall(`update the path of recording ${recording.id}`, () =>
       this.#db
         .query("UPDATE recordings SET path = $path, state = coalesce($state, state) WHERE id = $id")

@@ -10,9 +10,10 @@ export interface ModelOutputInfo {
 /**
  * Where a recording's file is: `temp` (in the tmp dir, awaiting models and file management),
  * `saved` (moved to its destination), `discarded` (deleted on purpose), `missing` (reconcile
- * found no file).
+ * found no file), `purged` (retention deleted its file to free space; the row keeps its
+ * metadata and outputs, with no path and the time of the purge).
  */
-export type RecordingState = "temp" | "saved" | "discarded" | "missing";
+export type RecordingState = "temp" | "saved" | "discarded" | "missing" | "purged";
 
 export interface RecordingWithOutputs {
   recording: Recording;
@@ -63,13 +64,33 @@ export interface ModelOutputStore {
   transaction<T>(fn: () => T): T;
 }
 
+/** A saved recording that retention may delete, with what the order of sacrifice needs to know. */
+export interface RetentionCandidate {
+  /** Its `path` is never null. */
+  recording: Recording;
+  /** Any model output of it has at least one detection. */
+  hasDetections: boolean;
+  /** It is among the newest `keepPerLabel` saved recordings of one of its detections' labels. */
+  keptForLabel: boolean;
+}
+
+/** Retention: the retention task and `acoupi storage` read candidates and purge them. */
+export interface RetentionStore {
+  /** Saved recordings with a path, oldest first (by `created_on`). */
+  listRetentionCandidates(options: { keepPerLabel: number }): RetentionCandidate[];
+  /** Marks the recording `purged` at `at` and clears its path; StoreError if the id is unknown. */
+  markPurged(recording: Recording, at: Date): void;
+  /** How many recordings were ever purged. */
+  countPurged(): number;
+}
+
 /**
- * The metadata store: the three roles on one database. Contract: all methods are synchronous and
+ * The metadata store: the four roles on one database. Contract: all methods are synchronous and
  * meant for the main thread; they throw StoreError on failure; each write is one transaction.
  * Stores are idempotent (storing a record whose id exists is a no-op). Recordings come back newest
  * first (by `created_on`). A task takes only the role it uses.
  */
-export interface Store extends DeploymentStore, RecordingStore, ModelOutputStore {
+export interface Store extends DeploymentStore, RecordingStore, ModelOutputStore, RetentionStore {
   close(): void;
 }
 

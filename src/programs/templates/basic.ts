@@ -3,7 +3,8 @@
  * registers the recording task (queue `recording`) and the file management task into a program's
  * context, with the seed's customisation points as options. Its config is acoupi's
  * BasicProgramConfiguration (`timezone`, `microphone`, `recording`, `paths`), the default
- * program's `recording_saving`, and our `file_management` section. It returns what the
+ * program's `recording_saving`, and our `file_management` and `storage` sections. It registers
+ * the retention task too: recording pauses for space only when retention may delete nothing more. It returns what the
  * templates composed after it build on (`messagingTemplate(ctx, config, { basic })`): the store,
  * the recorder, the tasks and `openOutbox`, so no SQLite connection leaves it.
  */
@@ -27,7 +28,13 @@ import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
 import { adoptFiled, reconcileTemp } from "../../tasks/reconcile.ts";
-import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../../tasks/names.ts";
+import { FILE_MANAGEMENT_TASK, PRIVACY_TASK, RECORDING_TASK, RETENTION_TASK } from "../../tasks/names.ts";
+import { retentionTask, type RetentionTask } from "../../tasks/retention.ts";
+import { StorageConfigSchema } from "../../components/retention/retention-policy.ts";
+import { PrivacyConfigSchema } from "../../components/privacy/privacy-filter.ts";
+import type { PrivacyTask } from "../../tasks/privacy.ts";
+import { PRIVACY_MODEL, privacyFilter } from "./_privacy-filter.ts";
+import type { ModelOutput, Recording } from "../../data/index.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import { WebConfigSchema } from "../../web/config.ts";
 import type { ProgramContext } from "../program-context.ts";
@@ -36,9 +43,14 @@ export const AudioConfigSchema = z.object({
   duration: z.number().min(0.1).max(3600).default(3).describe("Length of each recording, in seconds"),
   interval: atLeast("duration", z.number().min(0.1).max(86400).default(10).describe("Seconds between the starts of two recordings (equal to duration: record continuously)")),
   chunksize: noPrompt(z.number().int().positive().default(8192).describe("Frames read from the device at a time")),
+  flush_s: noPrompt(
+    z.number().positive().nullable().default(1).describe("Seconds of audio between two syncs of the file being recorded: a power cut loses at most this much (empty: sync only at the end)"),
+  ),
   schedule_start: timeOfDay("06:00:00").describe("Start recording at this time of day (HH:MM:SS, in `timezone`)"),
   schedule_end: timeOfDay("22:30:00").describe("Stop recording at this time of day; earlier than the start means overnight"),
-  min_free_mb: noPrompt(z.number().min(0).default(100).describe("Pause recording while the temp or recordings folder has less free space (MB)")),
+  min_free_mb: noPrompt(
+    z.number().min(0).default(100).describe("Pause recording while the temp or recordings folder has less free space (MB) and retention may delete nothing more"),
+  ),
 });
 
 export const PathsConfigSchema = z.object({
@@ -60,6 +72,8 @@ export const BasicConfigSchema = z.object({
   recording: AudioConfigSchema.prefault({}),
   paths: PathsConfigSchema.prefault({}),
   file_management: noPrompt(FileManagementConfigSchema.prefault({})),
+  storage: StorageConfigSchema.prefault({}).describe("How much space recordings may take, and what retention deletes first"),
+  privacy: PrivacyConfigSchema.prefault({}).describe("Screen recordings for human speech; delete (or mute) those with it, and send nothing about them"),
   recording_saving: RecordingSavingSchema.nullable()
     .default(null)
     .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
@@ -84,6 +98,16 @@ export interface BasicTemplate {
   recorder: Recorder;
   recording: RecordingTask;
   fileManagement: FileManagementTask;
+  retention: RetentionTask;
+  /** The speech filter, when `privacy.enabled`. */
+  privacy: PrivacyTask | null;
+  /**
+   * The task a model chains on (`schedule: { after: basic.recordingSource }`): the privacy task
+   * when it is enabled, so no model sees a recording before it was screened; else the recording task.
+   */
+  recordingSource: string;
+  /** Screens a recording not screened yet (e.g. at stop); the recording when it may go on. */
+  screen: (recording: Recording, outputs: readonly Pick<ModelOutput, "name_model">[]) => Promise<Recording | undefined>;
   /** The active deployment once the program started. */
   deployment: () => Deployment | null;
   /** The configured IANA time zone (what "today" means for the sensor). */
@@ -104,17 +128,28 @@ function alsaConfigFromEnv(): string | undefined {
   return path && existsSync(path) ? readFileSync(path, "utf8") : undefined;
 }
 
-export function defaultConditions(config: BasicConfig): NamedCondition[] {
+/** Free space above `recording.min_free_mb` in both folders, with no retention behind it. */
+export function freeSpaceCondition(config: BasicConfig): NamedCondition {
   const minBytes = config.recording.min_free_mb * 1e6;
   const folders = [config.paths.tmp_audio, config.paths.recordings];
+  return {
+    name: `less than ${config.recording.min_free_mb} MB free for recordings`,
+    degrades: true,
+    test: () => folders.every((folder) => freeBytes(folder) > minBytes),
+  };
+}
+
+/** The daily schedule and a space condition (the template passes its retention task's). */
+export function defaultConditions(config: BasicConfig, space: NamedCondition = freeSpaceCondition(config)): NamedCondition[] {
   return [
     { name: `outside the schedule ${config.recording.schedule_start}–${config.recording.schedule_end} ${config.timezone}`, test: recordingSchedule(config) },
-    {
-      name: `less than ${config.recording.min_free_mb} MB free for recordings`,
-      degrades: true,
-      test: () => folders.every((folder) => freeBytes(folder) > minBytes),
-    },
+    space,
   ];
+}
+
+/** Bytes of one recording (16-bit samples, plus room for the header and GUANO). */
+function recordingBytes(config: BasicConfig): number {
+  return Math.ceil(config.recording.duration * config.microphone.samplerate * config.microphone.audio_channels * 2) + 8192;
 }
 
 export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options: BasicTemplateOptions = {}): BasicTemplate {
@@ -132,17 +167,28 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
         deviceId: deps.deviceId,
         firmwareVersion: deps.version,
         continuous: config.recording.interval === config.recording.duration,
+        flushSeconds: config.recording.flush_s,
       },
       { alsaConfig: alsaConfigFromEnv },
     );
   ctx.onClose(() => recorder.close());
   if (recorder.status) ctx.onStatus("recorder", () => recorder.status?.() ?? {});
 
+  const retention = retentionTask({
+    store,
+    config: config.storage,
+    folders: { recordings: config.paths.recordings, tmp: config.paths.tmp_audio },
+    floorBytes: config.recording.min_free_mb * 1e6,
+    recordingBytes: recordingBytes(config),
+    clock: deps.clock,
+    logger: deps.logger.withTag(RETENTION_TASK),
+  });
+
   let deployment: Deployment | null = null;
   const recording = recordingTask({
     recorder,
     store,
-    conditions: options.recordingConditions ?? defaultConditions(config),
+    conditions: options.recordingConditions ?? defaultConditions(config, retention.condition),
     deployment: () => deployment,
     clock: deps.clock,
     logger: deps.logger.withTag(RECORDING_TASK),
@@ -162,6 +208,15 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.addTask(() => fileManagement.run(), { name: FILE_MANAGEMENT_TASK, schedule: { every: config.file_management.interval } });
   ctx.use("recording", { check: () => recorder.check(), status: recording.status });
   ctx.use("file_management", fileManagement);
+  ctx.addTask(() => retention.run(), { name: RETENTION_TASK, schedule: { every: config.storage.interval } });
+  ctx.use("storage", retention);
+  const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store) : null;
+  const screenedBy = privacy === null ? null : PRIVACY_MODEL;
+  async function screen(rec: Recording, outputs: readonly Pick<ModelOutput, "name_model">[]): Promise<Recording | undefined> {
+    if (privacy === null || outputs.some((o) => o.name_model === screenedBy)) return rec;
+    return privacy.run(rec);
+  }
+
   ctx.onStart((d) => {
     deployment = d;
     store.storeDeployment(d);
@@ -169,10 +224,19 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     if (store instanceof SqliteStore && store.recoveredFrom !== null) adoptFiled({ recordingsDir: config.paths.recordings, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
     fileManagement.run();
   });
-  ctx.onEnd((d) => {
+  if (privacy !== null) {
+    // Recordings a crash left unscreened are screened before anything else may file them.
+    ctx.onStart(async () => {
+      for (const item of store.listRecordingsByState("temp")) await screen(item.recording, item.modelOutputs);
+    });
+  }
+  ctx.onEnd(async (d) => {
     store.storeDeployment(d);
     store.updateDeployment(d);
+    // Orphans first (files that never got a row), then screen what the privacy filter has not
+    // seen: the final run files every waiting recording.
     reconcileTemp({ tmpDir: config.paths.tmp_audio, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
+    if (privacy !== null) for (const item of store.listRecordingsByState("temp")) await screen(item.recording, item.modelOutputs);
     const counts = fileManagement.run(true);
     deps.logger.info(`Final file management: ${counts.saved} saved, ${counts.discarded} discarded, ${counts.timedOut} handled without their models`);
   });
@@ -182,5 +246,17 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     return new SqliteMessageStore(outboxConfig, connection === undefined ? outboxDeps : { ...outboxDeps, connection });
   }
 
-  return { store, recorder, recording, fileManagement, deployment: () => deployment, timezone: config.timezone, openOutbox };
+  return {
+    store,
+    recorder,
+    recording,
+    fileManagement,
+    retention,
+    privacy,
+    recordingSource: privacy === null ? RECORDING_TASK : PRIVACY_TASK,
+    screen,
+    deployment: () => deployment,
+    timezone: config.timezone,
+    openOutbox,
+  };
 }

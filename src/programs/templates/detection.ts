@@ -1,7 +1,8 @@
 /**
  * @module The detection template: puts the model on each recording. It takes what the basic and
  * (optionally) messaging templates made, `detectionTemplate(ctx, config, { basic, messaging })`,
- * registers the detection task after the recording task (`schedule: { after: RECORDING_TASK }`)
+ * registers the detection task after the recording task, or after the privacy filter when it is on
+ * (`schedule: { after: basic.recordingSource }`),
  * on the `detection` queue (one model run at a time), declares its model so file management
  * waits for it, and adds the optional summary task. Its config is
  * acoupi's DetectionProgramConfiguration (`detections.threshold`) plus `model` and `summariser`.
@@ -20,7 +21,7 @@ import type { Summariser } from "../../components/summarisers/types.ts";
 import { noPrompt } from "../../config/markers.ts";
 import { ConfigError } from "../../errors.ts";
 import { detectionTask, type DetectionTask } from "../../tasks/detection.ts";
-import { DETECTION_TASK, RECORDING_TASK, SUMMARY_TASK } from "../../tasks/names.ts";
+import { DETECTION_TASK, SUMMARY_TASK } from "../../tasks/names.ts";
 import type { ProgramContext } from "../program-context.ts";
 import type { BasicTemplate } from "./basic.ts";
 import type { MessagingTemplate } from "./messaging.ts";
@@ -91,7 +92,7 @@ export function detectionTemplate(
     clock: deps.clock,
     logger: deps.logger.withTag(DETECTION_TASK),
   });
-  ctx.addTask(detection.run, { name: DETECTION_TASK, schedule: { after: RECORDING_TASK }, queue: "detection" });
+  ctx.addTask(detection.run, { name: DETECTION_TASK, schedule: { after: inputs.basic.recordingSource }, queue: "detection" });
   ctx.onStatus("detection", detection.status);
 
   const summary = config.summariser_config;
@@ -140,7 +141,8 @@ export function detectionTemplate(
     for (const item of store.listRecordingsByState("temp")) {
       if (item.modelOutputs.some((o) => o.name_model === model.name)) continue;
       try {
-        await detection.run(item.recording);
+        const screened = await inputs.basic.screen(item.recording, item.modelOutputs);
+        if (screened !== undefined) await detection.run(screened);
       } catch (error) {
         deps.logger.error(`Detection of recording ${item.recording.id} at stop failed:`, error);
       }

@@ -132,6 +132,14 @@ export function messagingTemplate(
         return taskFailures(counts, { now: deps.clock.now() });
       },
     );
+    const retention = inputs.basic?.retention;
+    if (retention) metrics.push(function retention_metrics() {
+      return retention.metrics();
+    });
+    const privacy = inputs.basic?.privacy;
+    if (privacy) metrics.push(function privacy_metrics() {
+      return privacy.metrics();
+    });
     const recording = inputs.basic?.recording;
     if (recording) {
       metrics.push(function last_recording_age() {

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteMessageStore } from "../../../src/components/message-stores/sqlite-message-store.ts";
 import { SqliteStore } from "../../../src/components/stores/sqlite-store.ts";
+import { STORE_MIGRATIONS } from "../../../src/components/stores/_schema.ts";
 import { createMessage } from "../../../src/data/index.ts";
 import { StoreError } from "../../../src/errors.ts";
 import { modelOutput, recording, storeContract } from "../../contracts/store.contract.ts";
@@ -45,7 +46,7 @@ describe("SqliteStore", () => {
     expect(db.query("PRAGMA synchronous").get()).toEqual({ synchronous: 2 }); // FULL
     expect(db.query("PRAGMA busy_timeout").get()).toEqual({ timeout: 5000 });
     store.close();
-    expect(pragma(path, "user_version")).toBe(1);
+    expect(pragma(path, "user_version")).toBe(STORE_MIGRATIONS.length);
     expect(pragma(path, "journal_mode")).toBe("wal");
   });
 
