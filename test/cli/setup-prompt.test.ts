@@ -41,6 +41,8 @@ describe("interactive setup on a real terminal", () => {
       answer("paths.tmp_audio", ""),
       answer("paths.recordings", ""),
       answer("paths.db_metadata", ""),
+      answer("storage.ceiling", ""),
+      { expect: "privacy\\.enabled \\[y/N\\]: $", send: `n${ENTER}` },
       yesNo("recording_saving", "n"),
       answer("messaging.messages_db", ""),
       answer("messaging.message_send_interval", ""),
@@ -102,6 +104,8 @@ describe("interactive setup on a real terminal", () => {
       ...["audio_channels", "time_expansion"].map((k) => answer(`microphone.${k}`, "")),
       ...["duration", "interval", "schedule_start", "schedule_end"].map((k) => answer(`recording.${k}`, "")),
       ...["tmp_audio", "recordings", "db_metadata"].map((k) => answer(`paths.${k}`, "")),
+      answer("storage.ceiling", ""),
+      { expect: "privacy\\.enabled \\[y/N\\]: $", send: ENTER },
       yesNo("recording_saving", ""),
       { expect: 'Program "default" is set up', send: "" },
     ];
@@ -124,7 +128,9 @@ describe("setup without a terminal", () => {
   }
 
   test("piped answers are read line by line, and a bad one is asked again", () => {
-    const lines = ["UTC", "hw:3,0", "", "", "", "0", "4", "", "", "", "", "", "", "", "n"];
+    // timezone, device, rate, channels, expansion, duration (0, then 4), interval, schedule ×2,
+    // paths ×3, storage.ceiling, privacy.enabled, recording_saving.
+    const lines = ["UTC", "hw:3,0", "", "", "", "0", "4", "", "", "", "", "", "", "", "", "n", "n"];
     const run = piped(["setup", "--program", "default"], `${lines.join("\n")}\n`);
     expect(run.stderr).toContain("Standard input is not a terminal: reading the answers line by line");
     expect(run.code).toBe(0);

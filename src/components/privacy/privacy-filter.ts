@@ -5,14 +5,14 @@
  * pure functions that turn Silero's per-frame probabilities into speech seconds and spans.
  */
 import { z } from "zod";
-import { noPrompt } from "../../config/markers.ts";
+import { askWhen, noPrompt } from "../../config/markers.ts";
 import { THREADS_SCHEMA } from "../models/_onnx-session.ts";
 
 export const PrivacyConfigSchema = z.object({
   enabled: z.boolean().default(false).describe("Screen every recording for human speech before any model or message sees it"),
-  threshold: z.number().min(0).max(1).default(0.5).describe("Speech probability (Silero VAD, per 32 ms frame) that counts as speech"),
-  min_speech_s: z.number().min(0).default(0.1).describe("Seconds of speech frames that make a recording a speech recording"),
-  action: z.enum(["delete", "mute"]).default("delete").describe("What happens to a speech recording: delete it, or mute its speech spans only"),
+  threshold: askWhen("enabled", z.number().min(0).max(1).default(0.5).describe("Speech probability (Silero VAD, per 32 ms frame) that counts as speech")),
+  min_speech_s: askWhen("enabled", z.number().min(0).default(0.1).describe("Seconds of speech frames that make a recording a speech recording")),
+  action: askWhen("enabled", z.enum(["delete", "mute"]).default("delete").describe("What happens to a speech recording: delete it, or mute its speech spans only")),
   model_path: noPrompt(z.string().min(1).nullable().default(null).describe("A Silero VAD v5 .onnx file to use instead of the bundled one")),
   threads: noPrompt(THREADS_SCHEMA),
 });

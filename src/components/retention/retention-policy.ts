@@ -45,14 +45,16 @@ export type SacrificeGroup = (typeof SACRIFICE_GROUPS)[number];
 
 export const StorageConfigSchema = z.object({
   ceiling: sizeField("80%", true).describe('Most space the recordings may use: a share of their filesystem ("80%") or a size ("20GB")'),
-  min_free: sizeField("200MB", false).describe('Free space retention keeps on the recordings\' filesystem ("200MB")'),
-  max_age_days: z.number().positive().nullable().default(null).describe("Delete saved recordings older than this many days (empty: keep them while space allows)"),
-  order: z
-    .array(z.enum(SACRIFICE_GROUPS))
-    .min(1)
-    .default(["no_detections", "detections"])
-    .describe("What retention deletes first, each oldest first; a group left out is never deleted for space"),
-  keep_per_label: z.number().int().min(0).default(10).describe("Among recordings with detections, always keep the newest this many of each label"),
+  min_free: noPrompt(sizeField("200MB", false).describe('Free space retention keeps on the recordings\' filesystem ("200MB")')),
+  max_age_days: noPrompt(z.number().positive().nullable().default(null).describe("Delete saved recordings older than this many days (empty: keep them while space allows)")),
+  order: noPrompt(
+    z
+      .array(z.enum(SACRIFICE_GROUPS))
+      .min(1)
+      .default(["no_detections", "detections"])
+      .describe("What retention deletes first, each oldest first; a group left out is never deleted for space"),
+  ),
+  keep_per_label: noPrompt(z.number().int().min(0).default(10).describe("Among recordings with detections, always keep the newest this many of each label")),
   interval: noPrompt(z.number().positive().default(300).describe("Seconds between two scheduled retention runs")),
 });
 export type StorageConfig = z.output<typeof StorageConfigSchema>;
