@@ -93,7 +93,7 @@ export function birdnetShapedModel(): { bytes: Uint8Array; params: number; flops
   return { bytes, params, flops };
 }
 
-interface Result {
+export interface Result {
   label: string;
   createMs: number;
   runMs: number[];
@@ -208,7 +208,7 @@ async function child(half: string): Promise<void> {
   process.exit(0);
 }
 
-function runChild(command: string[], args: string[]): Result {
+export function runChild(command: string[], args: string[]): Result {
   const proc = Bun.spawnSync([...command, ...args], { stderr: "pipe", env: { ...process.env, ACOUPI_LOG_LEVEL: "warn" } });
   const lastLine = proc.stdout.toString().trim().split("\n").at(-1) ?? "";
   if (proc.exitCode !== 0 || !lastLine.startsWith("{")) {
@@ -218,7 +218,7 @@ function runChild(command: string[], args: string[]): Result {
 }
 
 /** This script compiled with build.ts's flags, so that the WASM variants also run as shipped. */
-function compileSelf(dir: string): string {
+export function compileSelf(dir: string): string {
   const outfile = join(dir, "inference-bench");
   const flags = ["--compile", "--bytecode", "--format=esm", "--minify-syntax", "--minify-whitespace"];
   const proc = Bun.spawnSync([process.execPath, "build", ...flags, "--outfile", outfile, import.meta.path], { stdout: "pipe", stderr: "pipe" });
