@@ -238,8 +238,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
+/** The value after the last `name` in argv, so that an option given again overrides the common one. */
 function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
+  const i = process.argv.lastIndexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
