@@ -53,6 +53,6 @@ describe("runtime tuning", () => {
     expect(off.threads).toContain("JSCWarmUp");
     const mine = startedRunner({ BUN_JSC_useConcurrentJIT: "1" });
     expect(mine.environ.get("BUN_JSC_useConcurrentJIT")).toBe("1");
-    expect(mine.environ.get("BUN_GC_TIMER_DISABLE")).toBe("1");
+    expect(mine.environ.get("BUN_GC_TIMER_INTERVAL")).toBe("10000");
   });
 });
