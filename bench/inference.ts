@@ -7,7 +7,9 @@
  *     the same graph optimisation level ("all") and the same input;
  *   - WASM the old way (the model handed to ORT as one buffer, prepacking on), under `bun run`;
  *   - WASM through openSession (weights as external data, no prepacking, buffers freed), under
- *     `bun run` and as a binary compiled with build.ts's flags (what ships), 1 and THREADS threads.
+ *     `bun run` and as a binary compiled with build.ts's flags (what ships), 1 and THREADS threads;
+ *   - the same weights quantized to uint8 (ConvInteger/MatMulInteger), native and compiled WASM, with
+ *     the max |Δ| of their scores against float native.
  * It prints session creation time, the median run and real-time factor (lower is better), RSS
  * right after loading, RSS settled (after the runs, a GC and 2 s), and the peak (VmHWM), then the
  * WASM/native ratios. It asserts nothing. Run: `./node_modules/.bin/bun bench/inference.ts [--runs 10]`.
@@ -50,25 +52,59 @@ function randomWeights(count: number, scale: number, seed: number): Float32Array
   return out;
 }
 
-export function birdnetShapedModel(): { bytes: Uint8Array; params: number; flops: number } {
+/** Per-tensor asymmetric uint8 quantization, as onnxruntime's quantize_dynamic does for weights. */
+function quantizeUint8(w: Float32Array): { q: Uint8Array; scale: number; zero: number } {
+  let min = 0;
+  let max = 0;
+  for (const v of w) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const scale = (max - min) / 255 || 1;
+  const zero = Math.round(-min / scale);
+  const q = new Uint8Array(w.length);
+  for (let i = 0; i < w.length; i++) q[i] = Math.max(0, Math.min(255, Math.round((w[i] as number) / scale) + zero));
+  return { q, scale, zero };
+}
+
+/**
+ * The BirdNET-shaped graph; `int8` gives its dynamically quantized twin (same random weights,
+ * stored as uint8 with a scale and zero point; activations quantized at run time with
+ * DynamicQuantizeLinear, then ConvInteger/MatMulInteger, as onnxruntime's quantize_dynamic emits).
+ */
+export function birdnetShapedModel(int8 = false): { bytes: Uint8Array; params: number; flops: number } {
   const nodes: NodeSpec[] = [{ op: "Reshape", inputs: ["audio", "shape3d"], outputs: ["x0"] }];
   const inits: Initializer[] = [{ name: "shape3d", dims: [3], data: BigInt64Array.of(1n, 1n, BigInt(SAMPLES)) }];
   let channels = 1;
   let length = SAMPLES;
   let params = 0;
   let flops = 0;
+  /** Nodes for y = x·W (+ bias via `add`) in integer arithmetic; returns the float output name. */
+  const integerOp = (op: "ConvInteger" | "MatMulInteger", x: string, w: Float32Array, dims: number[], id: string, attributes: NodeSpec["attributes"]) => {
+    const { q, scale, zero } = quantizeUint8(w);
+    inits.push({ name: `${id}_wq`, dims, data: q }, { name: `${id}_wz`, dims: [], data: Uint8Array.of(zero) }, { name: `${id}_ws`, dims: [], data: Float32Array.of(scale) });
+    nodes.push({ op: "DynamicQuantizeLinear", inputs: [x], outputs: [`${id}_xq`, `${id}_xs`, `${id}_xz`] });
+    nodes.push({ op, inputs: [`${id}_xq`, `${id}_wq`, `${id}_xz`, `${id}_wz`], outputs: [`${id}_i32`], ...(attributes ? { attributes } : {}) });
+    nodes.push({ op: "Cast", inputs: [`${id}_i32`], outputs: [`${id}_f`], attributes: { to: 1 } });
+    nodes.push({ op: "Mul", inputs: [`${id}_xs`, `${id}_ws`], outputs: [`${id}_s`] });
+    nodes.push({ op: "Mul", inputs: [`${id}_f`, `${id}_s`], outputs: [`${id}_y`] });
+    return `${id}_y`;
+  };
   CONVS.forEach((c, i) => {
     const pad = c.kernel === 512 ? 256 : Math.floor(c.kernel / 2);
     const outLength = Math.floor((length + 2 * pad - c.kernel) / c.stride) + 1;
     const fanIn = channels * c.kernel;
-    inits.push({ name: `w${i}`, dims: [c.out, channels, c.kernel], data: randomWeights(c.out * fanIn, Math.sqrt(6 / fanIn), i + 1) });
-    inits.push({ name: `b${i}`, dims: [c.out], data: new Float32Array(c.out) });
-    nodes.push({
-      op: "Conv",
-      inputs: [`x${i}`, `w${i}`, `b${i}`],
-      outputs: [`c${i}`],
-      attributes: { kernel_shape: [c.kernel], strides: [c.stride], pads: [pad, pad] },
-    });
+    const w = randomWeights(c.out * fanIn, Math.sqrt(6 / fanIn), i + 1);
+    const attributes = { kernel_shape: [c.kernel], strides: [c.stride], pads: [pad, pad] };
+    if (int8) {
+      const y = integerOp("ConvInteger", `x${i}`, w, [c.out, channels, c.kernel], `conv${i}`, attributes);
+      inits.push({ name: `b${i}`, dims: [1, c.out, 1], data: new Float32Array(c.out) });
+      nodes.push({ op: "Add", inputs: [y, `b${i}`], outputs: [`c${i}`] });
+    } else {
+      inits.push({ name: `w${i}`, dims: [c.out, channels, c.kernel], data: w });
+      inits.push({ name: `b${i}`, dims: [c.out], data: new Float32Array(c.out) });
+      nodes.push({ op: "Conv", inputs: [`x${i}`, `w${i}`, `b${i}`], outputs: [`c${i}`], attributes });
+    }
     nodes.push({ op: "Relu", inputs: [`c${i}`], outputs: [`x${i + 1}`] });
     params += c.out * fanIn + c.out;
     flops += 2 * outLength * c.out * fanIn;
@@ -78,9 +114,15 @@ export function birdnetShapedModel(): { bytes: Uint8Array; params: number; flops
   const last = `x${CONVS.length}`;
   nodes.push({ op: "GlobalAveragePool", inputs: [last], outputs: ["pooled"] });
   nodes.push({ op: "Flatten", inputs: ["pooled"], outputs: ["embedding"], attributes: { axis: 1 } });
-  inits.push({ name: "wc", dims: [channels, CLASSES], data: randomWeights(channels * CLASSES, Math.sqrt(6 / channels), 99) });
+  const wc = randomWeights(channels * CLASSES, Math.sqrt(6 / channels), 99);
   inits.push({ name: "bc", dims: [CLASSES], data: new Float32Array(CLASSES).fill(-4) });
-  nodes.push({ op: "Gemm", inputs: ["embedding", "wc", "bc"], outputs: ["logits"] });
+  if (int8) {
+    const y = integerOp("MatMulInteger", "embedding", wc, [channels, CLASSES], "fc", undefined);
+    nodes.push({ op: "Add", inputs: [y, "bc"], outputs: ["logits"] });
+  } else {
+    inits.push({ name: "wc", dims: [channels, CLASSES], data: wc });
+    nodes.push({ op: "Gemm", inputs: ["embedding", "wc", "bc"], outputs: ["logits"] });
+  }
   nodes.push({ op: "Sigmoid", inputs: ["logits"], outputs: ["scores"] });
   params += channels * CLASSES + CLASSES;
   flops += 2 * channels * CLASSES;
@@ -93,7 +135,7 @@ export function birdnetShapedModel(): { bytes: Uint8Array; params: number; flops
   return { bytes, params, flops };
 }
 
-interface Result {
+export interface Result {
   label: string;
   createMs: number;
   runMs: number[];
@@ -165,6 +207,12 @@ async function timeSession(kind: string, modelPath: string, runs: number, thread
   }
   const createMs = performance.now() - t0;
   const rssLoadMb = rssMb();
+  const dump = argument("--dump");
+  if (dump !== undefined) {
+    // One run's scores, for the accuracy of a quantized model against the float one.
+    const outputs = (await opened.session.run({ audio: opened.input })) as Record<string, { data: Float32Array }>;
+    await Bun.write(dump, Object.values(outputs)[0]?.data ?? new Float32Array());
+  }
   return { createMs, rssLoadMb, runMs: await timeRuns(opened.session, opened.input, runs) };
 }
 
@@ -190,8 +238,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
+/** The value after the last `name` in argv, so that an option given again overrides the common one. */
 function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
+  const i = process.argv.lastIndexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
@@ -208,7 +257,7 @@ async function child(half: string): Promise<void> {
   process.exit(0);
 }
 
-function runChild(command: string[], args: string[]): Result {
+export function runChild(command: string[], args: string[]): Result {
   const proc = Bun.spawnSync([...command, ...args], { stderr: "pipe", env: { ...process.env, ACOUPI_LOG_LEVEL: "warn" } });
   const lastLine = proc.stdout.toString().trim().split("\n").at(-1) ?? "";
   if (proc.exitCode !== 0 || !lastLine.startsWith("{")) {
@@ -218,7 +267,7 @@ function runChild(command: string[], args: string[]): Result {
 }
 
 /** This script compiled with build.ts's flags, so that the WASM variants also run as shipped. */
-function compileSelf(dir: string): string {
+export function compileSelf(dir: string): string {
   const outfile = join(dir, "inference-bench");
   const flags = ["--compile", "--bytecode", "--format=esm", "--minify-syntax", "--minify-whitespace"];
   const proc = Bun.spawnSync([process.execPath, "build", ...flags, "--outfile", outfile, import.meta.path], { stdout: "pipe", stderr: "pipe" });
@@ -266,12 +315,33 @@ async function main(): Promise<void> {
       [half(source, "wasm", "WASM, openSession, bun run"), native1],
       [half([binary], "wasm", "WASM, openSession, compiled binary", 1, ["--end-to-end", "1"]), native1],
     ];
+    // INT8: the same weights quantized to uint8 (dynamic quantization), against native float.
+    const int8Path = join(dir, "birdnet-shaped-int8.onnx");
+    await Bun.write(int8Path, birdnetShapedModel(true).bytes);
+    const dumps = { float: join(dir, "float.f32"), nativeInt8: join(dir, "native-int8.f32"), wasmInt8: join(dir, "wasm-int8.f32") };
+    half(source, "native", "(float scores)", 1, ["--runs", "1", "--dump", dumps.float]);
+    const int8 = ["--model", int8Path];
+    const nativeInt8 = half(source, "native", "native onnxruntime-node, INT8, 1 thread", 1, [...int8, "--dump", dumps.nativeInt8]);
+    const wasmInt8 = half([binary], "wasm", "WASM, compiled, INT8 (uint8), 1 thread", 1, [...int8, "--dump", dumps.wasmInt8]);
+    rows.push([nativeInt8, native1], [wasmInt8, native1]);
+    const maxDelta = (a: string, b: string) => {
+      const x = new Float32Array(readFileSync(a).buffer.slice(0));
+      const y = new Float32Array(readFileSync(b).buffer.slice(0));
+      let max = 0;
+      for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs((x[i] as number) - (y[i] as number)));
+      return max;
+    };
+    const int8Notes = [
+      `INT8 max |Δ| of the ${CLASSES} scores against float native: WASM ${maxDelta(dumps.float, dumps.wasmInt8).toExponential(2)}, native ${maxDelta(dumps.float, dumps.nativeInt8).toExponential(2)};`,
+      `  INT8 file ${(readFileSync(int8Path).length / 1e6).toFixed(1)} MB; compiled WASM INT8 / native INT8: ${(median(wasmInt8.runMs) / median(nativeInt8.runMs)).toFixed(2)}x`,
+    ];
     if (THREADS > 1) {
       const nativeN = half(source, "native", `native onnxruntime-node, ${THREADS} threads`, THREADS);
       rows.push([nativeN, undefined], [half([binary], "wasm", `WASM, openSession, compiled, ${THREADS} threads`, THREADS), nativeN]);
     }
     console.log(`${"runtime".padEnd(46)}  ${"session".padStart(8)}  ${"median".padStart(9)}  ${"RTF".padStart(7)}  ${"RSS load".padStart(8)}  ${"settled".padStart(8)}  ${"peak".padStart(8)}  ${"vs native: time / RSS".padStart(14)}`);
     for (const [r, base] of rows) console.log(row(r, base));
+    for (const note of int8Notes) console.log(note);
     const shipped = rows[3]?.[0];
     if (shipped !== undefined) {
       const ratio = median(shipped.runMs) / median(native1.runMs);

@@ -53,10 +53,24 @@ function birdnetSizeModel(): Uint8Array {
   });
 }
 
-const ALWAYS = ["--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59", "--recording.min_free_mb", "0"];
+/** Model outputs stored so far; 0 while the runner still holds the database locked as it creates it. */
+function modelOutputCount(db: string): number {
+  const conn = new Database(db, { readonly: true });
+  try {
+    const table = conn.query("SELECT name FROM sqlite_master WHERE name = 'model_outputs'").get();
+    return table === null ? 0 : (conn.query("SELECT count(*) AS n FROM model_outputs").get() as { n: number }).n;
+  } catch (error) {
+    if ((error as { code?: string }).code === "SQLITE_BUSY") return 0;
+    throw error;
+  } finally {
+    conn.close();
+  }
+}
+
+export const ALWAYS = ["--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59", "--recording.min_free_mb", "0"];
 
 /** Sets up with `args`, starts, waits for the first model output, reads the runner's memory 3 s later, stops. */
-async function runnerMemory(binary: string, args: string[], samplerate: number): Promise<Memory> {
+export async function runnerMemory(binary: string, args: string[], samplerate: number): Promise<Memory> {
   const bench = await benchHome(binary, testSignal(samplerate * 4));
   try {
     bench.run(["setup", "--no-prompt", "--microphone.device_name", bench.mic.device, "--microphone.samplerate", String(samplerate), ...args]);
@@ -66,13 +80,7 @@ async function runnerMemory(binary: string, args: string[], samplerate: number):
     const db = join(bench.home.acoupiHome, "storages/metadata.db");
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (existsSync(db)) {
-        const conn = new Database(db, { readonly: true });
-        const table = conn.query("SELECT name FROM sqlite_master WHERE name = 'model_outputs'").get();
-        const n = table === null ? 0 : (conn.query("SELECT count(*) AS n FROM model_outputs").get() as { n: number }).n;
-        conn.close();
-        if (n > 0) break;
-      }
+      if (existsSync(db) && modelOutputCount(db) > 0) break;
       if (Date.now() > deadline) throw new Error("no model output within 60 s");
       await Bun.sleep(200);
     }
@@ -87,38 +95,42 @@ async function runnerMemory(binary: string, args: string[], samplerate: number):
 
 const fmt = (m: Memory): string => `RSS ${m.rssMb.toFixed(1)} MB   peak ${m.hwmMb.toFixed(1)} MB   PSS ${m.pssMb.toFixed(1)} MB`;
 
-const binary = buildBinary("x64");
-const dir = mkdtempSync(join(tmpdir(), "acoupi-model-memory-"));
-const modelPath = join(dir, "birdnet-size.onnx");
-const model = birdnetSizeModel();
-writeFileSync(modelPath, model);
-const labels = join(dir, "labels.txt");
-writeFileSync(labels, Array.from({ length: LABELS }, (_, i) => `label ${i}`).join("\n"));
-console.log(`Compiled binary: ${binary}`);
-console.log(`Synthetic BirdNET-size model: ${(model.byteLength / 1e6).toFixed(1)} MB, [1, ${FRAMES * FRAME}] → [1, ${LABELS}]`);
+async function main(): Promise<void> {
+  const binary = buildBinary("x64");
+  const dir = mkdtempSync(join(tmpdir(), "acoupi-model-memory-"));
+  const modelPath = join(dir, "birdnet-size.onnx");
+  const model = birdnetSizeModel();
+  writeFileSync(modelPath, model);
+  const labels = join(dir, "labels.txt");
+  writeFileSync(labels, Array.from({ length: LABELS }, (_, i) => `label ${i}`).join("\n"));
+  console.log(`Compiled binary: ${binary}`);
+  console.log(`Synthetic BirdNET-size model: ${(model.byteLength / 1e6).toFixed(1)} MB, [1, ${FRAMES * FRAME}] → [1, ${LABELS}]`);
 
-const testRunner = await (async () => {
-  const bench = await benchHome(binary, testSignal(16));
-  try {
-    bench.run(["setup", "--program", "test", "--no-prompt"]);
-    bench.run(["start", "--name", "floor", "--no-check"]);
-    const pid = bench.runnerPid();
-    if (pid === null) throw new Error("the test runner has no pidfile");
-    await Bun.sleep(3000);
-    const memory = memoryOf(pid);
-    bench.run(["stop"]);
-    return memory;
-  } finally {
-    await bench.cleanup();
-  }
-})();
-const silero = await runnerMemory(binary, ["--program", "detection", "--recording.duration", "3", "--recording.interval", "10", ...ALWAYS,
-  "--model.kind", "silero_vad", "--model.path", SILERO], 16000);
-const birdnet = await runnerMemory(binary, ["--program", "detection", "--recording.duration", "3", "--recording.interval", "10", ...ALWAYS,
-  "--model.path", modelPath, "--model.labels", labels, "--model.samplerate", "48000", "--model.window", "3", "--model.activation", "sigmoid"], 48000);
+  const testRunner = await (async () => {
+    const bench = await benchHome(binary, testSignal(16));
+    try {
+      bench.run(["setup", "--program", "test", "--no-prompt"]);
+      bench.run(["start", "--name", "floor", "--no-check"]);
+      const pid = bench.runnerPid();
+      if (pid === null) throw new Error("the test runner has no pidfile");
+      await Bun.sleep(3000);
+      const memory = memoryOf(pid);
+      bench.run(["stop"]);
+      return memory;
+    } finally {
+      await bench.cleanup();
+    }
+  })();
+  const silero = await runnerMemory(binary, ["--program", "detection", "--recording.duration", "3", "--recording.interval", "10", ...ALWAYS,
+    "--model.kind", "silero_vad", "--model.path", SILERO], 16000);
+  const birdnet = await runnerMemory(binary, ["--program", "detection", "--recording.duration", "3", "--recording.interval", "10", ...ALWAYS,
+    "--model.path", modelPath, "--model.labels", labels, "--model.samplerate", "48000", "--model.window", "3", "--model.activation", "sigmoid"], 48000);
 
-console.log("\nRunner memory (compiled x64), after the first model output:");
-console.log(`  test program (no recorder, no model):      ${fmt(testRunner)}`);
-console.log(`  detection, Silero VAD (2 MB model):        ${fmt(silero)}`);
-console.log(`  detection, BirdNET-size model (${(model.byteLength / 1e6).toFixed(0)} MB):     ${fmt(birdnet)}   target RSS ≤ 200 MB`);
-rmSync(dir, { recursive: true, force: true });
+  console.log("\nRunner memory (compiled x64), after the first model output:");
+  console.log(`  test program (no recorder, no model):      ${fmt(testRunner)}`);
+  console.log(`  detection, Silero VAD (2 MB model):        ${fmt(silero)}`);
+  console.log(`  detection, BirdNET-size model (${(model.byteLength / 1e6).toFixed(0)} MB):     ${fmt(birdnet)}   target RSS ≤ 200 MB`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (import.meta.main) await main();

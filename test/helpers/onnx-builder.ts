@@ -43,7 +43,7 @@ message OperatorSetIdProto { optional string domain = 1; optional int64 version 
 `;
 
 /** TensorProto.DataType values. */
-const DATA_TYPE = { float: 1, int32: 6, int64: 7 } as const;
+const DATA_TYPE = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7 } as const;
 export type ElemType = keyof typeof DATA_TYPE;
 
 /** AttributeProto.AttributeType values. */
@@ -52,7 +52,7 @@ const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 }
 export interface Initializer {
   name: string;
   dims: number[];
-  data: Float32Array | Int32Array | BigInt64Array;
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
 }
 
 export type AttributeValue = number | string | number[] | { float: number } | { floats: number[] } | Initializer;
@@ -87,7 +87,12 @@ function modelType(): protobuf.Type {
 }
 
 function tensorProto(t: Initializer): Record<string, unknown> {
-  const type = t.data instanceof Float32Array ? DATA_TYPE.float : t.data instanceof Int32Array ? DATA_TYPE.int32 : DATA_TYPE.int64;
+  const type =
+    t.data instanceof Float32Array ? DATA_TYPE.float
+    : t.data instanceof Int32Array ? DATA_TYPE.int32
+    : t.data instanceof Uint8Array ? DATA_TYPE.uint8
+    : t.data instanceof Int8Array ? DATA_TYPE.int8
+    : DATA_TYPE.int64;
   // raw_data is little-endian, which is what typed arrays hold on every platform we run on.
   const raw = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
   return { name: t.name, dims: t.dims, data_type: type, raw_data: raw };

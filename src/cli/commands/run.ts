@@ -1,18 +1,28 @@
 /**
  * @module `acoupi run`: runs the active deployment in this process until SIGTERM or SIGINT. It is
- * what the systemd unit and `acoupi start` launch; SIGTERM keeps the deployment active.
+ * what the systemd unit and `acoupi start` launch; SIGTERM keeps the deployment active. It first
+ * re-executes itself with the runtime settings of runtime-tuning.ts, which only apply at start-up,
+ * and once running it gives back the executable's start-up pages (release-startup-pages.ts).
  */
 import { defineCommand } from "citty";
 import { preparePaths } from "../../config/prepare-paths.ts";
 import { runDeployment } from "../../system/runner.ts";
+import { scheduleStartupPageRelease } from "../../system/release-startup-pages.ts";
+import { reexecWithRunnerEnv } from "../../system/runtime-tuning.ts";
 import { systemdRunnerHooks } from "../../system/systemd/runner-hooks.ts";
 import { loadConfigured, programDeps } from "../load-program.ts";
 
 export default defineCommand({
   meta: { name: "run", description: "Run the active deployment in the foreground (used by the service)" },
   async run() {
+    reexecWithRunnerEnv();
     const configured = await loadConfigured();
     preparePaths(configured.definition.configSchema, configured.config);
-    process.exitCode = await runDeployment({ ...configured, deps: programDeps(configured.paths, "runner"), ...systemdRunnerHooks(configured.definition.name) });
+    const hooks = systemdRunnerHooks(configured.definition.name);
+    const onReady = () => {
+      hooks.onReady?.();
+      scheduleStartupPageRelease();
+    };
+    process.exitCode = await runDeployment({ ...configured, deps: programDeps(configured.paths, "runner"), ...hooks, onReady });
   },
 });

@@ -108,6 +108,9 @@ export async function openSession(path: string, key: string, choices: SessionCho
     // ORT has copied the weights into WASM memory; detaching frees our 1x-model-size copy now
     // rather than whenever the allocator's scavenger gets to it (seconds later, or never).
     bytes.buffer.transfer(0);
+    // The runner's GC timer runs every 10 s (runtime-tuning.ts): collect the load's garbage now,
+    // once, rather than let it count in the RSS until then.
+    Bun.gc(true);
   }
   return { ort, session, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
 }

@@ -24,6 +24,23 @@ let ready: Promise<OrtModule> | undefined;
 let threadCount = 1;
 let wasmBytes: ArrayBuffer | undefined;
 
+/** A 92-byte ONNX model, y = sigmoid(x) on [1] float, that makes ORT instantiate its WASM. */
+const TINY_MODEL = "CAgSC2Fjb3VwaS10ZXN0OkUKGgoBeBIBeRoJc2lnbW9pZF8wIgdTaWdtb2lkEgVncmFwaFoPCgF4EgoKCAgBEgQKAggBYg8KAXkSCgoICAESBAoCCAFCBAoAEBE=";
+
+/**
+ * Instantiates ORT's WASM with a tiny session, frees the binary's bytes and collects, before any
+ * real model is read. Instantiating takes about 95 MB for a moment (the 14 MB binary, its compiled
+ * code, the first WASM heap) and reading a model takes about 1.6x its size for a moment; doing
+ * them one after the other instead of together lowers the peak RSS by about 25 MB with a 43 MB
+ * model (issue 16), at no cost in speed.
+ */
+async function instantiateAlone(): Promise<void> {
+  const warm = await ort.InferenceSession.create(Uint8Array.fromBase64(TINY_MODEL), { executionProviders: ["wasm"] });
+  await warm.release();
+  releaseWasmBytes();
+  Bun.gc(true);
+}
+
 /**
  * The initialised ORT module; the first call reads the 14 MB WASM binary and fixes the number of
  * WASM threads for the whole process (ORT-web has one global thread pool).
@@ -39,6 +56,7 @@ export function loadOrt(threads = 1): Promise<OrtModule> {
     ort.env.wasm.wasmPaths = { mjs: pathToFileURL(gluePath).href };
     ort.env.wasm.numThreads = threads;
     ort.env.logLevel = "error";
+    await instantiateAlone();
     return ort;
   })().catch((error: unknown) => {
     ready = undefined;

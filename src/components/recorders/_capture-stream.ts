@@ -4,16 +4,14 @@
  * shared ring. Consecutive `take` calls tile the stream with no frame dropped or repeated. An
  * overrun gap inside a take is filled with silence so a file keeps its length and its start time;
  * a gap before the first frame of a take is skipped, and the take starts at the next real frame.
+ * The worker runs on a CaptureThread the caller may keep between streams (see _capture-thread.ts).
  */
-// Bun's Web Worker, whatever onnxruntime-web did to global.Worker since (see web-worker.ts).
-import { WebWorker } from "../../system/web-worker.ts";
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { AlsaError, DeviceError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import type { ActualParams } from "../../../native/alsa/pcm.ts";
 import { FrameRing, type CaptureCounters, type RingChunk } from "./_frame-ring.ts";
 import type { CaptureReply, CaptureStart, SerializedError } from "./capture-worker.ts";
+import { CaptureThread } from "./_capture-thread.ts";
 
 const log = logger("capture");
 
@@ -45,38 +43,6 @@ export interface TakeResult {
 
 export type SampleSink = (samples: Int16Array) => Promise<void> | void;
 
-const BUNFS_ROOT = "/$bunfs/root";
-
-
-function findFile(dir: string, name: string, depth: number): string | null {
-  if (depth < 0 || !existsSync(dir)) return null;
-  const entries = readdirSync(dir, { withFileTypes: true });
-  for (const entry of entries) if (entry.isFile() && entry.name === name) return join(dir, name);
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const found = findFile(join(dir, entry.name), name, depth - 1);
-    if (found !== null) return found;
-  }
-  return null;
-}
-
-/**
- * Where the worker script is. Under `bun run` it sits beside this file. In a compiled binary every
- * bundled module reports the binary's own URL, and an extra entry point keeps its path relative to
- * the entry points' common folder (e.g. `/$bunfs/root/components/recorders/capture-worker.js`),
- * so it is looked up in the embedded file system.
- */
-export function captureWorkerUrl(): string {
-  const beside = new URL("./capture-worker.ts", import.meta.url).href;
-  if (!import.meta.url.startsWith(`file://${BUNFS_ROOT}/`)) return beside;
-  const found = findFile(BUNFS_ROOT, "capture-worker.js", 6);
-  if (found === null)
-    throw new DeviceError("Cannot start audio capture: the capture worker is not embedded in this binary", {
-      help: "Build with the worker as an extra entry point: bun build --compile src/cli/main.ts src/components/recorders/capture-worker.ts",
-    });
-  return found;
-}
-
 /** True when `promise` settles within `ms`; the timer never keeps the process alive. */
 async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -100,7 +66,9 @@ function deserialize(error: SerializedError): Error {
 export class CaptureStream {
   readonly device: string;
   #ring: FrameRing;
-  #worker: Worker;
+  #thread: CaptureThread;
+  /** Whether the thread is this stream's own, to end with it. */
+  #ownThread: boolean;
   #started: Promise<{ params: ActualParams; startWallMs: number }>;
   #params: ActualParams | null = null;
   #startWallMs = 0;
@@ -113,51 +81,53 @@ export class CaptureStream {
   #chunkOffset = 0;
   #closed = false;
 
-  private constructor(options: StreamOptions) {
+  private constructor(options: StreamOptions, thread: CaptureThread | undefined) {
     this.device = options.device;
     const slots = Math.max(4, Math.ceil((options.ringSeconds * options.samplerate) / options.chunkFrames));
     const ring = FrameRing.create(slots, options.chunkFrames, options.channels);
     this.#ring = ring;
-    // smol: the worker only moves samples, so a small heap is enough (saves several MB of RSS).
-    const worker = new WebWorker(captureWorkerUrl(), { smol: true });
-    this.#worker = worker;
+    this.#ownThread = thread === undefined;
+    this.#thread = thread ?? new CaptureThread();
     let resolveStopped: () => void = () => undefined;
     this.#stopped = new Promise<void>((resolve) => {
       resolveStopped = resolve;
     });
     this.#started = new Promise((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<CaptureReply>) => {
-        const message = event.data;
-        if (message.type === "started") resolve(message);
-        else if (message.type === "failed") {
-          const error = deserialize(message.error);
+      const start: CaptureStart = {
+        type: "start",
+        device: options.device,
+        configText: options.configText,
+        samplerate: options.samplerate,
+        channels: options.channels,
+        latencyUs: Math.max(500_000, Math.ceil(((4 * options.chunkFrames) / options.samplerate) * 1e6)),
+        ring: ring.buffers,
+      };
+      this.#thread.start(start, {
+        onReply: (message) => {
+          if (message.type === "started") resolve(message);
+          else if (message.type === "failed") {
+            const error = deserialize(message.error);
+            this.#failure ??= error;
+            reject(error);
+          } else resolveStopped();
+        },
+        onCrash: (text) => {
+          const error = new DeviceError(`Capture worker for "${options.device}" crashed: ${text}`);
           this.#failure ??= error;
           reject(error);
-        } else resolveStopped();
-      };
-      worker.onerror = (event: ErrorEvent) => {
-        const error = new DeviceError(`Capture worker for "${options.device}" crashed: ${event.message}`);
-        this.#failure ??= error;
-        reject(error);
-        ring.markEnded();
-        resolveStopped();
-      };
+          ring.markEnded();
+          resolveStopped();
+        },
+      });
     });
-    const start: CaptureStart = {
-      type: "start",
-      device: options.device,
-      configText: options.configText,
-      samplerate: options.samplerate,
-      channels: options.channels,
-      latencyUs: Math.max(500_000, Math.ceil(((4 * options.chunkFrames) / options.samplerate) * 1e6)),
-      ring: ring.buffers,
-    };
-    worker.postMessage(start);
   }
 
-  /** Starts a worker and opens the device; rejects with AlsaError/DeviceError when it cannot. */
-  static async open(options: StreamOptions): Promise<CaptureStream> {
-    const stream = new CaptureStream(options);
+  /**
+   * Opens the device on `thread`'s worker (a worker of its own, ended on close, when none is
+   * given); rejects with AlsaError/DeviceError when it cannot.
+   */
+  static async open(options: StreamOptions, thread?: CaptureThread): Promise<CaptureStream> {
+    const stream = new CaptureStream(options, thread);
     try {
       const { params, startWallMs } = await stream.#started;
       stream.#params = params;
@@ -243,14 +213,15 @@ export class CaptureStream {
     return { firstFrame: firstFrame ?? this.#position, filledFrames: filled };
   }
 
-  /** Stops the worker and closes the device; safe to call twice. */
+  /** Closes the device and ends the worker's stream (the worker too, if it is this stream's own); safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#ring.requestStop();
     const finished = await settlesWithin(this.#stopped, CLOSE_GRACE_MS);
     if (!finished) log.warn(`Capture worker for "${this.device}" did not stop within ${CLOSE_GRACE_MS} ms; terminating it`);
-    this.#worker.terminate();
+    if (finished && !this.#ownThread) this.#thread.detach();
+    else this.#thread.terminate();
   }
 
   async #nextChunk(): Promise<RingChunk> {

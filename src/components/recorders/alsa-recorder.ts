@@ -3,7 +3,8 @@
  * S16_LE interleaved. Capture runs in a Worker that owns the handle (see capture-worker.ts), so
  * the main thread never blocks on the device. In continuous mode the device stays open between
  * `record()` calls and consecutive files tile the input stream exactly; otherwise each call opens
- * the device, captures `duration` seconds and closes it. Each file gets a GUANO chunk and is
+ * the device, captures `duration` seconds and closes it, on the same Worker thread, which stays
+ * alive between files (starting one per file was most of the idle CPU). Each file gets a GUANO chunk and is
  * written crash-safely (`.wav.part`, fsync, rename).
  */
 import { recordingName } from "../../audio/recording-file.ts";
@@ -18,6 +19,7 @@ import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../audio/guano.ts"
 import { timeExpandedRate } from "../../audio/wav.ts";
 import { WavWriter } from "../../audio/wav-writer.ts";
 import { CaptureStream } from "./_capture-stream.ts";
+import { CaptureThread } from "./_capture-thread.ts";
 import type { Recorder, RecorderStats } from "./types.ts";
 
 export const MicrophoneConfigSchema = opened(z.object({
@@ -85,6 +87,8 @@ export class AlsaRecorder implements Recorder {
   #microphone: MicrophoneConfig;
   #deps: AlsaRecorderDeps;
   #stream: CaptureStream | null = null;
+  /** One capture Worker for every stream this recorder opens, kept between files. */
+  #thread = new CaptureThread();
   #busy = false;
   /** Set once the temp folder was there: a later mkdir that creates it means it vanished. */
   #tmpDirMade = false;
@@ -241,8 +245,14 @@ export class AlsaRecorder implements Recorder {
     };
   }
 
+  /** Workers started so far: 1 while the thread was reused for every file. */
+  get captureWorkersStarted(): number {
+    return this.#thread.workersStarted;
+  }
+
   async close(): Promise<void> {
     if (this.#stream !== null) await this.#release(this.#stream);
+    this.#thread.terminate();
   }
 
   async #open(): Promise<CaptureStream> {
@@ -254,7 +264,7 @@ export class AlsaRecorder implements Recorder {
       channels: mic.audio_channels,
       chunkFrames: this.config.chunksize ?? defaultChunkFrames(mic.samplerate),
       ringSeconds: this.#deps.ringSeconds ?? 2,
-    });
+    }, this.#thread);
   }
 
   async #release(stream: CaptureStream): Promise<void> {

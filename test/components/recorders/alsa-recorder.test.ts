@@ -125,6 +125,63 @@ describe("AlsaRecorder", () => {
     expect(first.path).not.toBe(second.path);
   });
 
+  test("recordings that reopen the device reuse one capture worker between files", async () => {
+    const input = testSignal(16000);
+    const { recorder } = await setup(input, { samplerate: 16000, duration: 0.25 });
+    for (let i = 0; i < 3; i++) expect(sameSamples(await samplesOf(await recorder.record(deployment)), input.subarray(0, 4000))).toBe(true);
+    await recorder.check();
+    expect(recorder.captureWorkersStarted).toBe(1);
+    expect(recorder.stats().framesLost).toBe(0);
+  });
+
+  test("a device that failed to open records on the same worker once it appears", async () => {
+    const mic = await createFakeMic(testSignal(16000));
+    cleanups.push(mic.cleanup);
+    let defined = false;
+    const recorder = new AlsaRecorder(
+      { microphone: { device_name: mic.device, samplerate: 16000, audio_channels: 1, time_expansion: 1 }, duration: 0.25, tmpDir: join(mic.dir, "tmp"), deviceId: "d", firmwareVersion: "0.1.0" },
+      { alsaConfig: () => (defined ? mic.configText : undefined) },
+    );
+    cleanups.push(() => recorder.close());
+    await expect(recorder.record(deployment)).rejects.toBeInstanceOf(AlsaError);
+    defined = true;
+    expect(sameSamples(await samplesOf(await recorder.record(deployment)), testSignal(16000).subarray(0, 4000))).toBe(true);
+    expect(recorder.captureWorkersStarted).toBe(1);
+  });
+
+  test("close ends the capture worker and a later recording starts a new one", async () => {
+    const input = testSignal(16000);
+    const { recorder } = await setup(input, { samplerate: 16000, duration: 0.25 });
+    await recorder.record(deployment);
+    await recorder.close();
+    expect(sameSamples(await samplesOf(await recorder.record(deployment)), input.subarray(0, 4000))).toBe(true);
+    expect(recorder.captureWorkersStarted).toBe(2);
+  });
+
+  test("an idle capture worker does not keep a process from exiting", async () => {
+    const mic = await createFakeMic(testSignal(16000));
+    cleanups.push(mic.cleanup);
+    const script = join(mic.dir, "record-once.ts");
+    const recorderModule = join(import.meta.dir, "../../../src/components/recorders/alsa-recorder.ts");
+    const dataModule = join(import.meta.dir, "../../../src/data/index.ts");
+    await Bun.write(
+      script,
+      [
+        `import { AlsaRecorder } from ${JSON.stringify(recorderModule)};`,
+        `import { createDeployment } from ${JSON.stringify(dataModule)};`,
+        `const recorder = new AlsaRecorder({ microphone: { device_name: ${JSON.stringify(mic.device)}, samplerate: 16000 }, duration: 0.25, tmpDir: ${JSON.stringify(join(mic.dir, "tmp"))}, deviceId: "d", firmwareVersion: "0" }, { alsaConfig: ${JSON.stringify(mic.configText)} });`,
+        `const recording = await recorder.record(createDeployment({ name: "exit" }));`,
+        `console.log(recording.path === null ? "no file" : "recorded");`,
+      ].join("\n"),
+    );
+    const proc = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "pipe", env: { ...process.env, ACOUPI_LOG_LEVEL: "warn" } });
+    const timer = setTimeout(() => proc.kill(), 20_000);
+    const code = await proc.exited;
+    clearTimeout(timer);
+    expect(await new Response(proc.stdout).text()).toBe("recorded\n");
+    expect(code).toBe(0);
+  });
+
   test("each recording carries GUANO metadata that parses back", async () => {
     const { recorder } = await setup(testSignal(16000), { samplerate: 16000, duration: 0.5 });
     const recording = await recorder.record(deployment);
