@@ -13,7 +13,7 @@
  *   - BUN_JSC_useConcurrentJIT=0: the "JITWorker" threads; tier-ups compile on the main thread.
  * A value the user already set wins. ACOUPI_RUNTIME_TUNING=0 turns the re-exec off.
  */
-import { selfCommand } from "./self-command.ts";
+import { isCompiledBinary, selfCommand } from "./self-command.ts";
 
 export const RUNNER_ENV: Readonly<Record<string, string>> = {
   BUN_GC_TIMER_INTERVAL: "10000",
@@ -36,6 +36,8 @@ export function reexecWithRunnerEnv(): void {
   const missing = missingRunnerEnv(process.env);
   // process.execve keeps the pid, so the pidfile, systemd and `acoupi stop` see one process.
   if (Object.keys(missing).length === 0 || typeof process.execve !== "function") return;
-  const argv = [...selfCommand(), ...process.argv.slice(2)];
+  // From source, keep the runtime flags this process started with (e.g. --preload), then the entry.
+  const [first, ...rest] = selfCommand();
+  const argv = [first as string, ...(isCompiledBinary() ? [] : process.execArgv), ...rest, ...process.argv.slice(2)];
   process.execve(argv[0] as string, argv, { ...process.env, ...missing });
 }
