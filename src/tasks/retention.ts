@@ -37,8 +37,13 @@ export interface StorageUsage {
   /** Bytes the recordings (kept and waiting) take. */
   used: number;
   ceiling: number;
-  /** The least free space of the two folders' filesystems. */
+  /** Free space of the recordings' filesystem: what deleting recordings frees. */
   free: number;
+  /**
+   * Free space of the temp folder's filesystem; the same as `free` when they share one. On
+   * another filesystem (a RAM disk) deleting recordings cannot free it: only recording pauses.
+   */
+  tmpFree: number;
   minFree: number;
   filesystem: number;
 }
@@ -97,7 +102,8 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     const parts = deps.recordingBytes;
     const used = treeBytes(folders.recordings, parts) + (folders.tmp.startsWith(`${folders.recordings}/`) ? 0 : treeBytes(folders.tmp, parts)) + inFlight;
     estimate = used;
-    return { used, ceiling: ceilingBytes(config, space.total), free: Math.min(space.free, tmpSpace.free), minFree: minFreeBytes(config), filesystem: space.total };
+    const tmpFree = tmpSpace.device === space.device ? space.free : tmpSpace.free;
+    return { used, ceiling: ceilingBytes(config, space.total), free: space.free, tmpFree, minFree: minFreeBytes(config), filesystem: space.total };
   }
 
   function needOf(u: StorageUsage): number {
@@ -118,6 +124,9 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
   }
 
   function blockedReason(u: StorageUsage): string | null {
+    if (u.tmpFree <= deps.floorBytes && u.tmpFree < u.free) {
+      return `less than ${deps.floorBytes / MB} MB free in paths.tmp_audio (${folders.tmp}), which is on another filesystem: deleting recordings cannot free it`;
+    }
     if (u.free <= deps.floorBytes) return `less than ${deps.floorBytes / MB} MB free for recordings and nothing more may be deleted`;
     if (u.used + deps.recordingBytes > u.ceiling) {
       return `recordings use ${formatBytes(u.used)} of their ${formatBytes(u.ceiling)} ceiling and nothing more may be deleted`;
@@ -165,10 +174,13 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     test() {
       if (blocked !== null && deps.clock.monotonic() - blockedAt < BLOCKED_RECHECK_MS) return false;
       const space = filesystemSpace(folders.recordings);
-      const free = Math.min(space.free, filesystemSpace(folders.tmp).free);
+      const tmpSpace = filesystemSpace(folders.tmp);
+      // Only the recordings' filesystem can be freed by deleting; a full temp filesystem elsewhere only pauses.
+      const free = space.free;
+      const tmpFull = tmpSpace.device !== space.device && tmpSpace.free <= deps.floorBytes;
       const used = estimate ?? usage().used;
       const overCeiling = used + deps.recordingBytes > ceilingBytes(config, space.total);
-      const short = overCeiling || free <= deps.floorBytes || free < minFreeBytes(config);
+      const short = overCeiling || free <= deps.floorBytes || free < minFreeBytes(config) || tmpFull;
       const recentlyFruitless = fruitlessAt !== null && deps.clock.monotonic() - fruitlessAt < BLOCKED_RECHECK_MS;
       if (blocked !== null || (short && (overCeiling || free <= deps.floorBytes || !recentlyFruitless))) enforce(0);
       else if (!short) blocked = null;

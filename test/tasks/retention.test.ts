@@ -161,3 +161,38 @@ describe("store schema version 2", () => {
     check.close();
   });
 });
+
+describe("retention with the temp folder on another filesystem", () => {
+  test("a small RAM-disk temp folder below min_free deletes no recording: deleting them cannot free it, so recording pauses naming it", () => {
+    const ram = join(dir, "ram");
+    mkdirSync(ram);
+    if (Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", ram], { stderr: "pipe" }).exitCode !== 0) {
+      console.log("retention: cannot mount a tmpfs here (not root?); skipping");
+      return;
+    }
+    try {
+      const kept = [saved(1), saved(2), saved(3)];
+      // A 4 MB temp filesystem: under the 200 MB min_free, and under a 5 MB floor.
+      const make = (floorBytes: number) =>
+        retentionTask({
+          store,
+          config: StorageConfigSchema.parse({ min_free: "200MB", ceiling: "100%" }),
+          folders: { recordings: join(dir, "recordings"), tmp: ram },
+          floorBytes,
+          recordingBytes: FILE_BYTES,
+          clock: new ManualClock(new Date(Date.UTC(2025, 0, 2))),
+          logger: quiet,
+        });
+      const roomy = make(1024 * 1024);
+      expect(roomy.run().purged).toBe(0);
+      expect(roomy.condition.test(new Date())).toBe(true);
+      const full = make(5 * 1024 * 1024);
+      expect(full.run().purged).toBe(0);
+      expect(full.condition.test(new Date())).toBe(false);
+      expect(full.condition.name).toContain("paths.tmp_audio");
+      for (const rec of kept) expect(states().get(rec.id)?.state).toBe("saved");
+    } finally {
+      Bun.spawnSync(["umount", "-l", ram]);
+    }
+  });
+});

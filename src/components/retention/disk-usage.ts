@@ -3,7 +3,7 @@
  * or partly written file counts what it really holds), and the size and free space of the
  * filesystem holding a path. Synchronous: retention runs on the main thread between recordings.
  */
-import { existsSync, lstatSync, readdirSync, statfsSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statfsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { AcoupiError } from "../../errors.ts";
 
@@ -34,6 +34,8 @@ export interface FilesystemSpace {
   total: number;
   /** Free to unprivileged users (f_bavail). */
   free: number;
+  /** The device id of the filesystem (stat's st_dev), to tell whether two folders share one. */
+  device: number;
 }
 
 /** The space of the filesystem that holds, or will hold, `path` (its nearest existing folder). */
@@ -42,7 +44,7 @@ export function filesystemSpace(path: string): FilesystemSpace {
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
   try {
     const stats = statfsSync(existing);
-    return { total: Number(stats.blocks) * Number(stats.bsize), free: Number(stats.bavail) * Number(stats.bsize) };
+    return { total: Number(stats.blocks) * Number(stats.bsize), free: Number(stats.bavail) * Number(stats.bsize), device: statSync(existing).dev };
   } catch (cause) {
     throw new AcoupiError("disk", `Cannot read the free space of "${path}": ${cause instanceof Error ? cause.message : String(cause)}`, {
       help: "Check that the folder exists (paths.recordings, paths.tmp_audio)",
