@@ -5,7 +5,7 @@
  * schedule: before retention starts deleting, and until recording would pause. It deletes nothing.
  */
 import { defineCommand } from "citty";
-import { createConsola } from "consola";
+import { createConsola } from "consola/basic";
 import { SqliteStore } from "../../components/stores/sqlite-store.ts";
 import { ConfigError } from "../../errors.ts";
 import { BasicConfigSchema } from "../../programs/templates/basic.ts";
