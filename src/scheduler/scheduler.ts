@@ -17,7 +17,7 @@ import { Semaphore } from "./semaphore.ts";
 import type { TaskDefinition, TaskEvent, TaskEventListener, TaskStats } from "./types.ts";
 
 /** Longest the loop sleeps before re-reading the clocks; healthy() allows twice this. */
-export const MAX_SLEEP_MS = 5_000;
+export const MAX_SLEEP_MS = 10_000;
 
 export interface SchedulerOptions {
   /** Concurrency of each queue; null is unbounded. */

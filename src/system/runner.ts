@@ -33,7 +33,7 @@ export interface RunnerOptions {
   definition: ProgramDefinition;
   config: unknown;
   deps: ProgramDeps;
-  /** Status file period; ACOUPI_STATUS_INTERVAL (seconds) or 5 s by default. */
+  /** Status file period; ACOUPI_STATUS_INTERVAL (seconds) or 10 s by default. */
   statusIntervalMs?: number;
   /** How long to wait for running tasks on stop; default 10 s. */
   graceMs?: number;

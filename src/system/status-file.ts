@@ -10,7 +10,7 @@ import type { BootInstant } from "./boot-clock.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 
 /** The status period when a status file does not say (older runners). */
-export const DEFAULT_STATUS_INTERVAL_MS = 5000;
+export const DEFAULT_STATUS_INTERVAL_MS = 10_000;
 
 export interface TaskStatus {
   runs: number;

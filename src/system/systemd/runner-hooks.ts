@@ -10,7 +10,7 @@ import type { RunnerOptions } from "../runner.ts";
 import { notify, notifySocket, watchdogMs } from "./notify.ts";
 
 /** The runner's default status period, which the watchdog may shorten. */
-const DEFAULT_STATUS_MS = 5000;
+const DEFAULT_STATUS_MS = 10_000;
 
 export type SystemdRunnerHooks = Pick<RunnerOptions, "onReady" | "onHeartbeat" | "onStopping" | "statusIntervalMs">;
 
