@@ -6,11 +6,11 @@
  * `systemctl status acoupi` shows. It also shortens the status period to half the watchdog
  * period when that is under the runner's 5 s default. Outside systemd it adds nothing.
  */
+// The runner's default status period, which the watchdog may shorten.
+import { DEFAULT_STATUS_INTERVAL_MS } from "../status-file.ts";
 import type { RunnerOptions } from "../runner.ts";
 import { notify, notifySocket, watchdogMs } from "./notify.ts";
 
-/** The runner's default status period, which the watchdog may shorten. */
-const DEFAULT_STATUS_MS = 10_000;
 
 export type SystemdRunnerHooks = Pick<RunnerOptions, "onReady" | "onHeartbeat" | "onStopping" | "statusIntervalMs">;
 
@@ -30,7 +30,7 @@ export function systemdRunnerHooks(programName: string, env: NodeJS.ProcessEnv =
     notify(state, env);
   };
   return {
-    statusIntervalMs: watchdog === null ? undefined : Math.max(100, Math.min(DEFAULT_STATUS_MS, Math.floor(watchdog / 2))),
+    statusIntervalMs: watchdog === null ? undefined : Math.max(100, Math.min(DEFAULT_STATUS_INTERVAL_MS, Math.floor(watchdog / 2))),
     onReady: () => {
       ready = true;
       lastStatus = `Running program ${programName}`;

@@ -106,8 +106,9 @@ describe("the runner's systemd hooks", () => {
     expect(systemdRunnerHooks("test", {})).toEqual({});
   });
 
-  test("shorten the status period to half the watchdog, at most the 5 s default", () => {
-    expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x", WATCHDOG_USEC: "60000000" }).statusIntervalMs).toBe(5000);
+  test("shorten the status period to half the watchdog, at most the 10 s default", () => {
+    expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x", WATCHDOG_USEC: "60000000" }).statusIntervalMs).toBe(10_000);
+    expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x", WATCHDOG_USEC: "12000000" }).statusIntervalMs).toBe(6000);
     expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x", WATCHDOG_USEC: "4000000" }).statusIntervalMs).toBe(2000);
     expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x" }).statusIntervalMs).toBeUndefined();
   });
