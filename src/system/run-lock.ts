@@ -6,9 +6,9 @@
  * so a stale lock is impossible; the pidfile only says who holds it. libc is opened on first use,
  * never at import.
  */
-import { dlopen, FFIType as T, read } from "bun:ffi";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import { errno, libc, strerror } from "../../native/libc.ts";
 import { DeploymentError } from "../errors.ts";
 
 const LOCK_EX = 2;
@@ -17,25 +17,6 @@ const LOCK_UN = 8;
 /** EWOULDBLOCK (= EAGAIN) on Linux, x86_64 and aarch64 alike. */
 const EWOULDBLOCK = 11;
 const EINTR = 4;
-
-const SYMBOLS = {
-  flock: { args: [T.i32, T.i32], returns: T.i32 },
-  __errno_location: { args: [], returns: T.ptr },
-  strerror: { args: [T.i32], returns: T.cstring },
-} as const;
-
-type LibcSymbols = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
-let libc: LibcSymbols | undefined;
-
-function symbols(): LibcSymbols {
-  libc ??= dlopen("libc.so.6", SYMBOLS).symbols;
-  return libc;
-}
-
-function errno(lib: LibcSymbols): number {
-  const location = lib.__errno_location();
-  return location === null ? 0 : read.i32(location, 0);
-}
 
 /** An acquired run lock; `release` unlocks and closes it (exiting does the same). */
 export interface RunLock {
@@ -48,14 +29,14 @@ export function tryRunLock(path: string): RunLock | null {
   mkdirSync(dirname(path), { recursive: true });
   // Bun opens with O_CLOEXEC, so no child process inherits (and keeps) the lock.
   const fd = openSync(path, "a", 0o644);
-  const lib = symbols();
+  const lib = libc();
   for (;;) {
     if (lib.flock(fd, LOCK_EX | LOCK_NB) === 0) break;
-    const code = errno(lib);
+    const code = errno();
     if (code === EINTR) continue;
     closeSync(fd);
     if (code === EWOULDBLOCK) return null;
-    throw new DeploymentError(`Cannot lock ${path}: ${String(lib.strerror(code))}`, { help: "Check that the acoupi home is writable" });
+    throw new DeploymentError(`Cannot lock ${path}: ${strerror(code)}`, { help: "Check that the acoupi home is writable" });
   }
   let held = true;
   return {

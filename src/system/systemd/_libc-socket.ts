@@ -1,10 +1,10 @@
 /**
- * @module The few libc calls sd_notify needs, through bun:ffi: `socket(AF_UNIX, SOCK_DGRAM |
+ * @module The few libc calls sd_notify needs (bound in native/libc.ts): `socket(AF_UNIX, SOCK_DGRAM |
  * SOCK_CLOEXEC)`, `sendto` with a `sockaddr_un` built in a buffer, and `close`. libc is opened
  * on first use only (never at import), so a process without NOTIFY_SOCKET never loads it. The
  * constants are Linux's generic ones, the same on x86_64 and aarch64.
  */
-import { dlopen, FFIType as T, read } from "bun:ffi";
+import { errno, libc, strerror } from "../../../native/libc.ts";
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -13,26 +13,9 @@ const MSG_NOSIGNAL = 0x4000;
 /** sizeof(sun_path) in struct sockaddr_un on Linux. */
 const SUN_PATH_MAX = 108;
 
-const LIBC_SYMBOLS = {
-  socket: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
-  sendto: { args: [T.i32, T.ptr, T.u64, T.i32, T.ptr, T.u32], returns: T.i64 },
-  close: { args: [T.i32], returns: T.i32 },
-  __errno_location: { args: [], returns: T.ptr },
-  strerror: { args: [T.i32], returns: T.cstring },
-} as const;
-
-type LibcSymbols = ReturnType<typeof dlopen<typeof LIBC_SYMBOLS>>["symbols"];
-let libc: LibcSymbols | undefined;
-
-function symbols(): LibcSymbols {
-  libc ??= dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-  return libc;
-}
-
-function lastError(lib: LibcSymbols, call: string): Error {
-  const location = lib.__errno_location();
-  const errno = location === null ? 0 : read.i32(location, 0);
-  return new Error(`${call} failed: ${String(lib.strerror(errno))} (errno ${errno})`);
+function lastError(call: string): Error {
+  const code = errno();
+  return new Error(`${call} failed: ${strerror(code)} (errno ${code})`);
 }
 
 /**
@@ -55,13 +38,13 @@ export function sockaddrUn(address: string): { addr: Uint8Array; length: number 
 
 /** Sends one datagram to the unix socket at `address`; throws an Error that names the failing call. */
 export function sendUnixDatagram(address: string, payload: Uint8Array): void {
-  const lib = symbols();
+  const lib = libc();
   const { addr, length } = sockaddrUn(address);
   const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw lastError(lib, "socket(AF_UNIX, SOCK_DGRAM)");
+  if (fd < 0) throw lastError("socket(AF_UNIX, SOCK_DGRAM)");
   try {
     const sent = Number(lib.sendto(fd, payload, payload.length, MSG_NOSIGNAL, addr, length));
-    if (sent < 0) throw lastError(lib, `sendto(${address})`);
+    if (sent < 0) throw lastError(`sendto(${address})`);
   } finally {
     lib.close(fd);
   }
