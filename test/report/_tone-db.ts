@@ -49,6 +49,8 @@ export interface ToneDb {
 export function writeToneDb(dir: string, options: ToneDbOptions = {}): ToneDb {
   const path = join(dir, "metadata.db");
   const store = new SqliteStore({ db_metadata: path }, { synchronous: "NORMAL" });
+  // Kept open, the schema is checkpointed into the file and every row stays in the -wal.
+  if (options.keepOpen) store.connection.run("PRAGMA wal_checkpoint(TRUNCATE)");
   const deployment: Deployment = {
     id: "00000000-0000-4000-8000-0000000000d1",
     name: options.deploymentName ?? "meadow",
