@@ -39,6 +39,21 @@ export function smallTmpfs(bytes: number): Mounted | null {
   };
 }
 
+/** Whether readOnlyView works here (as root it needs mount; a container may forbid it). */
+export function canViewReadOnly(): boolean {
+  if (!isRoot()) return true;
+  const probe = mkdtempSync(join(tmpdir(), "acoupi-ro-probe-"));
+  try {
+    readOnlyView(probe).release();
+    return true;
+  } catch {
+    // mount refused (no CAP_SYS_ADMIN in this container): the read-only tests are skipped.
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
 /** `dir` seen read-only: a read-only bind mount as root, else `dir` with its write bits removed. */
 export function readOnlyView(dir: string): Mounted {
   if (isRoot()) {
