@@ -2,10 +2,30 @@
  * @module The short-time power spectrum of a mono signal, one Hann-windowed FFT (fft.js, radix-4)
  * per output column: column c analyses the `fftSize` samples centred on `(c + ½) / columns` of the
  * signal (moved inwards at the ends), so the cost is `columns` FFTs whatever the file's length or samplerate. Power is in
- * decibels relative to full scale (a full-scale sine's bin reads about 0 dB). Pure: samples in,
- * numbers out.
+ * decibels relative to full scale (a full-scale sine's bin reads about 0 dB). The samples are an
+ * array or a FrameSource read column by column, so memory does not grow with the file's length.
  */
 import FFT from "fft.js";
+
+/** Samples read at any position, so a long file need not be in memory (see WavFile.readMono). */
+export interface FrameSource {
+  /** The number of samples. */
+  length: number;
+  /** Fills `into` with the samples from `start` on; those outside [0, length) are 0. */
+  read(start: number, into: Float64Array): void;
+}
+
+function arraySource(samples: Float32Array): FrameSource {
+  return {
+    length: samples.length,
+    read(start, into) {
+      for (let i = 0; i < into.length; i++) {
+        const j = start + i;
+        into[i] = j >= 0 && j < samples.length ? (samples[j] as number) : 0;
+      }
+    },
+  };
+}
 
 export interface SpectrogramOptions {
   /** Output columns (time steps). */
@@ -23,7 +43,8 @@ export interface Spectrogram {
 
 const FLOOR_DB = -200;
 
-export function spectrogram(samples: Float32Array, options: SpectrogramOptions): Spectrogram {
+export function spectrogram(input: Float32Array | FrameSource, options: SpectrogramOptions): Spectrogram {
+  const samples = input instanceof Float32Array ? arraySource(input) : input;
   const { columns, fftSize } = options;
   if (fftSize < 4 || (fftSize & (fftSize - 1)) !== 0) throw new RangeError(`fftSize must be a power of two ≥ 4, got ${fftSize}`);
   const bins = fftSize / 2;
@@ -43,10 +64,8 @@ export function spectrogram(samples: Float32Array, options: SpectrogramOptions):
     const centre = Math.round(((c + 0.5) / columns) * samples.length);
     // Frames stay inside the signal when it is long enough: a frame half of zeros smears the edges.
     const start = samples.length >= fftSize ? Math.min(samples.length - fftSize, Math.max(0, centre - fftSize / 2)) : centre - fftSize / 2;
-    for (let i = 0; i < fftSize; i++) {
-      const j = start + i;
-      frame[i] = j >= 0 && j < samples.length ? (samples[j] as number) * (window[i] as number) : 0;
-    }
+    samples.read(start, frame);
+    for (let i = 0; i < fftSize; i++) frame[i] = (frame[i] as number) * (window[i] as number);
     fft.realTransform(out, frame);
     for (let k = 0; k < bins; k++) {
       const re = (out[2 * k] as number) * scale;

@@ -2,13 +2,15 @@
  * @module Finding and opening the metadata database for reading: `--db` when given (a copy
  * brought back from the field), otherwise the configured program's `paths.db_metadata`. The
  * connection is read-only, so a listing or export never changes what the runner stores, and WAL
- * lets it read while the runner writes.
+ * lets it read while the runner writes. A file SQLite cannot open in place (a card mounted
+ * read-only, see read-only-copy.ts) is read from a private copy, rows in its -wal included.
  */
 import type { Database } from "bun:sqlite";
 import { resolve } from "node:path";
 import { loadConfigured } from "../cli/load-program.ts";
 import { StoreError } from "../errors.ts";
 import { openSqliteReadonly } from "../system/sqlite.ts";
+import { isReadOnlyMediumError, openFromReadOnlyMedium } from "./read-only-copy.ts";
 import { assertOwnSchema } from "../components/stores/_schema.ts";
 
 /** The metadata database path: the flag, or the configured program's `paths.db_metadata`. */
@@ -26,7 +28,15 @@ export async function metadataPath(flag?: string): Promise<string> {
 
 /** Opens the metadata database read-only; a missing file is an error that says how to get one. */
 export function openMetadataReadonly(path: string): Database {
-  const db = openSqliteReadonly(path, "metadata database");
+  let db: Database | null = null;
+  try {
+    db = openSqliteReadonly(path, "metadata database");
+    db?.query("SELECT count(*) FROM sqlite_master").get();
+  } catch (error) {
+    db?.close();
+    if (!isReadOnlyMediumError(error) && !isReadOnlyMediumError((error as Error).cause)) throw error;
+    db = openFromReadOnlyMedium(resolve(path), "metadata database");
+  }
   if (db === null) {
     throw new StoreError(`There is no metadata database at "${resolve(path)}" yet`, {
       help: "Start a deployment with `acoupi start` to record, or pass another file with --db PATH",

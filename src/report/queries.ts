@@ -24,6 +24,8 @@ export interface ReportFilters {
   deployment?: string;
   /** At most this many rows. */
   limit?: number;
+  /** Only recordings whose audio is kept (not discarded, missing or purged): what exports cover by default. */
+  keptOnly?: boolean;
   /** Oldest first (exports, summary) or newest first (listings, the web page). */
   order?: "oldest" | "newest";
 }
@@ -53,6 +55,8 @@ export interface DetectionListRow {
   time_expansion: number;
   deployment_id: string;
   deployment_name: string;
+  /** The recording's state: temp, saved, discarded, missing or purged. */
+  recording_state: string;
   model: string;
   prediction_type: string;
   start_time_s: number | null;
@@ -100,7 +104,11 @@ function recordingConditions(filters: ReportFilters, where: string[], params: Pa
     where.push("(dep.id = lower($deployment) OR dep.name = $deployment)");
     params.deployment = filters.deployment;
   }
+  if (filters.keptOnly === true) where.push(`${KEPT} = 1`);
 }
+
+/** 1 when the recording's audio is still there to open, as far as the database knows. */
+export const KEPT = "(r.path IS NOT NULL AND r.state NOT IN ('discarded', 'missing', 'purged'))";
 
 function tail(filters: ReportFilters, where: string[], params: Params, order: string): string {
   let sql = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
@@ -142,13 +150,26 @@ export function iterateDetections(db: Database, filters: ReportFilters = {}): It
   detectionConditions(filters, where, params);
   const dir = direction(filters);
   const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
-      r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, m.name_model AS model,
+      r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
       t.key AS tag_key, t.value AS label, t.confidence_score AS label_score
     FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id
       JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
     ${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}, coalesce(d.start_time_s, 0), d.rowid`)}`;
   return db.query<DetectionListRow, [Params]>(sql).iterate(params);
+}
+
+/** The number of detections matching the filters (their limit aside) on recordings whose audio is gone. */
+export function countDeletedDetections(db: Database, filters: ReportFilters): number {
+  const where: string[] = [];
+  const params: Params = {};
+  recordingConditions({ ...filters, keptOnly: false }, where, params);
+  detectionConditions(filters, where, params);
+  where.push(`${KEPT} = 0`);
+  const sql = `SELECT count(*) AS n FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id
+      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+    WHERE ${where.join(" AND ")}`;
+  return db.query<{ n: number }, [Params]>(sql).get(params)?.n ?? 0;
 }
 
 export interface LabelCount {
@@ -204,7 +225,7 @@ export function findRecording(db: Database, id: string): RecordingListRow | null
 /** A recording's detections, by start time (for the spectrogram's boxes). */
 export function recordingDetections(db: Database, recordingId: string): DetectionListRow[] {
   const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
-      r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, m.name_model AS model,
+      r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
       t.key AS tag_key, t.value AS label, t.confidence_score AS label_score
     FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id

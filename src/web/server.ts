@@ -25,6 +25,7 @@ import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
+import { allowedHostNames, internalFailure, malformed, readCookie, refuseForeignHost } from "./request-guard.ts";
 import { TaskDurations } from "./task-durations.ts";
 import { SpectrogramCache } from "./spectrogram-cache.ts";
 import { ensureWebToken, isLoopbackHost, removeEndpoint, webUrl, writeEndpoint } from "./token.ts";
@@ -73,15 +74,6 @@ function sameToken(given: string | null | undefined, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function cookieToken(request: Request): string | null {
-  const header = request.headers.get("cookie") ?? "";
-  for (const part of header.split(";")) {
-    const [name, ...value] = part.trim().split("=");
-    if (name === COOKIE) return decodeURIComponent(value.join("="));
-  }
-  return null;
 }
 
 function text(status: number, body: string, headers: Record<string, string> = {}): Response {
@@ -149,15 +141,27 @@ export function startWebServer(options: WebServerOptions): WebServer {
     return text(404, "Not found\n");
   };
 
+  const allowedHosts = allowedHostNames(config.host, config.allowed_hosts);
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
+    // Production mode: an uncaught error never becomes Bun's development page (stack, source, cwd).
+    development: false,
+    error: (error) => {
+      logger.error("The web page failed:", error);
+      return internalFailure();
+    },
     async fetch(request) {
+      const refused = refuseForeignHost(request, allowedHosts);
+      if (refused !== null) return refused;
+      if (!URL.canParse(request.url)) return malformed("URL");
       const url = new URL(request.url);
       if (request.method !== "GET" && request.method !== "HEAD") return text(405, "This page is read-only\n", { allow: "GET, HEAD" });
+      const cookie = readCookie(request.headers.get("cookie"), COOKIE);
+      if (!cookie.ok) return malformed("cookie");
       const fromQuery = url.searchParams.get("token");
       const bearer = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
-      if (!open && !sameToken(fromQuery, token) && !sameToken(cookieToken(request), token) && !sameToken(bearer, token)) {
+      if (!open && !sameToken(fromQuery, token) && !sameToken(cookie.value, token) && !sameToken(bearer, token)) {
         return text(401, "A token is required: open the URL that `acoupi web url` prints on the sensor\n");
       }
       try {
@@ -166,7 +170,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
         return response;
       } catch (error) {
         logger.error(`The web page failed on ${url.pathname}:`, error);
-        return text(500, "The sensor could not build this page; see its log\n");
+        return internalFailure();
       }
     },
   });

@@ -22,6 +22,13 @@ import { CaptureStream } from "./_capture-stream.ts";
 import { CaptureThread } from "./_capture-thread.ts";
 import type { Recorder, RecorderStats } from "./types.ts";
 
+/**
+ * The most channels recorded: multichannel capture interfaces offer up to a few dozen, and 64
+ * channels of 16-bit samples at 500 kHz (a 128-byte WAV frame, 64 MB/s) still fit the WAV/RF64
+ * header's 16-bit block align and 32-bit byte rate many times over.
+ */
+export const MAX_CHANNELS = 64;
+
 export const MicrophoneConfigSchema = opened(z.object({
   device_name: z
     .string()
@@ -29,10 +36,11 @@ export const MicrophoneConfigSchema = opened(z.object({
     .default("default")
     .describe("ALSA capture device, e.g. default or hw:1,0 (run `acoupi devices` to list them)"),
   samplerate: z.number().int().min(8000).max(384000).default(48000).describe("Samplerate to record at, in Hz"),
-  audio_channels: z.number().int().min(1).default(1).describe("Number of audio channels to record"),
+  audio_channels: z.number().int().min(1).max(MAX_CHANNELS).default(1).describe(`Number of audio channels to record (1 to ${MAX_CHANNELS})`),
   time_expansion: z
     .number()
     .positive()
+    .max(1000)
     .default(1)
     .describe("Time expansion factor: enter 10.0 if you recorded at 480 kHz but need to process at 48 kHz"),
 }));

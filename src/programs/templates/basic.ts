@@ -42,14 +42,14 @@ import type { ProgramContext } from "../program-context.ts";
 export const AudioConfigSchema = z.object({
   duration: z.number().min(0.1).max(3600).default(3).describe("Length of each recording, in seconds"),
   interval: atLeast("duration", z.number().min(0.1).max(86400).default(10).describe("Seconds between the starts of two recordings (equal to duration: record continuously)")),
-  chunksize: noPrompt(z.number().int().positive().default(8192).describe("Frames read from the device at a time")),
+  chunksize: noPrompt(z.number().int().positive().max(1_048_576).default(8192).describe("Frames read from the device at a time")),
   flush_s: noPrompt(
-    z.number().positive().nullable().default(1).describe("Seconds of audio between two syncs of the file being recorded: a power cut loses at most this much (empty: sync only at the end)"),
+    z.number().positive().max(3600).nullable().default(1).describe("Seconds of audio between two syncs of the file being recorded: a power cut loses at most this much (empty: sync only at the end)"),
   ),
   schedule_start: timeOfDay("06:00:00").describe("Start recording at this time of day (HH:MM:SS, in `timezone`)"),
   schedule_end: timeOfDay("22:30:00").describe("Stop recording at this time of day; earlier than the start means overnight"),
   min_free_mb: noPrompt(
-    z.number().min(0).default(100).describe("Pause recording while the temp or recordings folder has less free space (MB) and retention may delete nothing more"),
+    z.number().min(0).max(10_000_000).default(100).describe("Pause recording while the temp or recordings folder has less free space (MB) and retention may delete nothing more"),
   ),
 });
 
@@ -60,8 +60,8 @@ export const PathsConfigSchema = z.object({
 });
 
 export const FileManagementConfigSchema = z.object({
-  interval: z.number().min(1).default(120).describe("Seconds between file management runs"),
-  max_wait: z.number().positive().default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
+  interval: z.number().min(1).max(86_400).default(120).describe("Seconds between file management runs"),
+  max_wait: z.number().positive().max(604_800).default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
   on_timeout: z.enum(["save", "delete"]).default("save").describe("What to do with a recording whose models never ran"),
   filename_template: DateFileManagerSchema.shape.filename_template,
 });

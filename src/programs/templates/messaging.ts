@@ -32,21 +32,22 @@ export const OutboxConfigSchema = SqliteMessageStoreConfigSchema.omit({ messages
 
 export const MessagingConfigSchema = z.object({
   messages_db: SqliteMessageStoreConfigSchema.shape.messages_db,
-  message_send_interval: z.number().int().positive().default(120).describe("Seconds between two runs of the send task"),
+  message_send_interval: z.number().int().positive().max(86_400).default(120).describe("Seconds between two runs of the send task"),
   max_messages: z
     .number()
     .int()
     .positive()
+    .max(1_000_000)
     .nullable()
     .default(null)
     .describe("Most messages sent per run (empty: every message that is due)"),
   message_order: z.enum(["oldest_first", "newest_first"]).default("oldest_first").describe("Which messages go first"),
-  heartbeat_interval: z.number().int().positive().default(3600).describe("Seconds between two heartbeats"),
+  heartbeat_interval: z.number().int().positive().max(604_800).default(3600).describe("Seconds between two heartbeats"),
   http: HttpConfigSchema.nullable().default(null).describe("Send messages to an HTTP endpoint; when set it is used instead of mqtt"),
   mqtt: MqttConfigSchema.nullable().default(null).describe("Send messages to an MQTT broker (used when http is not set)"),
   outbox: OutboxConfigSchema.prefault({}).describe("How many messages the outbox keeps, and how failed sends back off"),
   send_concurrency: noPrompt(
-    z.number().int().positive().default(DEFAULT_SEND_CONCURRENCY).describe("Most messages in flight at once while sending"),
+    z.number().int().positive().max(64).default(DEFAULT_SEND_CONCURRENCY).describe("Most messages in flight at once while sending"),
   ),
 });
 export type MessagingConfig = z.output<typeof MessagingConfigSchema>;

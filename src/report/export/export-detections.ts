@@ -1,7 +1,8 @@
 /**
  * @module exportDetections: streams the filtered detections from the metadata database into one
  * export format, row by row, so memory stays bounded however many rows there are. `onProgress` is
- * called every `progressEvery` rows (the CLI draws a progress line on a terminal only).
+ * called every `progressEvery` rows (the CLI draws a progress line on a terminal only). Any failure,
+ * while writing or while publishing, aborts the exporter: no partial file is left behind.
  */
 import type { Database } from "bun:sqlite";
 import { iterateDetections, type ReportFilters } from "../queries.ts";
@@ -48,9 +49,9 @@ export function exportDetections(db: Database, filters: ReportFilters, options: 
       rows += 1;
       if (rows % every === 0) options.onProgress?.(rows);
     }
+    return { rows, files: exporter.close() };
   } catch (error) {
     exporter.abort();
     throw error;
   }
-  return { rows, files: exporter.close() };
 }

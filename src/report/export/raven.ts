@@ -4,9 +4,11 @@
  * End Time (s), Low Freq (Hz), High Freq (Hz). Then our annotations Species and Score, and
  * Raven's file measurements Begin File, Begin Path and File Offset (s). Per recording, times are
  * within the file (`<file>.Table.1.selections.txt`, Raven's own naming). The combined table
- * (`detections.selections.txt`) times each selection from the start of the recordings that have
- * detections, taken as a Raven file sequence in export order, and File Offset (s) gives the time
- * within its own file.
+ * (`detections.selections.txt`) times each selection from the start of the kept recordings that
+ * have detections, taken as a Raven file sequence in export order (the Begin Path column, in
+ * order), and File Offset (s) gives the time within its own file. A recording whose audio was
+ * deleted is not in that sequence and adds no time to it: with `--include-deleted` its selections
+ * are listed with an empty Begin File and Begin Path and times within their own recording.
  * Every selection is on the spectrogram view of channel 1.
  */
 import { join } from "node:path";
@@ -37,9 +39,14 @@ function field(text: string): string {
   return text.replace(/[\t\r\n]+/g, " ");
 }
 
+/** Whether the recording's audio is still there to open (see KEPT in queries.ts). */
+function kept(row: DetectionListRow): boolean {
+  return row.path !== null && !["discarded", "missing", "purged"].includes(row.recording_state);
+}
+
 function line(row: DetectionListRow, selection: number, offsetS: number): string {
   const box = extent(row);
-  const path = row.path ?? "";
+  const path = kept(row) ? (row.path ?? "") : "";
   const file = path.slice(path.lastIndexOf("/") + 1);
   return `${[
     String(selection),
@@ -71,12 +78,13 @@ export function ravenCombined(outDir: string): Exporter {
   return {
     row(row) {
       if (row.recording_id !== recording) {
-        if (recording !== null) offset += duration;
+        offset += duration;
         recording = row.recording_id;
-        duration = row.duration_s;
+        // Only a file in the sequence moves the selections after it.
+        duration = kept(row) ? row.duration_s : 0;
       }
       selection += 1;
-      sink.write(line(row, selection, offset));
+      sink.write(line(row, selection, kept(row) ? offset : 0));
     },
     close() {
       sink.close();

@@ -7,7 +7,7 @@
  * samplerate (the header's times the time expansion) so a time-expanded file is drawn in real
  * time and real frequency, as its detections are.
  */
-import { spectrogram } from "../../audio/spectrogram.ts";
+import { spectrogram, type FrameSource } from "../../audio/spectrogram.ts";
 import { drawText, GLYPH_HEIGHT, textWidth } from "./bitmap-font.ts";
 import { Raster, type Rgb } from "./raster.ts";
 
@@ -54,8 +54,8 @@ export interface SpectrogramBox {
 }
 
 export interface SpectrogramInput {
-  /** Mono samples in [-1, 1]. */
-  samples: Float32Array;
+  /** Mono samples in [-1, 1], in memory or read column by column from a file. */
+  samples: Float32Array | FrameSource;
   /** Real samplerate in Hz (header samplerate × time expansion). */
   samplerate: number;
   title: string;
@@ -73,7 +73,7 @@ function trimNumber(value: number): string {
   return String(Math.round(value * 1000) / 1000);
 }
 
-function drawPlot(image: Raster, samples: Float32Array): void {
+function drawPlot(image: Raster, samples: Float32Array | FrameSource): void {
   const { db, bins } = spectrogram(samples, { columns: PLOT_WIDTH, fftSize: FFT_SIZE });
   let max = -Infinity;
   for (const v of db) if (v > max) max = v;

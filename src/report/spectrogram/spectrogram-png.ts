@@ -1,12 +1,13 @@
 /**
- * @module The spectrogram PNG of a WAV file: decode it, mix it down to mono, find its time
- * expansion (the recording row's when known, else the file's GUANO `TE`, else 1), and render it
- * in real time and frequency with the recording's detections as boxes. Used by `acoupi
- * spectrogram` and the web page.
+ * @module The spectrogram PNG of a WAV file: open it (checked, see audio/wav-file.ts), find its
+ * time expansion (the recording row's when known, else the file's GUANO `TE`, else 1), and render
+ * it in real time and frequency with the recording's detections as boxes, reading only the frames
+ * each column needs, mixed down to mono: memory stays the same whatever the file's length. Used
+ * by `acoupi spectrogram` and the web page.
  */
 import { basename } from "node:path";
-import { readGuano } from "../../audio/guano.ts";
-import { decodeWavSamples, mixdownMono } from "../../audio/read-wav-samples.ts";
+import { parseGuano } from "../../audio/guano.ts";
+import { WavFile } from "../../audio/wav-file.ts";
 import { AcoupiError } from "../../errors.ts";
 import type { DetectionListRow } from "../queries.ts";
 import { encodePng } from "./png.ts";
@@ -21,8 +22,13 @@ export interface SpectrogramSource {
   title?: string;
 }
 
-function guanoTimeExpansion(bytes: Uint8Array): number {
-  const te = Number(readGuano(bytes)?.get("TE") ?? "1");
+/** GUANO text is a few hundred bytes; a bigger chunk is read only this far. */
+const MAX_GUANO_BYTES = 64 * 1024;
+
+function guanoTimeExpansion(file: WavFile): number {
+  const chunk = file.info.chunks.find((c) => c.id === "guan");
+  if (chunk === undefined) return 1;
+  const te = Number(parseGuano(new TextDecoder().decode(file.bytes(chunk.offset, Math.min(chunk.size, MAX_GUANO_BYTES)))).get("TE") ?? "1");
   return Number.isFinite(te) && te > 0 ? te : 1;
 }
 
@@ -40,22 +46,19 @@ function kHz(hz: number): string {
 }
 
 export async function spectrogramPng(source: SpectrogramSource): Promise<Uint8Array> {
-  let bytes: Uint8Array;
+  const file = new WavFile(source.path);
   try {
-    bytes = await Bun.file(source.path).bytes();
-  } catch (error) {
-    throw new AcoupiError("audio", `Cannot read WAV file "${source.path}": ${(error as Error).message}`, {
-      help: "Check the path; `acoupi recordings` lists the recordings and their files",
-      cause: error,
-    });
+    const { frames } = file.info;
+    if (frames < 2) throw new AcoupiError("audio", `Cannot draw a spectrogram of "${source.path}": it holds no audio`);
+    const te = source.timeExpansion ?? guanoTimeExpansion(file);
+    const samplerate = file.info.samplerate * te;
+    const facts = [basename(source.path), kHz(samplerate), `${Math.round((frames / samplerate) * 1000) / 1000} s`];
+    if (te !== 1) facts.push(`time expansion ${te}x`);
+    const title = [source.title, ...facts].filter(Boolean).join("  ");
+    const samples = { length: frames, read: (start: number, into: Float64Array) => file.readMono(start, into) };
+    const image = renderSpectrogram({ samples, samplerate, title, boxes: boxesOf(source.detections ?? []) });
+    return encodePng(image);
+  } finally {
+    file.close();
   }
-  const wav = decodeWavSamples(bytes, source.path);
-  if (wav.frames < 2) throw new AcoupiError("audio", `Cannot draw a spectrogram of "${source.path}": it holds no audio`);
-  const te = source.timeExpansion ?? guanoTimeExpansion(bytes);
-  const samplerate = wav.samplerate * te;
-  const facts = [basename(source.path), kHz(samplerate), `${Math.round((wav.frames / samplerate) * 1000) / 1000} s`];
-  if (te !== 1) facts.push(`time expansion ${te}x`);
-  const title = [source.title, ...facts].filter(Boolean).join("  ");
-  const image = renderSpectrogram({ samples: mixdownMono(wav), samplerate, title, boxes: boxesOf(source.detections ?? []) });
-  return encodePng(image);
 }
