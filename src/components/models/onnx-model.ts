@@ -130,8 +130,19 @@ export class OnnxModel implements Model {
       lines: [
         `Model "${this.name}" loaded from ${this.#config.path}: ${describeTensors(ready.opened)}; ${ready.labels.length} labels, ${ready.windowSamples} samples per window${this.#framesText(ready)}`,
       ],
-      warnings: [],
+      warnings: this.#unusedKeys(),
     };
+  }
+
+  /** Frame keys that the chosen `frames` mode ignores, so that a typo in the mode shows. */
+  #unusedKeys(): string[] {
+    const { frames: mode, frame_step, min_gap, merge_gap } = this.#config;
+    const set: Array<[string, boolean, boolean]> = [
+      ["frame_step", frame_step !== null, mode !== "none"],
+      ["min_gap", min_gap > 0, mode === "peaks"],
+      ["merge_gap", merge_gap > 0, mode === "segments"],
+    ];
+    return set.filter(([, given, used]) => given && !used).map(([name]) => `${this.#key}.${name} is set but has no effect with ${this.#key}.frames ${mode}`);
   }
 
   async run(recording: Recording): Promise<ModelOutput> {

@@ -144,6 +144,14 @@ describe("OnnxModel frame layouts", () => {
     ]);
   });
 
+  test("check warns about frame keys the chosen mode ignores", async () => {
+    const path = await frameModel("one-class");
+    const report = await model({ path, labels: ["a"], frames: "segments", min_gap: 0.02, merge_gap: 0.01 }).check();
+    expect(report.warnings).toEqual(["model.min_gap is set but has no effect with model.frames segments"]);
+    const plain = await model({ path: await frameModel("three-d", { columns: 3 }), labels: ["a", "b", "c"], frames: "peaks" }).check();
+    expect(plain.warnings).toEqual([]);
+  });
+
   test("the model section passes the frame keys through modelFromConfig", async () => {
     const path = join(dir, "bat-section.onnx");
     await Bun.write(path, batModel());
