@@ -1,7 +1,8 @@
 /**
  * @module The `model` section of the detection programs: a generic ONNX model (OnnxModel: a
  * window classifier, or with `frames: peaks | segments` a sound-event detector) or, with
- * `kind: silero_vad`, the Silero voice-activity model whose recurrent state needs its own adapter. The file only builds the model; nothing is loaded until its first run or check.
+ * `kind: silero_vad`, the Silero voice-activity model whose recurrent state needs its own adapter.
+ * The file only builds the model; nothing is loaded until its first run or check.
  */
 import { z } from "zod";
 import { requiredWhen } from "../../config/markers.ts";
