@@ -14,6 +14,8 @@ import { BAT, batModel, batModelConfig } from "../../helpers/bat-model.ts";
 import { buildOnnxModel, type Initializer, type NodeSpec } from "../../helpers/onnx-builder.ts";
 import { recordingFor, tempDir, writeWav } from "./_fixtures.ts";
 
+/** Real inference on a loaded machine can take seconds; the default 5 s timeout is too tight. */
+const TIMEOUT = 60_000;
 const dir = tempDir("acoupi-frame-layout-");
 const RATE = 8000;
 const FRAMES = 100;
@@ -82,7 +84,7 @@ describe("OnnxModel frame layouts", () => {
       `Model "${path}" output "scores" is [1,25,2,2], which is neither per-window scores [batch, labels] nor per-frame scores [batch, frames] or [batch, frames, labels] (the model has inputs audio [1,8000] float32; outputs scores [1,25,2,2] float32)`,
     );
     for (const key of ["model.output", "model.frames", "model.labels"]) expect(error.help).toContain(key);
-  });
+  }, TIMEOUT);
 
   test("per-frame scores read as per-window scores are refused with both counts and a pointer to model.frames", async () => {
     const path = await frameModel("one-class");
@@ -93,7 +95,7 @@ describe("OnnxModel frame layouts", () => {
     const error3 = await checkFailure(model({ path: three, labels: ["a", "b", "c"] }));
     expect(error3.message).toBe(`Model "${three}" output "scores" is [1,100,3], per-frame scores, but model.frames is none (one score per label per window)`);
     expect(error3.help).toContain("Set model.frames to peaks");
-  });
+  }, TIMEOUT);
 
   test("a label count that differs from a per-frame output is named with both counts", async () => {
     const one = await frameModel("one-class");
@@ -104,7 +106,7 @@ describe("OnnxModel frame layouts", () => {
     const error3 = await checkFailure(model({ path: three, labels: ["a", "b"], frames: "segments" }));
     expect(error3.message).toBe(`Model "${three}" output "scores" is [1,100,3]: 3 scores per frame, but model.labels (the label list) has 2 labels`);
     expect(error3.help).toBe("Give model.labels exactly 3 labels, in the model's output order");
-  });
+  }, TIMEOUT);
 
   test("softmax over one class and a frame step too long for the window are refused with the numbers", async () => {
     const path = await frameModel("one-class");
@@ -113,7 +115,7 @@ describe("OnnxModel frame layouts", () => {
     const step = await checkFailure(model({ path, labels: ["a"], frames: "peaks", frame_step: 0.02 }));
     expect(step.message).toBe("model.frame_step × frames is 0.02 × 100 = 2 s, longer than model.window 1 s");
     expect(step.help).toContain("Set model.frame_step to about 0.01");
-  });
+  }, TIMEOUT);
 
   test("a window or hop that does not fit the worked example's input is named with the numbers", async () => {
     const path = join(dir, "bat.onnx");
@@ -125,7 +127,7 @@ describe("OnnxModel frame layouts", () => {
     expect(hop.message).toBe(
       "model.hop is 0.5 s (128000 samples at 256000 Hz), longer than model.window 0.4 s (102400 samples, the model's input): 0.1 s of every 0.5 s would never reach the model",
     );
-  });
+  }, TIMEOUT);
 
   test("a per-frame model with several labels reports each label's events under its own label", async () => {
     const path = await frameModel("three-labels", { columns: 3, silent: [1] });
@@ -142,7 +144,7 @@ describe("OnnxModel frame layouts", () => {
       ["a", 0.8, 0, 0.81, 4000],
       ["c", 0.8, 0, 0.81, 4000],
     ]);
-  });
+  }, TIMEOUT);
 
   test("check warns about frame keys the chosen mode ignores", async () => {
     const path = await frameModel("one-class");
@@ -150,7 +152,7 @@ describe("OnnxModel frame layouts", () => {
     expect(report.warnings).toEqual(["model.min_gap is set but has no effect with model.frames segments"]);
     const plain = await model({ path: await frameModel("three-d", { columns: 3 }), labels: ["a", "b", "c"], frames: "peaks" }).check();
     expect(plain.warnings).toEqual([]);
-  });
+  }, TIMEOUT);
 
   test("the model section passes the frame keys through modelFromConfig", async () => {
     const path = join(dir, "bat-section.onnx");
@@ -159,5 +161,5 @@ describe("OnnxModel frame layouts", () => {
     models.push(m);
     const report = await m.check();
     expect(report.lines[0]).toContain(`${BAT.frames} frames of 4.706 ms per window, segments ≥ 0.5`);
-  });
+  }, TIMEOUT);
 });

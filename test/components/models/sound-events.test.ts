@@ -12,6 +12,8 @@ import { ModelOutputSchema, type ModelOutput } from "../../../src/data/index.ts"
 import { BAT, batModel, batModelConfig, writeBatWav } from "../../helpers/bat-model.ts";
 import { recordingFor, tempDir } from "./_fixtures.ts";
 
+/** Real inference on a loaded machine can take seconds; the default 5 s timeout is too tight. */
+const TIMEOUT = 60_000;
 const dir = tempDir("acoupi-sound-events-");
 const MODEL = join(dir, "batdetect-shaped.onnx");
 await Bun.write(MODEL, batModel());
@@ -69,7 +71,7 @@ describe("OnnxModel with model.frames = peaks (the worked example)", () => {
       expect(d.detection_score).toBeGreaterThanOrEqual(0.5);
       expect(d.tags).toEqual([{ tag: { key: "species", value: "bat" }, confidence_score: d.detection_score }]);
     }
-  });
+  }, TIMEOUT);
 
   test("no two reported calls are closer than model.min_gap, even where windows overlap", async () => {
     const model = batOnnxModel();
@@ -79,19 +81,19 @@ describe("OnnxModel with model.frames = peaks (the worked example)", () => {
     const found = starts(await runOn(model, "overlaps", 3, onsets)).sort((a, b) => a - b);
     expect(found.length).toBe(onsets.length);
     for (let i = 1; i < found.length; i++) expect((found[i] as number) - (found[i - 1] as number)).toBeGreaterThanOrEqual(BAT.minGap - 1e-9);
-  });
+  }, TIMEOUT);
 
   test("audio with no ultrasonic sweep, only loud audible hum and faint hiss, gives no detection", async () => {
     const output = await runOn(batOnnxModel(), "no-bats", 3, []);
     expect(output.detections).toEqual([]);
-  });
+  }, TIMEOUT);
 
   test("without min_gap, two calls 6 ms apart are both reported; with the worked example's min_gap only one is", async () => {
     const output = await runOn(batOnnxModel({ min_gap: 0 }), "close-pair", 0.4, [0.1, 0.1094]);
     expect(output.detections.length).toBe(2);
     const thinned = await runOn(batOnnxModel(), "close-pair", 0.4, [0.1, 0.1094]);
     expect(thinned.detections.length).toBe(1);
-  });
+  }, TIMEOUT);
 
   test("model.frame_step overrides the frame length that window / frames gives", async () => {
     const output = await runOn(batOnnxModel({ frame_step: 0.004 }), "frame-step", 0.4, [0.2]);
@@ -100,13 +102,13 @@ describe("OnnxModel with model.frames = peaks (the worked example)", () => {
     expect((end as number) - (start as number)).toBeCloseTo(0.004, 9);
     // The frame index the model gave (about 0.2 / 4.706 ms = 42.5) is placed 4 ms per frame.
     expect([42, 43].map((f) => Number((f * 0.004).toFixed(6)))).toContain(Number((start as number).toFixed(6)));
-  });
+  }, TIMEOUT);
 
   test("check reports the frame layout and the peak rule", async () => {
     const report = await batOnnxModel().check();
     expect(report.lines[0]).toContain("bat_prob [1,85] float32");
     expect(report.lines[0]).toContain("85 frames of 4.706 ms per window, peaks ≥ 0.5 at least 14.1 ms apart");
-  });
+  }, TIMEOUT);
 });
 
 describe("OnnxModel with model.frames = segments", () => {
@@ -123,12 +125,12 @@ describe("OnnxModel with model.frames = segments", () => {
     expect(Math.abs((train?.[2] as number) - (0.42 + 0.003))).toBeLessThanOrEqual(0.005);
     expect(Math.abs((lone?.[0] as number) - LONE)).toBeLessThanOrEqual(0.005);
     expect((lone?.[2] as number) - (lone?.[0] as number)).toBeLessThanOrEqual(2 * BAT.step + 1e-9);
-  });
+  }, TIMEOUT);
 
   test("with model.merge_gap 0 each sweep of the train is a segment of its own, and the overlap does not double any", async () => {
     const output = await runOn(batOnnxModel({ merge_gap: 0 }, "segments"), "train", 1.5, [...TRAIN, LONE]);
     const found = starts(output);
     expect(found.length).toBe(TRAIN.length + 1);
     [...TRAIN, LONE].forEach((onset, i) => expect(Math.abs((found[i] as number) - onset)).toBeLessThanOrEqual(0.005));
-  });
+  }, TIMEOUT);
 });
