@@ -104,6 +104,18 @@ describe("OnnxModel with model.frames = peaks (the worked example)", () => {
     expect([42, 43].map((f) => Number((f * 0.004).toFixed(6)))).toContain(Number((start as number).toFixed(6)));
   }, TIMEOUT);
 
+  test("several windows per inference run give the same events as one window per run", async () => {
+    const dynamic = join(dir, "batdetect-dynamic-batch.onnx");
+    await Bun.write(dynamic, batModel({ batch: "n" }));
+    const one = await runOn(batOnnxModel({ path: dynamic }), "batched", 3, ONSETS);
+    // 8 windows in runs of 3, 3 and 2.
+    const three = await runOn(batOnnxModel({ path: dynamic, batch: 3 }), "batched", 3, ONSETS);
+    expect(three.detections.length).toBe(ONSETS.length);
+    expect(three.detections.map((d) => [d.location?.coordinates, d.detection_score.toFixed(5)])).toEqual(
+      one.detections.map((d) => [d.location?.coordinates, d.detection_score.toFixed(5)]),
+    );
+  }, TIMEOUT);
+
   test("check reports the frame layout and the peak rule", async () => {
     const report = await batOnnxModel().check();
     expect(report.lines[0]).toContain("bat_prob [1,85] float32");
