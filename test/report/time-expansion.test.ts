@@ -68,7 +68,7 @@ describe("time expansion in real units", () => {
     const bytes = new Uint8Array(await Bun.file(recording.path ?? "").arrayBuffer());
     expect(parseWav(bytes).format.samplerate).toBe(RATE / TE);
     expect(recording).toMatchObject({ samplerate: RATE, time_expansion: TE, duration: 2 });
-  });
+  }, 30_000);
 
   test("a Raven export gives the burst at 0.5–1 s and up to 192 kHz, with Time Expansion 10", () => {
     const [header, ...rows] = exported("raven").trimEnd().split("\n");
@@ -83,7 +83,7 @@ describe("time expansion in real units", () => {
       expect(at(row, "Time Expansion")).toBe("10");
     }
     expect(rows.map((r) => at(r, "Species")).sort()).toEqual(["energy", "level"]);
-  });
+  }, 30_000);
 
   test("CSV and JSONL exports give real times and carry the factor", () => {
     const [header, ...lines] = exported("csv").trimEnd().split("\r\n");
@@ -98,7 +98,7 @@ describe("time expansion in real units", () => {
     const rows = exported("jsonl").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row).toMatchObject({ start_time_s: 0.5, end_time_s: 1, time_expansion: 10, high_freq_hz: 192_000 });
-  });
+  }, 30_000);
 
   test("the spectrogram draws the burst at 60 kHz between 0.5 and 1 s of the 2 s", () => {
     const out = join(home.home, "te.png");
@@ -119,5 +119,5 @@ describe("time expansion in real units", () => {
     expect(Math.abs(bestRow - row)).toBeLessThanOrEqual(1);
     expect(bright(x(0.75), row)).toBeGreaterThan(bright(x(1.5), row) + 100);
     expect(bright(x(0.75), row)).toBeGreaterThan(bright(x(0.25), row) + 100);
-  });
+  }, 30_000);
 });
