@@ -65,8 +65,12 @@ export interface SincPlan {
   table: Float32Array;
 }
 
-/** Plans the conversion from `fromRate` to `toRate` (positive integers). */
-export function planSinc(fromRate: number, toRate: number, design: SincDesign = SINC_DESIGNS.medium): SincPlan {
+/**
+ * Plans the conversion from `fromRate` to `toRate` (positive integers). By default the passband
+ * ends at `design.passband` × the lower Nyquist frequency and the stopband starts there; `edges`
+ * (in Hz) overrides both, for the first stage of a two-stage decimation.
+ */
+export function planSinc(fromRate: number, toRate: number, design: SincDesign = SINC_DESIGNS.medium, edges?: { passHz: number; stopHz: number }): SincPlan {
   if (!Number.isInteger(fromRate) || !Number.isInteger(toRate) || fromRate <= 0 || toRate <= 0) {
     throw new RangeError(`Cannot resample from ${fromRate} Hz to ${toRate} Hz: rates must be positive integers`);
   }
@@ -75,8 +79,8 @@ export function planSinc(fromRate: number, toRate: number, design: SincDesign = 
   const down = fromRate / g;
   const ratio = Math.min(1, toRate / fromRate);
   // In cycles per input sample: the lower Nyquist is ratio / 2; the transition ends there.
-  const stop = ratio / 2;
-  const pass = stop * design.passband;
+  const stop = edges === undefined ? ratio / 2 : edges.stopHz / fromRate;
+  const pass = edges === undefined ? stop * design.passband : edges.passHz / fromRate;
   const cutoff = (pass + stop) / 2;
   const transition = stop - pass;
   // Kaiser's estimate of the length for this attenuation and transition width.

@@ -4,8 +4,8 @@
  * are exact, and rates outside the range are refused by name.
  */
 import { describe, expect, test } from "bun:test";
-import { MAX_RATE, MIN_RATE, resample, resampleProblem, resampleSync } from "../../src/audio/resample.ts";
-import { resampledLength } from "../../src/audio/sinc-resampler.ts";
+import { decimationStage, MAX_RATE, MIN_RATE, resample, resampleProblem, resampleSync } from "../../src/audio/resample.ts";
+import { applySinc, planSinc, resampledLength } from "../../src/audio/sinc-resampler.ts";
 import { AcoupiError } from "../../src/errors.ts";
 
 function tone(rate: number, hz: number, seconds: number): Float32Array {
@@ -45,7 +45,10 @@ const PAIRS: Array<[number, number]> = [
   [384_000, 256_000],
   [500_000, 256_000],
   [256_000, 16_000],
+  [384_000, 16_000],
+  [500_000, 16_000],
   [500_000, 8_000],
+  [96_000, 8_000],
   [499_999, 256_000],
   [96_000, 48_000],
   [44_100, 48_000],
@@ -95,6 +98,21 @@ describe("resample", () => {
   test("a constant signal stays constant away from the edges (unit gain at 0 Hz)", () => {
     const out = resampleSync(new Float32Array(50_000).fill(0.25), 500_000, 256_000);
     expect(Math.abs((out[out.length >> 1] as number) - 0.25)).toBeLessThan(1e-5);
+  });
+
+  test("deep decimation goes through a quarter-rate stage and still lands on the same instants as one stage", () => {
+    expect(decimationStage(500_000, 16_000)).toBe(64_000);
+    expect(decimationStage(256_000, 16_000)).toBe(64_000);
+    expect(decimationStage(384_000, 256_000)).toBeNull();
+    expect(decimationStage(48_000, 16_000)).toBeNull();
+    // A 3 kHz tone at 500 kHz: two stages and one stage (at the same quality) agree sample by sample.
+    const input = tone(500_000, 3000, 0.2);
+    const two = resampleSync(input, 500_000, 16_000);
+    const one = applySinc(planSinc(500_000, 16_000), input);
+    expect(two.length).toBe(one.length);
+    let worst = 0;
+    for (let i = 50; i < one.length - 50; i++) worst = Math.max(worst, Math.abs((two[i] as number) - (one[i] as number)));
+    expect(worst).toBeLessThan(1e-3);
   });
 
   test("equal rates return the input itself", async () => {
