@@ -5,7 +5,7 @@
  * cannot serve fails the check naming both config keys and rates. Nothing is loaded: the same
  * rule that `resample` applies at run time answers here.
  */
-import { resampleProblem } from "../../audio/resample.ts";
+import { MAX_RATE, MIN_RATE, resampleProblem } from "../../audio/resample.ts";
 import type { CheckReport } from "../../data/index.ts";
 import { ConfigError } from "../../errors.ts";
 
@@ -28,7 +28,7 @@ export function checkRatePaths(paths: readonly RatePath[]): CheckReport {
     if (problem !== null) {
       throw new ConfigError(`Audio at ${path.from} Hz cannot be served to ${path.consumer} at ${path.to} Hz: ${problem}`, {
         key: path.key ?? "microphone.samplerate",
-        help: `Set ${keys} within 8000–500000 Hz`,
+        help: `Set ${keys} within ${MIN_RATE}–${MAX_RATE} Hz`,
       });
     }
     lines.push(path.from === path.to ? `${path.consumer} reads the ${path.from} Hz audio as it is` : `${path.consumer} reads the ${path.from} Hz audio resampled to ${path.to} Hz`);
