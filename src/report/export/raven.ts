@@ -9,7 +9,10 @@
  * order), and File Offset (s) gives the time within its own file. A recording whose audio was
  * deleted is not in that sequence and adds no time to it: with `--include-deleted` its selections
  * are listed with an empty Begin File and Begin Path and times within their own recording.
- * Every selection is on the spectrogram view of channel 1.
+ * Every selection is on the spectrogram view of channel 1. Times and frequencies are real (as in
+ * the field), whatever the recording's time expansion; the last column, Time Expansion, gives the
+ * factor, so a user who opens a time-expanded file in Raven (which plays it slowed down) can map
+ * a selection onto it: times × factor, frequencies ÷ factor (docs/time-expansion.md).
  */
 import { join } from "node:path";
 import type { DetectionListRow } from "../queries.ts";
@@ -30,6 +33,7 @@ export const RAVEN_COLUMNS = [
   "Begin File",
   "Begin Path",
   "File Offset (s)",
+  "Time Expansion",
 ] as const;
 
 const HEADER = `${RAVEN_COLUMNS.join("\t")}\n`;
@@ -61,6 +65,7 @@ function line(row: DetectionListRow, selection: number, offsetS: number): string
     field(file),
     field(path),
     fixed6(box.start),
+    String(row.time_expansion),
   ].join("\t")}\n`;
 }
 
