@@ -1,7 +1,9 @@
 /**
  * @module The short-time power spectrum of a mono signal, one Hann-windowed FFT (fft.js, radix-4)
  * per output column: column c analyses the `fftSize` samples centred on `(c + ½) / columns` of the
- * signal (moved inwards at the ends), so the cost is `columns` FFTs whatever the file's length or samplerate. Power is in
+ * signal (moved inwards at the ends), so the cost is `columns` FFTs whatever the file's length or samplerate. With a
+ * sample range (a zoom), the columns span that range instead and frames reach into the samples
+ * around it (zeros beyond the signal's ends). Power is in
  * decibels relative to full scale (a full-scale sine's bin reads about 0 dB). Pure: samples in,
  * numbers out.
  */
@@ -12,6 +14,10 @@ export interface SpectrogramOptions {
   columns: number;
   /** FFT length, a power of two ≥ 4; the spectrum has fftSize / 2 bins from 0 Hz to below Nyquist. */
   fftSize: number;
+  /** First sample of the span the columns cover (default 0). */
+  start?: number;
+  /** End (exclusive) of the span the columns cover (default the signal's length). */
+  end?: number;
 }
 
 export interface Spectrogram {
@@ -25,6 +31,9 @@ const FLOOR_DB = -200;
 
 export function spectrogram(samples: Float32Array, options: SpectrogramOptions): Spectrogram {
   const { columns, fftSize } = options;
+  const zoomed = options.start !== undefined || options.end !== undefined;
+  const from = options.start ?? 0;
+  const span = (options.end ?? samples.length) - from;
   if (fftSize < 4 || (fftSize & (fftSize - 1)) !== 0) throw new RangeError(`fftSize must be a power of two ≥ 4, got ${fftSize}`);
   const bins = fftSize / 2;
   const fft = new FFT(fftSize);
@@ -40,9 +49,9 @@ export function spectrogram(samples: Float32Array, options: SpectrogramOptions):
   const scale = 2 / windowSum;
   const db = new Float32Array(columns * bins);
   for (let c = 0; c < columns; c++) {
-    const centre = Math.round(((c + 0.5) / columns) * samples.length);
+    const centre = from + Math.round(((c + 0.5) / columns) * span);
     // Frames stay inside the signal when it is long enough: a frame half of zeros smears the edges.
-    const start = samples.length >= fftSize ? Math.min(samples.length - fftSize, Math.max(0, centre - fftSize / 2)) : centre - fftSize / 2;
+    const start = !zoomed && samples.length >= fftSize ? Math.min(samples.length - fftSize, Math.max(0, centre - fftSize / 2)) : centre - fftSize / 2;
     for (let i = 0; i < fftSize; i++) {
       const j = start + i;
       frame[i] = j >= 0 && j < samples.length ? (samples[j] as number) * (window[i] as number) : 0;

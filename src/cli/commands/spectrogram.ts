@@ -3,14 +3,17 @@
  * spectrogram as a PNG with labelled axes and its detections as boxes. A recording id is looked
  * up in the metadata database (for its file, time expansion and detections); a file path is
  * drawn as is, with the detections of the recording stored at that path when the database knows it.
+ * `--start/--end` (seconds) and `--fmin/--fmax` (Hz), all real (time expansion undone), zoom in,
+ * e.g. on a bat call of a few milliseconds.
  */
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { defineCommand } from "citty";
-import { AcoupiError } from "../../errors.ts";
+import { AcoupiError, ConfigError } from "../../errors.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
 import { findRecording, recordingDetections, type DetectionListRow } from "../../report/queries.ts";
+import type { SpectrogramView } from "../../report/spectrogram/render.ts";
 import { spectrogramPng, type SpectrogramSource } from "../../report/spectrogram/spectrogram-png.ts";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -52,15 +55,37 @@ async function detectionsAt(path: string, dbFlag: string | undefined): Promise<{
   }
 }
 
+const ZOOM_FLAGS = { start: "startS", end: "endS", fmin: "fminHz", fmax: "fmaxHz" } as const;
+
+/** The zoom flags given, as a view; each must be a number ≥ 0. */
+function viewFrom(args: Partial<Record<keyof typeof ZOOM_FLAGS, string>>): Partial<SpectrogramView> | undefined {
+  const view: Partial<SpectrogramView> = {};
+  for (const [flag, field] of Object.entries(ZOOM_FLAGS) as Array<[keyof typeof ZOOM_FLAGS, keyof SpectrogramView]>) {
+    const raw = args[flag];
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value) || value < 0) {
+      throw new ConfigError(`Invalid --${flag} "${raw}": expected a number ≥ 0 (${flag.startsWith("f") ? "Hz" : "seconds"})`, { key: flag });
+    }
+    view[field] = value;
+  }
+  return Object.keys(view).length === 0 ? undefined : view;
+}
+
 export default defineCommand({
   meta: { name: "spectrogram", description: "Draw a recording's spectrogram as a PNG: `acoupi spectrogram rec.wav --out rec.png`" },
   args: {
     target: { type: "positional", description: "A WAV file, or a recording id from `acoupi recordings`", required: true },
     out: { type: "string", description: "The PNG to write (default: the recording's name with .png, here)" },
     db: { type: "string", description: "Read this metadata database instead of the configured one" },
+    start: { type: "string", description: "Zoom: first second drawn (real time, from the recording's start)" },
+    end: { type: "string", description: "Zoom: last second drawn (real time)" },
+    fmin: { type: "string", description: "Zoom: lowest frequency drawn, in Hz (real frequency)" },
+    fmax: { type: "string", description: "Zoom: highest frequency drawn, in Hz (real frequency)" },
   },
   async run({ args }) {
     const target = args.target;
+    const view = viewFrom(args);
     let source: SpectrogramSource;
     if (existsSync(target)) {
       const path = resolve(target);
@@ -70,7 +95,7 @@ export default defineCommand({
     } else {
       throw new AcoupiError("not-found", `"${target}" is neither a file nor a recording id`, { help: "Pass a WAV file, or an id from `acoupi recordings`" });
     }
-    const png = await spectrogramPng(source);
+    const png = await spectrogramPng(view === undefined ? source : { ...source, view });
     const out = resolve(args.out ?? `${basename(source.path).replace(/\.wav$/i, "")}.png`);
     writeFileAtomic(out, png);
     process.stdout.write(`${out}\n`);

@@ -13,7 +13,7 @@
 import { basename } from "node:path";
 import type { InferenceSession } from "onnxruntime-web";
 import { z } from "zod";
-import { readMonoAt } from "../../audio/resample.ts";
+import { readRealTime } from "../../audio/real-time-audio.ts";
 import type { CheckReport, Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
@@ -140,7 +140,7 @@ export class OnnxModel implements Model {
     if (recording.path === null) return output;
     const ready = await this.#session.get();
     const rate = this.#config.samplerate;
-    const samples = await readMonoAt(recording.path, rate);
+    const { samples } = await readRealTime(recording.path, { rate, timeExpansion: recording.time_expansion });
     const starts = windowStarts(samples.length, ready.windowSamples, ready.hopSamples);
     const duration = samples.length / rate;
     const highFreq = recording.samplerate / 2;

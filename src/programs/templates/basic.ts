@@ -112,6 +112,8 @@ export interface BasicTemplate {
   deployment: () => Deployment | null;
   /** The configured IANA time zone (what "today" means for the sensor). */
   timezone: string;
+  /** The capture rate in real time (`microphone.samplerate`), which every model reads from. */
+  samplerate: number;
   /**
    * Opens the outbox beside the metadata: on the store's own connection when it is SQLite, so a
    * model output and its messages commit together; otherwise on a connection of its own.
@@ -210,7 +212,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.use("file_management", fileManagement);
   ctx.addTask(() => retention.run(), { name: RETENTION_TASK, schedule: { every: config.storage.interval } });
   ctx.use("storage", retention);
-  const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store) : null;
+  const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store, config.microphone.samplerate) : null;
   const screenedBy = privacy === null ? null : PRIVACY_MODEL;
   async function screen(rec: Recording, outputs: readonly Pick<ModelOutput, "name_model">[]): Promise<Recording | undefined> {
     if (privacy === null || outputs.some((o) => o.name_model === screenedBy)) return rec;
@@ -257,6 +259,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     screen,
     deployment: () => deployment,
     timezone: config.timezone,
+    samplerate: config.microphone.samplerate,
     openOutbox,
   };
 }

@@ -7,7 +7,10 @@
  * (`detections.selections.txt`) times each selection from the start of the recordings that have
  * detections, taken as a Raven file sequence in export order, and File Offset (s) gives the time
  * within its own file.
- * Every selection is on the spectrogram view of channel 1.
+ * Every selection is on the spectrogram view of channel 1. Times and frequencies are real (as in
+ * the field), whatever the recording's time expansion; the last column, Time Expansion, gives the
+ * factor, so a user who opens a time-expanded file in Raven (which plays it slowed down) can map
+ * a selection onto it: times × factor, frequencies ÷ factor (docs/time-expansion.md).
  */
 import { join } from "node:path";
 import type { DetectionListRow } from "../queries.ts";
@@ -28,6 +31,7 @@ export const RAVEN_COLUMNS = [
   "Begin File",
   "Begin Path",
   "File Offset (s)",
+  "Time Expansion",
 ] as const;
 
 const HEADER = `${RAVEN_COLUMNS.join("\t")}\n`;
@@ -54,6 +58,7 @@ function line(row: DetectionListRow, selection: number, offsetS: number): string
     field(file),
     field(path),
     fixed6(box.start),
+    String(row.time_expansion),
   ].join("\t")}\n`;
 }
 

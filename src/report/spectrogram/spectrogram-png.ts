@@ -1,16 +1,17 @@
 /**
  * @module The spectrogram PNG of a WAV file: decode it, mix it down to mono, find its time
  * expansion (the recording row's when known, else the file's GUANO `TE`, else 1), and render it
- * in real time and frequency with the recording's detections as boxes. Used by `acoupi
- * spectrogram` and the web page.
+ * in real time and frequency (real-time-audio.ts finds the capture rate) with the recording's
+ * detections as boxes, whole or zoomed on a view. Used by `acoupi spectrogram` and the web page.
  */
 import { basename } from "node:path";
 import { readGuano } from "../../audio/guano.ts";
+import { guanoFactor, realSamplerate } from "../../audio/real-time-audio.ts";
 import { decodeWavSamples, mixdownMono } from "../../audio/read-wav-samples.ts";
 import { AcoupiError } from "../../errors.ts";
 import type { DetectionListRow } from "../queries.ts";
 import { encodePng } from "./png.ts";
-import { renderSpectrogram, type SpectrogramBox } from "./render.ts";
+import { renderSpectrogram, resolveView, type SpectrogramBox, type SpectrogramView } from "./render.ts";
 
 export interface SpectrogramSource {
   path: string;
@@ -19,11 +20,8 @@ export interface SpectrogramSource {
   detections?: readonly DetectionListRow[];
   /** Shown before the file facts in the title line. */
   title?: string;
-}
-
-function guanoTimeExpansion(bytes: Uint8Array): number {
-  const te = Number(readGuano(bytes)?.get("TE") ?? "1");
-  return Number.isFinite(te) && te > 0 ? te : 1;
+  /** Zoom: seconds and hertz, real; each bound defaults to the recording's. */
+  view?: Partial<SpectrogramView>;
 }
 
 function boxesOf(detections: readonly DetectionListRow[]): SpectrogramBox[] {
@@ -51,11 +49,25 @@ export async function spectrogramPng(source: SpectrogramSource): Promise<Uint8Ar
   }
   const wav = decodeWavSamples(bytes, source.path);
   if (wav.frames < 2) throw new AcoupiError("audio", `Cannot draw a spectrogram of "${source.path}": it holds no audio`);
-  const te = source.timeExpansion ?? guanoTimeExpansion(bytes);
-  const samplerate = wav.samplerate * te;
-  const facts = [basename(source.path), kHz(samplerate), `${Math.round((wav.frames / samplerate) * 1000) / 1000} s`];
+  const guano = readGuano(bytes);
+  const te = source.timeExpansion ?? guanoFactor(guano);
+  const guanoRate = guano?.get("Samplerate");
+  const samplerate = realSamplerate(wav.samplerate, te, guanoRate === undefined ? undefined : Number(guanoRate));
+  const durationS = wav.frames / samplerate;
+  const facts = [basename(source.path), kHz(samplerate), `${Math.round(durationS * 1000) / 1000} s`];
   if (te !== 1) facts.push(`time expansion ${te}x`);
+  let view: SpectrogramView | undefined;
+  if (source.view !== undefined) {
+    try {
+      view = resolveView(source.view, durationS, samplerate / 2);
+    } catch (error) {
+      throw new AcoupiError("spectrogram", `Cannot zoom on "${source.path}": ${(error as Error).message}`, {
+        help: "Give --start/--end in seconds within the recording and --fmin/--fmax in Hz below its Nyquist frequency",
+      });
+    }
+    facts.push(`${view.startS}–${view.endS} s, ${kHz(view.fminHz)}–${kHz(view.fmaxHz)}`);
+  }
   const title = [source.title, ...facts].filter(Boolean).join("  ");
-  const image = renderSpectrogram({ samples: mixdownMono(wav), samplerate, title, boxes: boxesOf(source.detections ?? []) });
+  const image = renderSpectrogram({ samples: mixdownMono(wav), samplerate, title, boxes: boxesOf(source.detections ?? []), ...(view === undefined ? {} : { view }) });
   return encodePng(image);
 }
