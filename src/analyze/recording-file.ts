@@ -8,11 +8,13 @@
  *
  * Time expansion follows the one convention (docs/analyze.md): the header holds the slowed-down
  * rate, GUANO `TE` the factor, and everything the user sees is in real time and frequency, so the
- * real samplerate is GUANO `Samplerate` when given, else header rate × TE.
+ * real samplerate is GUANO `Samplerate` when it agrees with the header, else header rate × TE, by
+ * the same helpers (src/audio/real-time-audio.ts) that the models read the samples through.
  */
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseGuano } from "../audio/guano.ts";
+import { guanoFactor, realSamplerate } from "../audio/real-time-audio.ts";
 import { RIFF_LIMIT } from "../audio/rf64.ts";
 import { AcoupiError } from "../errors.ts";
 import { recordingStart, type StartSource } from "./start-time.ts";
@@ -40,12 +42,6 @@ export class AudioFileError extends AcoupiError {
     super("audio", `Cannot analyse "${path}": ${state}`, { help: "Check that the file is a complete RIFF/WAVE or RF64 recording (copy it again if it was cut short)" });
     this.path = path;
   }
-}
-
-/** The factor a file was slowed down by: GUANO `TE`, or 1. The one place analyze reads it. */
-export function timeExpansionOf(guano: ReadonlyMap<string, string> | null): number {
-  const te = Number(guano?.get("TE") ?? 1);
-  return Number.isFinite(te) && te > 0 ? te : 1;
 }
 
 async function readAt(file: FileHandle, position: number, length: number): Promise<Uint8Array> {
@@ -121,9 +117,9 @@ export async function probeRecordingFile(path: string): Promise<RecordingFileInf
     const frames = Math.floor(chunks.dataBytes / blockAlign);
     if (frames === 0) throw new AudioFileError(path, "it holds no audio (its data chunk is empty)");
     const guano = chunks.guano === null ? null : parseGuano(chunks.guano);
-    const timeExpansion = timeExpansionOf(guano);
-    const guanoRate = Number(guano?.get("Samplerate"));
-    const samplerate = Number.isInteger(guanoRate) && guanoRate > 0 ? guanoRate : Math.round(headerSamplerate * timeExpansion);
+    const timeExpansion = guanoFactor(guano);
+    const guanoRate = guano?.get("Samplerate");
+    const samplerate = realSamplerate(headerSamplerate, timeExpansion, guanoRate === undefined ? undefined : Number(guanoRate));
     const { start, source } = recordingStart({ guanoTimestamp: guano?.get("Timestamp"), fileName: basename(path), mtime });
     return {
       path,

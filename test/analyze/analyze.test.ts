@@ -68,22 +68,34 @@ describe("acoupi analyze times and units", () => {
     expect(rows.find((r) => r.file === "20240502_010203.WAV")?.created_on).toBe("2024-05-02T01:02:03.000Z");
   });
 
-  test("a GUANO timestamp with an offset wins over the name, and GUANO time expansion gives the real rate and duration", async () => {
+  test("a GUANO timestamp with an offset wins over the name, and GUANO time expansion gives real times, rates and frequencies", async () => {
     const dir = join(rig.dir, "guano");
-    // Recorded at 80 kHz, slowed down 10×: the header says 8 kHz, 2 s of samples are 0.2 s of real time.
-    await writeRecording(join(dir, "20240601_220000.WAV"), levels([[2, 0.5]]), RATE, [
+    // Recorded at 80 kHz and slowed down 10×: the header says 8 kHz, and its 2 s of samples are
+    // 0.2 s of real time: 0.1 s of silence, then 0.1 s at 0.5.
+    await writeRecording(join(dir, "20240601_220000.WAV"), levels([[1, 0], [1, 0.5]]), RATE, [
       ["Timestamp", "2024-06-01T22:00:00+02:00"],
       ["TE", "10"],
       ["Samplerate", "80000"],
     ]);
-    const result = rig.run(["analyze", "guano", ...rig.modelArgs, "--out", "guano-out"]);
+    // The energy model's 8000 samples are 0.1 s at the real rate.
+    const result = rig.run(["analyze", "guano", ...rig.modelArgs, "--model.samplerate", "80000", "--model.window", "0.1", "--out", "guano-out"]);
     expect(result.code, said(result)).toBe(0);
-    const db = join(rig.dir, "guano-out/metadata.db");
-    const { Database } = await import("bun:sqlite");
-    const handle = new Database(db, { readonly: true });
-    const row = handle.query("SELECT created_on, samplerate_hz, time_expansion, duration_s FROM recordings").get() as Record<string, number | string>;
-    handle.close();
-    expect(row).toEqual({ created_on: "2024-06-01T20:00:00.000Z", samplerate_hz: 80000, time_expansion: 10, duration_s: 0.2 });
+    const rows = storedDetections(join(rig.dir, "guano-out/metadata.db"));
+    expect(rows.map((r) => ({ ...r, score: Number(r.score.toFixed(3)) }))).toEqual([
+      {
+        file: "20240601_220000.WAV",
+        created_on: "2024-06-01T20:00:00.000Z",
+        samplerate: 80000,
+        time_expansion: 10,
+        duration: 0.2,
+        start: 0.1,
+        end: 0.2,
+        low: 0,
+        high: 40000,
+        score: 0.5,
+        label: "loud",
+      },
+    ]);
   }, 120_000);
 });
 
