@@ -134,6 +134,17 @@ describe("acoupi analyze output", () => {
   }, 120_000);
 });
 
+describe("acoupi analyze --jobs on many files", () => {
+  test("three processes writing one database lose no file to a locked database", async () => {
+    const many = join(rig.dir, "many");
+    for (let i = 0; i < 24; i++) await writeRecording(join(many, `f${String(i).padStart(2, "0")}.wav`), levels([[1, (i % 8) / 10]]), RATE);
+    const result = rig.run(["analyze", "many", ...rig.modelArgs, "--out", "many-out", "--jobs", "3"]);
+    expect(result.code, said(result)).toBe(0);
+    expect(result.stdout).toContain("24 files analysed, 0 skipped (already analysed), 0 failed");
+    expect(count(join(rig.dir, "many-out/metadata.db"), "SELECT DISTINCT recording_id FROM model_outputs")).toBe(24);
+  }, 180_000);
+});
+
 describe("acoupi analyze refuses what would overwrite", () => {
   test("--out naming an existing file is refused by name and writes nothing", () => {
     writeFileSync(join(rig.dir, "results.txt"), "keep me");
