@@ -9,6 +9,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { wideWavHeader } from "../../src/audio/rf64.ts";
+import { wavBytes } from "../components/models/_fixtures.ts";
 import { said } from "../programs/_deployment.ts";
 import { analyzeRig, count, levels, RATE, storedDetections, writeRecording, type AnalyzeRig } from "./_fixtures.ts";
 
@@ -95,6 +97,23 @@ describe("acoupi analyze times and units", () => {
         score: 0.5,
         label: "loud",
       },
+    ]);
+  }, 120_000);
+});
+
+describe("acoupi analyze formats", () => {
+  test("an RF64 file (ds64 sizes, 0xFFFFFFFF in the data chunk) gives the detections of the same samples in a WAV", async () => {
+    const samples = levels([[1, 0.7], [1, 0]]);
+    const pcm = wavBytes([samples], RATE, "int16").subarray(44);
+    const header = wideWavHeader({ samplerate: RATE, channels: 1, bitsPerSample: 16 }, pcm.byteLength, 0, 1000);
+    expect(new TextDecoder().decode(header.subarray(0, 4))).toBe("RF64");
+    await Bun.write(join(rig.dir, "rf64", "wide.wav"), Buffer.concat([header, pcm]));
+    const result = rig.run(["analyze", "rf64", ...rig.modelArgs, "--out", "rf64-out"]);
+    expect(result.code, said(result)).toBe(0);
+    const found = storedDetections(join(rig.dir, "rf64-out/metadata.db")).map((d) => [d.start, d.end, d.label, Number(d.score.toFixed(3)), d.duration]);
+    expect(found).toEqual([
+      [0, 1, "loud", 0.7, 2],
+      [0, 1, "power", 0.49, 2],
     ]);
   }, 120_000);
 });
