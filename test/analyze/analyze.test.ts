@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { wideWavHeader } from "../../src/audio/rf64.ts";
 import { wavBytes } from "../components/models/_fixtures.ts";
 import { said } from "../programs/_deployment.ts";
+import { runOnPty } from "../helpers/pty.ts";
 import { analyzeRig, count, levels, RATE, storedDetections, writeRecording, type AnalyzeRig } from "./_fixtures.ts";
 
 let rig: AnalyzeRig;
@@ -134,6 +135,17 @@ describe("acoupi analyze output", () => {
     ]);
     expect(files.at(-1)).toMatchObject({ done: 6, total: 6 });
     expect(events.at(-1)).toMatchObject({ event: "done", analysed: 4, skipped: 0, failed: 2, detections: 4 });
+  }, 120_000);
+
+  test("a progress bar is drawn on a terminal, and not when the output is piped", async () => {
+    for (const name of ["a.wav", "b.wav", "c.wav"]) await writeRecording(join(rig.dir, "bar", name), levels([[1, 0.5]]), RATE);
+    const args = ["analyze", join(rig.dir, "bar"), ...rig.modelArgs, "--out", join(rig.dir, "bar-out")];
+    const onTerminal = runOnPty(args, [{ expect: "skipped", send: "" }], rig.home.env);
+    expect(onTerminal.transcript).toContain("[########################] 3/3 files");
+    const piped = rig.run(args);
+    expect(piped.code, said(piped)).toBe(0);
+    expect(piped.stdout + piped.stderr).not.toContain("3/3 files");
+    expect(piped.stdout).toContain("0 files analysed, 3 skipped (already analysed), 0 failed");
   }, 120_000);
 
   test("--format writes Raven tables and a CSV of the analysed detections into the output folder", () => {
