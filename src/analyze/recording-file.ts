@@ -93,6 +93,19 @@ async function walkChunks(file: FileHandle, size: number, path: string): Promise
   return found;
 }
 
+const PCM = 1;
+const FLOAT = 3;
+const EXTENSIBLE = 0xfffe;
+
+/** Why the samples cannot be read (the encodings src/audio/read-wav-samples.ts decodes), or null. */
+function unsupportedEncoding(fmt: DataView, bits: number): string | null {
+  let tag = fmt.getUint16(0, true);
+  if (tag === EXTENSIBLE && fmt.byteLength >= 26) tag = fmt.getUint16(24, true);
+  if (tag === PCM && [8, 16, 24, 32].includes(bits)) return null;
+  if (tag === FLOAT && (bits === 32 || bits === 64)) return null;
+  return `its samples are encoded as format ${tag} with ${bits} bits, which cannot be read (PCM 8/16/24/32-bit and float 32/64-bit can)`;
+}
+
 /** Probes a WAV or RF64 file; throws AudioFileError naming it when it cannot be analysed. */
 export async function probeRecordingFile(path: string): Promise<RecordingFileInfo> {
   let file: FileHandle;
@@ -114,6 +127,8 @@ export async function probeRecordingFile(path: string): Promise<RecordingFileInf
     if (channels < 1 || headerSamplerate < 1 || blockAlign < 1) {
       throw new AudioFileError(path, `its fmt chunk declares ${channels} channels at ${headerSamplerate} Hz with ${blockAlign}-byte frames`);
     }
+    const problem = unsupportedEncoding(fmt, bitsPerSample);
+    if (problem !== null) throw new AudioFileError(path, problem);
     const frames = Math.floor(chunks.dataBytes / blockAlign);
     if (frames === 0) throw new AudioFileError(path, "it holds no audio (its data chunk is empty)");
     const guano = chunks.guano === null ? null : parseGuano(chunks.guano);

@@ -119,6 +119,21 @@ describe("acoupi analyze formats", () => {
   }, 120_000);
 });
 
+describe("acoupi analyze refuses encodings it cannot read", () => {
+  test("an A-law file is named with its encoding and leaves no row in the database", async () => {
+    const bytes = wavBytes([levels([[1, 0.5]])], RATE, "int16");
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setUint16(20, 6, true); // WAVE_FORMAT_ALAW
+    view.setUint16(34, 8, true);
+    await Bun.write(join(rig.dir, "alaw", "phone.wav"), bytes);
+    await writeRecording(join(rig.dir, "alaw", "ok.wav"), levels([[1, 0.5]]), RATE);
+    const result = rig.run(["analyze", "alaw", ...rig.modelArgs, "--out", "alaw-out"]);
+    expect(result.code, said(result)).toBe(1);
+    expect(result.stderr).toContain(`${join(rig.dir, "alaw", "phone.wav")}": its samples are encoded as format 6 with 8 bits`);
+    expect(count(join(rig.dir, "alaw-out/metadata.db"), "SELECT path FROM recordings")).toBe(1);
+  }, 120_000);
+});
+
 describe("acoupi analyze output", () => {
   test("--json writes one progress event a line: start, a file event per file, done", () => {
     const result = rig.run(["analyze", "card", ...rig.modelArgs, "--out", "json-out", "--json"]);
