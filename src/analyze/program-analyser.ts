@@ -122,9 +122,13 @@ export class ProgramAnalyser {
         bit_depth: info.bitsPerSample,
       };
       if (known === undefined) {
-        this.#store.storeRecording(recording);
-        // `saved` (the file is where it belongs): a runner sharing this database neither files nor deletes it as it would a temp one.
-        recording = this.#store.updateRecordingPath(recording, path, "saved");
+        const fresh = recording;
+        // `saved` (the file is where it belongs): a runner sharing this database neither files nor
+        // deletes it as it would a temp one. One commit for both.
+        recording = this.#store.transaction(() => {
+          this.#store.storeRecording(fresh);
+          return this.#store.updateRecordingPath(fresh, path, "saved");
+        });
       }
       const output = (await this.#run(recording)) as { detections: unknown[] } | undefined;
       return { path, status: "analysed", detections: output?.detections.length ?? 0, audioSeconds };
