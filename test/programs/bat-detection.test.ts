@@ -40,15 +40,13 @@ describe("the detection program with a sound-event model", () => {
     try {
       const modelPath = join(d.home.home, "batdetect.onnx");
       writeFileSync(modelPath, batModel());
-      const labelsPath = join(d.home.home, "labels.txt");
-      writeFileSync(labelsPath, `${BAT.label}\n`);
       const setup = d.run([
         "setup", "--program", "detection", "--no-prompt",
         "--microphone.device_name", d.mic.device, "--microphone.samplerate", String(BAT.samplerate),
         "--recording.duration", "1", "--recording.interval", "1",
         "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59", "--recording.min_free_mb", "0",
         "--file_management.interval", "2",
-        "--model.path", modelPath, "--model.labels", labelsPath, "--model.samplerate", String(BAT.samplerate),
+        "--model.path", modelPath, "--model.labels.0", BAT.label, "--model.samplerate", String(BAT.samplerate),
         "--model.window", String(BAT.window), "--model.hop", String(BAT.hop),
         "--model.input", BAT.input, "--model.output", BAT.output,
         "--model.frames", "peaks", "--model.min_gap", String(BAT.minGap),
