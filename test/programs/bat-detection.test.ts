@@ -4,7 +4,8 @@
  * `--model.frames peaks`, the fake microphone at 256 kHz replaying 3 s of audible noise with FM
  * sweeps planted at known onsets, 1 s files back to back, messages to a real Mosquitto on
  * 127.0.0.1. Each sweep becomes one `event` detection within 5 ms of its onset, stored, sent over
- * MQTT as acoupi's ModelOutput JSON and exported to a Raven table.
+ * MQTT as acoupi's ModelOutput JSON and exported to a Raven table. Read as a window classifier
+ * (`model.frames none`), the same model is refused by `acoupi check`.
  */
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -101,6 +102,14 @@ describe("the detection program with a sound-event model", () => {
       const tables = readdirSync(out).map((f) => readFileSync(join(out, f), "utf8"));
       const lines = tables.flatMap((t) => t.trim().split("\n").slice(1));
       expect(lines.length).toBe(ONSETS.length);
+
+      // Read as a window classifier, the same model is refused by `check`, which says what to set.
+      const unset = d.run(["config", "set", "model.frames", "none"]);
+      expect(unset.code, said(unset)).toBe(0);
+      const refused = d.run(["check"]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('output "bat_prob" [1,85] has 85 scores per window, but model.labels (the label list) has 1 labels');
+      expect(refused.stderr).toContain("set model.frames to peaks or segments");
     } finally {
       await d.cleanup();
       await subscriber.stop();
