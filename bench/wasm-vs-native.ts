@@ -1,19 +1,19 @@
 /**
- * @module Benchmark: onnxruntime-web (WASM, as OnnxModel opens it) against native
+ * @module Benchmark: onnxruntime-web (WASM, opened as OnnxModel opens it) against native
  * onnxruntime-node, per window, with 1 and 2 threads, on three models:
  *   - BirdNET-size: bench/inference.ts's synthetic [1, 144000] → [1, 6522] conv stack (0.84
  *     GFLOPs per 3 s window), in float and dynamically quantized to uint8 (INT8);
  *   - the worked example's shape, [1, 102400] → [1, 85] at 256 kHz, twice: the stand-in detector
- *     the tests use (test/helpers/bat-model.ts, 0.013 GFLOPs: overhead-bound) and a
- *     BatDetect-sized CNN (bench/_bat-cnn.ts, 0.29 GFLOPs: compute-bound).
- * WASM also runs with weight prepacking on (`model.batch` > 1 turns it on). Each variant runs
- * in its own child process, in rounds that alternate the variants, because this machine is shared
- * and its load changes by the minute. For each it prints the median wall time per window, the
- * fastest window, and the CPU time per window (user + system of the whole process over the timed
- * runs, which waiting for a core does not inflate), then WASM / native at equal threads, by the
- * median and by CPU. It asserts nothing. Run:
- * `./node_modules/.bin/bun bench/wasm-vs-native.ts [--runs 20] [--rounds 2] [--only birdnet|bat]`.
+ *     the tests use (test/helpers/bat-model.ts, 0.013 GFLOPs) and a BatDetect-sized CNN
+ *     (bench/_bat-cnn.ts, 0.28 GFLOPs).
+ * This machine is shared and its load changes by the second, so each child process opens the
+ * model in both runtimes (and, at 1 thread, in WASM with weight prepacking too) and runs them in
+ * turn, run after run: the load weighs on each alike. It prints per window the median and fastest
+ * wall time, and the CPU time of the calling thread (at 1 thread all the work runs there, so
+ * waiting for a core does not count) and of all threads, then WASM / native by each. It asserts
+ * nothing. Run: `./node_modules/.bin/bun bench/wasm-vs-native.ts [--runs 30] [--rounds 2] [--only birdnet|bat]`.
  */
+import { dlopen, FFIType, ptr } from "bun:ffi";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,18 +21,15 @@ import { BAT, batAudio, batModel } from "../test/helpers/bat-model.ts";
 import { batCnnModel } from "./_bat-cnn.ts";
 import { birdnetShapedModel } from "./inference.ts";
 
-interface Child {
+/** One runtime's timings in a paired child: per timed run, wall time and CPU time in ms. */
+interface Timings {
+  label: string;
   createMs: number;
   wallMs: number[];
-  cpuMsPerRun: number;
-}
-
-interface Variant {
-  model: string;
-  runtime: "native" | "wasm";
-  threads: number;
-  prepack?: boolean;
-  label: string;
+  /** CPU time of the calling (main) thread: all the work at 1 thread, free of waiting for a core. */
+  mainCpuMs: number[];
+  /** CPU time of all the process's threads (ORT's pool, JSC's compiler and collector too). */
+  allCpuMs: number[];
 }
 
 function argument(name: string): string | undefined {
@@ -56,54 +53,84 @@ function inputFor(samples: number): Float32Array {
   return out;
 }
 
-interface AnySession {
-  inputNames: readonly string[];
-  run(feeds: Record<string, unknown>): Promise<unknown>;
+/** clock_gettime through bun:ffi: Bun has no per-thread CPU clock, and /proc's counters lag by a tick. */
+const clock = dlopen("libc.so.6", { clock_gettime: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 } }).symbols;
+const timespec = new BigInt64Array(2);
+const CLOCK_PROCESS_CPUTIME_ID = 2;
+const CLOCK_THREAD_CPUTIME_ID = 3;
+
+/** Nanoseconds on CPU of the calling thread, or of all the process's threads. */
+function cpuNs(all: boolean): number {
+  if (clock.clock_gettime(all ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID, ptr(timespec)) !== 0) throw new Error("clock_gettime failed");
+  return Number(timespec[0]) * 1e9 + Number(timespec[1]);
+}
+
+interface Runner {
+  label: string;
+  createMs: number;
+  run(): Promise<unknown>;
   release(): Promise<void>;
 }
 
+/**
+ * A child that opens the same model in both runtimes (native onnxruntime-node and WASM as
+ * OnnxModel opens it, plus WASM with prepacking) with `--threads` threads, and times them in
+ * turn, run after run, so that the machine's load weighs on each alike.
+ */
 async function child(): Promise<void> {
   const path = argument("--model") ?? "";
   const samples = Number(argument("--samples"));
   const runs = Number(argument("--runs") ?? 20);
   const threads = Number(argument("--threads") ?? 1);
-  const t0 = performance.now();
-  let session: AnySession;
-  let tensor: unknown;
-  if (argument("--runtime") === "native") {
-    const ort = await import("onnxruntime-node");
-    session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" });
-    tensor = new ort.Tensor("float32", inputFor(samples), [1, samples]);
-  } else {
-    const { openSession } = await import("../src/components/models/_onnx-session.ts");
-    const opened = await openSession(path, "model.path", { threads, prepack: argument("--prepack") === "1" });
-    session = opened.session;
-    tensor = new opened.ort.Tensor("float32", inputFor(samples), [1, samples]);
+  const input = inputFor(samples);
+  const runners: Runner[] = [];
+  const ort = await import("onnxruntime-node");
+  let t0 = performance.now();
+  // No spinning: an idle native pool would otherwise burn the core the WASM run is waiting for.
+  const native = await ort.InferenceSession.create(path, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+    extra: { session: { "intra_op.allow_spinning": "0" } },
+  });
+  const nativeFeeds = { [native.inputNames[0] ?? "audio"]: new ort.Tensor("float32", input, [1, samples]) };
+  runners.push({ label: "native", createMs: performance.now() - t0, run: () => native.run(nativeFeeds), release: () => native.release() });
+  const { openSession } = await import("../src/components/models/_onnx-session.ts");
+  for (const prepack of argument("--prepack") === "1" ? [false, true] : [false]) {
+    t0 = performance.now();
+    const opened = await openSession(path, "model.path", { threads, prepack });
+    const feeds = { [opened.session.inputNames[0] ?? "audio"]: new opened.ort.Tensor("float32", input, [1, samples]) };
+    runners.push({ label: prepack ? "WASM, prepacked" : "WASM", createMs: performance.now() - t0, run: () => opened.session.run(feeds), release: () => opened.session.release() });
   }
-  const createMs = performance.now() - t0;
-  const feeds = { [session.inputNames[0] ?? "audio"]: tensor };
   // Enough runs for JSC to tier the hot WASM functions up to its optimising compiler.
-  for (let i = 0; i < 10; i++) await session.run(feeds);
-  const wallMs: number[] = [];
-  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < 10; i++) for (const r of runners) await r.run();
+  const timings: Timings[] = runners.map((r) => ({ label: r.label, createMs: r.createMs, wallMs: [], mainCpuMs: [], allCpuMs: [] }));
   for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await session.run(feeds);
-    wallMs.push(performance.now() - t);
+    for (const [k, r] of runners.entries()) {
+      const t = timings[k] as Timings;
+      const all = cpuNs(true);
+      const main = cpuNs(false);
+      const start = performance.now();
+      await r.run();
+      const wall = performance.now() - start;
+      const mainAfter = cpuNs(false);
+      t.wallMs.push(wall);
+      t.mainCpuMs.push((mainAfter - main) / 1e6);
+      t.allCpuMs.push((cpuNs(true) - all) / 1e6);
+    }
   }
-  const cpu = process.cpuUsage(cpu0);
-  await session.release();
-  const result: Child = { createMs, wallMs, cpuMsPerRun: (cpu.user + cpu.system) / 1000 / runs };
-  console.log(JSON.stringify(result));
+  for (const r of runners) await r.release();
+  console.log(JSON.stringify(timings));
   process.exit(0);
 }
 
-function runChild(v: Variant, path: string, samples: number, runs: number): Child {
-  const args = ["--child", "--runtime", v.runtime, "--model", path, "--samples", String(samples), "--runs", String(runs), "--threads", String(v.threads), "--prepack", v.prepack ? "1" : "0"];
+function runChild(path: string, samples: number, runs: number, threads: number, prepack: boolean): Timings[] {
+  const args = ["--child", "--model", path, "--samples", String(samples), "--runs", String(runs), "--threads", String(threads), "--prepack", prepack ? "1" : "0"];
   const proc = Bun.spawnSync([process.execPath, import.meta.path, ...args], { stderr: "pipe", env: { ...process.env, ACOUPI_LOG_LEVEL: "warn" } });
   const last = proc.stdout.toString().trim().split("\n").at(-1) ?? "";
-  if (proc.exitCode !== 0 || !last.startsWith("{")) throw new Error(`${v.label} on ${path} failed (exit ${proc.exitCode}): ${proc.stderr.toString()}`);
-  return JSON.parse(last) as Child;
+  if (proc.exitCode !== 0 || !last.startsWith("[")) throw new Error(`${path} with ${threads} threads failed (exit ${proc.exitCode}): ${proc.stderr.toString()}`);
+  return JSON.parse(last) as Timings[];
 }
 
 interface ModelCase {
@@ -111,21 +138,34 @@ interface ModelCase {
   path: string;
   samples: number;
   note: string;
+  int8?: string;
 }
 
-function variantsFor(model: string, int8Path?: string): Array<Variant & { path?: string }> {
-  const list: Array<Variant & { path?: string }> = [];
-  for (const threads of [1, 2]) {
-    list.push({ model, runtime: "native", threads, label: `native, ${threads} thread${threads > 1 ? "s" : ""}` });
-    list.push({ model, runtime: "wasm", threads, label: `WASM, ${threads} thread${threads > 1 ? "s" : ""}` });
+function table(title: string, rows: Array<{ label: string; t: Timings[] }>): void {
+  console.log(`  ${title}`);
+  console.log(`    ${"runtime".padEnd(22)} ${"median".padStart(9)} ${"fastest".padStart(9)} ${"main CPU".padStart(9)} ${"all CPU".padStart(9)} ${"session".padStart(8)}   WASM / native: median, fastest, main CPU`);
+  for (const { label, t } of rows) {
+    const med = (x: Timings, f: (x: Timings) => number[]) => median(f(x));
+    const native = t.find((x) => x.label === "native") as Timings;
+    for (const x of t) {
+      const ratio =
+        x === native
+          ? ""
+          : [med(x, (y) => y.wallMs) / med(native, (y) => y.wallMs), Math.min(...x.wallMs) / Math.min(...native.wallMs), med(x, (y) => y.mainCpuMs) / med(native, (y) => y.mainCpuMs)]
+              .map((r) => `${r.toFixed(2)}x`)
+              .join(", ");
+      const cells = [
+        `    ${`${x.label}${label}`.padEnd(22)}`,
+        `${med(x, (y) => y.wallMs).toFixed(2)} ms`.padStart(9),
+        `${Math.min(...x.wallMs).toFixed(2)} ms`.padStart(9),
+        `${med(x, (y) => y.mainCpuMs).toFixed(2)} ms`.padStart(9),
+        `${med(x, (y) => y.allCpuMs).toFixed(2)} ms`.padStart(9),
+        `${x.createMs.toFixed(0)} ms`.padStart(8),
+        `   ${ratio}`,
+      ];
+      console.log(cells.join(" "));
+    }
   }
-  list.push({ model, runtime: "wasm", threads: 1, prepack: true, label: "WASM, 1 thread, prepacked weights" });
-  if (int8Path !== undefined) {
-    list.push({ model, runtime: "native", threads: 1, label: "native, INT8, 1 thread", path: int8Path });
-    list.push({ model, runtime: "wasm", threads: 1, label: "WASM, INT8, 1 thread", path: int8Path });
-    list.push({ model, runtime: "wasm", threads: 2, label: "WASM, INT8, 2 threads", path: int8Path });
-  }
-  return list;
 }
 
 async function main(): Promise<void> {
@@ -134,7 +174,7 @@ async function main(): Promise<void> {
   const only = argument("--only");
   const dir = mkdtempSync(join(tmpdir(), "acoupi-wasm-native-"));
   try {
-    const cases: Array<ModelCase & { int8?: string }> = [];
+    const cases: ModelCase[] = [];
     if (only === undefined || only === "birdnet") {
       const float = birdnetShapedModel();
       await Bun.write(join(dir, "birdnet.onnx"), float.bytes);
@@ -148,45 +188,38 @@ async function main(): Promise<void> {
       await Bun.write(join(dir, "bat-cnn.onnx"), cnn.bytes);
       cases.push({ name: "BatDetect-sized CNN", path: join(dir, "bat-cnn.onnx"), samples: BAT.samples, note: `${(cnn.flops / 1e9).toFixed(2)} GFLOPs, ${(cnn.params / 1e3).toFixed(0)} k weights, per 0.4 s window` });
     }
-    console.log(`bun ${Bun.version}, ${navigator.hardwareConcurrency} CPUs; ${runs} timed runs after 10 warm-ups, ${rounds} rounds alternating the variants\n`);
+    console.log(`bun ${Bun.version}, ${navigator.hardwareConcurrency} CPUs; per child: both runtimes, 10 warm-ups, then ${runs} timed runs of each in turn; ${rounds} children per row`);
+    console.log("main CPU: CPU time of the calling thread per window (all the work at 1 thread); all CPU: every thread of the process\n");
     for (const c of cases) {
-      const variants = variantsFor(c.name, c.int8);
-      const results = new Map<string, Child[]>();
-      for (let r = 0; r < rounds; r++) {
-        for (const v of variants) results.set(v.label, [...(results.get(v.label) ?? []), runChild(v, v.path ?? c.path, c.samples, runs)]);
-      }
       console.log(`${c.name}: ${c.note}`);
-      console.log(`  ${"runtime".padEnd(36)} ${"median".padStart(9)} ${"fastest".padStart(9)} ${"CPU/window".padStart(11)} ${"session".padStart(8)}   WASM/native (median, CPU)`);
-      const summary = new Map<string, { med: number; cpu: number }>();
-      for (const v of variants) {
-        const all = results.get(v.label) ?? [];
-        const wall = all.flatMap((x) => x.wallMs);
-        const med = median(wall);
-        const cpu = median(all.map((x) => x.cpuMsPerRun));
-        summary.set(v.label, { med, cpu });
-        let ratio = "";
-        if (v.runtime === "wasm") {
-          const int8 = v.label.includes("INT8") ? ", INT8" : "";
-          const base = summary.get(`native${int8}, ${v.threads} thread${v.threads > 1 ? "s" : ""}`) ?? summary.get(`native, ${v.threads} thread${v.threads > 1 ? "s" : ""}`);
-          const native1 = summary.get("native, 1 thread");
-          if (base !== undefined) ratio = `${(med / base.med).toFixed(2)}x, ${(cpu / base.cpu).toFixed(2)}x`;
-          if (native1 !== undefined && v.threads > 1) ratio += ` (vs native 1 thread: ${(med / native1.med).toFixed(2)}x)`;
-        }
-        const cells = [
-          `  ${v.label.padEnd(36)}`,
-          `${med.toFixed(2)} ms`.padStart(9),
-          `${Math.min(...wall).toFixed(2)} ms`.padStart(9),
-          `${cpu.toFixed(2)} ms`.padStart(11),
-          `${median(all.map((x) => x.createMs)).toFixed(0)} ms`.padStart(8),
-          `  ${ratio}`,
-        ];
-        console.log(cells.join(" "));
+      for (const threads of [1, 2]) {
+        const merged = mergeRounds(Array.from({ length: rounds }, () => runChild(c.path, c.samples, runs, threads, threads === 1)));
+        table(`${threads} thread${threads > 1 ? "s" : ""}`, [{ label: "", t: merged }]);
+      }
+      if (c.int8 !== undefined) {
+        const int8 = c.int8;
+        const merged = mergeRounds(Array.from({ length: rounds }, () => runChild(int8, c.samples, runs, 1, false)));
+        table("INT8 (uint8 weights, dynamic quantization), 1 thread", [{ label: ", INT8", t: merged }]);
       }
       console.log("");
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The rounds of one row joined: all their runs, and the median session time. */
+function mergeRounds(rounds: Timings[][]): Timings[] {
+  return (rounds[0] ?? []).map((first, k) => {
+    const all = rounds.map((r) => r[k] as Timings);
+    return {
+      label: first.label,
+      createMs: median(all.map((x) => x.createMs)),
+      wallMs: all.flatMap((x) => x.wallMs),
+      mainCpuMs: all.flatMap((x) => x.mainCpuMs),
+      allCpuMs: all.flatMap((x) => x.allCpuMs),
+    };
+  });
 }
 
 if (import.meta.main) {
