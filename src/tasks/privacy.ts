@@ -28,6 +28,8 @@ export interface PrivacyTaskDeps {
   config: PrivacyConfig;
   clock: Clock;
   logger: ConsolaInstance;
+  /** Called once, after the first recording was screened (the runner then gives back the pages ORT's loading touched). */
+  afterFirstScreen?: () => void;
 }
 
 export interface PrivacyTask {
@@ -82,6 +84,7 @@ export function privacyTask(deps: PrivacyTaskDeps): PrivacyTask {
       deps.logger.error(`The privacy filter cannot screen ${recording.path}; deleting it unheard:`, error);
       return drop(recording, "the privacy filter could not screen it");
     }
+    if (screened === 1) deps.afterFirstScreen?.();
     const seconds = speechSeconds(frames.probabilities, frames.frameSeconds, config.threshold);
     if (seconds >= config.min_speech_s && seconds > 0) {
       if (config.action === "delete") return drop(recording, `${seconds.toFixed(2)} s of speech`);

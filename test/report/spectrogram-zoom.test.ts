@@ -47,7 +47,7 @@ describe("spectrograms for short calls", () => {
   let home: TempHome;
   beforeAll(() => {
     home = makeTempHome("acoupi-zoom-");
-  });
+  }, 30_000);
   afterAll(() => home.cleanup());
 
   test("a 3 ms detection on a 3 s plot gets a box at least 2 px wide", () => {
@@ -64,7 +64,7 @@ describe("spectrograms for short calls", () => {
     expect(columns.length).toBeGreaterThanOrEqual(MIN_BOX_PX);
     const expected = PLOT_LEFT + (1.5015 / 3) * PLOT_WIDTH;
     for (const x of columns) expect(Math.abs(x - expected)).toBeLessThanOrEqual(2);
-  });
+  }, 30_000);
 
   test("twelve detections at the same moment get labels that never overlap", () => {
     const layout = new LabelLayout({ x: PLOT_LEFT, y: PLOT_TOP, w: PLOT_WIDTH, h: PLOT_HEIGHT });
@@ -82,7 +82,7 @@ describe("spectrograms for short calls", () => {
       expect(s?.y).toBeGreaterThanOrEqual(PLOT_TOP);
       expect((s?.y ?? 0) + (s?.h ?? 0)).toBeLessThanOrEqual(PLOT_TOP + PLOT_HEIGHT);
     }
-  });
+  }, 30_000);
 
   test("--start/--end/--fmin/--fmax zoom on a 10 ms call at 60 kHz in a 384 kHz recording", () => {
     const wav = join(home.home, "call.wav");
@@ -100,7 +100,7 @@ describe("spectrograms for short calls", () => {
     const after = brightness(png, PLOT_LEFT + PLOT_WIDTH - 40, middle);
     expect(inside).toBeGreaterThan(before + 100);
     expect(inside).toBeGreaterThan(after + 100);
-  });
+  }, 30_000);
 
   test("a time-expanded file zooms in real seconds and hertz", () => {
     // Captured at 384 kHz with time expansion 10: the call is at 60 kHz, 0.5–0.51 s in the field.
@@ -113,7 +113,7 @@ describe("spectrograms for short calls", () => {
     const middle = PLOT_TOP + PLOT_HEIGHT - 1 - PLOT_HEIGHT / 2;
     expect(Math.abs(brightestRow(png, PLOT_LEFT + PLOT_WIDTH / 2) - middle)).toBeLessThanOrEqual(2);
     expect(brightness(png, PLOT_LEFT + PLOT_WIDTH / 2, middle)).toBeGreaterThan(brightness(png, PLOT_LEFT + 40, middle) + 100);
-  });
+  }, 30_000);
 
   test("a zoom outside the recording, or a flag that is not a number, is an error naming it", () => {
     const wav = join(home.home, "short.wav");
@@ -124,5 +124,5 @@ describe("spectrograms for short calls", () => {
     const bad = runAcoupi(["spectrogram", wav, "--out", join(home.home, "x.png"), "--fmax", "high", "--db", join(home.home, "none.db")], home.env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Invalid --fmax "high": expected a number ≥ 0 (Hz)');
-  });
+  }, 30_000);
 });

@@ -10,6 +10,7 @@ import type { Store } from "../../components/stores/types.ts";
 import { PRIVACY_TASK, RECORDING_TASK } from "../../tasks/names.ts";
 import { privacyTask, type PrivacyTask } from "../../tasks/privacy.ts";
 import type { ProgramContext } from "../program-context.ts";
+import { releasePagesAgain } from "../../system/release-startup-pages.ts";
 import { checkRatePaths } from "./_rate-check.ts";
 
 /** The rate Silero VAD v5 reads (its 16 kHz variant). */
@@ -33,7 +34,7 @@ export function privacyFilter(ctx: ProgramContext, config: PrivacyConfig, store:
   const vad = ctx.use("privacy_model", new SileroVadModel(vadConfig, { configKey: "privacy.model_path" }));
   ctx.requireModel(vad.name);
   ctx.onCheck(() => checkRatePaths([{ consumer: "the privacy screen", key: null, from: samplerate, to: SILERO_RATE }]));
-  const privacy = privacyTask({ vad, store, config, clock: ctx.deps.clock, logger: ctx.deps.logger.withTag(PRIVACY_TASK) });
+  const privacy = privacyTask({ vad, store, config, clock: ctx.deps.clock, logger: ctx.deps.logger.withTag(PRIVACY_TASK), afterFirstScreen: () => releasePagesAgain() });
   ctx.addTask(privacy.run, { name: PRIVACY_TASK, schedule: { after: RECORDING_TASK }, queue: "detection" in ctx.queues ? "detection" : "recording" });
   ctx.onStatus("privacy", privacy.status);
   return privacy;
