@@ -7,6 +7,7 @@
  * of a detection's start, in real seconds, and no detection lies away from a sweep.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { said } from "../programs/_deployment.ts";
 import { BAT, batAudio, batModel } from "../helpers/bat-model.ts";
@@ -24,7 +25,6 @@ beforeAll(async () => {
   home = makeTempHome("acoupi-bat-analyze-");
   dir = join(home.home, "work");
   await Bun.write(join(dir, "batdetect.onnx"), batModel());
-  await Bun.write(join(dir, "labels.txt"), `${BAT.label}\n`);
   for (const rate of [256_000, 384_000, 500_000]) {
     await writeRecording(join(dir, "night", `r${rate}.wav`), batAudio({ seconds: SECONDS, onsets: ONSETS, samplerate: rate }), rate);
   }
@@ -41,12 +41,14 @@ describe("acoupi analyze with the worked example's bat detector", () => {
   test("each planted FM sweep's onset lies within 5 ms of a detection's start, at 256, 384 and 500 kHz and time-expanded", () => {
     const result = runAcoupi(
       [
+        // docs/analyze.md's command for the real detector, word for word but for the paths.
         "analyze", "night", "--program", "detection",
-        "--model.path", join(dir, "batdetect.onnx"), "--model.labels", join(dir, "labels.txt"),
-        "--model.samplerate", String(BAT.samplerate), "--model.window", String(BAT.window), "--model.hop", String(BAT.hop),
-        "--model.input", BAT.input, "--model.output", BAT.output,
-        "--model.frames", "peaks", "--model.min_gap", String(BAT.minGap), "--detections.threshold", "0.5",
-        "--out", "bats", "--format", "raven",
+        "--model.path", join(dir, "batdetect.onnx"), "--model.labels.0", "bat",
+        "--model.samplerate", "256000", "--model.window", "0.4", "--model.hop", "0.377",
+        "--model.input", "audio", "--model.output", "bat_prob",
+        "--model.frames", "peaks", "--model.min_gap", "0.0141176",
+        "--detections.threshold", "0.5",
+        "--out", "bats", "--format", "raven,csv",
       ],
       home.env,
       { cwd: dir, timeoutMs: 180_000 },
@@ -65,5 +67,6 @@ describe("acoupi analyze with the worked example's bat detector", () => {
       for (const start of starts) expect(Math.min(...ONSETS.map((o) => Math.abs(start - o))), `${file}: detection at ${start} s`).toBeLessThanOrEqual(0.005);
     }
     expect(rows.find((r) => r.file === "te10.wav")).toMatchObject({ samplerate: 384_000, time_expansion: 10, label: BAT.label });
+    expect(readdirSync(join(dir, "bats/raven")).sort()).toEqual(files.map((f) => f.replace(".wav", ".Table.1.selections.txt")));
   }, 240_000);
 });
