@@ -9,8 +9,9 @@
  * timeout), one short transaction per file.
  */
 import type { Subprocess } from "bun";
+import { AcoupiError } from "../errors.ts";
 import { selfCommand } from "../system/self-command.ts";
-import type { FileResult } from "./program-analyser.ts";
+import { isProgramFault, type FileResult } from "./program-analyser.ts";
 
 /** The first line a worker reads: what ProgramAnalyser.open needs, minus what the child finds itself. */
 export interface WorkerJob {
@@ -18,6 +19,13 @@ export interface WorkerJob {
   config: unknown;
   dbPath: string;
   outDir: string;
+}
+
+/** A program fault a worker met (see ProgramAnalyser.analyse): the parent stops the run with it. */
+interface WorkerFault {
+  code: string;
+  message: string;
+  help?: string;
 }
 
 /** Child processes replaced in one run before the remaining files are failed instead. */
@@ -61,7 +69,9 @@ async function ask(child: Child, path: string): Promise<{ result: FileResult; al
       return { result: { path, status: "failed", detections: 0, audioSeconds: 0, error: `${path}: the analysis process ended (exit code ${code}) while on this file` }, alive: false };
     }
     if (!next.value.startsWith("{")) continue;
-    return { result: JSON.parse(next.value) as FileResult, alive: true };
+    const answer = JSON.parse(next.value) as FileResult | { fault: WorkerFault };
+    if ("fault" in answer) throw new AcoupiError(answer.fault.code, answer.fault.message, answer.fault.help === undefined ? {} : { help: answer.fault.help });
+    return { result: answer, alive: true };
   }
 }
 
@@ -78,15 +88,17 @@ export async function analyseInProcesses(job: WorkerJob, jobs: number, source: A
   }
   const children: Child[] = [];
   let restarts = 0;
+  let stopped = false;
   async function lane(): Promise<void> {
     let child: Child | null = startChild(job);
     children.push(child);
-    for (let path = await nextPath(); path !== null; path = await nextPath()) {
+    for (let path = await nextPath(); path !== null && !stopped; path = await nextPath()) {
       if (child === null) {
         onResult({ path, status: "failed", detections: 0, audioSeconds: 0, error: `${path}: not analysed: the analysis processes kept ending (see the errors above)` });
         continue;
       }
       const { result, alive } = await ask(child, path);
+      if (stopped) return;
       onResult(result);
       if (!alive) {
         // A file that kills its process is failed and named; a process that keeps dying stops its lane.
@@ -101,6 +113,9 @@ export async function analyseInProcesses(job: WorkerJob, jobs: number, source: A
   }
   try {
     await Promise.all(Array.from({ length: jobs }, () => lane()));
+  } catch (error) {
+    stopped = true;
+    throw error;
   } finally {
     for (const child of children) if (child.proc.exitCode === null) child.proc.kill();
   }
@@ -115,8 +130,13 @@ export async function serveWorker(open: (job: WorkerJob) => Promise<{ analyse(pa
   try {
     for (let next = await lines.next(); !next.done; next = await lines.next()) {
       if (next.value === "") continue;
-      const result = await analyser.analyse(next.value);
-      process.stdout.write(`${JSON.stringify(result)}\n`);
+      try {
+        process.stdout.write(`${JSON.stringify(await analyser.analyse(next.value))}\n`);
+      } catch (error) {
+        if (!isProgramFault(error)) throw error;
+        process.stdout.write(`${JSON.stringify({ fault: { code: error.code, message: error.message, help: error.help } })}\n`);
+        return;
+      }
     }
   } finally {
     await analyser.close();

@@ -50,6 +50,11 @@ export interface FileResult {
   error?: string;
 }
 
+/** An AcoupiError about the program, its model or the database rather than the file (code "audio"). */
+export function isProgramFault(error: unknown): error is AcoupiError {
+  return error instanceof AcoupiError && error.code !== "audio";
+}
+
 function analysisDeployment(): Deployment {
   const now = new Date();
   return DeploymentSchema.parse({ id: ANALYSIS_DEPLOYMENT_ID, name: ANALYSIS_DEPLOYMENT_NAME, started_on: now, ended_on: now });
@@ -99,7 +104,12 @@ export class ProgramAnalyser {
     return this.#models;
   }
 
-  /** Analyses one file; every failure is returned as a `failed` result naming the file, never thrown. */
+  /**
+   * Analyses one file. A failure of the file (unreadable, truncated, an encoding or rate that
+   * cannot be read, any unexpected error) is returned as a `failed` result naming it. A fault of
+   * the program (its model does not load or does not fit the config, the database cannot be
+   * written) is thrown: every later file would fail alike, so the run stops with its help line.
+   */
   async analyse(given: string): Promise<FileResult> {
     const path = resolve(given);
     let audioSeconds = 0;
@@ -133,6 +143,7 @@ export class ProgramAnalyser {
       const output = (await this.#run(recording)) as { detections: unknown[] } | undefined;
       return { path, status: "analysed", detections: output?.detections.length ?? 0, audioSeconds };
     } catch (error) {
+      if (isProgramFault(error)) throw error;
       const message = error instanceof AcoupiError ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
       return { path, status: "failed", detections: 0, audioSeconds, error: message.includes(path) ? message : `${path}: ${message}` };
     }

@@ -13,7 +13,8 @@ import type { ExportFormat } from "../report/export/types.ts";
 import { openMetadataReadonly } from "../report/metadata-db.ts";
 import type { ProgramDefinition } from "../programs/types.ts";
 import { analyseInProcesses } from "./process-pool.ts";
-import { ANALYSIS_DEPLOYMENT_ID, ProgramAnalyser, type AnalysisSpec, type FileResult } from "./program-analyser.ts";
+import { AcoupiError } from "../errors.ts";
+import { ANALYSIS_DEPLOYMENT_ID, isProgramFault, ProgramAnalyser, type AnalysisSpec, type FileResult } from "./program-analyser.ts";
 import type { Progress, RunSummary } from "./progress.ts";
 import { countWavFiles, wavFiles } from "./walk.ts";
 
@@ -49,15 +50,23 @@ export async function runAnalysis(options: RunOptions): Promise<RunSummary> {
   const analyser = await ProgramAnalyser.open(options.definition, spec);
   progress.start({ files: total, db: spec.dbPath, outDir: spec.outDir, program: spec.programName, jobs: options.jobs });
   const files = wavFiles(options.inputs, skip);
-  if (options.jobs <= 1) {
-    try {
-      for await (const path of files) tally(await analyser.analyse(path));
-    } finally {
+  try {
+    if (options.jobs <= 1) {
+      try {
+        for await (const path of files) tally(await analyser.analyse(path));
+      } finally {
+        await analyser.close();
+      }
+    } else {
       await analyser.close();
+      await analyseInProcesses({ programName: spec.programName, config: spec.config, dbPath: spec.dbPath, outDir: spec.outDir }, options.jobs, files, tally);
     }
-  } else {
-    await analyser.close();
-    await analyseInProcesses({ programName: spec.programName, config: spec.config, dbPath: spec.dbPath, outDir: spec.outDir }, options.jobs, files, tally);
+  } catch (error) {
+    if (!isProgramFault(error)) throw error;
+    throw new AcoupiError(error.code, `Stopped after ${done} of ${total} files: ${error.message}`, {
+      help: `${error.help === undefined ? "" : `${error.help}. `}What was analysed is kept in ${spec.dbPath}: the same command resumes`,
+      cause: error,
+    });
   }
 
   if (options.formats.length > 0) {

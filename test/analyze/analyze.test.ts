@@ -200,6 +200,17 @@ describe("acoupi analyze refuses what would overwrite", () => {
     expect(readFileSync(join(rig.dir, "results.txt"), "utf8")).toBe("keep me");
   }, 60_000);
 
+  test("a model that cannot load stops the run with its own error and help, in one process and with --jobs 2", () => {
+    const missing = rig.modelArgs.map((a) => (a.endsWith("energy.onnx") ? join(rig.dir, "missing.onnx") : a));
+    for (const jobs of ["1", "2"]) {
+      const result = rig.run(["analyze", "card", ...missing, "--out", `missing-model-${jobs}`, "--jobs", jobs]);
+      expect(result.code, said(result)).toBe(1);
+      expect(result.stderr).toMatch(/Stopped after \d of \d files: Model file ".*missing\.onnx" does not exist/);
+      expect(result.stderr).toContain("Help: Set model.path");
+      expect(result.stderr).not.toContain("Failed: /");
+    }
+  }, 120_000);
+
   test("--out holding the sensor's metadata database is refused unless --db names it", () => {
     const storages = join(rig.home.acoupiHome, "storages");
     const result = rig.run(["analyze", "card", ...rig.modelArgs, "--out", storages]);
