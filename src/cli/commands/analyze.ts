@@ -13,7 +13,7 @@ import { defineCommand } from "citty";
 import { parseConfigArgs, deepMerge } from "../../config/args.ts";
 import { isSetUp, readJsonFile, readProgramConfig, readProgramName } from "../../config/config-file.ts";
 import { validateConfig } from "../../config/validate.ts";
-import { ConfigError } from "../../errors.ts";
+import { AcoupiError, ConfigError } from "../../errors.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
 import { acoupiPaths, type AcoupiPaths } from "../../system/paths.ts";
 import { programs, resolveDeviceId } from "../load-program.ts";
@@ -90,11 +90,23 @@ function outputFolder(given: string): string {
   return outDir;
 }
 
+/** program.json's `paths.db_metadata`; null when unset, or when the file cannot be read (analysing with `--program` must not need it). */
+function configuredDbPath(paths: AcoupiPaths): string | null {
+  let sensor: unknown;
+  try {
+    sensor = readJsonFile(paths.programJson);
+  } catch (error) {
+    if (!(error instanceof AcoupiError)) throw error;
+    return null; // A broken program.json is reported by the commands that use it; the default path is still guarded.
+  }
+  const value = (sensor as { paths?: { db_metadata?: unknown } } | null)?.paths?.db_metadata;
+  return typeof value === "string" ? value : null;
+}
+
 /** `--out` pointing at the sensor's storage folder must not make analyze write its database unasked. */
 function refuseSensorDatabase(dbPath: string, paths: AcoupiPaths, out: string): void {
-  const sensor = isSetUp(paths) ? (readJsonFile(paths.programJson) as { paths?: { db_metadata?: unknown } } | null) : null;
-  const configuredDb = sensor?.paths?.db_metadata;
-  const sensorDbs = [join(paths.home, "storages/metadata.db"), ...(typeof configuredDb === "string" ? [resolve(configuredDb)] : [])];
+  const configuredDb = isSetUp(paths) ? configuredDbPath(paths) : null;
+  const sensorDbs = [join(paths.home, "storages/metadata.db"), ...(configuredDb === null ? [] : [resolve(configuredDb)])];
   if (sensorDbs.includes(dbPath)) {
     throw new ConfigError(`--out "${out}" holds the sensor's own metadata database (${dbPath}); analyze writes it only when --db names it`, {
       key: "out",
