@@ -18,6 +18,7 @@ import { log } from "../log.ts";
 import { instantiateProgram, type ProgramInstance } from "../programs/define-program.ts";
 import type { ProgramDefinition } from "../programs/types.ts";
 import { systemClock } from "../scheduler/clock.ts";
+import type { DetectionTask } from "../tasks/detection.ts";
 import { DETECTION_TASK } from "../tasks/names.ts";
 import { VERSION } from "../version.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
@@ -68,14 +69,16 @@ function analysisLogger() {
   return base;
 }
 
+type DetectionRun = DetectionTask["run"];
+
 export class ProgramAnalyser {
   #instance: ProgramInstance;
-  #run: (recording: Recording) => Promise<unknown>;
+  #run: DetectionRun;
   #store: SqliteStore;
   #models: readonly string[];
   #deployment = analysisDeployment();
 
-  private constructor(instance: ProgramInstance, run: (recording: Recording) => Promise<unknown>, store: SqliteStore) {
+  private constructor(instance: ProgramInstance, run: DetectionRun, store: SqliteStore) {
     this.#instance = instance;
     this.#run = run;
     this.#store = store;
@@ -96,7 +99,8 @@ export class ProgramAnalyser {
     // A second connection on the same file, for what the recorder does live: insert the recording row.
     const store = new SqliteStore({ db_metadata: spec.dbPath });
     store.storeDeployment(analysisDeployment());
-    return new ProgramAnalyser(instance, task.run as (recording: Recording) => Promise<unknown>, store);
+    // The detection template registers DetectionTask.run under this name (src/tasks/detection.ts).
+    return new ProgramAnalyser(instance, task.run as DetectionRun, store);
   }
 
   /** The names of the models whose outputs the program stores for each recording. */
@@ -140,7 +144,7 @@ export class ProgramAnalyser {
           return this.#store.updateRecordingPath(fresh, path, "saved");
         });
       }
-      const output = (await this.#run(recording)) as { detections: unknown[] } | undefined;
+      const output = await this.#run(recording);
       return { path, status: "analysed", detections: output?.detections.length ?? 0, audioSeconds };
     } catch (error) {
       if (isProgramFault(error)) throw error;

@@ -211,6 +211,13 @@ describe("acoupi analyze refuses what would overwrite", () => {
     }
   }, 120_000);
 
+  test("a program with no detection stack is refused with the flags to give instead", () => {
+    const result = rig.run(["analyze", "card", "--program", "default", "--out", "no-stack"]);
+    expect(result.code, said(result)).toBe(1);
+    expect(result.stderr).toContain('Program "default" has no detection stack');
+    expect(result.stderr).toContain("--program detection --model.path");
+  }, 60_000);
+
   test("--out holding the sensor's metadata database is refused unless --db names it", () => {
     const storages = join(rig.home.acoupiHome, "storages");
     const result = rig.run(["analyze", "card", ...rig.modelArgs, "--out", storages]);
