@@ -272,8 +272,13 @@ export class SqliteStore implements Store, ActivityStore {
     return storeCall(`list ${state} recordings`, () => this.#withOutputs(selectRecordingsByState(this.#db, state, limit)));
   }
 
+  /**
+   * BEGIN IMMEDIATE: a write transaction takes the write lock first, so another writer on the same
+   * file (`acoupi analyze --jobs`, or `--db` naming a runner's database) makes it wait out the busy
+   * timeout instead of failing with "database is locked" when a read would upgrade to a write.
+   */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#db.transaction(fn).immediate();
   }
 
   close(): void {
