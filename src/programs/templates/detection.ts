@@ -32,6 +32,7 @@ import { SpeciesRulesConfigSchema, speciesRules } from "./_species-rules.ts";
 import { SqliteDecisionLog } from "../../components/stores/decision-log.ts";
 import { SqliteStore } from "../../components/stores/sqlite-store.ts";
 import { CONFIRMATION_TASK } from "../../tasks/names.ts";
+import type { DetectionRule } from "../../components/species-rules/types.ts";
 
 /** acoupi's `detections` section, plus the threshold of the detection messages (acoupi_birdnet's model.detection_threshold). */
 export const DetectionsSectionSchema = DetectionsConfigSchema.extend({
@@ -58,6 +59,8 @@ export interface DetectionTemplateOptions {
   processingFilters?: ProcessingFilter[];
   /** Default: a detection-threshold message at `detections.message_threshold` (or `threshold`). */
   messageBuilders?: MessageBuilder[];
+  /** Default: the rules of the `range_filter` and `species` sections (see _species-rules.ts). */
+  rules?: DetectionRule[];
   /** Default: the statistics and thresholds summarisers when `summariser_config` is set. */
   summarisers?: Summariser[];
 }
@@ -115,7 +118,7 @@ export function detectionTemplate(
     processingFilters: options.processingFilters ?? [],
     outputCleaners: options.outputCleaners ?? (threshold > 0 ? [thresholdCleaner(threshold)] : []),
     messageBuilders: options.messageBuilders ?? [detectionThresholdMessage(config.detections.message_threshold ?? threshold)],
-    rules: rules.rules,
+    rules: options.rules ?? rules.rules,
     confirmation: rules.confirmation,
     decisions: store instanceof SqliteStore ? new SqliteDecisionLog(store.connection) : null,
     clock: deps.clock,
