@@ -22,7 +22,16 @@ setDefaultTimeout(180_000);
 
 let rig: AnalyzeRig;
 let model: string[];
-let files: Record<string, string>;
+let files: {
+  chorus: string;
+  crakeA: string;
+  crakeB: string;
+  include: string;
+  exclude: string;
+  thresholds: string;
+  typo: string;
+  badThreshold: string;
+};
 
 beforeAll(async () => {
   rig = await analyzeRig("acoupi-species-rules-");
@@ -61,7 +70,7 @@ type Found = [file: string, start: number, label: string, score: number];
 function analyse(out: string, inputs: string[], extra: string[]): Found[] {
   const result = rig.run(["analyze", ...inputs, ...model, ...extra, "--out", out]);
   expect(result.code, said(result)).toBe(0);
-  return storedDetections(join(rig.dir, out, "metadata.db")).map((d) => [d.file, d.start, d.label.split("_")[0] as string, Number(d.score.toFixed(2))]);
+  return storedDetections(join(rig.dir, out, "metadata.db")).map((d) => [d.file, d.start, d.label.split("_")[0] ?? "", Number(d.score.toFixed(2))]);
 }
 
 function why(out: string): Array<{ label: string; start_time_s: number; rule: string; reason: string }> {
@@ -74,20 +83,20 @@ const CHORUS = "20240601_050000.WAV";
 
 describe("species lists and per-species thresholds on planted detections", () => {
   test("without rules every planted chorus detection is kept", () => {
-    const found = analyse("plain", [files.chorus as string], []);
+    const found = analyse("plain", [files.chorus], []);
     expect(found.length).toBe(12);
     expect(why("plain")).toEqual([]);
   });
 
   test("an include list keeps its species and drops exactly the owls, and --why names species.include", () => {
-    const found = analyse("include", [files.chorus as string], ["--species.include", files.include as string]);
+    const found = analyse("include", [files.chorus], ["--species.include", files.include]);
     expect(found.map((f) => f[2]).sort()).toEqual([...Array(4).fill("Luscinia megarhynchos"), ...Array(4).fill("Turdus merula")]);
     const dropped = why("include");
     expect(dropped.map((d) => [d.label, d.start_time_s, d.rule]).sort()).toEqual([0, 1, 2, 3].map((s) => [OWL, s, "species.include"]));
   });
 
   test("an exclude list by scientific name drops exactly the nightingales", () => {
-    const found = analyse("exclude", [files.chorus as string], ["--species.exclude", files.exclude as string]);
+    const found = analyse("exclude", [files.chorus], ["--species.exclude", files.exclude]);
     expect(found.filter((f) => f[2] === "Luscinia megarhynchos")).toEqual([]);
     expect(found.length).toBe(8);
     const dropped = why("exclude");
@@ -96,7 +105,7 @@ describe("species lists and per-species thresholds on planted detections", () =>
   });
 
   test("per-species thresholds drop the blackbirds under 0.6 and keep owls down to 0.1 under a global 0.3", () => {
-    const found = analyse("thresholds", [files.chorus as string], ["--species.thresholds", files.thresholds as string, "--detections.threshold", "0.3"]);
+    const found = analyse("thresholds", [files.chorus], ["--species.thresholds", files.thresholds, "--detections.threshold", "0.3"]);
     expect(found).toEqual([
       [CHORUS, 0, "Luscinia megarhynchos", 0.4],
       [CHORUS, 0, "Strix aluco", 0.2],
@@ -120,7 +129,7 @@ describe("species lists and per-species thresholds on planted detections", () =>
 
 describe("the repeat-confirmation rule on planted detections", () => {
   test("two hits within 3 s confirm each other across consecutive recordings; lone hits are dropped", () => {
-    const found = analyse("confirm", [files.crakeA as string, files.crakeB as string], ["--confirmation.min_hits", "2", "--confirmation.within_s", "3"]);
+    const found = analyse("confirm", [files.crakeA, files.crakeB], ["--confirmation.min_hits", "2", "--confirmation.within_s", "3"]);
     expect(found).toEqual([
       ["20240601_220000.WAV", 7, "Crex crex", 0.5],
       ["20240601_220008.WAV", 0, "Crex crex", 0.5],
@@ -135,7 +144,7 @@ describe("the repeat-confirmation rule on planted detections", () => {
   test("an exempt species needs no confirmation", async () => {
     const exempt = join(rig.dir, "exempt.txt");
     await Bun.write(exempt, "Crex crex\n");
-    const found = analyse("exempt", [files.crakeA as string, files.crakeB as string], [
+    const found = analyse("exempt", [files.crakeA, files.crakeB], [
       "--confirmation.min_hits", "2", "--confirmation.within_s", "3", "--confirmation.exempt", exempt,
     ]);
     expect(found.length).toBe(4);
@@ -158,21 +167,21 @@ describe("bad lists at check", () => {
   }
 
   test("lists whose every line matches a label pass check, which says so", () => {
-    const check = checkWith(["--species.include", files.include as string, "--species.thresholds", files.thresholds as string]);
+    const check = checkWith(["--species.include", files.include, "--species.thresholds", files.thresholds]);
     expect(check.code, said(check)).toBe(0);
     expect(check.stdout).toContain("species.include: 2 species");
   });
 
   test("a list line matching no label is named with its line, and check fails", () => {
-    const check = checkWith(["--species.include", files.typo as string]);
+    const check = checkWith(["--species.include", files.typo]);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain("line 3 \"Turdus merulla\"");
     expect(check.stderr).toContain("species.include");
-    expect(check.stderr).toContain(files.typo as string);
+    expect(check.stderr).toContain(files.typo);
   });
 
   test("a threshold outside [0, 1] is named with its line", () => {
-    const check = checkWith(["--species.thresholds", files.badThreshold as string]);
+    const check = checkWith(["--species.thresholds", files.badThreshold]);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain("Line 3");
     expect(check.stderr).toContain("Strix aluco,1.5");

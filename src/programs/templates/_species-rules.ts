@@ -9,6 +9,7 @@
  * it does not know).
  */
 import { z } from "zod";
+import { noPrompt } from "../../config/markers.ts";
 import { loadLabels } from "../../components/models/_labels.ts";
 import { ConfirmationConfigSchema, RepeatConfirmation } from "../../components/species-rules/confirmation.ts";
 import { excludeRule, includeRule } from "../../components/species-rules/list-rules.ts";
@@ -22,11 +23,11 @@ import type { DetectionRule } from "../../components/species-rules/types.ts";
 import { ConfigError } from "../../errors.ts";
 import type { ProgramContext } from "../program-context.ts";
 
-/** The rule sections every detection program has. */
+/** The rule sections every detection program has; setup does not ask for them (set them with `config set`). */
 export const SpeciesRulesConfigSchema = z.object({
-  range_filter: RangeFilterConfigSchema.prefault({}).describe("A location and season filter: a range model's species mask for the deployment's place and week"),
-  species: SpeciesConfigSchema.prefault({}).describe("Species lists and per-species thresholds"),
-  confirmation: ConfirmationConfigSchema.prefault({}).describe("Keep a species only when it is heard more than once"),
+  range_filter: noPrompt(RangeFilterConfigSchema.prefault({})).describe("A location and season filter: a range model's species mask for the deployment's place and week"),
+  species: noPrompt(SpeciesConfigSchema.prefault({})).describe("Species lists and per-species thresholds"),
+  confirmation: noPrompt(ConfirmationConfigSchema.prefault({})).describe("Keep a species only when it is heard more than once"),
 });
 export type SpeciesRulesConfig = z.output<typeof SpeciesRulesConfigSchema>;
 
