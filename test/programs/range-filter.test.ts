@@ -137,6 +137,7 @@ describe("a geomodel with its own labels", () => {
     const start = d.run(["start"]);
     expect(start.code).not.toBe(0);
     expect(start.stderr).toContain("range_filter.enabled");
+    expect(start.stderr).toContain("acoupi config set range_filter.enabled false");
   });
 
   test("a geomodel whose output count differs from its labels is refused at check with both numbers", () => {
