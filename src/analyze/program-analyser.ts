@@ -23,6 +23,7 @@ import { DETECTION_TASK } from "../tasks/names.ts";
 import { VERSION } from "../version.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { analysisConfig } from "./analysis-config.ts";
+import { undatedRecordings } from "../components/species-rules/birdnet-week.ts";
 import { probeRecordingFile } from "./recording-file.ts";
 
 /** Every file analyze stores belongs to this one deployment, in any database. */
@@ -153,7 +154,14 @@ export class ProgramAnalyser {
           return this.#store.updateRecordingPath(fresh, path, "saved");
         });
       }
-      const output = await this.#run(recording);
+      // A file whose only date is its modification time has no recorded date: the range filter takes the whole year.
+      if (info.startSource === "mtime") undatedRecordings.add(recording.id);
+      let output: Awaited<ReturnType<DetectionRun>>;
+      try {
+        output = await this.#run(recording);
+      } finally {
+        undatedRecordings.delete(recording.id);
+      }
       return { path, status: "analysed", detections: output?.detections.length ?? 0, audioSeconds };
     } catch (error) {
       if (isProgramFault(error)) throw error;

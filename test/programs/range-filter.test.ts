@@ -40,6 +40,7 @@ beforeAll(async () => {
     meta: w("BirdNET_GLOBAL_6K_V2.4_MData_Model.onnx"),
     june: await writeRecording(w("card/20240601_120000.WAV"), levels([[3, 0.1]], RATE), RATE),
     january: await writeRecording(w("card/20240105_120000.WAV"), levels([[3, 0.1]], RATE), RATE),
+    undated: await writeRecording(w("undated/undated.wav"), levels([[3, 0.1]], RATE), RATE),
   };
   const labels = Array.from({ length: BIRDNET_LABELS }, (_, i) => `Genus${i} species${i}_Common ${i}`);
   labels.splice(0, 3, BLACKBIRD, NIGHTINGALE, PARAKEET);
@@ -112,6 +113,16 @@ describe("a geomodel with its own labels", () => {
     expect(dropped.find((x) => x.label === NIGHTINGALE)?.reason).toContain("week 1");
     const table = d.run(["detections", "--why", "--db", join(d.home.home, "north", "metadata.db")]);
     expect(table.stdout).toContain("range_filter");
+  });
+
+  test("a file with no date is judged over the whole year (week -1), not by its modification time", () => {
+    setup(["--range_filter.path", f.geo as string, "--range_filter.labels", f.geoLabels as string]);
+    // Its modification time is today; at 52° N only late-year weeks allow the nightingale, the whole year does not.
+    const undated = analyse("undated", [f.undated as string], ["--latitude", "52", "--longitude", "0"]);
+    expect(undated).toEqual([["undated.wav", BLACKBIRD]]);
+    const why = d.run(["detections", "--why", "--json", "--label", "Luscinia megarhynchos", "--db", join(d.home.home, "undated", "metadata.db")]);
+    expect(why.code, said(why)).toBe(0);
+    expect((JSON.parse(why.stdout.trim()) as { reason: string }).reason).toContain("in week -1");
   });
 
   test("acoupi species lists the nightingale in week 21 and not in week 1", () => {

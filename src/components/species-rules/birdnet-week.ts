@@ -17,3 +17,15 @@ export function birdnetWeek(date: Date): number {
 export function isBirdnetWeek(week: number): boolean {
   return week === WHOLE_YEAR || (Number.isInteger(week) && week >= 1 && week <= 48);
 }
+
+/**
+ * Recordings whose start is not a recorded date (`acoupi analyze` fell back on a file's
+ * modification time): the range filter asks for the whole year for them. Process-wide, by id;
+ * the analyser adds a file's recording before running it and removes it after.
+ */
+export const undatedRecordings = new Set<string>();
+
+/** The BirdNET week of a recording's start, or −1 when its date is unknown. */
+export function recordingWeek(recording: { id: string; created_on: Date }): number {
+  return undatedRecordings.has(recording.id) ? WHOLE_YEAR : birdnetWeek(recording.created_on);
+}

@@ -1,14 +1,15 @@
 /**
  * @module The `range_filter` rule: drops a detection whose species scores below
  * `range_filter.threshold` in the range model's mask for the recording's place (its deployment's
- * coordinates) and BirdNET week (from its start). A species the range model does not know is kept.
+ * coordinates) and BirdNET week (from its start; −1, the whole year, for a file with no date). A
+ * species the range model does not know is kept.
  * Without coordinates it refuses to judge (a ConfigError): `start` already refuses a range filter
  * without coordinates, and `acoupi analyze` needs `--latitude` and `--longitude`.
  */
 import { z } from "zod";
 import { needsCoordinates } from "../../config/markers.ts";
 import { ConfigError } from "../../errors.ts";
-import { birdnetWeek } from "./birdnet-week.ts";
+import { recordingWeek } from "./birdnet-week.ts";
 import type { OnnxRangeModel } from "./range-model.ts";
 import { detectionLabel, speciesKey, type DetectionRule, type DroppedDetection } from "./types.ts";
 
@@ -25,7 +26,7 @@ export function rangeFilterRule(model: Pick<OnnxRangeModel, "mask">, threshold: 
           help: "Start the deployment with `--latitude` and `--longitude` (for `acoupi analyze`, pass them too), or `acoupi config set range_filter.enabled false`",
         });
       }
-      const week = birdnetWeek(output.recording.created_on);
+      const week = recordingWeek(output.recording);
       const mask = await model.mask(latitude, longitude, week);
       const kept = [];
       const dropped: DroppedDetection[] = [];
