@@ -47,9 +47,9 @@ export const DetectionConfigSchema = z.object({
 });
 export type DetectionConfig = z.output<typeof DetectionConfigSchema>;
 /** A program that passes its own `model` option may leave the `model` section out of its schema. */
-export type DetectionTemplateConfig = Omit<DetectionConfig, "model" | keyof typeof SpeciesRulesConfigSchema.shape> & {
-  model?: DetectionConfig["model"];
-} & Partial<Pick<DetectionConfig, keyof typeof SpeciesRulesConfigSchema.shape>>;
+export type DetectionTemplateConfig = Omit<DetectionConfig, "model" | keyof RuleSections> & { model?: DetectionConfig["model"] } & RuleSections;
+/** The rule sections; a program may leave them out of its schema (their defaults switch every rule off). */
+type RuleSections = Partial<Pick<DetectionConfig, "range_filter" | "species" | "confirmation">>;
 
 export interface DetectionTemplateOptions {
   /** Default: built from the `model` section. */
@@ -77,9 +77,9 @@ export interface DetectionTemplate {
   detection: DetectionTask;
 }
 
-/** The rule sections a config gives (a program may leave them out of its schema). */
-function stripUndefined(config: DetectionTemplateConfig): { detections: { threshold: number } } & Partial<Pick<DetectionConfig, "range_filter" | "species" | "confirmation">> {
-  const picked: { detections: { threshold: number } } & Partial<Pick<DetectionConfig, "range_filter" | "species" | "confirmation">> = { detections: config.detections };
+/** The rule sections the config gives, and the global threshold the rules fall back on. */
+function ruleSections(config: DetectionTemplateConfig): RuleSections & { detections: { threshold: number } } {
+  const picked: RuleSections & { detections: { threshold: number } } = { detections: config.detections };
   if (config.range_filter !== undefined) picked.range_filter = config.range_filter;
   if (config.species !== undefined) picked.species = config.species;
   if (config.confirmation !== undefined) picked.confirmation = config.confirmation;
@@ -96,7 +96,7 @@ export function detectionTemplate(
   const { store } = inputs.basic;
   const outbox = inputs.messaging?.outbox ?? null;
   const section = config.model;
-  const rules = speciesRules(ctx, { ...SpeciesRulesConfigSchema.parse({}), ...stripUndefined(config) }, section?.kind === "classifier" ? section.labels : undefined);
+  const rules = speciesRules(ctx, { ...SpeciesRulesConfigSchema.parse({}), ...ruleSections(config) }, section?.kind === "classifier" ? section.labels : undefined);
   // With per-species thresholds the model emits down to the lowest; the rule judges each species.
   const threshold = rules.floor;
   if (options.model === undefined && section === undefined) {
