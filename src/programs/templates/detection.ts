@@ -180,6 +180,8 @@ export function detectionTemplate(
 
   // On `acoupi stop`, run the model on what is still waiting, before the recordings are filed.
   ctx.onEnd(async () => {
+    // Held outputs first: their recordings have no output yet, and must not be run (and count) twice.
+    detection.flush();
     for (const item of store.listRecordingsByState("temp")) {
       if (item.modelOutputs.some((o) => o.name_model === model.name)) continue;
       try {
