@@ -55,7 +55,7 @@ fetch() { # fetch NAME DEST
 }
 
 main() {
-  local arch dir dest key work name version
+  local arch dir dest key name version
   arch="$(arch_of)"
   if [ -z "${ACOUPI_FROM:-}" ]; then
     [ -n "${ACOUPI_RELEASE_URL:-}" ] || die "ACOUPI_RELEASE_URL is not set: set it to the folder that holds the release files (see docs/install.md), or ACOUPI_FROM to a local folder"
@@ -86,6 +86,15 @@ main() {
   (cd "$work" && grep "  $name\$" SHA256SUMS | sha256sum -c --status) \
     || die "$name does not match its checksum in SHA256SUMS (tampered or truncated download). Nothing was installed"
   xz -dc "$work/$name" > "$work/acoupi" || die "$name does not decompress. Nothing was installed"
+  # The ELF header's machine field: a binary for the other architecture is refused by name even
+  # where binfmt_misc and qemu would run it.
+  local machine want
+  machine="$(od -An -tx1 -j18 -N2 "$work/acoupi" | tr -d ' \n')"
+  case "$arch" in arm64) want=b700 ;; x64) want=3e00 ;; esac
+  if [ "$machine" != "$want" ]; then
+    case "$machine" in b700) machine=arm64 ;; 3e00) machine=x64 ;; *) machine="an unknown machine ($machine)" ;; esac
+    die "$name holds a binary built for $machine, not for this $arch system. Nothing was installed"
+  fi
   chmod 0755 "$work/acoupi"
   version="$("$work/acoupi" --version 2>&1)" || die "the downloaded binary does not run here ($version). Nothing was installed"
 
