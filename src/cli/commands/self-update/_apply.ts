@@ -20,7 +20,7 @@ import { isCompiledBinary } from "../../../system/self-command.ts";
 import { candidatePath, restorePreviousBinary, swapInBinary } from "../../../update/binary-swap.ts";
 import { probeCandidate, releaseArch, unpackCandidate } from "../../../update/candidate.ts";
 import { restoreSnapshot, snapshotDatabase, type Snapshot } from "../../../update/db-snapshot.ts";
-import { watchHealth } from "../../../update/health-watch.ts";
+import { lastLogLine, watchHealth } from "../../../update/health-watch.ts";
 import { releaseKey, releaseSource, verifiedRelease } from "../../../update/release-source.ts";
 import { fileSchemaVersion } from "../../../update/schema-versions.ts";
 import { updateConfigOf, type UpdateConfig } from "../../../update/update-config.ts";
@@ -126,6 +126,12 @@ export async function selfUpdate(args: SelfUpdateArgs): Promise<number> {
   }
 }
 
+/** Why a runner that never wrote its pidfile failed, with its last log line. */
+function startFailure(configured: Configured, version: string): string {
+  const line = lastLogLine(configured.paths);
+  return `the new runner (acoupi ${version}) exited before it was running${line === null ? "" : `; its last log line: ${line}`}`;
+}
+
 interface InstallStep {
   args: SelfUpdateArgs;
   configured: Configured | null;
@@ -175,7 +181,7 @@ async function install({ args, configured, binary, candidate, available }: Insta
   args.say(`Started acoupi ${info.version}; waiting up to ${deadlineS} s (update.health_deadline_s) for it to record`);
   const verdict =
     problem !== null && service === null
-      ? { healthy: false as const, reason: `the new runner did not start: ${problem}` }
+      ? { healthy: false as const, reason: startFailure(configured, info.version) }
       : await watchHealth({ paths: configured.paths, version: info.version, since, deadlineS, systemd: service !== null });
   if (verdict.healthy) {
     writeUpdateResult(configured.paths, { outcome: "updated", from: VERSION, to: info.version, at: new Date().toISOString() });
