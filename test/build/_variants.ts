@@ -4,7 +4,7 @@
  * be: e.g. one whose runner exits at once, or one with a new schema migration. Cached per source
  * state and patch in .tmp/build/variant-<hash>/. Also packs a binary as a signed release folder.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "../helpers/cli.ts";
 import { sourceKey } from "./_binaries.ts";
@@ -38,6 +38,8 @@ export function buildVariant(version: string, patches: Patch[]): string {
   }
   const proc = Bun.spawnSync([process.execPath, "build.ts", "--target", "x64", "--no-xz", "--outdir", base, "--version", version], { cwd: tree, stdout: "pipe", stderr: "pipe" });
   if (proc.exitCode !== 0) throw new Error(`build.ts for variant ${version} failed:\n${proc.stderr.toString()}${proc.stdout.toString()}`);
+  // The link first, on its own: the shared node_modules behind it must never be walked into.
+  unlinkSync(join(tree, "node_modules"));
   rmSync(tree, { recursive: true, force: true });
   return binary;
 }
