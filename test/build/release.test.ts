@@ -61,6 +61,20 @@ describe("scripts/release.sh", () => {
     expect(stampsVersionAndCommit(result.stdout, release.version)).toBe(true);
   }, 120_000);
 
+  test("the x64 binary trusts the release key built into it: self-update verifies the release with no key given", () => {
+    const binary = unpackBinary(release.dir, "x64", join(scratch, "acoupi-x64-key"));
+    const home = join(scratch, "key-home");
+    const env = { HOME: home, ACOUPI_HOME: join(home, ".acoupi"), ACOUPI_RELEASE_PUBKEY: "", NO_COLOR: "1", ACOUPI_SYSTEMD: "0" };
+    const same = runBinary(runner(binary), ["self-update", "--check", "--from", release.dir], env);
+    expect(same.stderr).toBe("");
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain(`acoupi ${release.version} is installed, and is the release at ${release.dir}: nothing to do`);
+    const stranger = testKeyPair(scratch, "stranger-key");
+    const refused = runBinary(runner(binary), ["self-update", "--check", "--from", release.dir], { ...env, ACOUPI_RELEASE_PUBKEY: stranger.publicKey });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("The signature of SHA256SUMS from");
+  }, 60_000);
+
   test("the published install.sh carries the release key in place of the placeholder", () => {
     const published = readFileSync(join(release.dir, "install.sh"), "utf8");
     expect(published).not.toContain("@ACOUPI_RELEASE_PUBKEY@");
