@@ -49,11 +49,22 @@ interface Run {
 }
 
 /** A sensor recording from the fake microphone with `binary` copied into its own bin/ folder. */
-async function sensor(name: string, program: "default" | "connected" = "connected", statusIntervalS = 1): Promise<{ d: Deployed; bin: string; acoupi: (args: string[]) => Promise<Run> }> {
+const mounts: string[] = [];
+
+/** Mounts a tmpfs of `bytes` on `dir` (as root); false where mounting is not allowed. */
+function mountTmpfs(dir: string, bytes: number): boolean {
+  mkdirSync(dir, { recursive: true });
+  const proc = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${bytes},mode=0755`, "tmpfs", dir], { stderr: "pipe" });
+  if (proc.exitCode === 0) mounts.push(dir);
+  return proc.exitCode === 0;
+}
+
+async function sensor(name: string, program: "default" | "connected" = "connected", statusIntervalS = 1, binBytes?: number): Promise<{ d: Deployed; bin: string; acoupi: (args: string[]) => Promise<Run> }> {
   const d = await deploy({ rawFile: join(REPO, "assets/demo-clip.raw") }, { prefix: `acoupi-update-${name}-` });
   deployed.push(d);
   const bin = join(d.home.home, "bin/acoupi");
   mkdirSync(join(d.home.home, "bin"), { recursive: true });
+  if (binBytes !== undefined && !mountTmpfs(join(d.home.home, "bin"), binBytes)) throw new Error("Cannot mount a tmpfs for bin/");
   copyFileSync(oldBinary, bin);
   const env = { ...d.env, ACOUPI_RELEASE_PUBKEY: release.publicKey, ACOUPI_STATUS_INTERVAL: String(statusIntervalS) };
   const acoupi = async (args: string[]): Promise<Run> => {
@@ -107,7 +118,12 @@ describe("acoupi self-update on the compiled binary", () => {
     server.publish("good", release.dir);
   }, 900_000);
   afterEach(async () => {
-    for (const d of deployed.splice(0)) await d.cleanup();
+    for (const d of deployed.splice(0)) {
+      // A lazy unmount detaches the tmpfs at once (a runner started from it keeps its file), so the home can go.
+      const mounted = mounts.find((m) => m.startsWith(d.home.home));
+      if (mounted !== undefined) Bun.spawnSync(["umount", "-l", mounted]);
+      await d.cleanup();
+    }
   });
   afterAll(async () => {
     await server?.stop();
@@ -221,4 +237,32 @@ describe("acoupi self-update on the compiled binary", () => {
     expect(readFileSync(bin).equals(before)).toBe(true);
     expect(readdirSync(join(bin, "..")).toSorted()).toEqual(["acoupi"]);
   }, 120_000);
+
+  const tmpfsTest = probeTmpfs() ? test : test.skip;
+  tmpfsTest("a full disk during an update leaves the old binary and its runner running", async () => {
+    // bin/ on a tmpfs that holds the installed binary but not a second one beside it.
+    const { d, bin, acoupi } = await sensor("fulldisk", "default", 1, readFileSync(oldBinary).byteLength + 20 * 1024 * 1024);
+    await waitFor("a recording by the old runner", () => recordings(dbPath(d)) > 0);
+    const pid = readLivePid(join(d.home.acoupiHome, "run/acoupi.pid"));
+    const before = readFileSync(bin);
+    const update = await acoupi(["self-update", "--from", server.url("good")]);
+    expect(update.code).toBe(1);
+    expect(update.stderr).toContain("Cannot unpack the new binary into");
+    expect(update.stderr).toContain("the installed binary is unchanged");
+    expect(readFileSync(bin).equals(before)).toBe(true);
+    expect(readdirSync(join(bin, "..")).toSorted()).toEqual(["acoupi"]);
+    expect(readLivePid(join(d.home.acoupiHome, "run/acoupi.pid"))).toBe(pid);
+    const count = recordings(dbPath(d));
+    await waitFor("a recording after the refused update", () => recordings(dbPath(d)) > count);
+  }, 240_000);
 });
+
+/** Whether this machine lets the tests mount a tmpfs (root in a container that allows it). */
+function probeTmpfs(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), "acoupi-tmpfs-probe-"));
+  const proc = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir], { stderr: "pipe" });
+  if (proc.exitCode === 0) Bun.spawnSync(["umount", dir]);
+  else console.warn(`Skipping the full-disk self-update test: cannot mount a tmpfs (${proc.stderr.toString().trim()})`);
+  rmSync(dir, { recursive: true, force: true });
+  return proc.exitCode === 0;
+}
