@@ -110,3 +110,10 @@ export class DeploymentError extends AcoupiError {
     super("deployment", message, options);
   }
 }
+
+/** `acoupi self-update` refused a release (signature, checksum, architecture, schema) or rolled it back. */
+export class UpdateError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("update", message, options);
+  }
+}

@@ -35,6 +35,7 @@ const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
   ["storage", "Show disk usage, what retention deletes next and how long the space lasts", () => load(import("./commands/storage.ts"))],
   ["devices", "List the capture devices (names for microphone.device_name)", () => load(import("./commands/devices.ts"))],
   ["service", "Install, remove or inspect the systemd service", () => load(import("./commands/service/index.ts"))],
+  ["self-update", "Install the latest verified release; roll back if it does not record", () => load(import("./commands/self-update/index.ts"))],
 ];
 
 export const main: CommandDef = defineCommand({
@@ -82,6 +83,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
       process.stdout.write(`acoupi ${VERSION} (${COMMIT})\n`);
+      return 0;
+    }
+    if (argv.length === 1 && argv[0] === "--schema-versions") {
+      // For `self-update` of an older binary: which database schemas this one knows (not in --help).
+      const { schemaVersionsJson } = await import("../update/schema-versions.ts");
+      process.stdout.write(`${schemaVersionsJson()}\n`);
       return 0;
     }
     if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {

@@ -37,6 +37,7 @@ import { PRIVACY_MODEL, privacyFilter } from "./_privacy-filter.ts";
 import type { ModelOutput, Recording } from "../../data/index.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import { WebConfigSchema } from "../../web/config.ts";
+import { UPDATE_SECTION } from "../../update/update-config.ts";
 import type { ProgramContext } from "../program-context.ts";
 
 export const AudioConfigSchema = z.object({
@@ -78,6 +79,7 @@ export const BasicConfigSchema = z.object({
     .default(null)
     .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
   web: WebConfigSchema.prefault({}),
+  update: UPDATE_SECTION,
 });
 export type BasicConfig = z.output<typeof BasicConfigSchema>;
 

@@ -20,6 +20,7 @@ import type { Messenger } from "../../components/messengers/types.ts";
 import type { Heartbeat } from "../../data/index.ts";
 import { lastRecordingAge, outboxDepth, systemMetrics, taskFailures } from "../../system/metrics.ts";
 import { heartbeatStatus, heartbeatTask, type MetricSource } from "../../tasks/heartbeat.ts";
+import { withRollbackNotice } from "../../update/update-result.ts";
 import { HEARTBEAT_TASK, SEND_MESSAGES_TASK } from "../../tasks/names.ts";
 import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesTask } from "../../tasks/send-messages.ts";
 import type { ProgramContext } from "../program-context.ts";
@@ -154,7 +155,7 @@ export function messagingTemplate(
     deviceId: deps.deviceId,
     clock: deps.clock,
     metrics,
-    status: options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }),
+    status: withRollbackNotice(options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }), deps.paths),
     ...(options.heartbeatSerializer === undefined ? {} : { serializer: options.heartbeatSerializer }),
     logger: deps.logger.withTag(HEARTBEAT_TASK),
   });
