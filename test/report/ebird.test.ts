@@ -69,7 +69,7 @@ describe("acoupi export --format ebird", () => {
   }
 
   test("the exporter's columns are the published 19, in order", () => {
-    expect([...EBIRD_COLUMNS]).toEqual(PUBLISHED);
+    expect<string[]>([...EBIRD_COLUMNS]).toEqual(PUBLISHED);
   });
 
   test("one record per species per deployment and UTC day, 19 fields, no header row, in eBird's date and time formats", () => {

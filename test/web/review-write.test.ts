@@ -19,6 +19,7 @@ import { acoupiPaths } from "../../src/system/paths.ts";
 import { logger } from "../../src/log.ts";
 import { startWebServer, type WebServer } from "../../src/web/server.ts";
 import { WebConfigSchema } from "../../src/web/config.ts";
+import { webUrl } from "../../src/web/token.ts";
 import { MAIN, makeTempHome, type TempHome } from "../helpers/cli.ts";
 import { writeFixtureDb, type FixtureDb } from "../report/_fixture-db.ts";
 
@@ -98,6 +99,11 @@ describe("the page's verdict write", () => {
       { detection_id: B(2), verdict: "false", species: "Erithacus rubecula", note: "robin", source: "web" },
       { detection_id: B(4), verdict: "correct", species: null, note: null, source: "web" },
     ]);
+  });
+
+  test("the loopback URL carries the token only when asked (`acoupi web url --token`), which the page's buttons need", () => {
+    expect(webUrl("127.0.0.1", 8080, "t/k", false)).toBe("http://127.0.0.1:8080/");
+    expect(webUrl("127.0.0.1", 8080, "t/k", true)).toBe("http://127.0.0.1:8080/?token=t%2Fk");
   });
 
   withChromium("in Chromium", () => {
