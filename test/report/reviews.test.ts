@@ -82,6 +82,10 @@ describe("acoupi review", () => {
     // The kept recordings with detections, oldest first: b001 and b002 (rec1), b003 (rec2), b004 (rec4), b005 (rec5).
     expect(rows.map((r) => r.split("\t")[column])).toEqual(["correct", "", "false: Bubo bubo", "correct", "uncertain"]);
 
+    const audacity = mkdtempSync(join(home.home, "audacity-"));
+    expect(run(["export", "--format", "audacity", "--out", audacity]).code).toBe(0);
+    expect(readFileSync(join(audacity, "rec2.labels.txt"), "utf8")).toBe("0.000000\t1.000000\tStrix aluco 0.70 [false: Bubo bubo]\n\\\t800.000000\t3500.000000\n");
+
     const summary = run(["summary"]);
     expect(summary.code).toBe(0);
     expect(summary.stdout).toContain("Precision of reviewed detections (correct / reviewed):");
