@@ -2,8 +2,9 @@
  * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, `/level`
  * (the input level the page polls), each recording's spectrogram PNG (rendered in a child
  * process, see spectrogram-cache.ts) and WAV file by recording id (never by path), `/health` as
- * JSON and `/metrics` for Prometheus. It only reads: GET and HEAD, a read-only connection to the metadata
- * database, no route that changes anything. On a loopback bind anyone on this machine may read;
+ * JSON and `/metrics` for Prometheus. It reads (GET and HEAD, a read-only connection to the metadata
+ * database), with one write: a detection's verdict, which needs the token on every bind and is
+ * refused cross-site (review-route.ts). On a loopback bind anyone on this machine may read;
  * on any other bind every request needs the token, from `?token=` (which also sets a cookie, so
  * images and audio on the page load), a cookie, or `Authorization: Bearer`.
  */
@@ -25,6 +26,7 @@ import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
+import { REVIEW_ROUTE, reviewWrite } from "./review-route.ts";
 import { allowedHostNames, internalFailure, malformed, readCookie, refuseForeignHost } from "./request-guard.ts";
 import { TaskDurations } from "./task-durations.ts";
 import { SpectrogramCache } from "./spectrogram-cache.ts";
@@ -156,6 +158,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
       if (refused !== null) return refused;
       if (!URL.canParse(request.url)) return malformed("URL");
       const url = new URL(request.url);
+      const review = REVIEW_ROUTE.exec(url.pathname);
+      if (review) return reviewWrite(request, review[1] as string, { token, dbPath: program.dbPath });
       if (request.method !== "GET" && request.method !== "HEAD") return text(405, "This page is read-only\n", { allow: "GET, HEAD" });
       const cookie = readCookie(request.headers.get("cookie"), COOKIE);
       if (!cookie.ok) return malformed("cookie");

@@ -19,6 +19,7 @@ import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, se
 import { selectRetentionCandidates } from "./_retention-rows.ts";
 import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
 import { readActivity } from "./_activity.ts";
+import { ensureReviewTable } from "./_review-table.ts";
 import type { ActivityStore, ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, RetentionCandidate, Store, StoreActivity } from "./types.ts";
 
 export const SqliteStoreConfigSchema = z.object({
@@ -59,6 +60,7 @@ export class SqliteStore implements Store, ActivityStore {
     }
     try {
       assertOwnSchema(this.#db, "main", db_metadata);
+      ensureReviewTable(this.#db);
     } catch (error) {
       this.#db.close();
       throw error;
