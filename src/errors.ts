@@ -110,3 +110,10 @@ export class DeploymentError extends AcoupiError {
     super("deployment", message, options);
   }
 }
+
+/** A backup or an upload could not complete: its destination is wrong, full, or refused a file. */
+export class BackupError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("backup", message, options);
+  }
+}

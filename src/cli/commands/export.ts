@@ -11,7 +11,7 @@ import { defineCommand } from "citty";
 import { ConfigError } from "../../errors.ts";
 import { exportDetections } from "../../report/export/export-detections.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
 
 export default defineCommand({
@@ -30,7 +30,7 @@ export default defineCommand({
     const filters = parseFilters(args);
     const outDir = resolve(args.out);
     mkdirSync(outDir, { recursive: true });
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     const tty = process.stderr.isTTY === true;
     try {
       const result = exportDetections(db, filters, {

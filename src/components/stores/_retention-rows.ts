@@ -6,6 +6,7 @@
 import type { Database } from "bun:sqlite";
 import { RECORDING_SELECT, toRecording, type RecordingRow } from "./_rows.ts";
 import type { RetentionCandidate } from "./types.ts";
+import type { PathRoots } from "./_paths.ts";
 
 const CANDIDATES = `WITH saved AS (
     SELECT id, created_on FROM recordings WHERE state = 'saved' AND path IS NOT NULL
@@ -23,9 +24,9 @@ const CANDIDATES = `WITH saved AS (
 
 type CandidateRow = RecordingRow & { has_detections: number; kept_for_label: number };
 
-export function selectRetentionCandidates(db: Database, keepPerLabel: number): RetentionCandidate[] {
+export function selectRetentionCandidates(db: Database, keepPerLabel: number, roots: PathRoots | undefined): RetentionCandidate[] {
   return db
     .query<CandidateRow, [number]>(CANDIDATES)
     .all(keepPerLabel)
-    .map((row) => ({ recording: toRecording(row), hasDetections: row.has_detections === 1, keptForLabel: row.kept_for_label === 1 }));
+    .map((row) => ({ recording: toRecording(row, roots), hasDetections: row.has_detections === 1, keptForLabel: row.kept_for_label === 1 }));
 }

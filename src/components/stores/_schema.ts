@@ -13,6 +13,7 @@
 import type { Database } from "bun:sqlite";
 import { StoreError } from "../../errors.ts";
 import type { Migration, TableRebuild } from "../../system/sqlite.ts";
+import { relativizePaths, type PathRoots } from "./_paths.ts";
 
 const V1 = `
 CREATE TABLE {schema}.deployments (
@@ -123,4 +124,21 @@ const addPurgedState: TableRebuild = {
   rebuild: (db, schema) => db.run(RECORDINGS_V2.replaceAll("{schema}", schema)),
 };
 
-export const STORE_MIGRATIONS: readonly Migration[] = [createV1, addPurgedState];
+/**
+ * V3: `path_root` (which root a relative `path` is under; null for an absolute path), and every
+ * path under the given roots made relative. Without roots (a file opened by a tool that does not
+ * know them) paths stay absolute until a store that knows them opens it.
+ */
+function addPathRoot(roots: PathRoots | undefined): Migration {
+  return (db, schema) => {
+    db.run(`ALTER TABLE ${schema}.recordings ADD COLUMN path_root TEXT CHECK (path_root IN ('recordings', 'tmp'))`);
+    if (roots !== undefined) relativizePaths(db, schema, roots);
+  };
+}
+
+/** The schema's migrations; `roots` lets the V3 step make existing paths relative. */
+export function storeMigrations(roots?: PathRoots): readonly Migration[] {
+  return [createV1, addPurgedState, addPathRoot(roots)];
+}
+
+export const STORE_MIGRATIONS: readonly Migration[] = storeMigrations();

@@ -155,7 +155,8 @@ function recordingBytes(config: BasicConfig): number {
 export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options: BasicTemplateOptions = {}): BasicTemplate {
   const { deps } = ctx;
   for (const dir of [config.paths.tmp_audio, config.paths.recordings, dirname(config.paths.db_metadata)]) mkdirSync(dir, { recursive: true });
-  const store = ctx.use("metadata_store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }));
+  const roots = { recordings: config.paths.recordings, tmp: config.paths.tmp_audio };
+  const store = ctx.use("metadata_store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }, { roots }));
   const recorder: Recorder =
     options.recorder ??
     new AlsaRecorder(

@@ -52,7 +52,7 @@ function line(row: DetectionListRow, selection: number, offsetS: number): string
     field(row.label ?? row.model),
     row.score.toFixed(4),
     field(file),
-    field(path),
+    field(row.relative_path ?? path),
     fixed6(box.start),
   ].join("\t")}\n`;
 }
