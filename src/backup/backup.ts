@@ -8,10 +8,10 @@
  * next run skips what is already there. No configuration is copied, so no secret reaches a
  * medium that cannot keep mode 0600.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, statSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import { BackupError } from "../errors.ts";
-import { copyFileVerified, partialName, syncFolder, writeDurable } from "./copy-file.ts";
+import { CHUNK_BYTES, copyFileVerified, partialName, syncFolder, writeDurable } from "./copy-file.ts";
 import { checkDestination, FAT_MAX_FILE_BYTES, fileSystemOf, isFat, type LiveFolders } from "./destination.ts";
 import { MANIFEST, manifestText, readManifest } from "./manifest.ts";
 import { snapshotDatabase } from "./snapshot-db.ts";
@@ -62,9 +62,22 @@ export function filesUnder(root: string): string[] {
   return out.sort();
 }
 
+/** Free bytes at `dir`, or null when the file system does not say. */
+function freeBytes(dir: string): number | null {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOSYS") return null;
+    throw error;
+  }
+}
+
 function failure(error: unknown, out: string, what: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOSPC" || code === "EDQUOT") {
+  // FAT through FUSE reports a full disk as EPERM or EIO: the free space tells them apart.
+  const full = code === "ENOSPC" || code === "EDQUOT" || ((code === "EPERM" || code === "EIO") && (freeBytes(out) ?? Infinity) < CHUNK_BYTES);
+  if (full) {
     return new BackupError(`The backup destination "${out}" is full: stopped while writing ${what}; the last complete backup there is intact`, {
       help: "Free space on it or use a larger medium, then run `acoupi backup` again: it continues where it stopped",
       cause: error,
