@@ -8,10 +8,11 @@
  * next run skips what is already there. No configuration is copied, so no secret reaches a
  * medium that cannot keep mode 0600.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
 import { BackupError } from "../errors.ts";
-import { CHUNK_BYTES, copyFileVerified, partialName, syncFolder, writeDurable } from "./copy-file.ts";
+import { CHUNK_BYTES, copyFileVerified, writeDurable } from "./copy-file.ts";
 import { checkDestination, FAT_MAX_FILE_BYTES, fileSystemOf, isFat, type LiveFolders } from "./destination.ts";
 import { MANIFEST, manifestText, readManifest } from "./manifest.ts";
 import { snapshotDatabase } from "./snapshot-db.ts";
@@ -109,17 +110,16 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
   const previous = readManifest(out);
   const sums = new Map<string, string>();
   const dbs: Array<[name: string, source: string | null]> = [["metadata.db", sources.metadata], ["messages.db", sources.messages]];
-  const partials: string[] = [];
+  const staging = mkdtempSync(join(tmpdir(), "acoupi-backup-"));
+  const staged: Array<[name: string, file: string]> = [];
   let writing = "the folder";
   try {
     mkdirSync(join(out, "recordings"), { recursive: true });
     for (const [name, source] of dbs) {
       if (source === null || !existsSync(source)) continue;
-      writing = name;
-      const partial = partialName(join(out, name));
-      partials.push(partial);
-      sums.set(name, await snapshotDatabase(source, partial, name === "metadata.db" ? options.prepareMetadata : undefined));
-      result.databases.push(name);
+      const file = join(staging, name);
+      await snapshotDatabase(source, file, name === "metadata.db" ? options.prepareMetadata : undefined);
+      staged.push([name, file]);
     }
     for (const rel of filesUnder(sources.recordings)) {
       const key = `recordings/${rel}`;
@@ -156,14 +156,17 @@ export async function runBackup(options: BackupOptions): Promise<BackupResult> {
         result.vanished++;
       }
     }
-    writing = MANIFEST;
-    for (const [name] of dbs) {
-      if (sums.has(name)) renameSync(partialName(join(out, name)), join(out, name));
+    for (const [name, file] of staged) {
+      writing = name;
+      sums.set(name, (await copyFileVerified(file, join(out, name))).sha256);
+      result.databases.push(name);
     }
+    writing = MANIFEST;
     writeDurable(join(out, MANIFEST), manifestText(sums));
     return result;
   } catch (error) {
-    for (const partial of partials) rmSync(partial, { force: true });
     throw failure(error, out, writing);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
 }
