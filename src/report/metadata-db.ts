@@ -60,7 +60,11 @@ function hasPathRoot(db: Database): boolean {
 
 /** An in-memory copy of an older database, given the `path_root` column (all null: absolute paths). */
 function withPathRootColumn(db: Database): Database {
-  const copy = Database.deserialize(db.serialize(), { strict: true });
+  const bytes = db.serialize();
+  // Bytes 18 and 19 say WAL (2), which an in-memory database cannot use; 1 is rollback mode.
+  bytes[18] = 1;
+  bytes[19] = 1;
+  const copy = Database.deserialize(bytes, { strict: true });
   copy.run("ALTER TABLE recordings ADD COLUMN path_root TEXT");
   db.close();
   return copy;
