@@ -136,9 +136,27 @@ function addPathRoot(roots: PathRoots | undefined): Migration {
   };
 }
 
+/**
+ * V4: `uploads`, one row per object the uploader sends to object storage (its key, the file's
+ * SHA-256 and size, a multipart upload in progress with its parts' ETags, and when the upload
+ * was confirmed). A recording counts as uploaded when a row for it has `uploaded_on`.
+ */
+const UPLOADS_V4 = `
+CREATE TABLE {schema}.uploads (
+  key TEXT PRIMARY KEY NOT NULL,
+  recording_id TEXT REFERENCES recordings (id),
+  sha256 TEXT NOT NULL,
+  bytes INTEGER NOT NULL CHECK (bytes >= 0),
+  upload_id TEXT,
+  parts TEXT NOT NULL DEFAULT '[]',
+  uploaded_on TEXT
+) STRICT;
+CREATE INDEX {schema}.uploads_recording ON uploads (recording_id) WHERE recording_id IS NOT NULL;
+`;
+
 /** The schema's migrations; `roots` lets the V3 step make existing paths relative. */
 export function storeMigrations(roots?: PathRoots): readonly Migration[] {
-  return [createV1, addPurgedState, addPathRoot(roots)];
+  return [createV1, addPurgedState, addPathRoot(roots), UPLOADS_V4];
 }
 
 export const STORE_MIGRATIONS: readonly Migration[] = storeMigrations();

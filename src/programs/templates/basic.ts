@@ -37,6 +37,8 @@ import { PRIVACY_MODEL, privacyFilter } from "./_privacy-filter.ts";
 import type { ModelOutput, Recording } from "../../data/index.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import { WebConfigSchema } from "../../web/config.ts";
+import { UploadConfigSchema } from "../../upload/upload-config.ts";
+import { wireUpload } from "./_upload.ts";
 import type { ProgramContext } from "../program-context.ts";
 
 export const AudioConfigSchema = z.object({
@@ -78,6 +80,9 @@ export const BasicConfigSchema = z.object({
     .default(null)
     .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
   web: WebConfigSchema.prefault({}),
+  upload: UploadConfigSchema.nullable()
+    .default(null)
+    .describe("Upload saved recordings (and daily database snapshots) to S3-compatible object storage; leave unset to keep everything here"),
 });
 export type BasicConfig = z.output<typeof BasicConfigSchema>;
 
@@ -211,6 +216,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.use("file_management", fileManagement);
   ctx.addTask(() => retention.run(), { name: RETENTION_TASK, schedule: { every: config.storage.interval } });
   ctx.use("storage", retention);
+  if (config.upload !== null && store instanceof SqliteStore) wireUpload(ctx, config, config.upload, store);
   const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store) : null;
   const screenedBy = privacy === null ? null : PRIVACY_MODEL;
   async function screen(rec: Recording, outputs: readonly Pick<ModelOutput, "name_model">[]): Promise<Recording | undefined> {
