@@ -79,7 +79,9 @@ export class S3Bucket {
       throw new S3RequestError(0, "NetworkError", `cannot reach ${maskUrl(this.#config.endpoint)}: ${(error as Error).message}`);
     }
     if (response.ok) return response;
-    const text = method === "HEAD" ? "" : await response.text();
+    // A HEAD answer has no body to say why; the same request as a one-byte GET does.
+    if (method === "HEAD" && response.status !== 404) return this.#request("GET", key, { ...options, headers: { ...options.headers, range: "bytes=0-0" } });
+    const text = await response.text();
     const code = tag(text, "Code") ?? (response.status === 404 ? "NotFound" : `HTTP${response.status}`);
     throw new S3RequestError(response.status, code, tag(text, "Message") ?? `${method} answered ${response.status} ${response.statusText}`);
   }
