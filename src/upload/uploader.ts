@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import type { SqliteStore } from "../components/stores/sqlite-store.ts";
 import type { ComponentStatus } from "../data/component-status.ts";
+import type { Metric } from "../data/index.ts";
 import type { Clock } from "../scheduler/clock.ts";
 import { dailyWindow, isWithinDailyWindow } from "../time/time-of-day.ts";
 import { secondsOfDay, zonedClock } from "../time/zoned-clock.ts";
@@ -55,6 +56,7 @@ export class S3Uploader {
   #degraded: string | null = null;
   #lastError: string | null = null;
   #sentBytes = 0;
+  #backlog: { at: number; value: { files: number; bytes: number; oldest: string | null } } | null = null;
 
   constructor(config: UploadConfig, deps: UploaderDeps) {
     this.#config = config;
@@ -95,6 +97,7 @@ export class S3Uploader {
       this.#deps.logger.warn(`Upload stopped (${this.#degraded ?? result.error}); retrying in ${backoff} s`);
     } finally {
       this.#running = false;
+      this.#backlog = null;
     }
     return result;
   }
@@ -156,8 +159,19 @@ export class S3Uploader {
     };
   }
 
-  /** The backlog: saved recordings not uploaded yet, their bytes and the oldest one's time. */
+  /**
+   * The backlog: saved recordings not uploaded yet, their bytes and the oldest one's time. It
+   * stats every waiting file, so it is recomputed at most every 10 s (status polls, heartbeats).
+   */
   backlog(): { files: number; bytes: number; oldest: string | null } {
+    const now = performance.now();
+    if (this.#backlog !== null && now - this.#backlog.at < 10_000 && !this.#running) return this.#backlog.value;
+    const value = this.#computeBacklog();
+    this.#backlog = { at: now, value };
+    return value;
+  }
+
+  #computeBacklog(): { files: number; bytes: number; oldest: string | null } {
     if (!this.#config.what.includes("recordings")) return { files: 0, bytes: 0, oldest: null };
     const pending = pendingRecordings(this.#deps.store.connection, this.#deps.store.roots);
     let bytes = 0;
@@ -171,6 +185,17 @@ export class S3Uploader {
     return { files: pending.length, bytes, oldest: pending[0]?.created_on.toISOString() ?? null };
   }
 
+  /** The backlog as heartbeat metrics. */
+  metrics(now: Date): Metric[] {
+    const backlog = this.backlog();
+    const age = backlog.oldest === null ? 0 : Math.max(0, (now.getTime() - Date.parse(backlog.oldest)) / 1000);
+    return [
+      { name: "upload_backlog_files", value: backlog.files, unit: "count", captured_on: now },
+      { name: "upload_backlog_bytes", value: backlog.bytes, unit: "bytes", captured_on: now },
+      { name: "upload_backlog_oldest_age", value: Math.round(age), unit: "s", captured_on: now },
+    ];
+  }
+
   status(): ComponentStatus {
     const backlog = this.backlog();
     const totals = uploadTotals(this.#deps.store.connection);
@@ -180,6 +205,7 @@ export class S3Uploader {
         backlog_files: backlog.files,
         backlog_bytes: backlog.bytes,
         backlog_oldest: backlog.oldest,
+        backlog_oldest_age_s: backlog.oldest === null ? 0 : Math.round((this.#deps.clock.now().getTime() - Date.parse(backlog.oldest)) / 1000),
         uploaded: totals.uploaded,
         uploaded_bytes: totals.uploadedBytes,
         sent_bytes: this.#sentBytes,

@@ -98,6 +98,13 @@ describe("upload across kill -9 of the runner", () => {
     expect(done.upload_id).toBeNull();
     expect(proxy.counts.create ?? 0).toBe(creates); // the same multipart upload went on
     await waitFor("the local copy deleted after the confirmed upload", () => !existsSync(saved.path), 30_000);
+    // The backlog is in `acoupi status` (from the status file the runner rewrites every 10 s).
+    const status = await waitFor("the status to show the emptied backlog", () => {
+      const r = d.run(["status", "--json"]);
+      const upload = (JSON.parse(r.stdout) as { status?: { components?: Record<string, Record<string, unknown>> } }).status?.components?.upload;
+      return upload !== undefined && upload.backlog_files === 0 && Number(upload.uploaded) >= 1 ? upload : null;
+    }, 40_000);
+    expect(status.backlog_bytes).toBe(0);
     const stop = d.run(["stop"]);
     expect(stop.code, said(stop)).toBe(0);
 

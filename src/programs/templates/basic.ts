@@ -39,6 +39,7 @@ import { recordingTask, type NamedCondition, type RecordingTask } from "../../ta
 import { WebConfigSchema } from "../../web/config.ts";
 import { UploadConfigSchema } from "../../upload/upload-config.ts";
 import { wireUpload } from "./_upload.ts";
+import type { S3Uploader } from "../../upload/uploader.ts";
 import type { ProgramContext } from "../program-context.ts";
 
 export const AudioConfigSchema = z.object({
@@ -80,9 +81,11 @@ export const BasicConfigSchema = z.object({
     .default(null)
     .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
   web: WebConfigSchema.prefault({}),
-  upload: UploadConfigSchema.nullable()
-    .default(null)
-    .describe("Upload saved recordings (and daily database snapshots) to S3-compatible object storage; leave unset to keep everything here"),
+  upload: noPrompt(
+    UploadConfigSchema.nullable()
+      .default(null)
+      .describe("Upload saved recordings (and daily database snapshots) to S3-compatible object storage; leave unset to keep everything here"),
+  ),
 });
 export type BasicConfig = z.output<typeof BasicConfigSchema>;
 
@@ -106,6 +109,8 @@ export interface BasicTemplate {
   retention: RetentionTask;
   /** The speech filter, when `privacy.enabled`. */
   privacy: PrivacyTask | null;
+  /** The uploader, when the `upload` section is set. */
+  upload: S3Uploader | null;
   /**
    * The task a model chains on (`schedule: { after: basic.recordingSource }`): the privacy task
    * when it is enabled, so no model sees a recording before it was screened; else the recording task.
@@ -216,7 +221,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.use("file_management", fileManagement);
   ctx.addTask(() => retention.run(), { name: RETENTION_TASK, schedule: { every: config.storage.interval } });
   ctx.use("storage", retention);
-  if (config.upload !== null && store instanceof SqliteStore) wireUpload(ctx, config, config.upload, store);
+  const upload = config.upload !== null && store instanceof SqliteStore ? wireUpload(ctx, config, config.upload, store) : null;
   const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store) : null;
   const screenedBy = privacy === null ? null : PRIVACY_MODEL;
   async function screen(rec: Recording, outputs: readonly Pick<ModelOutput, "name_model">[]): Promise<Recording | undefined> {
@@ -260,6 +265,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     fileManagement,
     retention,
     privacy,
+    upload,
     recordingSource: privacy === null ? RECORDING_TASK : PRIVACY_TASK,
     screen,
     deployment: () => deployment,
