@@ -121,6 +121,8 @@ async function sendParts(
       setParts(db, key, etags);
       sent += length;
       options.onBytes?.(length);
+      // fetch copied the part; collect that copy now, or memory grows by a part per part until the next full collection.
+      Bun.gc(false);
       await pace(sent, started, options.maxRate ?? undefined);
     }
     await bucket.completeMultipart(key, uploadId, etags);

@@ -24,15 +24,35 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-export async function startS3Server(bucket = "field-data"): Promise<S3Server> {
+/** Starts s3rver in this process, or (`separate`) in a child process, so its memory is not ours. */
+export async function startS3Server(bucket = "field-data", options: { separate?: boolean } = {}): Promise<S3Server> {
   const dir = mkdtempSync(join(tmpdir(), "acoupi-s3-"));
-  const server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: dir, configureBuckets: [{ name: bucket, configs: [] }] });
-  const info = (await server.run()) as { port: number };
-  const endpoint = `http://127.0.0.1:${info.port}`;
+  let port: number;
+  let close: () => Promise<void>;
+  if (options.separate) {
+    const child = Bun.spawn([process.execPath, join(import.meta.dir, "_s3-server-main.ts"), dir, bucket], { stdout: "pipe", stderr: "inherit" });
+    const reader = child.stdout.getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("s3rver exited before it listened");
+      text += new TextDecoder().decode(value);
+    }
+    port = Number(text.trim());
+    close = async () => {
+      child.kill();
+      await child.exited;
+    };
+  } else {
+    const server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: dir, configureBuckets: [{ name: bucket, configs: [] }] });
+    port = (await server.run()).port;
+    close = () => server.close();
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new Bun.S3Client({ endpoint, bucket, accessKeyId: S3_KEY_ID, secretAccessKey: S3_SECRET, region: "us-east-1" });
   return {
     endpoint,
-    port: info.port,
+    port,
     bucket,
     dir,
     async keys(prefix = "") {
@@ -44,7 +64,7 @@ export async function startS3Server(bucket = "field-data"): Promise<S3Server> {
       return existsSync(uploads) ? readdirSync(uploads).filter((id) => existsSync(join(uploads, id, "key")) && readFileSync(join(uploads, id, "key"), "utf8") !== "") : [];
     },
     async stop() {
-      await server.close();
+      await close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
