@@ -4,7 +4,7 @@
  * it, with secrets masked, so no change of behaviour goes unseen.
  */
 import type { z } from "zod";
-import { isSecretPath } from "./secrets.ts";
+import { isSecretPath, maskSecrets } from "./secrets.ts";
 
 export interface ConfigChange {
   key: string;
@@ -32,6 +32,6 @@ export function diffConfig(before: unknown, after: unknown, prefix = ""): Config
 /** One line per change, `key: before → after`; a secret shows only that it changed. */
 export function formatChanges(schema: z.ZodType, changes: readonly ConfigChange[]): string[] {
   return changes.map((c) =>
-    isSecretPath(schema, c.key.split(".")) ? `  ${c.key}: (secret changed)` : `  ${c.key}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`,
+    isSecretPath(schema, c.key.split(".")) ? `  ${c.key}: (secret changed)` : `  ${c.key}: ${JSON.stringify(maskSecrets(schema, c.before, c.key.split(".")))} → ${JSON.stringify(maskSecrets(schema, c.after, c.key.split(".")))}`,
   );
 }
