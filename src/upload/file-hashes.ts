@@ -12,17 +12,22 @@ export interface FileHashes {
   md5: string;
 }
 
-const CHUNK = 1 << 20;
+export const CHUNK = 1 << 20;
 
 export async function hashFile(path: string): Promise<FileHashes> {
+  const hashes = await hashRange(path, 0, Number.POSITIVE_INFINITY);
+  return { bytes: hashes.bytes, sha256: hashes.sha256, md5: Buffer.from(hashes.md5, "base64").toString("hex") };
+}
+
+/** Size, SHA-256 (hex) and MD5 (base64, as Content-MD5 wants it) of `length` bytes from `start`. */
+export async function hashRange(path: string, start: number, length: number, buffer: Buffer = Buffer.allocUnsafe(CHUNK)): Promise<FileHashes> {
   const sha = createHash("sha256");
   const md5 = createHash("md5");
-  const buffer = Buffer.allocUnsafe(CHUNK);
   const handle = await open(path, "r");
   let bytes = 0;
   try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, bytes);
+    while (bytes < length) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - bytes), start + bytes);
       if (bytesRead === 0) break;
       sha.update(buffer.subarray(0, bytesRead));
       md5.update(buffer.subarray(0, bytesRead));
@@ -31,5 +36,5 @@ export async function hashFile(path: string): Promise<FileHashes> {
   } finally {
     await handle.close();
   }
-  return { bytes, sha256: sha.digest("hex"), md5: md5.digest("hex") };
+  return { bytes, sha256: sha.digest("hex"), md5: md5.digest("base64") };
 }

@@ -26,6 +26,20 @@ export class S3RequestError extends Error {
   }
 }
 
+/**
+ * A request body: bytes, or a slice of a file (`Bun.file(path).slice(a, b)`), which fetch sends
+ * from the file without copying it into memory; with its MD5 (base64) and SHA-256 (hex).
+ */
+export interface Body {
+  data: Uint8Array | Blob;
+  md5: string;
+  sha256: string;
+}
+
+export function bytesBody(data: Uint8Array): Body {
+  return { data, md5: createHash("md5").update(data).digest("base64"), sha256: sha256Hex(data) };
+}
+
 export interface HeadResult {
   size: number;
   etag: string;
@@ -65,16 +79,16 @@ export class S3Bucket {
     return url;
   }
 
-  async #request(method: string, key: string, options: { query?: Record<string, string>; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<Response> {
+  async #request(method: string, key: string, options: { query?: Record<string, string>; headers?: Record<string, string>; body?: Body } = {}): Promise<Response> {
     const url = this.#url(key, options.query);
     const body = options.body;
     const headers: Record<string, string> = { ...options.headers };
-    if (body !== undefined) headers["content-md5"] = createHash("md5").update(body).digest("base64");
-    const signed = signRequest({ method, url, headers, payloadHash: body === undefined ? EMPTY_SHA256 : sha256Hex(body), date: new Date() }, this.#config);
+    if (body !== undefined) headers["content-md5"] = body.md5;
+    const signed = signRequest({ method, url, headers, payloadHash: body === undefined ? EMPTY_SHA256 : body.sha256, date: new Date() }, this.#config);
     delete signed.host;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers: signed, body, redirect: "manual" });
+      response = await fetch(url, { method, headers: signed, body: body?.data, redirect: "manual" });
     } catch (error) {
       throw new S3RequestError(0, "NetworkError", `cannot reach ${maskUrl(this.#config.endpoint)}: ${(error as Error).message}`);
     }
@@ -101,7 +115,7 @@ export class S3Bucket {
   }
 
   /** Uploads one object in one request; returns its ETag. */
-  async put(key: string, body: Uint8Array, meta: Record<string, string>, type: string): Promise<string> {
+  async put(key: string, body: Body, meta: Record<string, string>, type: string): Promise<string> {
     const response = await this.#request("PUT", key, { body, headers: { "content-type": type, ...metaHeaders(meta) } });
     return (response.headers.get("etag") ?? "").replaceAll('"', "");
   }
@@ -114,7 +128,7 @@ export class S3Bucket {
   }
 
   /** Uploads part `number` (from 1); returns its ETag. */
-  async uploadPart(key: string, uploadId: string, number: number, body: Uint8Array): Promise<string> {
+  async uploadPart(key: string, uploadId: string, number: number, body: Body): Promise<string> {
     const response = await this.#request("PUT", key, { query: { partNumber: String(number), uploadId }, body });
     return (response.headers.get("etag") ?? "").replaceAll('"', "");
   }
@@ -122,7 +136,7 @@ export class S3Bucket {
   /** Completes the upload; S3 may answer 200 with an error in the body, which is thrown. */
   async completeMultipart(key: string, uploadId: string, etags: readonly string[]): Promise<void> {
     const parts = etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>"${xmlEscape(etag)}"</ETag></Part>`).join("");
-    const body = new TextEncoder().encode(`<CompleteMultipartUpload>${parts}</CompleteMultipartUpload>`);
+    const body = bytesBody(new TextEncoder().encode(`<CompleteMultipartUpload>${parts}</CompleteMultipartUpload>`));
     const response = await this.#request("POST", key, { query: { uploadId }, body, headers: { "content-type": "application/xml" } });
     const text = await response.text();
     const code = tag(text, "Code");

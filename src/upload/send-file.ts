@@ -4,14 +4,14 @@
  * already uploaded (a crash after the upload and before it was recorded). Small files go in one
  * PUT; larger ones in 5 MiB parts of a multipart upload whose id and part ETags are recorded as
  * each part is confirmed, so an interrupted upload resumes at the next part instead of starting a
- * second one. Only a HEAD showing the right size and SHA-256 counts as done. One part's buffer is
- * all the memory a file takes, whatever its size.
+ * second one. Only a HEAD showing the right size and SHA-256 counts as done. A part is hashed
+ * through a 1 MiB buffer and then sent as a slice of the file, which fetch streams from disk, so
+ * a 5 GiB file takes no more memory than a small one.
  */
 import type { Database } from "bun:sqlite";
-import { open } from "node:fs/promises";
 import { BackupError } from "../errors.ts";
 import { pace } from "../backup/copy-file.ts";
-import { hashFile } from "./file-hashes.ts";
+import { CHUNK, hashFile, hashRange } from "./file-hashes.ts";
 import { S3RequestError, type S3Bucket } from "./s3-bucket.ts";
 import { beginUpload, markUploaded, setParts, setUploadId, uploadRow } from "./upload-rows.ts";
 
@@ -73,19 +73,13 @@ export async function sendFile(options: SendOptions): Promise<SendResult> {
     row = uploadRow(db, key);
   }
   const started = performance.now();
-  const handle = await open(options.path, "r");
-  try {
-    if (file.bytes <= PART_BYTES) {
-      const body = new Uint8Array(file.bytes);
-      await handle.read(body, 0, file.bytes, 0);
-      await bucket.put(key, body, meta, contentType(options.path));
-      options.onBytes?.(file.bytes);
-      await pace(file.bytes, started, options.maxRate ?? undefined);
-    } else {
-      await sendParts(options, handle, row?.upload_id ?? null, JSON.parse(row?.parts ?? "[]") as string[], file.bytes, meta, started);
-    }
-  } finally {
-    await handle.close();
+  if (file.bytes <= PART_BYTES) {
+    const body = { data: Bun.file(options.path), md5: Buffer.from(file.md5, "hex").toString("base64"), sha256: file.sha256 };
+    await bucket.put(key, body, meta, contentType(options.path));
+    options.onBytes?.(file.bytes);
+    await pace(file.bytes, started, options.maxRate ?? undefined);
+  } else {
+    await sendParts(options, row?.upload_id ?? null, JSON.parse(row?.parts ?? "[]") as string[], file.bytes, meta, started);
   }
   await verify(options, file.sha256, file.bytes);
   markUploaded(db, key, options.now());
@@ -94,7 +88,6 @@ export async function sendFile(options: SendOptions): Promise<SendResult> {
 
 async function sendParts(
   options: SendOptions,
-  handle: Awaited<ReturnType<typeof open>>,
   resumeId: string | null,
   done: string[],
   bytes: number,
@@ -109,19 +102,21 @@ async function sendParts(
     setUploadId(db, key, uploadId);
     etags = [];
   }
-  const buffer = Buffer.allocUnsafe(PART_BYTES);
+  const source = Bun.file(options.path);
+  const scratch = Buffer.allocUnsafe(CHUNK);
   let sent = 0;
   try {
     for (let n = etags.length; n * PART_BYTES < bytes; n++) {
-      const length = Math.min(PART_BYTES, bytes - n * PART_BYTES);
-      const { bytesRead } = await handle.read(buffer, 0, length, n * PART_BYTES);
-      if (bytesRead !== length) throw new Error(`${options.path} changed while it was uploaded (read ${bytesRead} of ${length} bytes at part ${n + 1})`);
-      const etag = await bucket.uploadPart(key, uploadId, n + 1, buffer.subarray(0, length));
+      const start = n * PART_BYTES;
+      const length = Math.min(PART_BYTES, bytes - start);
+      const part = await hashRange(options.path, start, length, scratch);
+      if (part.bytes !== length) throw new Error(`${options.path} changed while it was uploaded (read ${part.bytes} of ${length} bytes at part ${n + 1})`);
+      const etag = await bucket.uploadPart(key, uploadId, n + 1, { data: source.slice(start, start + length), md5: part.md5, sha256: part.sha256 });
       etags = [...etags, etag];
       setParts(db, key, etags);
       sent += length;
       options.onBytes?.(length);
-      // fetch copied the part; collect that copy now, or memory grows by a part per part until the next full collection.
+      // A minor collection per part frees what fetch allocated for it, so memory does not creep up by a part at a time.
       Bun.gc(false);
       await pace(sent, started, options.maxRate ?? undefined);
     }
