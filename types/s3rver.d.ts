@@ -1,4 +1,4 @@
-/** The part of s3rver (npm, no types of its own) the tests use: a real S3 server on a local folder. */
+/** @module The part of s3rver (npm, no types of its own) the tests use: a real S3 server on a local folder. */
 declare module "s3rver" {
   interface S3rverOptions {
     port?: number;

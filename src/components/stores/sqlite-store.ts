@@ -3,8 +3,8 @@
  * src/system/sqlite.ts). Unlike acoupi it never invents a deployment, keeps `time_expansion`,
  * tracks each recording's file `state`, and offers `transaction(fn)` so the detection task can
  * write model outputs and outbox messages together (attach the outbox to `connection` with
- * SqliteMessageStore's `deps.connection`). The schema lives in `_schema.ts`, the readers in
- * `_rows.ts`.
+ * SqliteMessageStore's `deps.connection`). Paths are stored relative to their root (`_paths.ts`);
+ * the schema lives in `_schema.ts`, the readers in `_rows.ts`.
  */
 import type { Database, Statement } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
@@ -19,7 +19,8 @@ import { selectModelOutputInfos, selectModelOutputs, selectRecordingsAtPaths, se
 import { selectRetentionCandidates } from "./_retention-rows.ts";
 import { assertOwnSchema, storeMigrations } from "./_schema.ts";
 import { toStored, type PathRoots } from "./_paths.ts";
-import { readActivity } from "./_activity.ts";
+import { assertState, deploymentRow, unknownRecording, type Row } from "./_writes.ts";
+import { readActivity, readPredictedTags } from "./_activity.ts";
 import type { ActivityStore, ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, RetentionCandidate, Store, StoreActivity } from "./types.ts";
 
 export const SqliteStoreConfigSchema = z.object({
@@ -32,16 +33,9 @@ export interface SqliteStoreDeps {
   synchronous?: Synchronous;
   /** Where moving a damaged file aside is reported; logger("store") by default. */
   logger?: ConsolaInstance;
-  /**
-   * `paths.recordings` and `paths.tmp_audio`: paths under them are stored relative to them, so a
-   * copy of the database works beside a copy of the recordings. Without them paths are stored as given.
-   */
+  /** `paths.recordings` and `paths.tmp_audio`: paths under them are stored relative (`_paths.ts`). */
   roots?: PathRoots;
 }
-
-const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing", "purged"];
-
-type Row = Record<string, string | number | null>;
 
 export class SqliteStore implements Store, ActivityStore {
   readonly #db: Database;
@@ -113,7 +107,7 @@ export class SqliteStore implements Store, ActivityStore {
     return this.#db;
   }
 
-  /** The folders stored paths are relative to (none: paths are stored as given). */
+  /** The folders stored paths are relative to (undefined: stored as given). */
   get roots(): PathRoots | undefined {
     return this.#roots;
   }
@@ -268,15 +262,7 @@ export class SqliteStore implements Store, ActivityStore {
   }
 
   getPredictedTags(range: { after: Date; before: Date }): PredictedTagRow[] {
-    return storeCall("read predicted tags", () => {
-      const sql = `SELECT d.detection_score, t.confidence_score, t.key, t.value, m.created_on
-        FROM model_outputs m JOIN detections d ON d.model_output_id = m.id JOIN predicted_tags t ON t.detection_id = d.id
-        WHERE m.created_on >= ? AND m.created_on < ? ORDER BY m.created_on, t.id`;
-      const rows = this.#db
-        .query<Omit<PredictedTagRow, "created_on"> & { created_on: string }, [string, string]>(sql)
-        .all(sqlTime(range.after), sqlTime(range.before));
-      return rows.map((row) => ({ ...row, created_on: new Date(row.created_on) }));
-    });
+    return storeCall("read predicted tags", () => readPredictedTags(this.#db, range));
   }
 
   listRecordingsByState(state: RecordingState, options: { limit?: number } = {}): RecordingWithOutputs[] {
@@ -297,7 +283,7 @@ export class SqliteStore implements Store, ActivityStore {
   }
 
   /** The `path` and `path_root` columns for an absolute path. */
-  #stored(path: string | null): { path: string | null; path_root: string | null } {
+  #stored(path: string | null): Row {
     const stored = toStored(path, this.#roots);
     return { path: stored.path, path_root: stored.root };
   }
@@ -306,27 +292,4 @@ export class SqliteStore implements Store, ActivityStore {
     const outputs = selectModelOutputs(this.#db, recordings);
     return recordings.map((recording) => ({ recording, modelOutputs: outputs.get(recording.id) ?? [] }));
   }
-}
-
-function deploymentRow(d: Deployment): Row {
-  return {
-    id: d.id.toLowerCase(),
-    name: d.name,
-    latitude: d.latitude,
-    longitude: d.longitude,
-    started_on: sqlTime(d.started_on),
-    ended_on: d.ended_on === null ? null : sqlTime(d.ended_on),
-  };
-}
-
-function assertState(state: string): void {
-  if (!RECORDING_STATES.includes(state as RecordingState)) {
-    throw new StoreError(`Cannot set recording state "${state}": it is not one of ${RECORDING_STATES.join(", ")}`);
-  }
-}
-
-function unknownRecording(id: string): StoreError {
-  return new StoreError(`Cannot update recording ${id}: it is not in the metadata store`, {
-    help: "Store the recording first with storeRecording()",
-  });
 }
