@@ -25,8 +25,12 @@ export default defineCommand({
     const maxRate = parseRate(args["max-rate"], "max-rate");
     if (args.out.trim() === "") throw new ConfigError("--out is empty: pass the folder to back up into", { key: "out" });
     const { paths, config } = await loadConfigured();
-    const c = config as { paths: { db_metadata: string; recordings: string; tmp_audio: string }; messaging?: { messages_db?: string } };
-    const roots = { recordings: c.paths.recordings, tmp: c.paths.tmp_audio };
+    const c = config as { paths?: { db_metadata: string; recordings: string; tmp_audio: string }; messaging?: { messages_db?: string } };
+    if (c.paths === undefined) {
+      throw new ConfigError("The configured program has no paths section (no recordings and no metadata database), so there is nothing to back up", { key: "paths" });
+    }
+    const p = c.paths;
+    const roots = { recordings: p.recordings, tmp: p.tmp_audio };
     try {
       setPriority(19);
     } catch (error) {
@@ -34,12 +38,12 @@ export default defineCommand({
     }
     const result = await runBackup({
       out: args.out,
-      sources: { metadata: c.paths.db_metadata, messages: c.messaging?.messages_db ?? null, recordings: c.paths.recordings },
+      sources: { metadata: p.db_metadata, messages: c.messaging?.messages_db ?? null, recordings: p.recordings },
       live: {
         ACOUPI_HOME: paths.home,
-        "paths.recordings": c.paths.recordings,
-        "paths.tmp_audio": c.paths.tmp_audio,
-        "the folder of paths.db_metadata": dirname(c.paths.db_metadata),
+        "paths.recordings": p.recordings,
+        "paths.tmp_audio": p.tmp_audio,
+        "the folder of paths.db_metadata": dirname(p.db_metadata),
       },
       maxRate,
       prepareMetadata: (file) => relativizeMetadataCopy(file, roots),
