@@ -53,7 +53,7 @@ describe("acoupi backup", () => {
     const third = sensor.acoupi(["backup", "--out", out]);
     expect(third.stdout).toContain("1 new recordings");
     expect(sha256Check(out).output.match(/: OK/g)?.length).toBe(7);
-  });
+  }, 60_000);
 
   test("holds rows that another process committed but SQLite has only in the -wal file, which a file copy misses", () => {
     sensor = makeSensor();
@@ -80,7 +80,7 @@ describe("acoupi backup", () => {
     } finally {
       live.close();
     }
-  });
+  }, 60_000);
 
   test("the backup moved to another folder serves recordings, detections, export --format raven and spectrogram ID with no set-up", () => {
     sensor = makeSensor();
@@ -113,7 +113,7 @@ describe("acoupi backup", () => {
     const drawn = runAcoupi(["spectrogram", RECORDING_IDS[0]!, "--out", png, "--db", db], laptop.env);
     expect(drawn.code, drawn.stderr).toBe(0);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
-  });
+  }, 60_000);
 
   test("refuses --out at a file, at ACOUPI_HOME and inside the recordings folder, by name, writing nothing", () => {
     sensor = makeSensor();
@@ -131,7 +131,7 @@ describe("acoupi backup", () => {
     expect(inRecordings.stderr).toMatch(/inside the live data folder (ACOUPI_HOME|paths\.recordings)/);
     expect(existsSync(inside)).toBe(false);
     expect(readFileSync(file, "utf8")).toBe("x");
-  });
+  }, 60_000);
 
   test("a run killed mid-copy leaves no half file under a final name, and the next run finishes the job", async () => {
     sensor = makeSensor();

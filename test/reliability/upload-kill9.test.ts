@@ -108,10 +108,17 @@ describe("upload across kill -9 of the runner", () => {
     const stop = d.run(["stop"]);
     expect(stop.code, said(stop)).toBe(0);
 
-    expect(await s3.keys()).toEqual([mid.key]);
-    expect(mid.key).toMatch(/^acoupi\/test-device-0001\/\d{4}\/\d{2}\/\d{2}\/[^/]+\.wav$/);
+    // The restarted runner made a recording of its own, uploaded too: every upload is one object,
+    // one recording each, carrying the SHA-256 the sensor computed.
+    const uploads = query<{ key: string; recording_id: string; sha256: string }>("SELECT key, recording_id, sha256 FROM uploads WHERE uploaded_on IS NOT NULL");
+    const keys = await s3.keys();
+    expect(keys).toEqual(uploads.map((u) => u.key).sort());
+    expect(keys).toContain(mid.key);
+    expect(new Set(uploads.map((u) => u.recording_id)).size).toBe(uploads.length);
+    for (const key of keys) expect(key).toMatch(/^acoupi\/test-device-0001\/\d{4}\/\d{2}\/\d{2}\/[^/]+\.wav$/);
     const bucket = new S3Bucket({ endpoint: s3.endpoint, bucket: s3.bucket, region: "us-east-1", accessKeyId: S3_KEY_ID, secretAccessKey: S3_SECRET });
     expect((await bucket.head(mid.key))?.meta.sha256).toBe(original);
+    for (const u of uploads) expect((await bucket.head(u.key))?.meta.sha256).toBe(u.sha256);
     expect(s3.unfinishedUploads()).toEqual([]);
   }, 300_000);
 });

@@ -34,7 +34,7 @@ describe("the upload section", () => {
     const file = join(home.acoupiHome, "config/program.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, "utf8")).upload.secret_access_key).toBe("s3cr3t-value");
-  });
+  }, 60_000);
 
   test("a bad value is refused by its key, and nothing is written", () => {
     home = makeTempHome();
@@ -44,5 +44,5 @@ describe("the upload section", () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("upload.endpoint");
     expect(readFileSync(join(home.acoupiHome, "config/program.json"), "utf8")).toBe(before);
-  });
+  }, 60_000);
 });

@@ -115,7 +115,7 @@ describe("S3Uploader", () => {
     expect(degraded).toContain("********@127.0.0.1");
     expect(sensor.warnings.join("\n")).not.toContain("hunter2");
     expect(existsSync(sensor.recordings[0]!.path as string)).toBe(true);
-  });
+  }, 60_000);
 
   test("a missing bucket is named", async () => {
     sensor = makeSensorStore([10_000]);
@@ -123,7 +123,7 @@ describe("S3Uploader", () => {
     await uploader.run();
     expect(uploader.status().degraded).toContain('bucket "no-such-bucket" at http://127.0.0.1');
     expect(uploader.status().degraded).toContain("does not exist (NoSuchBucket)");
-  });
+  }, 60_000);
 
   test("a full bucket is named, nothing is deleted, and the uploads go through once space is freed", async () => {
     sensor = makeSensorStore([20_000, 7 * MiB]);
@@ -147,7 +147,7 @@ describe("S3Uploader", () => {
     const end = `${String((hour + 3) % 24).padStart(2, "0")}:00:00`;
     const result = await sensor.uploader({ endpoint: proxy.endpoint, window_start: start, window_end: end }).run();
     expect(result.skipped).toBe("outside-window");
-  });
+  }, 60_000);
 
   test("retention deletes uploaded recordings before ones never uploaded within a group", async () => {
     sensor = makeSensorStore([1000, 1000, 1000]);
@@ -160,5 +160,5 @@ describe("S3Uploader", () => {
     const candidates = sensor.store.listRetentionCandidates({ keepPerLabel: 0 });
     const order = sacrificeOrder(candidates, ["no_detections"]).map((c) => c.candidate.recording.id);
     expect(order).toEqual([newest.id, sensor.recordings[0]!.id, sensor.recordings[1]!.id]);
-  });
+  }, 60_000);
 });

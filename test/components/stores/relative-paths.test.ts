@@ -59,7 +59,7 @@ describe("SqliteStore relative paths", () => {
     store.markPurged(store.getRecordingsInfoByPath([saved])[0]!.recording, new Date());
     expect(raw(db)[0]).toEqual({ path: null, path_root: null });
     store.close();
-  });
+  }, 60_000);
 
   test("migrates a version 2 database: paths under the roots become relative, others stay absolute", () => {
     const { db, roots } = setup();
@@ -82,7 +82,7 @@ describe("SqliteStore relative paths", () => {
     const conn = new Database(db, { readonly: true });
     expect(conn.query("PRAGMA user_version").get()).toEqual({ user_version: storeMigrations().length });
     conn.close();
-  });
+  }, 60_000);
 });
 
 describe("the report commands on a database from before relative paths", () => {
@@ -106,5 +106,5 @@ describe("the report commands on a database from before relative paths", () => {
     } finally {
       home.cleanup();
     }
-  });
+  }, 60_000);
 });
