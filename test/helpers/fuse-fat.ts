@@ -5,7 +5,7 @@
  * to a loop device first. Needs /dev/fuse (and losetup for exFAT) and the packages in
  * scripts/system-deps.sh.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export type FatKind = "vfat" | "exfat";
@@ -23,6 +23,12 @@ function has(command: string): boolean {
 /** Whether this machine can mount `kind` through FUSE (and why not). */
 export function fuseProblem(kind: FatKind): string | null {
   if (!existsSync("/dev/fuse")) return "there is no /dev/fuse";
+  try {
+    accessSync("/dev/fuse", constants.R_OK | constants.W_OK);
+  } catch (error) {
+    return `/dev/fuse cannot be opened (${(error as NodeJS.ErrnoException).code})`;
+  }
+  if (kind === "exfat" && process.getuid?.() !== 0) return "attaching a loop device for exFAT needs root";
   const tools = kind === "vfat" ? ["mkfs.vfat", "fusefat"] : ["mkfs.exfat", "mount.exfat-fuse", "losetup"];
   const missing = tools.filter((t) => !has(t));
   return missing.length === 0 ? null : `${missing.join(", ")} missing (scripts/system-deps.sh installs them)`;

@@ -7,7 +7,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { objectKey } from "../../src/upload/object-key.ts";
 import { S3Bucket } from "../../src/upload/s3-bucket.ts";
 import type { UploadRunResult } from "../../src/upload/uploader.ts";
@@ -57,7 +59,7 @@ describe("S3Uploader", () => {
   test("uploads each saved recording once under <prefix>/<device_id>/<YYYY>/<MM>/<DD>/<file>, carrying its SHA-256, and a second run sends nothing", async () => {
     sensor = makeSensorStore([40_000, 70_000, 12 * MiB]);
     const uploader = sensor.uploader({ endpoint: proxy.endpoint, prefix: "field/2024" });
-    expect(uploader.status().figures?.backlog_files).toBe(3);
+    expect(uploader.status().figures).toMatchObject({ backlog_files: 3, backlog_bytes: 40_000 + 70_000 + 12 * MiB, backlog_oldest: sensor.recordings[0]!.created_on.toISOString() });
     const first = await uploader.run();
     expect(first).toMatchObject({ uploaded: 3, error: null });
     const keys = sensor.recordings.map((r) => objectKey("field/2024", DEVICE, r.created_on, r.path as string));
@@ -73,6 +75,9 @@ describe("S3Uploader", () => {
     const status = uploader.status();
     expect(status.degraded).toBeNull();
     expect(status.figures).toMatchObject({ backlog_files: 0, backlog_bytes: 0, uploaded: 3 });
+    // The heartbeat carries the backlog as metrics.
+    const metrics = Object.fromEntries(uploader.metrics(new Date()).map((m) => [m.name, m.value]));
+    expect(metrics).toEqual({ upload_backlog_files: 0, upload_backlog_bytes: 0, upload_backlog_oldest_age: 0 });
     for (const r of sensor.recordings) expect(existsSync(r.path as string)).toBe(true);
   }, 60_000);
 
@@ -138,6 +143,23 @@ describe("S3Uploader", () => {
     expect(later).toMatchObject({ uploaded: 2, deleted: 2 });
     expect((await s3.keys("quota/")).length).toBe(2);
     expect(s3.unfinishedUploads()).toEqual([]);
+  }, 60_000);
+
+  test("snapshots: once a UTC day, a consistent copy of the metadata database under that day's folder, with relative paths", async () => {
+    sensor = makeSensorStore([1000, 2000]);
+    const uploader = sensor.uploader({ endpoint: proxy.endpoint, what: ["snapshots"], prefix: "snap" });
+    const first = await uploader.run();
+    expect(first).toMatchObject({ uploaded: 1, error: null });
+    const key = objectKey("snap", DEVICE, new Date(), "metadata.db");
+    expect(await s3.keys("snap/")).toEqual([key]);
+    expect((await uploader.run()).uploaded).toBe(0);
+    const copy = join(sensor.dir, "downloaded.db");
+    const client = new Bun.S3Client({ endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: S3_KEY_ID, secretAccessKey: S3_SECRET, region: "us-east-1" });
+    await Bun.write(copy, await client.file(key).arrayBuffer());
+    const db = new Database(copy, { readonly: true });
+    expect(db.query("SELECT count(*) AS n, min(path_root) AS root FROM recordings").get()).toEqual({ n: 2, root: "recordings" });
+    db.close();
+    expect(uploader.status().figures?.backlog_files).toBe(0); // recordings are not in `what`
   }, 60_000);
 
   test("sends nothing outside upload.window_start–window_end", async () => {
