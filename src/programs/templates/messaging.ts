@@ -138,6 +138,10 @@ export function messagingTemplate(
     if (retention) metrics.push(function retention_metrics() {
       return retention.metrics();
     });
+    const upload = inputs.basic?.upload;
+    if (upload) metrics.push(function upload_backlog() {
+      return upload.metrics(deps.clock.now());
+    });
     const privacy = inputs.basic?.privacy;
     if (privacy) metrics.push(function privacy_metrics() {
       return privacy.metrics();
