@@ -13,3 +13,4 @@ export const HOMEASSISTANT_TASK = "homeassistant_task";
 export const RETENTION_TASK = "retention_task";
 export const PRIVACY_TASK = "privacy_task";
 export const CONFIRMATION_TASK = "confirmation_task";
+export const UPLOAD_TASK = "upload_task";

@@ -1,12 +1,13 @@
 /**
  * @module `acoupi detections`: the detections in the metadata database, newest recording first,
- * with their label (most confident tag), score, time and frequency box, as a table (at most
+ * with their label (most confident tag), score, time and frequency box, verdict (`acoupi review`)
+ * and the first 8 characters of the detection id (enough for `acoupi review`), as a table (at most
  * `--limit`, default 50) or as JSON lines with `--json` (streamed). With `--why`, the detections
  * the rules dropped instead, each with the rule (its config key) and the reason. Reads the
  * database read-only.
  */
 import { defineCommand } from "citty";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
 import { iterateDetections, type DetectionListRow } from "../../report/queries.ts";
 import { renderTable, seconds, shortTime, type Column } from "../../report/table.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
@@ -30,7 +31,9 @@ const COLUMNS: Column<DetectionListRow>[] = [
   { title: "END", value: (r) => seconds(r.end_time_s), align: "right" },
   { title: "LOW HZ", value: (r) => seconds(r.low_freq_hz), align: "right" },
   { title: "HIGH HZ", value: (r) => seconds(r.high_freq_hz), align: "right" },
+  { title: "VERDICT", value: (r) => (r.verdict === null ? "" : r.verdict_species === null ? r.verdict : `${r.verdict} (${r.verdict_species})`) },
   { title: "MODEL", value: (r) => r.model },
+  { title: "DETECTION ID", value: (r) => r.detection_id.slice(0, 8) },
   { title: "RECORDING ID", value: (r) => r.recording_id },
 ];
 
@@ -44,7 +47,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const filters = parseFilters(args);
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     try {
       if (args.why) {
         const limit = filters.limit ?? (args.json ? undefined : TABLE_LIMIT);

@@ -14,6 +14,7 @@ import { basename } from "node:path";
 import type { InferenceSession } from "onnxruntime-web";
 import { z } from "zod";
 import { readRealTime } from "../../audio/real-time-audio.ts";
+import { MAX_RATE, MIN_RATE } from "../../audio/resample.ts";
 import type { CheckReport, Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
@@ -29,6 +30,9 @@ import type { Model } from "./types.ts";
 const log = logger("model");
 
 /** Used when neither `model.threshold` nor the program's `detections.threshold` is given. */
+/** The longest model window, hop or frame gap, in seconds: far beyond any audio model's input. */
+const MAX_WINDOW_S = 600;
+
 export const DEFAULT_MODEL_THRESHOLD = 0.2;
 
 export const ModelConfigSchema = z.object({
@@ -41,9 +45,9 @@ export const ModelConfigSchema = z.object({
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
     .describe("Labels in the model's output order: a text file with one label per line, or a list"),
   name: z.string().min(1).nullable().default(null).describe("Model name stored with each output; defaults to the file name without .onnx"),
-  samplerate: z.number().int().positive().describe("Samplerate the model expects, in Hz; recordings are resampled to it"),
-  window: z.number().positive().describe("Length of one model input window, in seconds"),
-  hop: z.number().positive().nullable().default(null).describe("Seconds between window starts; defaults to the window length"),
+  samplerate: z.number().int().min(MIN_RATE).max(MAX_RATE).describe("Samplerate the model expects, in Hz; recordings are resampled to it"),
+  window: z.number().positive().max(MAX_WINDOW_S).describe("Length of one model input window, in seconds"),
+  hop: z.number().positive().max(MAX_WINDOW_S).nullable().default(null).describe("Seconds between window starts; defaults to the window length"),
   input: z.string().min(1).nullable().default(null).describe("Name of the audio input tensor; defaults to the model's first input"),
   output: z.string().min(1).nullable().default(null).describe("Name of the score output tensor; defaults to the model's first output"),
   activation: z.enum(["none", "sigmoid", "softmax"]).default("none").describe("Function applied to the raw outputs to get scores in [0, 1]"),
@@ -72,17 +76,20 @@ export const ModelConfigSchema = z.object({
   frame_step: z
     .number()
     .positive()
+    .max(MAX_WINDOW_S)
     .nullable()
     .default(null)
     .describe("With frames peaks or segments: seconds per output frame; defaults to model.window divided by the number of frames the model outputs"),
   min_gap: z
     .number()
     .min(0)
+    .max(MAX_WINDOW_S)
     .default(0)
     .describe("With frames peaks: the smallest distance between two peaks, in seconds; of two closer peaks the higher is kept (0 keeps every local maximum)"),
   merge_gap: z
     .number()
     .min(0)
+    .max(MAX_WINDOW_S)
     .default(0)
     .describe("With frames segments: the largest gap, in seconds, merged inside one segment (0 merges only runs that touch)"),
 });
