@@ -110,3 +110,10 @@ export class DeploymentError extends AcoupiError {
     super("deployment", message, options);
   }
 }
+
+/** A command line acoupi cannot read: an unknown command or option, or a missing value. */
+export class UsageError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("usage", message, options);
+  }
+}

@@ -6,8 +6,9 @@
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { coerceValue } from "./coerce.ts";
+import { unknownKeyHelp } from "./key-help.ts";
 import { splitKey } from "./fields.ts";
-import { fieldAt, kindOf, listFields } from "./walk.ts";
+import { fieldAt, kindOf } from "./walk.ts";
 
 /** Flags that belong to the command itself, not to the program config. */
 const COMMAND_FLAGS = new Set(["program", "config", "prompt", "no-prompt", "verbose", "help", "h", "device-id"]);
@@ -34,7 +35,7 @@ export function parseConfigArgs(schema: z.ZodType, argv: readonly string[]): Rec
     if (!field) {
       throw new ConfigError(`Unknown option --${key}: it is not a configuration key of this program`, {
         key,
-        help: `Valid keys: ${listFields(schema).map((f) => f.path).join(", ")}`,
+        help: unknownKeyHelp(schema, key),
       });
     }
     if (raw === undefined) {
