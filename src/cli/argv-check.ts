@@ -93,7 +93,7 @@ export function knownFlags(args: ArgsDef): string[] {
 
 /** Refuses the first option of `argv` that the resolved command does not accept. */
 export function checkFlags(resolved: ResolvedCommand, argv: readonly string[]): void {
-  const known = knownFlags(resolved.args);
+  const known = [...knownFlags(resolved.args), ...(resolved.path.length === 0 ? ["version", "v"] : [])];
   const takesConfigKeys = resolved.path.length === 1 && CONFIG_KEY_COMMANDS.has(resolved.path[0] as string);
   const where = ["acoupi", ...resolved.path].join(" ");
   for (let i = 0; i < argv.length; i++) {

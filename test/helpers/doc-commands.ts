@@ -60,7 +60,8 @@ export function stripComment(line: string): string {
 export function acoupiPart(line: string): string | null {
   const text = line.replace(/^\$\s+/, "").trim();
   const afterEnv = text.replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=(?:"[^"]*"|'[^']*'|\S*)\s+)*/, "");
-  if (/^acoupi(\s|$)/.test(afterEnv)) return afterEnv.split(/\s(?:&&|\|\||;|\|)\s/)[0]?.trim() ?? null;
+  // A pipe inside brackets is a synopsis's alternative (`[--user | --system]`), not a pipe.
+  if (/^acoupi(\s|$)/.test(afterEnv)) return afterEnv.split(/\s(?:&&|\|\||;|\|(?![^[]*\]))\s/)[0]?.trim() ?? null;
   const ssh = /^ssh\s+\S+\s+(acoupi(?:\s.*)?)$/.exec(afterEnv);
   return ssh ? (ssh[1] as string).trim() : null;
 }
@@ -85,7 +86,8 @@ export function docLines(file: string, repo: string): DocLine[] {
   const push = (text: string, line: number, origin: DocLine["origin"], blockSkip: string | null) => {
     const clean = stripComment(text);
     const acoupi = acoupiPart(clean);
-    if (origin === "inline" && acoupi === null) return;
+    // Inline spans: commands, and flag fragments such as `--recording.duration 5` (their key is checked).
+    if (origin === "inline" && acoupi === null && !clean.startsWith("--")) return;
     let skip = blockSkip;
     const byPrefix = acoupi ? skipPrefixes.find((s) => acoupi.startsWith(s.prefix)) : undefined;
     if (skip === null && byPrefix) skip = byPrefix.reason;
@@ -97,6 +99,7 @@ export function docLines(file: string, repo: string): DocLine[] {
     if (fence) {
       if (fenceMatch && fenceMatch[1]?.startsWith(fence.marker)) {
         fence = null;
+        lastNonBlank = raw;
         return;
       }
       if (!fence.shell) return;
@@ -117,6 +120,7 @@ export function docLines(file: string, repo: string): DocLine[] {
       return;
     }
     if (raw.trim() !== "") lastNonBlank = raw;
+    if (MARKER.test(raw)) return;
     for (const span of raw.matchAll(/`([^`]+)`/g)) push(span[1] as string, index + 1, "inline", null);
   });
   return out;

@@ -6,6 +6,7 @@
  */
 import { defineCommand } from "citty";
 import { ConfigError } from "../../../errors.ts";
+import { activeDeployment } from "../../../system/deployment-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
 import type { WebConfig } from "../../../web/config.ts";
 import { ensureWebToken, readEndpoint, webUrl } from "../../../web/token.ts";
@@ -25,7 +26,10 @@ export default defineCommand({
     const endpoint = readEndpoint(paths);
     const live = endpoint !== null && readLivePid(paths.pidFile) === endpoint.pid;
     process.stdout.write(`${webUrl(web.host, live ? endpoint.port : web.port, token)}\n`);
-    if (!web.enabled) process.stderr.write("The web page is off: run `acoupi config set web.enabled true`, then restart the runner\n");
-    else if (!live) process.stderr.write("The runner is not serving the page now: start it with `acoupi start`\n");
+    // An active deployment's runner is restarted (`start` is refused while one is active).
+    const active = activeDeployment(paths) !== null;
+    const apply = active ? "`acoupi restart`" : "`acoupi start`";
+    if (!web.enabled) process.stderr.write(`The web page is off: run \`acoupi config set web.enabled true\`, then ${apply}\n`);
+    else if (!live) process.stderr.write(`The runner is not serving the page now: run ${apply}\n`);
   },
 });
