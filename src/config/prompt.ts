@@ -7,6 +7,7 @@
  * are offered with a yes/no question first; fields marked `noPrompt` (or inside such a section)
  * are never asked; fields marked `askWhen` only when their sibling is set; secrets are not echoed.
  */
+import { resolve } from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { Asker } from "./ask.ts";
@@ -121,8 +122,10 @@ class Prompter {
       const text = await this.#asker.text(label, shown(current));
       // Empty leaves an optional field out, and sets a nullable one to null.
       if (text === "" && field.optional) return unwrap(field.schema).nullable ? null : undefined;
+      // A path typed here is relative to the working directory, as in any shell.
+      const typed = field.meta.path && text !== "" && !text.startsWith("~") ? resolve(text) : text;
       try {
-        return coerceValue(field.schema, text, field.path);
+        return coerceValue(field.schema, typed, field.path);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         this.#asker.say(error.message);

@@ -15,6 +15,7 @@ import { isSetUp, readJsonFile, readProgramName, writeProgramConfig } from "../.
 import { promptConfig } from "../../config/prompt.ts";
 import { readSetupDraft, removeSetupDraft, setupDraftFile, writeSetupDraft } from "../../config/setup-draft.ts";
 import { diffConfig, formatChanges } from "../../config/diff.ts";
+import { storedPaths } from "../../config/home-paths.ts";
 import { migrateAcoupi06 } from "../../config/migrate-acoupi-06.ts";
 import { matchPyAudioDevice } from "../../config/device-name.ts";
 import { insecureTlsKeys } from "../../config/secrets.ts";
@@ -135,7 +136,7 @@ export default defineCommand({
     const previousConfig = previous === programName ? readJsonFile(paths.programJson) : null;
     mkdirSync(paths.runDir, { recursive: true });
     mkdirSync(paths.logDir, { recursive: true });
-    writeProgramConfig(paths, programName, config);
+    writeProgramConfig(paths, programName, config, definition.configSchema);
     removeSetupDraft(paths);
     if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
     for (const key of insecureTlsKeys(config)) {
@@ -143,7 +144,8 @@ export default defineCommand({
     }
     if (previous !== null && previous !== programName) process.stdout.write(`The program changed from "${previous}" to "${programName}"\n`);
     if (previousConfig !== null) {
-      const changes = formatChanges(definition.configSchema, diffConfig(previousConfig, config));
+      // The previous file holds paths as stored (relative to the home): compare like with like.
+      const changes = formatChanges(definition.configSchema, diffConfig(previousConfig, storedPaths(definition.configSchema, config, paths.home)));
       process.stdout.write(changes.length > 0 ? `Changed from the previous setup:\n${changes.join("\n")}\n` : "The configuration is the same as before\n");
     }
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);

@@ -103,7 +103,7 @@ export default defineCommand({
         });
       }
     }
-    writeProgramConfig(paths, programName, updated);
+    writeProgramConfig(paths, programName, updated, schema);
     for (const on of key ? switchedOn(schema, config, key) : []) {
       process.stdout.write(`${on.section} was not set: this switches it on${on.description ? ` (${on.description})` : ""}, with the defaults below for its other keys\n`);
     }
