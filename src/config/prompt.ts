@@ -10,6 +10,7 @@
 import { resolve } from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import type { AnswerVerdict } from "./answer-checks.ts";
 import { Asker } from "./ask.ts";
 import { deepMerge } from "./args.ts";
 import { coerceValue } from "./coerce.ts";
@@ -24,6 +25,8 @@ export interface PromptOptions {
   answered?: readonly string[];
   /** Called after each answer with the config so far and the keys answered, to keep a draft. */
   onAnswer?: (draft: Record<string, unknown>, answered: string[]) => void;
+  /** Checks an answer that passed the schema against the world (devices, files, brokers). */
+  checkAnswer?: (key: string, value: unknown, valueAt: (key: string) => unknown) => Promise<AnswerVerdict | null>;
 }
 
 function defaultOf(schema: z.ZodType): unknown {
@@ -99,7 +102,14 @@ class Prompter {
         continue;
       }
       if (checked.success) {
+        const verdict = await this.#options.checkAnswer?.(field.path, answer, (key) => this.#valueAt(key.split(".")));
+        if (verdict?.problem) {
+          this.#asker.say(`${verdict.problem}\n  Please answer again`);
+          continue;
+        }
+        if (verdict?.note) this.#asker.say(verdict.note);
         this.#record(field.path, answer);
+        for (const [key, value] of Object.entries(verdict?.set ?? {})) this.#record(key, value);
         return;
       }
       const issue = checked.error.issues[0];

@@ -9,6 +9,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { defineCommand } from "citty";
+import { checkAnswer, checkGivenValues } from "../../config/answer-checks.ts";
 import { Asker, SetupCancelled, setEcho } from "../../config/ask.ts";
 import { deepMerge, parseConfigArgs } from "../../config/args.ts";
 import { isSetUp, readJsonFile, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
@@ -68,6 +69,7 @@ async function prompted(paths: AcoupiPaths, programName: string, schema: Paramet
     return await promptConfig(schema, config, {
       asker,
       answered,
+      checkAnswer,
       onAnswer: (draft, keys) => {
         kept = keys.length;
         writeSetupDraft(paths, { program: programName, config: draft, answered: keys });
@@ -116,6 +118,7 @@ export default defineCommand({
       }
       draft = await prompted(paths, programName, definition.configSchema, draft, fromArgs);
     }
+    checkGivenValues(draft);
     const config = validateConfig(definition.configSchema, draft, {
       source: args.config ?? "the setup arguments",
       help: migrated
