@@ -153,6 +153,8 @@ class Prompter {
       }
       const parts = field.path.split(".");
       if (field.meta.askWhen && !isSet(this.#valueAt([...parts.slice(0, -1), field.meta.askWhen]))) continue;
+      const applies = field.meta.appliesWhen;
+      if (applies && !applies.is.includes(this.#valueAt([...parts.slice(0, -1), applies.sibling]) as string)) continue;
       if (field.kind === "object") {
         if (field.optional && !isSet(valueAt(this.value, parts))) {
           if (this.#answered.has(field.path)) {
