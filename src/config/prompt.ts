@@ -16,6 +16,7 @@ import { deepMerge } from "./args.ts";
 import { coerceValue } from "./coerce.ts";
 import { valueAt } from "./value-at.ts";
 import { relationIssueFor, relationIssues } from "./relations.ts";
+import { unknownKeyHelp } from "./key-help.ts";
 import { describeIssue } from "./validate.ts";
 import { enumValues, fieldAt, kindOf, listFields, objectShape, unwrap, type FieldInfo } from "./walk.ts";
 
@@ -27,6 +28,8 @@ export interface PromptOptions {
   onAnswer?: (draft: Record<string, unknown>, answered: string[]) => void;
   /** Checks an answer that passed the schema against the world (devices, files, brokers). */
   checkAnswer?: (key: string, value: unknown, valueAt: (key: string) => unknown) => Promise<AnswerVerdict | null>;
+  /** Leave the asker open for questions of the caller's own after the schema's. */
+  keepOpen?: boolean;
 }
 
 function defaultOf(schema: z.ZodType): unknown {
@@ -217,6 +220,20 @@ export async function promptConfig(schema: z.ZodType, initial: Record<string, un
     const prompter = new Prompter(schema, initial, used, options);
     await prompter.walk();
     await prompter.settle();
+    return prompter.value;
+  } finally {
+    if (!options.keepOpen) used.close();
+  }
+}
+
+/** Asks the one field `key` again (`acoupi setup --edit KEY`), with the same checks as setup. */
+export async function promptOne(schema: z.ZodType, initial: Record<string, unknown>, key: string, options: PromptOptions = {}): Promise<Record<string, unknown>> {
+  const field = listFields(schema).find((f) => f.path === key && f.kind !== "object");
+  if (!field) throw new ConfigError(`Field "${key}" is not a setting setup asks for`, { key, help: unknownKeyHelp(schema, key) });
+  const used = options.asker ?? new Asker();
+  try {
+    const prompter = new Prompter(schema, initial, used, { ...options, answered: [] });
+    await prompter.ask(field);
     return prompter.value;
   } finally {
     used.close();

@@ -68,6 +68,7 @@ describe("interactive setup on a real terminal", () => {
       answer("messaging.outbox.max_rows", ""),
       answer("messaging.outbox.max_age_days", ""),
       answer("messaging.outbox.retention_days", ""),
+      answer("site prefix", "WOOD-07"),
       { expect: 'Program "connected" is set up', send: "" },
     ];
     const run = runOnPty(["setup", "--program", "connected"], steps, { ...home.env, TZ: "America/Chicago" });
@@ -83,6 +84,7 @@ describe("interactive setup on a real terminal", () => {
     const config = programJson();
     expect(config.timezone).toBe("Europe/Berlin");
     expect(config.microphone.device_name).toBe("micone");
+    expect(config.file_management.filename_template).toBe("WOOD-07_{created_on:%Y%m%d_%H%M%S}.wav");
     expect(config.recording).toMatchObject({ duration: 5, interval: 20, schedule_start: "07:00:00" });
     expect(config.messaging.mqtt).toMatchObject({ host: "broker.local", username: "bob", password: "s3cret-pw", use_tls: false });
     expect(statSync(join(home.acoupiHome, "config/program.json")).mode & 0o777).toBe(0o600);
@@ -110,6 +112,7 @@ describe("interactive setup on a real terminal", () => {
       answer("storage.ceiling", ""),
       { expect: "privacy\\.enabled \\[y/N\\]: $", send: ENTER },
       yesNo("recording_saving", ""),
+      answer("site prefix", ""),
       { expect: 'Program "default" is set up', send: "" },
     ];
     const second = runOnPty(["setup", "--program", "default"], steps, home.env);
