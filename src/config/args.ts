@@ -12,7 +12,7 @@ import { splitKey } from "./fields.ts";
 import { fieldAt, kindOf, unwrap } from "./walk.ts";
 
 /** Flags that belong to the command itself, not to the program config. */
-const COMMAND_FLAGS = new Set(["program", "config", "prompt", "no-prompt", "verbose", "help", "h", "device-id"]);
+const COMMAND_FLAGS = new Set(["program", "config", "prompt", "no-prompt", "verbose", "help", "h", "device-id", "site-prefix", "edit"]);
 
 /** Collects `--a.b value` pairs into a nested object shaped by `schema`. */
 export function parseConfigArgs(schema: z.ZodType, argv: readonly string[]): Record<string, unknown> {
