@@ -81,7 +81,8 @@ export async function describeCaptureDevices(): Promise<string[]> {
     const channels = [1, 2, 4].filter((c) => opens(card.device, rates[0] ?? 48000, c));
     lines.push(`${card.device} (plug${card.device}) "${card.name}": ${rates.length > 0 ? `${rates.map((r) => r / 1000).join(", ")} kHz` : "busy or no rate"}; ${channels.length > 0 ? `${channels.join(" or ")} channel${channels.length === 1 && channels[0] === 1 ? "" : "s"}` : "no channel count"}`);
   }
-  for (const pcm of listCapturePcms()) if (!lines.some((l) => l.startsWith(`${pcm.name} `))) lines.push(`${pcm.name}: any rate and channels (ALSA converts)`);
+  // The null PCM swallows everything and records nothing: no microphone to offer.
+  for (const pcm of listCapturePcms()) if (pcm.name !== "null" && !lines.some((l) => l.startsWith(`${pcm.name} `))) lines.push(`${pcm.name}: any rate and channels (ALSA converts)`);
   return lines;
 }
 
@@ -103,7 +104,9 @@ export async function checkCaptureDevice(device: string, channels: number, sampl
   const found = await describeCaptureDevices();
   const list = found.length > 0 ? found.map((l) => `    ${l}`).join("\n") : "    none (is the USB microphone plugged in?)";
   const at = samplerate === undefined ? "" : ` at ${samplerate} Hz, ${channels} channel${channels === 1 ? "" : "s"}`;
-  return { problem: `Cannot open capture device "${device}"${at}: ${(last as Error).message}\n  Devices found:\n${list}` };
+  // AlsaError already says "Cannot open capture device …"; say it once.
+  const reason = (last as Error).message.replace(/^Cannot open capture device "[^"]*":\s*/, "");
+  return { problem: `Cannot open capture device "${device}"${at}: ${reason}\n  Devices found:\n${list}` };
 }
 
 /**

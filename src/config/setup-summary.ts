@@ -8,14 +8,16 @@ import { valueAt } from "./value-at.ts";
 
 const hhmm = (time: unknown) => String(time ?? "").replace(/:00$/, "");
 const num = (value: unknown) => (typeof value === "number" ? String(value) : "?");
+/** Seconds in the unit a person would say: 90 s, 5 min, 1 h. */
+const span = (value: unknown) => (typeof value !== "number" ? "?" : value >= 3600 && value % 3600 === 0 ? `${value / 3600} h` : value >= 120 && value % 60 === 0 ? `${value / 60} min` : `${value} s`);
 
 function recording(config: unknown): string | null {
   const duration = valueAt(config, "recording.duration");
   if (typeof duration !== "number") return null;
   const interval = valueAt(config, "recording.interval");
   const zone = valueAt(config, "timezone") ?? "UTC";
-  const every = interval === duration ? "continuously" : `every ${num(interval)} s`;
-  return `Records ${num(duration)} s ${every} from ${hhmm(valueAt(config, "recording.schedule_start"))} to ${hhmm(valueAt(config, "recording.schedule_end"))} (${zone})`;
+  const every = interval === duration ? "continuously" : `every ${span(interval)}`;
+  return `Records ${span(duration)} ${every} from ${hhmm(valueAt(config, "recording.schedule_start"))} to ${hhmm(valueAt(config, "recording.schedule_end"))} (${zone})`;
 }
 
 function keeping(config: unknown): string[] {
@@ -41,7 +43,7 @@ function sending(config: unknown): string | null {
   const to = http ? `to ${String(http.base_url)}` : `to the MQTT broker ${String(mqtt?.host)}:${num(mqtt?.port)}`;
   const threshold = valueAt(config, "detections.message_threshold") ?? valueAt(config, "detections.threshold");
   const detections = typeof threshold === "number" ? `detections scoring ≥ ${threshold} and ` : "";
-  return `Sends ${detections}a heartbeat every ${num(valueAt(config, "messaging.heartbeat_interval"))} s ${to}`;
+  return `Sends ${detections}a heartbeat every ${span(valueAt(config, "messaging.heartbeat_interval"))} ${to}`;
 }
 
 function storage(config: unknown): string | null {

@@ -41,6 +41,7 @@ export function zonedTime(iso: string, zone: string): string {
 
 function ago(iso: string, now: Date): string {
   const s = Math.round((now.getTime() - Date.parse(iso)) / 1000);
+  if (Math.abs(s) < 2) return "now";
   const span = (n: number) => (n < 120 ? `${n} s` : n < 7200 ? `${Math.round(n / 60)} min` : n < 172800 ? `${Math.round(n / 3600)} h` : `${Math.round(n / 86400)} days`);
   return s >= 0 ? `${span(s)} ago` : `in ${span(-s)}`;
 }
