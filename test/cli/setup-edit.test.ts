@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { acoupiCommand, makeTempHome, REPO, runAcoupi, type TempHome } from "../helpers/cli.ts";
+import { fakeMicConfig } from "../helpers/fake-mic.ts";
 
 let home: TempHome;
 beforeEach(() => {
@@ -43,6 +44,18 @@ describe("acoupi setup --edit KEY", () => {
     expect(edit.code).toBe(1);
     expect(edit.stderr).toContain('Field "recording.duraton" is not a setting setup asks for');
     expect(edit.stderr).toContain("Did you mean recording.duration?");
+  }, 30_000);
+});
+
+describe("setup's device question", () => {
+  test("a capture device that does not exist is refused at once, listing the devices found, and asked again", () => {
+    writeFileSync(join(home.home, ".asoundrc"), fakeMicConfig("fieldmic", "/dev/zero"));
+    // timezone, then the device: a wrong one, then the one listed.
+    const run = piped(["setup", "--program", "default"], ["UTC", "hw:7,0", "fieldmic", "", "", "", "", "", "", "", "", "", "", "", "n", "n", ""].join("\n"));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Cannot open capture device "hw:7,0": No such file or directory\n  Devices found:\n    fieldmic: any rate and channels (ALSA converts)\n  Please answer again');
+    expect(run.stderr).not.toContain("ALSA lib");
+    expect(stored().microphone.device_name).toBe("fieldmic");
   }, 30_000);
 });
 
