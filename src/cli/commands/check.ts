@@ -28,15 +28,19 @@ export function checkRows(reports: readonly CheckReport[]): Row[] {
   ]);
 }
 
-/** The table: verdict and check in aligned columns, then what it saw; a help line under a failure. */
-export function renderCheckTable(rows: readonly Row[]): string {
+/**
+ * The table: verdict and check in aligned columns, then what it saw; a help line under a failure.
+ * Failed rows go to stderr, the rest to stdout: on a terminal they read as one table, in order,
+ * and a script sees the errors where errors go.
+ */
+export function printCheckTable(rows: readonly Row[], out: { stdout: (s: string) => void; stderr: (s: string) => void }): void {
   const width = Math.max(5, ...rows.map((r) => r.subject.length));
-  const lines = [`${"RESULT".padEnd(6)}  ${"CHECK".padEnd(width)}  WHAT IT SAW`];
+  out.stdout(`${"RESULT".padEnd(6)}  ${"CHECK".padEnd(width)}  WHAT IT SAW\n`);
   for (const row of rows) {
-    lines.push(`${row.verdict.padEnd(6)}  ${row.subject.padEnd(width)}  ${row.text.replace(/\n/g, `\n${" ".repeat(width + 10)}`)}`);
-    if (row.help) lines.push(`${" ".repeat(width + 10)}→ ${row.help}`);
+    let text = `${row.verdict.padEnd(6)}  ${row.subject.padEnd(width)}  ${row.text.replace(/\n/g, `\n${" ".repeat(width + 10)}`)}\n`;
+    if (row.help) text += `${" ".repeat(width + 10)}→ ${row.help}\n`;
+    (row.verdict === "failed" ? out.stderr : out.stdout)(text);
   }
-  return `${lines.join("\n")}\n`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -50,7 +54,7 @@ export default defineCommand({
     const configured = await loadConfigured();
     process.stdout.write("Running health checks...\n\n");
     const rows = checkRows(await runAllChecks(configured));
-    process.stdout.write(renderCheckTable(rows));
+    printCheckTable(rows, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
     const [passed, warned, failed] = [count("passed"), count("warned"), count("failed")];
     process.stdout.write(`\n${passed} passed, ${warned} warned, ${failed} failed\n`);
