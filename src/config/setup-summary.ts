@@ -34,13 +34,22 @@ function keeping(config: unknown): string[] {
   return out;
 }
 
+function hostOf(url: unknown): string {
+  try {
+    return new URL(String(url)).host;
+  } catch {
+    return "the HTTP endpoint"; // not a URL: validation has refused it already; say nothing of it
+  }
+}
+
 function sending(config: unknown): string | null {
   const messaging = valueAt(config, "messaging");
   if (messaging === undefined) return null;
   const mqtt = valueAt(config, "messaging.mqtt") as Record<string, unknown> | null;
   const http = valueAt(config, "messaging.http") as Record<string, unknown> | null;
   if (!mqtt && !http) return "Sends nothing: no messenger (messaging.mqtt or messaging.http) is configured, so no message is queued";
-  const to = http ? `to ${String(http.base_url)}` : `to the MQTT broker ${String(mqtt?.host)}:${num(mqtt?.port)}`;
+  // The host alone: a URL can carry a password or a token, which are never printed.
+  const to = http ? `to ${hostOf(http.base_url)}` : `to the MQTT broker ${String(mqtt?.host)}:${num(mqtt?.port)}`;
   const threshold = valueAt(config, "detections.message_threshold") ?? valueAt(config, "detections.threshold");
   const detections = typeof threshold === "number" ? `detections scoring ≥ ${threshold} and ` : "";
   return `Sends ${detections}a heartbeat every ${span(valueAt(config, "messaging.heartbeat_interval"))} ${to}`;
