@@ -14,7 +14,7 @@
  * Shell lines other than acoupi run only when harmless here (cp, mkdir, cat, ls, echo, VAR=value);
  * curl, sudo, systemctl and journalctl lines are not acoupi command lines and are left out.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeTempHome, REPO } from "../helpers/cli.ts";
@@ -88,7 +88,7 @@ function describeFailure(r: LineResult): string {
 }
 
 /** The lines of a page that failed: an acoupi line refused or crashed, or a shell line that failed. */
-export function failures(results: readonly LineResult[]): string[] {
+function failures(results: readonly LineResult[]): string[] {
   return results.filter((r) => (r.line.acoupi !== null ? FAILED.has(r.code) || r.code < 0 : r.code !== 0)).map(describeFailure);
 }
 
@@ -97,7 +97,6 @@ describe("the commands in the docs", () => {
   beforeAll(() => {
     binary = buildBinary("x64");
   }, 180_000);
-  afterAll(() => {});
 
   for (const page of docPages(REPO)) {
     const lines = docLines(page, REPO).filter(runnable);
