@@ -124,3 +124,10 @@ export class BackupError extends AcoupiError {
     super("backup", message, options);
   }
 }
+
+/** A command line acoupi cannot read: an unknown command or option, or a missing value. */
+export class UsageError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("usage", message, options);
+  }
+}

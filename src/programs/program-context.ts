@@ -26,7 +26,7 @@ export class ProgramContext {
   readonly tasks: TaskDefinition[] = [];
   #startHooks: Hook[] = [];
   #endHooks: Hook[] = [];
-  #checks: Array<{ run: () => unknown; network: boolean }> = [];
+  #checks: Array<{ run: () => unknown; network: boolean; name: string }> = [];
   #closers: Array<() => void | Promise<void>> = [];
   #statusProviders = new Map<string, () => ComponentStatus>();
   #taskStats: () => Record<string, TaskStats> = () => ({});
@@ -54,7 +54,7 @@ export class ProgramContext {
    * under `name`. Returns the component, so a template can write `const m = ctx.use("x", new M())`.
    */
   use<T extends Partial<Component>>(name: string, component: T): T {
-    if (component.check) this.onCheck(() => component.check?.());
+    if (component.check) this.onCheck(() => component.check?.(), { name });
     if (component.close) this.onClose(() => component.close?.());
     if (component.status) this.onStatus(name, () => component.status?.() ?? {});
     return component;
@@ -93,8 +93,8 @@ export class ProgramContext {
   }
 
   /** A health check; it may return a CheckReport. A `network` check (a broker) only warns when `networkWarns`. */
-  onCheck(check: () => unknown, options: { network?: boolean } = {}): void {
-    this.#checks.push({ run: check, network: options.network ?? false });
+  onCheck(check: () => unknown, options: { network?: boolean; name?: string } = {}): void {
+    this.#checks.push({ run: check, network: options.network ?? false, name: options.name ?? (options.network ? "messenger" : "check") });
   }
 
   onClose(closer: () => void | Promise<void>): void {
@@ -139,15 +139,22 @@ export class ProgramContext {
     for (const hook of [...this.#endHooks].reverse()) await hook(deployment);
   }
 
-  async runChecks(options: { networkWarns?: boolean } = {}): Promise<CheckReport[]> {
+  /**
+   * Runs every health check in order. A failure stops them, unless `collect` (`acoupi check`):
+   * then each failure the user can act on is reported and the next check still runs.
+   */
+  async runChecks(options: { networkWarns?: boolean; collect?: boolean } = {}): Promise<CheckReport[]> {
     const reports: CheckReport[] = [];
     for (const check of this.#checks) {
       try {
         const report = await check.run();
         if (isCheckReport(report)) reports.push(report);
       } catch (error) {
-        if (!(check.network && options.networkWarns && error instanceof AcoupiError)) throw error;
-        reports.push({ subject: "network", lines: [], warnings: [`${error.message}; messages wait in the outbox until it is reachable`] });
+        if (check.network && options.networkWarns && error instanceof AcoupiError) {
+          reports.push({ subject: "network", lines: [], warnings: [`${error.message}; messages wait in the outbox until it is reachable`] });
+        } else if (options.collect && error instanceof AcoupiError) {
+          reports.push({ subject: check.name, lines: [], warnings: [], failures: [{ message: error.message, ...(error.help ? { help: error.help } : {}) }] });
+        } else throw error;
       }
     }
     return reports;

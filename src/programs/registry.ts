@@ -31,7 +31,9 @@ export function programRegistry(builtins: BuiltinPrograms): ProgramRegistry {
   const names = () => Object.keys(builtins);
   const canonical = (name: string): string => {
     if (isPath(name)) return resolve(name);
-    for (const [key, entry] of Object.entries(builtins)) if (key === name || entry.aliases.includes(name)) return key;
+    // Program names are matched regardless of case (`BirdNET` is `birdnet`).
+    const lower = name.toLowerCase();
+    for (const [key, entry] of Object.entries(builtins)) if (key.toLowerCase() === lower || entry.aliases.some((a) => a.toLowerCase() === lower)) return key;
     throw new ProgramNotFoundError(name, names());
   };
   return {
