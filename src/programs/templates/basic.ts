@@ -9,7 +9,7 @@
  * the recorder, the tasks and `openOutbox`, so no SQLite connection leaves it.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { recordingSchedule } from "../../components/conditions/recording-schedule.ts";
 import { freeBytes } from "../../components/conditions/has-free-space.ts";
@@ -27,6 +27,7 @@ import { atLeast, noPrompt } from "../../config/markers.ts";
 import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
+import { ModelHealth } from "../../tasks/model-health.ts";
 import { adoptFiled, reconcileTemp } from "../../tasks/reconcile.ts";
 import { FILE_MANAGEMENT_TASK, PRIVACY_TASK, RECORDING_TASK, RETENTION_TASK } from "../../tasks/names.ts";
 import { retentionTask, type RetentionTask } from "../../tasks/retention.ts";
@@ -62,7 +63,10 @@ export const PathsConfigSchema = z.object({
 export const FileManagementConfigSchema = z.object({
   interval: z.number().min(1).default(120).describe("Seconds between file management runs"),
   max_wait: z.number().positive().default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
-  on_timeout: z.enum(["save", "delete"]).default("save").describe("What to do with a recording whose models never ran"),
+  on_timeout: z
+    .enum(["save", "delete"])
+    .default("save")
+    .describe("What to do with a recording whose model failed or never ran: save it whole into paths.recordings/unprocessed/, or delete it"),
   filename_template: DateFileManagerSchema.shape.filename_template,
 });
 
@@ -99,6 +103,8 @@ export interface BasicTemplate {
   recording: RecordingTask;
   fileManagement: FileManagementTask;
   retention: RetentionTask;
+  /** How each required model fares; the detection template reports its runs here. */
+  modelHealth: ModelHealth;
   /** The speech filter, when `privacy.enabled`. */
   privacy: PrivacyTask | null;
   /**
@@ -193,6 +199,8 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     clock: deps.clock,
     logger: deps.logger.withTag(RECORDING_TASK),
   });
+  const modelHealth = new ModelHealth();
+  ctx.onStatus("models", () => modelHealth.status());
   const fileManagement = fileManagementTask({
     store,
     fileManagers: options.fileManagers ?? [dateFileManager({ directory: config.paths.recordings, device_id: deps.deviceId, filename_template: config.file_management.filename_template })],
@@ -200,6 +208,9 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     requiredModels: () => ctx.requiredModels(),
     maxWaitSeconds: config.file_management.max_wait,
     onTimeout: config.file_management.on_timeout,
+    unprocessedDir: join(config.paths.recordings, "unprocessed"),
+    failedModels: (id) => modelHealth.failedOn(id),
+    onTimedOut: (model, id) => modelHealth.timedOut(model, id),
     clock: deps.clock,
     logger: deps.logger.withTag(FILE_MANAGEMENT_TASK),
   });
@@ -252,6 +263,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     recording,
     fileManagement,
     retention,
+    modelHealth,
     privacy,
     recordingSource: privacy === null ? RECORDING_TASK : PRIVACY_TASK,
     screen,

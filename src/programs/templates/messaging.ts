@@ -136,6 +136,10 @@ export function messagingTemplate(
     if (retention) metrics.push(function retention_metrics() {
       return retention.metrics();
     });
+    const modelHealth = inputs.basic?.modelHealth;
+    if (modelHealth) metrics.push(function model_health() {
+      return modelHealth.metrics(deps.clock.now());
+    });
     const privacy = inputs.basic?.privacy;
     if (privacy) metrics.push(function privacy_metrics() {
       return privacy.metrics();
