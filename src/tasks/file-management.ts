@@ -32,6 +32,11 @@ export interface FileManagementDeps {
   unprocessedDir?: string;
   /** The required models that failed on this recording: it does not wait for them. */
   failedModels?: (recordingId: string) => readonly string[];
+  /**
+   * Models a recording never times out of (the privacy screen): it waits for them whatever its
+   * age, even at the deployment's end, so nothing unscreened is ever filed.
+   */
+  neverTimeOut?: readonly string[];
   /** Told of each model whose output a handled recording lacked. */
   onTimedOut?: (model: string, recordingId: string) => void;
   clock: Clock;
@@ -131,6 +136,11 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
     const waitingFor = deps.requiredModels().filter((name) => !done.has(name));
     let unprocessed: string | null = null;
     if (waitingFor.length > 0) {
+      const screening = waitingFor.filter((name) => deps.neverTimeOut?.includes(name));
+      if (screening.length > 0) {
+        counts.waiting++;
+        return;
+      }
       const failed = deps.failedModels?.(recording.id).filter((name) => waitingFor.includes(name)) ?? [];
       const ageSeconds = (deps.clock.now().getTime() - recording.created_on.getTime()) / 1000;
       if (!force && failed.length === 0 && ageSeconds < deps.maxWaitSeconds) {

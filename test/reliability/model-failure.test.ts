@@ -25,6 +25,8 @@ function rows(rig: Rig): Row[] {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     db.run("PRAGMA busy_timeout = 5000");
+    const created = db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'recordings'").get()?.n ?? 0;
+    if (created === 0) return [];
     return db.query<Row, []>("SELECT id, path, state FROM recordings").all();
   } finally {
     db.close();
@@ -48,7 +50,7 @@ describe("a model that throws on every recording, with on_timeout: save", () => 
     const broken = join(rig.dir, "broken.onnx");
     writeFileSync(broken, "this is not an ONNX model\n");
     mustRun(rig, busySetupArgs({ extra: ["--model.path", broken, "--file_management.on_timeout", "save", "--file_management.max_wait", "2"] }));
-  });
+  }, 180_000);
   afterAll(() => rig?.cleanup());
 
   test("saves every recording into paths.recordings/unprocessed/, counts the failures per model, and is degraded after three in a row", async () => {

@@ -211,6 +211,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     unprocessedDir: join(config.paths.recordings, "unprocessed"),
     failedModels: (id) => modelHealth.failedOn(id),
     onTimedOut: (model, id) => modelHealth.timedOut(model, id),
+    neverTimeOut: config.privacy.enabled ? [PRIVACY_MODEL] : [],
     clock: deps.clock,
     logger: deps.logger.withTag(FILE_MANAGEMENT_TASK),
   });
@@ -228,19 +229,15 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     return privacy.run(rec);
   }
 
-  ctx.onStart((d) => {
+  ctx.onStart(async (d) => {
     deployment = d;
     store.storeDeployment(d);
     reconcileTemp({ tmpDir: config.paths.tmp_audio, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
     if (store instanceof SqliteStore && store.recoveredFrom !== null) adoptFiled({ recordingsDir: config.paths.recordings, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
+    // Recordings a crash left unscreened are screened before anything may file them, whatever their age.
+    if (privacy !== null) for (const item of store.listRecordingsByState("temp")) await screen(item.recording, item.modelOutputs);
     fileManagement.run();
   });
-  if (privacy !== null) {
-    // Recordings a crash left unscreened are screened before anything else may file them.
-    ctx.onStart(async () => {
-      for (const item of store.listRecordingsByState("temp")) await screen(item.recording, item.modelOutputs);
-    });
-  }
   ctx.onEnd(async (d) => {
     store.storeDeployment(d);
     store.updateDeployment(d);
