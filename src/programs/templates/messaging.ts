@@ -179,8 +179,10 @@ export function messagingTemplate(
   ctx.onStatus("outbox", () => {
     const stats = outbox.stats();
     const own = messenger?.status?.() ?? {};
+    const store = outbox.status?.() ?? {};
+    const degraded = [store.degraded, own.degraded].filter((reason) => typeof reason === "string" && reason !== "");
     return {
-      degraded: own.degraded ?? null,
+      degraded: degraded.length > 0 ? degraded.join("; ") : null,
       figures: {
         pending: stats.pending,
         delivered: stats.delivered,
@@ -190,6 +192,7 @@ export function messagingTemplate(
         dropped_detection: stats.dropped.detection,
         messenger: messenger === null ? "none" : "custom",
         last_error: send.lastRun()?.lastError?.message ?? null,
+        ...store.figures,
         ...own.figures,
       },
     };
