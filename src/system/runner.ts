@@ -84,6 +84,11 @@ function statusIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number | n
   return Number.isFinite(seconds) && seconds >= 0.1 ? Math.round(seconds * 1000) : null;
 }
 
+/** `work`'s value, or null when a stop signal comes first (the work is then abandoned). */
+function unlessStopped<T>(work: Promise<T>, stopped: Promise<string>): Promise<T | null> {
+  return Promise.race([work, stopped.then(() => null)]);
+}
+
 /** Runs until SIGTERM or SIGINT; resolves with the exit code. */
 export async function runDeployment(options: RunnerOptions): Promise<number> {
   const { paths, deps } = options;
@@ -106,7 +111,17 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   // `acoupi stop` ends the deployment with this config, whatever program.json says by then.
   writeRunnerConfig(paths, { program: options.programName, config: options.config, deployment_id: deployment.id });
 
-  const program = await instantiateProgram(options.definition, options.config, deps);
+  // A SIGTERM before the program is up (a setup or start hook that never finishes) stops the
+  // runner as it stops a ready one, instead of leaving `stop` to SIGKILL it.
+  const abandonStart = async (closing: Promise<void> | null): Promise<number> => {
+    deps.logger.warn("Received a stop signal while starting: stopping without finishing the start");
+    if (closing !== null) await Promise.race([closing.catch((error: unknown) => deps.logger.error("Closing the program failed:", error)), Bun.sleep(options.graceMs ?? 10_000)]);
+    removePidfile(paths.pidFile);
+    lock.release();
+    return 0;
+  };
+  const program = await unlessStopped(instantiateProgram(options.definition, options.config, deps), stopped);
+  if (program === null) return abandonStart(null);
   const timezone = (options.config as { timezone?: string }).timezone;
   const scheduler = new Scheduler({ queues: { ...program.context.queues }, clock: deps.clock, timezone, logger: deps.logger });
   for (const task of program.context.tasks) scheduler.add(task);
@@ -175,7 +190,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   };
 
   try {
-    await program.start(deployment);
+    const started = await unlessStopped(program.start(deployment).then(() => true), stopped);
+    if (started === null) return abandonStart(program.close());
     scheduler.start();
   } catch (error) {
     await program.close();

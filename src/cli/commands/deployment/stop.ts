@@ -5,7 +5,7 @@
  * started with (its snapshot in the run folder), so they file into the folders it used.
  */
 import { defineCommand } from "citty";
-import { DeploymentError } from "../../../errors.ts";
+import { AcoupiError, DeploymentError } from "../../../errors.ts";
 import { instantiateProgram } from "../../../programs/define-program.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import { isSameProcess, readLiveRunner, type ProcessIdentity } from "../../../system/pidfile.ts";
@@ -39,7 +39,6 @@ export default defineCommand({
     if (!deployment) {
       throw new DeploymentError("No deployment is active", { help: "Run `acoupi start --name <name>` to start one" });
     }
-    const { definition, config, changed, programName } = await loadStartedWith(deployment.id, paths);
     process.stdout.write("Stopping acoupi...\n");
     // The service first, or systemd would restart the runner we are about to stop.
     if (stopViaSystemd()) process.stdout.write("Stopped and disabled acoupi.service\n");
@@ -47,6 +46,19 @@ export default defineCommand({
     if (runner !== null && !(await stopRunner(runner))) {
       process.stderr.write(`The runner (pid ${runner.pid}) did not stop within 15 s and was killed\n`);
     }
+    // The runner is stopped before the program is loaded: a program file that cannot load (or
+    // never finishes loading, see PROGRAM_LOAD_DEADLINE_MS) must not keep the sensor running.
+    let started: Awaited<ReturnType<typeof loadStartedWith>>;
+    try {
+      started = await loadStartedWith(deployment.id, paths);
+    } catch (error) {
+      if (!(error instanceof AcoupiError)) throw error;
+      throw new DeploymentError(`The runner is stopped, but deployment "${deployment.name}" stays active: ${error.message}`, {
+        help: `${error.help ?? "Fix the program"}. Then run \`acoupi stop\` again to end the deployment and file what is left in temp`,
+        cause: error,
+      });
+    }
+    const { definition, config, changed, programName } = started;
     if (changed) process.stdout.write(`Ending with the configuration the runner started with (program "${programName}"); program.json has changed since and applies at the next start\n`);
     const ended = { ...deployment, ended_on: new Date() };
     writeDeployment(paths, ended);
