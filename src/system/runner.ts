@@ -10,7 +10,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { logToFile } from "../log.ts";
 import { bootInstant } from "./boot-clock.ts";
-import { LOG_FILE, RotatingLogFile } from "./log-file.ts";
+import { LOG_FILE, outputFileCap, RotatingLogFile } from "./log-file.ts";
+import { routeConsoleToLogger } from "./console-to-log.ts";
 import { DeploymentError } from "../errors.ts";
 import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../tasks/names.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
@@ -94,6 +95,10 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   const { paths, deps } = options;
   const lock = options.lock ?? (await takeRunLock(paths));
   logToFile(() => new RotatingLogFile(join(paths.logDir, LOG_FILE)));
+  // What a program prints goes through the logger (rotated); what still bypasses it (raw writes,
+  // libasound) goes to runner-output.log, which is rotated at each status write.
+  routeConsoleToLogger(deps.logger.withTag("program"));
+  const capOutput = outputFileCap();
   // Whoever held the lock before us is gone, so any pidfile left is stale: ours replaces it.
   const deployment = activeDeployment(paths);
   if (!deployment) {
@@ -180,6 +185,11 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     };
   };
   const publish = () => {
+    try {
+      capOutput?.();
+    } catch (error) {
+      deps.logger.error("Rotating runner-output.log failed:", error);
+    }
     try {
       writeStatus(paths.statusFile, snapshot());
       const healthy = scheduler.healthy() && watch.progressing;
