@@ -12,6 +12,7 @@ import { logToFile } from "../log.ts";
 import { bootInstant } from "./boot-clock.ts";
 import { LOG_FILE, outputFileCap, RotatingLogFile } from "./log-file.ts";
 import { routeConsoleToLogger } from "./console-to-log.ts";
+import { LAST_SEND_DEADLINE_MS, STOP_KILL_GRACE_MS, STOP_MARGIN_MS } from "./stop-deadlines.ts";
 import { DeploymentError } from "../errors.ts";
 import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../tasks/names.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
@@ -216,14 +217,19 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   const timer = setInterval(publish, statusIntervalMs);
 
   const signal = await stopped;
+  const stopStarted = performance.now();
   deps.logger.info(`Received ${signal}: stopping`);
   options.onStopping?.();
+  program.context.signalStopping();
   clearInterval(timer);
   state = "stopping";
   publish();
   await web?.stop().catch((error: unknown) => deps.logger.error("Stopping the web page failed:", error));
   const { drained } = await scheduler.stop(options.graceMs ?? 10_000);
   if (!drained) deps.logger.warn("Some tasks were still running after the grace period");
+  // The last word (what is queued goes out), kept below the kill that `acoupi stop` would send.
+  const left = STOP_KILL_GRACE_MS - STOP_MARGIN_MS - (performance.now() - stopStarted);
+  await program.context.runStoppingHooks(Math.max(0, Math.min(LAST_SEND_DEADLINE_MS, left)));
   try {
     await program.close();
   } finally {

@@ -25,6 +25,7 @@ import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesTask } fro
 import type { ProgramContext } from "../program-context.ts";
 import type { BasicTemplate } from "./basic.ts";
 import { DEFAULT_QUEUE } from "../workers.ts";
+import { LAST_SEND_DEADLINE_MS } from "../../system/stop-deadlines.ts";
 import { wireHomeAssistant } from "./_home-assistant.ts";
 
 /** The outbox limits and backoff: the message store's settings other than its path. */
@@ -115,7 +116,22 @@ export function messagingTemplate(
     clock: deps.clock,
     logger: deps.logger.withTag(SEND_MESSAGES_TASK),
   });
-  ctx.addTask(send.run, { name: SEND_MESSAGES_TASK, schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE });
+  // When the runner stops, a run waiting on the broker is let go (the last send below takes over),
+  // so the drain never waits for a dead broker's timeout.
+  const sendWhileRunning = async function send_messages_task() {
+    if (ctx.stopping.aborted) return undefined;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      ctx.stopping.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([send.run(), aborted]);
+    } finally {
+      if (onAbort !== undefined) ctx.stopping.removeEventListener("abort", onAbort);
+    }
+  };
+  ctx.addTask(sendWhileRunning, { name: SEND_MESSAGES_TASK, schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE });
 
   const metrics: MetricSource[] = [];
   if (options.defaultMetrics !== false) {
@@ -167,13 +183,23 @@ export function messagingTemplate(
   wireHomeAssistant(ctx, config, { messenger, outbox, basic: inputs.basic, health, storagePath: dirname(config.messages_db) });
 
   if (messenger !== null) {
-    ctx.onEnd(async () => {
-      try {
-        await send.run();
-      } catch (error) {
-        deps.logger.error("The last send before the deployment ended failed; messages stay in the outbox:", error);
-      }
-    });
+    // acoupi's on_end: what is queued (the last model outputs, the last heartbeat) goes out when the
+    // runner stops and when the deployment ends, within a deadline a dead broker cannot stretch.
+    const lastSend = async (budgetMs: number, when: string): Promise<void> => {
+      const sending = send.run().then(
+        () => true,
+        (error: unknown) => {
+          deps.logger.error(`The last send ${when} failed; messages stay in the outbox:`, error);
+          return true;
+        },
+      );
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = await Promise.race([sending, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budgetMs)))]);
+      clearTimeout(timer);
+      if (!done) deps.logger.warn(`The last send ${when} did not finish within ${(budgetMs / 1000).toFixed(1)} s; what is left stays in the outbox`);
+    };
+    ctx.onStopping((budgetMs) => lastSend(Math.min(budgetMs, LAST_SEND_DEADLINE_MS), "before the runner stopped"));
+    ctx.onEnd(() => lastSend(LAST_SEND_DEADLINE_MS, "before the deployment ended"));
   }
 
   ctx.onStatus("outbox", () => {

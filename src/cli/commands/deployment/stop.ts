@@ -12,6 +12,7 @@ import { isSameProcess, readLiveRunner, type ProcessIdentity } from "../../../sy
 import { stopViaSystemd } from "../../../system/systemd/service.ts";
 import { acoupiPaths } from "../../../system/paths.ts";
 import { removeRunnerConfig } from "../../../system/runner-config.ts";
+import { STOP_KILL_GRACE_MS } from "../../../system/stop-deadlines.ts";
 import { loadStartedWith, programDeps } from "../../load-program.ts";
 
 /**
@@ -19,7 +20,7 @@ import { loadStartedWith, programDeps } from "../../load-program.ts";
  * itself. Each signal goes only to the process the identity names (same PID and start time), so a
  * PID reused by another process is never signalled.
  */
-export async function stopRunner(runner: ProcessIdentity, timeoutMs = 15_000): Promise<boolean> {
+export async function stopRunner(runner: ProcessIdentity, timeoutMs = STOP_KILL_GRACE_MS): Promise<boolean> {
   if (!isSameProcess(runner)) return true;
   process.kill(runner.pid, "SIGTERM");
   for (let waited = 0; waited < timeoutMs; waited += 20) {
@@ -44,7 +45,7 @@ export default defineCommand({
     if (stopViaSystemd()) process.stdout.write("Stopped and disabled acoupi.service\n");
     const runner = readLiveRunner(paths.pidFile);
     if (runner !== null && !(await stopRunner(runner))) {
-      process.stderr.write(`The runner (pid ${runner.pid}) did not stop within 15 s and was killed\n`);
+      process.stderr.write(`The runner (pid ${runner.pid}) did not stop within ${STOP_KILL_GRACE_MS / 1000} s and was killed\n`);
     }
     // The runner is stopped before the program is loaded: a program file that cannot load (or
     // never finishes loading, see PROGRAM_LOAD_DEADLINE_MS) must not keep the sensor running.
