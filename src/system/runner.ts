@@ -242,7 +242,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
 }
 
 /**
- * Starts the web page when the config enables it. Its code is imported only then, so a runner
+ * Starts the web page (in its own Worker) when the config enables it. Its code is imported only then, so a runner
  * with the page off loads none of it and opens no port. A page that fails to start (port taken)
  * is logged and reported as a degraded reason, and the sensor records on without it.
  */
@@ -254,8 +254,9 @@ async function startWeb(
   const web = (options.config as { web?: WebConfig }).web;
   if (web?.enabled !== true) return null;
   try {
-    const { startWebServer } = await import("../web/server.ts");
-    return startWebServer({
+    // The page runs in its own Worker: no request can delay capture or filing on this thread.
+    const { startPageThread } = await import("../web/page-thread.ts");
+    return await startPageThread({
       config: web,
       paths: options.paths,
       programName: options.programName,

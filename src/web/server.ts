@@ -25,6 +25,7 @@ import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
+import { IDLE_TIMEOUT_S, limitRequests } from "./request-limits.ts";
 import { TaskDurations } from "./task-durations.ts";
 import { SpectrogramCache } from "./spectrogram-cache.ts";
 import { ensureWebToken, isLoopbackHost, removeEndpoint, webUrl, writeEndpoint } from "./token.ts";
@@ -152,7 +153,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
-    async fetch(request) {
+    idleTimeout: IDLE_TIMEOUT_S,
+    fetch: limitRequests(async (request) => {
       const url = new URL(request.url);
       if (request.method !== "GET" && request.method !== "HEAD") return text(405, "This page is read-only\n", { allow: "GET, HEAD" });
       const fromQuery = url.searchParams.get("token");
@@ -168,7 +170,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
         logger.error(`The web page failed on ${url.pathname}:`, error);
         return text(500, "The sensor could not build this page; see its log\n");
       }
-    },
+    }),
   });
   const port = server.port ?? config.port;
   writeEndpoint(paths, { host: config.host, port, pid: process.pid });
