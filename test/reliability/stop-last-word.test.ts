@@ -6,8 +6,9 @@
  * deadline." A busy `detection` deployment sends only once an hour, so its model outputs and
  * heartbeats queue up; SIGTERM (what `systemctl stop` and `acoupi stop` send) must leave nothing
  * pending, every queued message on the broker. Against a dead broker (a port that accepts and
- * never answers, with `messaging.mqtt.timeout` 30 s), `acoupi stop` must finish well before
- * that timeout, the runner exiting by itself (not killed).
+ * never answers, with `messaging.mqtt.timeout` 120 s), `acoupi stop` must finish well before
+ * that timeout, the runner exiting by itself (not killed), and both last sends must give up at
+ * their deadline.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
@@ -15,6 +16,9 @@ import { readFileSync } from "node:fs";
 import type { TCPSocketListener } from "bun";
 import { startMosquitto, subscribeMqtt, type MosquittoBroker, type MqttSubscriber } from "../helpers/mosquitto.ts";
 import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
+
+/** The dead broker's connection timeout: far beyond what a stop may take, so the bound below cannot pass by luck. */
+const BROKER_TIMEOUT_S = 120;
 
 function messages(rig: Rig): Array<{ kind: string; status: string; content: string }> {
   const db = new Database(rig.files.messages, { readonly: true });
@@ -57,7 +61,7 @@ describe("the last word at stop", () => {
     const received = new Set(subscriber.received());
     await waitFor("the subscriber to get them all", () => left.every((m) => received.has(m.content) || new Set(subscriber.received()).has(m.content)), 10_000);
     expect(seconds).toBeLessThan(15);
-  }, 120_000);
+  }, 200_000);
 });
 
 describe("a dead broker at stop", () => {
@@ -67,7 +71,7 @@ describe("a dead broker at stop", () => {
     // Accepts connections and never answers a byte: a broker that hangs.
     blackHole = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {}, open() {} } });
     rig = makeRig({ binary: reliabilityBinary(), micSeconds: 30 });
-    mustRun(rig, busySetupArgs({ extra: ["--messaging.mqtt.host", "127.0.0.1", "--messaging.mqtt.port", String(blackHole.port), "--messaging.mqtt.timeout", "30"] }));
+    mustRun(rig, busySetupArgs({ extra: ["--messaging.mqtt.host", "127.0.0.1", "--messaging.mqtt.port", String(blackHole.port), "--messaging.mqtt.timeout", String(BROKER_TIMEOUT_S)] }));
   }, 180_000);
   afterAll(() => {
     blackHole?.stop(true);
@@ -81,13 +85,15 @@ describe("a dead broker at stop", () => {
     const stop = await rig.cliAsync(["stop"]);
     const seconds = (performance.now() - started) / 1000;
     await runner.exited;
-    console.log(`acoupi stop took ${seconds.toFixed(1)} s against a broker that never answers (its timeout: 30 s)`);
-    if (seconds >= 25) console.log(`runner:\n${readFileSync(rig.runLog, "utf8").split("\n").slice(-25).join("\n")}\nstop:\n${stop.stdout}${stop.stderr}`);
+    console.log(`acoupi stop took ${seconds.toFixed(1)} s against a broker that never answers (its timeout: ${BROKER_TIMEOUT_S} s)`);
     expect(stop.code).toBe(0);
     expect(stop.stderr).not.toContain("was killed");
     expect({ code: runner.exitCode, signal: runner.signalCode }).toEqual({ code: 0, signal: null });
     // The runner: its drain (10 s at most) and its last send (5 s at most, below the 15 s kill); stop's own last send: 5 s at most.
-    expect(seconds).toBeLessThan(25);
+    // The rest (loading, the model on what waits in temp) depends on the machine: the bound is far below the broker's timeout.
+    expect(seconds).toBeLessThan(BROKER_TIMEOUT_S / 2);
+    expect(readFileSync(rig.runLog, "utf8")).toContain("The last send before the runner stopped did not finish within");
+    expect(stop.stderr).toContain("The last send before the deployment ended did not finish within 5.0 s");
     expect(messages(rig).filter((m) => m.status === "pending").length).toBeGreaterThan(0);
-  }, 120_000);
+  }, 200_000);
 });

@@ -102,7 +102,21 @@ export function messagingTemplate(
   const messenger = options.messenger === undefined ? configuredMessenger(ctx, config) : options.messenger;
   if (messenger === null) {
     deps.logger.warn("No messenger is configured (messaging.http and messaging.mqtt are empty): messages are kept in the outbox until one is");
-  } else {
+  }
+  // Sends let go of at stop (see below) may still be writing their outcomes: closers run in reverse,
+  // so the messenger closes first (failing what waits on it), then this waits for those sends to
+  // settle (1 s at most), then the outbox closes.
+  const unsettled = new Set<Promise<unknown>>();
+  const tracked = <T>(sending: Promise<T>): Promise<T> => {
+    unsettled.add(sending);
+    void sending.then(
+      () => unsettled.delete(sending),
+      () => unsettled.delete(sending),
+    );
+    return sending;
+  };
+  ctx.onClose(() => Promise.race([Promise.allSettled([...unsettled]), Bun.sleep(1000)]).then(() => undefined));
+  if (messenger !== null) {
     ctx.onClose(() => messenger.close());
     ctx.onCheck(() => messenger.check(), { network: true });
   }
@@ -126,7 +140,7 @@ export function messagingTemplate(
       ctx.stopping.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      return await Promise.race([send.run(), aborted]);
+      return await Promise.race([tracked(send.run()), aborted]);
     } finally {
       if (onAbort !== undefined) ctx.stopping.removeEventListener("abort", onAbort);
     }
@@ -186,7 +200,7 @@ export function messagingTemplate(
     // acoupi's on_end: what is queued (the last model outputs, the last heartbeat) goes out when the
     // runner stops and when the deployment ends, within a deadline a dead broker cannot stretch.
     const lastSend = async (budgetMs: number, when: string): Promise<void> => {
-      const sending = send.run().then(
+      const sending = tracked(send.run()).then(
         () => true,
         (error: unknown) => {
           deps.logger.error(`The last send ${when} failed; messages stay in the outbox:`, error);
