@@ -3,8 +3,10 @@
  * (held until it exits, so no second runner can start), writes the pidfile, instantiates the
  * program, starts the in-process scheduler, rewrites the status file every few seconds, keeps the
  * systemd watchdog fed while the scheduler turns and the program makes progress (progress-watch.ts),
- * and on SIGTERM/SIGINT drains the running tasks, closes the stores and exits 0. SIGTERM keeps the
- * deployment active, so a later `acoupi run` resumes it; `acoupi stop` is what ends it.
+ * and on SIGTERM/SIGINT (also while it starts) drains the running tasks, has the program's last
+ * word (sending what is queued, within the deadlines of stop-deadlines.ts), closes the stores and
+ * exits 0. SIGTERM keeps the deployment active, so a later `acoupi run` resumes it; `acoupi stop`
+ * is what ends it.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -242,8 +244,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
 }
 
 /**
- * Starts the web page (in its own Worker) when the config enables it. Its code is imported only then, so a runner
- * with the page off loads none of it and opens no port. A page that fails to start (port taken)
+ * Starts the web page (in its own Worker) when the config enables it. Its code is imported only
+ * then, so a runner with the page off loads none of it and opens no port. A page that fails to start (port taken)
  * is logged and reported as a degraded reason, and the sensor records on without it.
  */
 async function startWeb(
