@@ -10,9 +10,10 @@
  * the ceiling (see `_prune.ts`). Standalone it opens `messages_db` on its own connection; given
  * `deps.connection` (SqliteStore's `connection`) it attaches `messages_db` to it as `outbox`, so
  * `store.transaction(() => { store.storeModelOutputs(…); outbox.storeMessage(…) })` commits
- * both files together. A damaged file at open (SQLite cannot read it) is moved aside byte for
- * byte to `<file>.corrupt-<UTC time>`, named in the log and in `status()`, and a fresh outbox is
- * started: a runner under systemd must not crash-loop on it and stop recording.
+ * both files together. With `recoverDamaged` (as a program opens it), a damaged file (SQLite cannot
+ * read it) is moved aside byte for byte to `<file>.corrupt-<UTC time>`, named in the log and in
+ * `status()`, and a fresh outbox is started: a runner under systemd must not crash-loop on it and
+ * stop recording. Without it (the `outbox` commands) a damaged file is an error, left untouched.
  */
 import type { Database } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
@@ -23,7 +24,7 @@ import { ResponseStatus, type Message, type Response } from "../../data/index.ts
 import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
 import { logger } from "../../log.ts";
-import { attachSqliteRecovering, damagedCopiesOf, openSqliteRecovering, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { attachSqlite, attachSqliteRecovering, damagedCopiesOf, openSqlite, openSqliteRecovering, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
 import type { ComponentStatus } from "../../data/component-status.ts";
 import { listEntries, requeueFailed, type OutboxEntry } from "./_admin.ts";
 import { pruneOutbox } from "./_prune.ts";
@@ -62,6 +63,8 @@ export interface SqliteMessageStoreDeps {
   random?: () => number;
   logger?: ConsolaInstance;
   synchronous?: Synchronous;
+  /** Move a damaged file aside and start a fresh outbox (what a running program wants); else throw. */
+  recoverDamaged?: boolean;
 }
 
 const JITTER = 0.1;
@@ -106,15 +109,20 @@ export class SqliteMessageStore implements MessageStore {
     const file = resolve(this.#config.messages_db);
     this.#file = file;
     let recovered: { movedTo: string | null; damage: string | null };
+    const recover = deps.recoverDamaged === true;
     if (deps.connection === undefined) {
-      const opened = openSqliteRecovering(file, options);
+      const opened = recover ? openSqliteRecovering(file, options) : { db: openSqlite(file, options), movedTo: null, damage: null };
       recovered = opened;
       this.#db = opened.db;
       this.#s = "main";
       this.#attached = false;
     } else {
       assertNotMainFile(deps.connection, file);
-      recovered = attachSqliteRecovering(deps.connection, file, ATTACH_ALIAS, options);
+      if (recover) recovered = attachSqliteRecovering(deps.connection, file, ATTACH_ALIAS, options);
+      else {
+        attachSqlite(deps.connection, file, ATTACH_ALIAS, options);
+        recovered = { movedTo: null, damage: null };
+      }
       this.#db = deps.connection;
       this.#s = ATTACH_ALIAS;
       this.#attached = true;

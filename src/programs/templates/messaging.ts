@@ -95,7 +95,7 @@ export function messagingTemplate(
 ): MessagingTemplate {
   const { deps } = ctx;
   const outboxConfig = { ...config.outbox, messages_db: config.messages_db };
-  const outboxDeps = { logger: deps.logger.withTag("outbox") };
+  const outboxDeps = { logger: deps.logger.withTag("outbox"), recoverDamaged: true };
   const outbox = inputs.basic ? inputs.basic.openOutbox(outboxConfig, outboxDeps) : new SqliteMessageStore(outboxConfig, outboxDeps);
   ctx.onClose(() => outbox.close());
 
