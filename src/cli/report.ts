@@ -3,6 +3,7 @@
  * (and its cause with --verbose); anything else is a bug and is printed whole with its stack.
  */
 import { AcoupiError } from "../errors.ts";
+import { terminalSafe } from "./terminal-text.ts";
 
 export function isVerbose(argv: readonly string[] = process.argv): boolean {
   return argv.includes("--verbose") || process.env.ACOUPI_VERBOSE === "1";
@@ -11,8 +12,8 @@ export function isVerbose(argv: readonly string[] = process.argv): boolean {
 /** Prints the error and returns the exit code to use. */
 export function reportError(error: unknown, verbose = isVerbose()): number {
   if (error instanceof AcoupiError) {
-    process.stderr.write(`Error: ${error.message}\n`);
-    if (error.help) process.stderr.write(`Help: ${error.help}\n`);
+    process.stderr.write(terminalSafe(`Error: ${error.message}\n`));
+    if (error.help) process.stderr.write(terminalSafe(`Help: ${error.help}\n`));
     if (verbose) {
       process.stderr.write(`${error.stack ?? ""}\n`);
       if (error.cause) process.stderr.write(`Caused by: ${String((error.cause as Error).stack ?? error.cause)}\n`);

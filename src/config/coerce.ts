@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { checkJsonTree } from "./json-tree.ts";
 import { kindOf, unwrap } from "./walk.ts";
 
 const TRUE = new Set(["true", "t", "yes", "y"]);
@@ -32,8 +33,9 @@ export function coerceValue(schema: z.ZodType | null, raw: string, key: string):
     case "array":
     case "object":
     case "record":
+      let value: unknown;
       try {
-        return JSON.parse(raw);
+        value = JSON.parse(raw);
       } catch (cause) {
         throw new ConfigError(`Invalid value for ${key}: expected JSON, received "${raw}"`, {
           key,
@@ -41,6 +43,8 @@ export function coerceValue(schema: z.ZodType | null, raw: string, key: string):
           help: `Write ${key} as JSON, such as ["a", "b"] or {"name": "value"} (quoted for the shell)`,
         });
       }
+      checkJsonTree(value, `The value for ${key}`);
+      return value;
     default:
       return raw;
   }

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { ConfigError, NotSetUpError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "../system/atomic-write.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
+import { checkJsonTree } from "./json-tree.ts";
 import { validateConfig, type ValidateOptions } from "./validate.ts";
 
 /** The largest config file read (a Pi has little memory; real configs are a few kB). */
@@ -78,7 +79,10 @@ export function readProgramName(paths: AcoupiPaths): string {
   return readFileSync(paths.programName, "utf8").trim();
 }
 
-/** Parses a JSON file of at most `maxBytes`, naming the file and the position in the error. */
+/**
+ * Parses a JSON file of at most `maxBytes`, naming the file and the position in the error, and
+ * refuses prototype keys and absurd nesting by key (json-tree.ts).
+ */
 export function readJsonFile(path: string, maxBytes = MAX_CONFIG_BYTES): unknown {
   let text: string;
   try {
@@ -93,14 +97,17 @@ export function readJsonFile(path: string, maxBytes = MAX_CONFIG_BYTES): unknown
     if (cause instanceof ConfigError) throw cause;
     throw new ConfigError(`Cannot read ${path}: ${(cause as Error).message}`, { cause, help: "Check the path and its permissions" });
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (cause) {
     throw new ConfigError(`${path} is not valid JSON: ${(cause as Error).message}`, {
       cause,
       help: "Fix the file, or run `acoupi setup` again to rewrite it",
     });
   }
+  checkJsonTree(value, path);
+  return value;
 }
 
 export function readProgramConfig<S extends z.ZodType>(paths: AcoupiPaths, schema: S, options: ValidateOptions = {}): z.output<S> {

@@ -4,7 +4,7 @@
  * it, with secrets masked, so no change of behaviour goes unseen.
  */
 import type { z } from "zod";
-import { isSecretPath } from "./secrets.ts";
+import { isSecretPath, maskSecrets } from "./secrets.ts";
 
 export interface ConfigChange {
   key: string;
@@ -29,9 +29,14 @@ export function diffConfig(before: unknown, after: unknown, prefix = ""): Config
   return [{ key: prefix, before: before ?? null, after: after ?? null }];
 }
 
-/** One line per change, `key: before → after`; a secret shows only that it changed. */
+/**
+ * One line per change, `key: before → after`; a secret shows only that it changed, and the
+ * credentials in a URL (user info, query values) are masked as `config show` masks them.
+ */
 export function formatChanges(schema: z.ZodType, changes: readonly ConfigChange[]): string[] {
-  return changes.map((c) =>
-    isSecretPath(schema, c.key.split(".")) ? `  ${c.key}: (secret changed)` : `  ${c.key}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`,
-  );
+  return changes.map((c) => {
+    const path = c.key.split(".");
+    if (isSecretPath(schema, path)) return `  ${c.key}: (secret changed)`;
+    return `  ${c.key}: ${JSON.stringify(maskSecrets(schema, c.before, path))} → ${JSON.stringify(maskSecrets(schema, c.after, path))}`;
+  });
 }

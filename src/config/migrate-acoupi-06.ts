@@ -9,9 +9,12 @@
  * - `saving_managers.bat_threshold` (acoupi_batdetect2) → `saving_managers.saving_threshold`;
  * - `saving_filters.saving_threshold` (acoupi_batdetect2's score filter) is dropped with a note:
  *   `saving_managers.saving_threshold` decides which recordings are deleted.
- * Keys that still do not fit are left for validation, which refuses them by name.
+ * Keys that still do not fit are left for validation, which refuses them by name; a `detections`
+ * that is not a section (a string, a list) is refused by key rather than replaced by defaults.
+ * readJsonFile has already refused prototype keys and absurd nesting (json-tree.ts).
  */
 import type { z } from "zod";
+import { ConfigError } from "../errors.ts";
 import { fieldAt } from "./walk.ts";
 
 export interface Migrated {
@@ -24,6 +27,10 @@ type Tree = Record<string, unknown>;
 
 function isTree(value: unknown): value is Tree {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function describeJson(value: unknown): string {
+  return Array.isArray(value) ? "a list" : value === null ? "null" : `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`;
 }
 
 function has(schema: z.ZodType, key: string): boolean {
@@ -53,6 +60,12 @@ export function migrateAcoupi06(schema: z.ZodType, input: unknown): Migrated {
     const threshold = model.detection_threshold;
     delete model.detection_threshold;
     if (has(schema, "detections.message_threshold")) {
+      if (value.detections !== undefined && !isTree(value.detections)) {
+        throw new ConfigError(`detections is ${describeJson(value.detections)}, but it must be a section of settings (an object), such as {"threshold": 0.5}`, {
+          key: "detections",
+          help: "Fix detections in the file: nothing was written",
+        });
+      }
       const detections = isTree(value.detections) ? value.detections : (value.detections = {});
       if (!("message_threshold" in (detections as Tree))) {
         (detections as Tree).message_threshold = threshold;

@@ -28,6 +28,8 @@ export interface PrivacyTaskDeps {
   config: PrivacyConfig;
   clock: Clock;
   logger: ConsolaInstance;
+  /** Called once, after the first recording was screened (the runner then gives back the pages ORT's loading touched). */
+  afterFirstScreen?: () => void;
 }
 
 export interface PrivacyTask {
@@ -76,17 +78,18 @@ export function privacyTask(deps: PrivacyTaskDeps): PrivacyTask {
     screened++;
     let frames: { frameSeconds: number; probabilities: Float32Array };
     try {
-      frames = await deps.vad.speechProbabilities(recording.path);
+      frames = await deps.vad.speechProbabilities(recording.path, recording.time_expansion);
     } catch (error) {
       failedClosed++;
       deps.logger.error(`The privacy filter cannot screen ${recording.path}; deleting it unheard:`, error);
       return drop(recording, "the privacy filter could not screen it");
     }
+    if (screened === 1) deps.afterFirstScreen?.();
     const seconds = speechSeconds(frames.probabilities, frames.frameSeconds, config.threshold);
     if (seconds >= config.min_speech_s && seconds > 0) {
       if (config.action === "delete") return drop(recording, `${seconds.toFixed(2)} s of speech`);
       const spans = speechSpans(frames.probabilities, frames.frameSeconds, config.threshold, recording.duration);
-      muteSpeech(recording.path, spans);
+      muteSpeech(recording.path, spans, recording.time_expansion);
       muted++;
       countToday("muted");
       deps.logger.info(`Muted ${spans.length} speech spans (${seconds.toFixed(2)} s) in recording ${recording.id}`);

@@ -141,16 +141,23 @@ describe("the web server", () => {
     }
   });
 
-  test("acoupi web url prints the configured URL with the token for a LAN bind, and says when the page is off", () => {
+  test("acoupi web url prints no URL and no token while no runner serves the page, and says why", () => {
     const env = { ...home.env, ACOUPI_HOME: join(home.home, "cli-home") };
     expect(runAcoupi(["setup", "--program", "default", "--no-prompt", "--web.host", "0.0.0.0", "--web.port", "8123"], env).code).toBe(0);
-    const result = runAcoupi(["web", "url"], env);
-    expect(result.code).toBe(0);
+    const off = runAcoupi(["web", "url"], env);
+    expect(off.code).toBe(1);
+    expect(off.stdout).toBe("");
+    expect(off.stderr).toContain("The web page is off");
+    expect(off.stderr).toContain("acoupi config set web.enabled true");
     const token = readFileSync(join(home.home, "cli-home/config/web-token"), "utf8").trim();
     expect(token.length).toBeGreaterThanOrEqual(32);
-    expect(result.stdout).toMatch(new RegExp(`^http://[0-9.]+:8123/\\?token=${token}\\n$`));
-    expect(result.stderr).toContain("The web page is off: run `acoupi config set web.enabled true`");
-    expect(runAcoupi(["web", "url"], env).stdout).toBe(result.stdout); // the token is made once
+    expect(runAcoupi(["config", "set", "web.enabled", "true"], env).code).toBe(0);
+    const stopped = runAcoupi(["web", "url"], env);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout).toBe("");
+    expect(stopped.stderr).toContain("The web page is down: the runner is not running");
+    expect(stopped.stderr).not.toContain(token);
+    expect(readFileSync(join(home.home, "cli-home/config/web-token"), "utf8").trim()).toBe(token); // the token is made once
   });
 
   test("setup with the web page enabled creates its token right away", () => {

@@ -28,7 +28,7 @@ describe("with the web page off", () => {
       "--recording.min_free_mb", "0",
     ]);
     expect(setup.code, said(setup)).toBe(0);
-    expect(JSON.parse(readFileSync(join(d.home.acoupiHome, "config/program.json"), "utf8")).web).toEqual({ enabled: false, host: "127.0.0.1", port: 8080, token: "" });
+    expect(JSON.parse(readFileSync(join(d.home.acoupiHome, "config/program.json"), "utf8")).web).toEqual({ enabled: false, host: "127.0.0.1", port: 8080, allowed_hosts: [], token: "" });
     // Start the deployment, then run its runner in the foreground under the import tracer.
     expect(d.run(["start", "--name", "quiet", "--no-check"]).code).toBe(0);
     const pidFile = join(d.home.acoupiHome, "run/acoupi.pid");

@@ -2,7 +2,8 @@
  * @module `acoupi logs [-n N] [-f]`: the runner's log. Where the systemd service runs acoupi,
  * journald keeps the log, and this runs `journalctl -u acoupi` for it; otherwise it prints the last
  * N lines of `$ACOUPI_HOME/log/acoupi.log` (reaching into the rotated `.1` when the current file is
- * short) and, with `-f`, follows it across rotations until Ctrl-C.
+ * short) and, with `-f`, follows it across rotations until Ctrl-C. Log lines carry text from
+ * endpoints and devices: their control characters are printed as escapes (terminal-text.ts).
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { ConfigError } from "../../errors.ts";
 import { LOG_FILE } from "../../system/log-file.ts";
 import { acoupiPaths } from "../../system/paths.ts";
 import { installedUnit, systemdAvailable } from "../../system/systemd/service.ts";
+import { terminalSafe } from "../terminal-text.ts";
 
 const FOLLOW_POLL_MS = 250;
 
@@ -36,6 +38,7 @@ export function lastLines(path: string, n: number): string[] {
 async function follow(path: string): Promise<never> {
   let ino = existsSync(path) ? statSync(path).ino : -1;
   let offset = existsSync(path) ? statSync(path).size : 0;
+  const decoder = new TextDecoder();
   for (;;) {
     await Bun.sleep(FOLLOW_POLL_MS);
     if (!existsSync(path)) continue;
@@ -50,7 +53,7 @@ async function follow(path: string): Promise<never> {
       const buffer = Buffer.alloc(stat.size - offset);
       const read = readSync(fd, buffer, 0, buffer.byteLength, offset);
       offset += read;
-      process.stdout.write(buffer.subarray(0, read));
+      process.stdout.write(terminalSafe(decoder.decode(buffer.subarray(0, read), { stream: true })));
     } finally {
       closeSync(fd);
     }
@@ -77,7 +80,7 @@ export default defineCommand({
       return;
     }
     const lines = lastLines(path, n);
-    if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+    if (lines.length > 0) process.stdout.write(terminalSafe(`${lines.join("\n")}\n`));
     if (args.follow) await follow(path);
   },
 });

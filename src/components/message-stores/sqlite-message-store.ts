@@ -34,24 +34,26 @@ import type { MessageOrder, MessageStore, OutboxStats, PruneResult } from "./typ
 
 export const SqliteMessageStoreConfigSchema = z.object({
   messages_db: homePath("storages/messages.db").describe("Path of the SQLite file that holds the outbox (messages waiting to be sent)"),
-  max_rows: z.number().int().positive().default(100_000).describe("Most messages the outbox keeps; over it the least valuable are dropped"),
+  max_rows: z.number().int().positive().max(100_000_000).default(100_000).describe("Most messages the outbox keeps; over it the least valuable are dropped"),
   max_bytes: noPrompt(
     z
       .number()
       .int()
       .positive()
+      .max(1024 ** 4)
       .default(100 * 1024 * 1024)
       .describe("Most bytes of message content the outbox keeps; over it the least valuable are dropped"),
   ),
   max_age_days: z
     .number()
     .positive()
+    .max(36_500)
     .nullable()
     .default(null)
     .describe("Drop undelivered messages older than this many days (empty: keep them until sent)"),
-  retention_days: z.number().nonnegative().default(7).describe("Days a delivered message is kept before it is deleted"),
-  backoff_base_s: noPrompt(z.number().positive().default(5).describe("Seconds before the first retry of a failed send; doubles each attempt")),
-  backoff_cap_s: noPrompt(z.number().positive().default(3600).describe("Longest wait between two retries of a message, in seconds")),
+  retention_days: z.number().nonnegative().max(36_500).default(7).describe("Days a delivered message is kept before it is deleted"),
+  backoff_base_s: noPrompt(z.number().positive().max(86_400).default(5).describe("Seconds before the first retry of a failed send; doubles each attempt")),
+  backoff_cap_s: noPrompt(z.number().positive().max(604_800).default(3600).describe("Longest wait between two retries of a message, in seconds")),
 });
 export type SqliteMessageStoreConfig = z.input<typeof SqliteMessageStoreConfigSchema>;
 type Parsed = z.output<typeof SqliteMessageStoreConfigSchema>;

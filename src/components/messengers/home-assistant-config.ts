@@ -21,6 +21,6 @@ export const HomeAssistantConfigSchema = z.object({
     .refine(noWildcards, { message: "the topic must not contain the wildcards + or #" })
     .default("acoupi-ha/{device_id}/state")
     .describe("Topic the sensor publishes its state to (a retained JSON object); {device_id} is the device id"),
-  state_interval: z.number().int().positive().default(300).describe("Seconds between two state updates"),
+  state_interval: z.number().int().positive().max(86_400).default(300).describe("Seconds between two state updates"),
 });
 export type HomeAssistantConfig = z.output<typeof HomeAssistantConfigSchema>;

@@ -27,7 +27,7 @@ export const HttpConfigSchema = z.object({
     .default({})
     .describe("Extra request headers, e.g. {\"Authorization\": \"Bearer …\"}; Authorization values are kept secret"),
   content_type: z.string().min(1).default("application/json").describe("Content-Type of the message body"),
-  timeout: z.number().positive().default(5).describe("Seconds to wait for the server's answer"),
+  timeout: z.number().positive().max(600).default(5).describe("Seconds to wait for the server's answer"),
 });
 export type HttpConfig = z.output<typeof HttpConfigSchema>;
 

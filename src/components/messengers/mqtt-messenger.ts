@@ -46,8 +46,8 @@ export const MqttConfigSchema = z.object({
   cert_file: askWhen("use_tls", z.string().nullable().default(null).describe("Client certificate file (PEM), for brokers that require one")),
   key_file: askWhen("cert_file", z.string().nullable().default(null).describe("Private key file (PEM) of the client certificate")),
   tls_verify: askWhen("use_tls", z.boolean().default(true).describe("Verify the broker's certificate and host name")),
-  keepalive: noPrompt(z.number().int().min(0).default(60).describe("Seconds between keepalive pings")),
-  timeout: z.number().positive().default(5).describe("Seconds to wait for the connection and for each PUBACK"),
+  keepalive: noPrompt(z.number().int().min(0).max(65_535).default(60).describe("Seconds between keepalive pings")),
+  timeout: z.number().positive().max(600).default(5).describe("Seconds to wait for the connection and for each PUBACK"),
   // Not asked at setup: tcp suits most sensors; set ws/wss with --messaging.mqtt.transport.
   transport: noPrompt(
     z

@@ -1,7 +1,8 @@
 /**
- * @module The `model` section of the detection programs: a generic ONNX classifier (OnnxModel)
- * or, with `kind: silero_vad`, the Silero voice-activity model whose recurrent state needs its
- * own adapter. The file only builds the model; nothing is loaded until its first run or check.
+ * @module The `model` section of the detection programs: a generic ONNX model (OnnxModel: a
+ * window classifier, or with `frames: peaks | segments` a sound-event detector) or, with
+ * `kind: silero_vad`, the Silero voice-activity model whose recurrent state needs its own adapter.
+ * The file only builds the model; nothing is loaded until its first run or check.
  */
 import { z } from "zod";
 import { requiredWhen } from "../../config/markers.ts";
@@ -27,6 +28,10 @@ export const ModelSectionSchema = z.object({
   batch: shape.batch,
   threads: shape.threads,
   threshold: shape.threshold,
+  frames: shape.frames,
+  frame_step: shape.frame_step,
+  min_gap: shape.min_gap,
+  merge_gap: shape.merge_gap,
   label: z.string().min(1).nullable().default(null).describe("silero_vad only: the tag value of detections (default speech)"),
 });
 export type ModelSection = z.output<typeof ModelSectionSchema>;

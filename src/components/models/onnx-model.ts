@@ -1,21 +1,27 @@
 /**
- * @module OnnxModel: runs a window classifier in ONNX format (BirdNET-like: float32 audio
- * [batch, samples] in, one score per label out) with onnxruntime-web's WASM backend. It reads the
- * recording's WAV, mixes it down to mono, resamples it to the model's rate without aliasing, cuts
- * it into windows (the last one zero-padded) and emits one presence Detection per window and per
- * label scoring at least the threshold. ORT is imported on the first `check` or `run`, and the
- * session is created once and reused. Models with recurrent state, like Silero VAD, need their
- * own adapter (see silero-vad-model.ts).
+ * @module OnnxModel: runs an audio model in ONNX format (float32 audio [batch, samples] in) with
+ * onnxruntime-web's WASM backend. It reads the recording's WAV, mixes it down to mono, resamples
+ * it to the model's rate without aliasing and cuts it into windows every `hop` (the last one
+ * zero-padded). A window classifier (BirdNET-like, `frames: none`) gives one score per label per
+ * window, and each label scoring at least the threshold becomes a presence Detection over the
+ * window. A sound-event model (`frames: peaks | segments`, BatDetect-like) gives scores per frame
+ * of the window, which become timed events (_events.ts), each reported once even where windows
+ * overlap. ORT is imported on the first `check` or `run`, and the session is created once and
+ * reused. Models with recurrent state, like Silero VAD, need their own adapter (see
+ * silero-vad-model.ts).
  */
 import { basename } from "node:path";
 import type { InferenceSession } from "onnxruntime-web";
 import { z } from "zod";
-import { readMonoAt } from "../../audio/resample.ts";
+import { readRealTime } from "../../audio/real-time-audio.ts";
+import { MAX_RATE, MIN_RATE } from "../../audio/resample.ts";
 import type { CheckReport, Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { LazyLoad } from "./_lazy-load.ts";
 import { loadLabels } from "./_labels.ts";
+import { eventDetections, mergeWindows, ownedPeaks, ownership, windowEvents, type EventRules, type TimedEvent } from "./_events.ts";
+import { checkInput, checkOutput, framesPerWindow } from "./_layout.ts";
 import { describeTensors, openSession, pickTensor, THREADS_SCHEMA, type OpenedSession, type TensorInfo } from "./_onnx-session.ts";
 import { activate, presenceDetections } from "./_scores.ts";
 import { copyWindow, windowStarts } from "./_windows.ts";
@@ -24,6 +30,9 @@ import type { Model } from "./types.ts";
 const log = logger("model");
 
 /** Used when neither `model.threshold` nor the program's `detections.threshold` is given. */
+/** The longest model window, hop or frame gap, in seconds: far beyond any audio model's input. */
+const MAX_WINDOW_S = 600;
+
 export const DEFAULT_MODEL_THRESHOLD = 0.2;
 
 export const ModelConfigSchema = z.object({
@@ -36,9 +45,9 @@ export const ModelConfigSchema = z.object({
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
     .describe("Labels in the model's output order: a text file with one label per line, or a list"),
   name: z.string().min(1).nullable().default(null).describe("Model name stored with each output; defaults to the file name without .onnx"),
-  samplerate: z.number().int().positive().describe("Samplerate the model expects, in Hz; recordings are resampled to it"),
-  window: z.number().positive().describe("Length of one model input window, in seconds"),
-  hop: z.number().positive().nullable().default(null).describe("Seconds between window starts; defaults to the window length"),
+  samplerate: z.number().int().min(MIN_RATE).max(MAX_RATE).describe("Samplerate the model expects, in Hz; recordings are resampled to it"),
+  window: z.number().positive().max(MAX_WINDOW_S).describe("Length of one model input window, in seconds"),
+  hop: z.number().positive().max(MAX_WINDOW_S).nullable().default(null).describe("Seconds between window starts; defaults to the window length"),
   input: z.string().min(1).nullable().default(null).describe("Name of the audio input tensor; defaults to the model's first input"),
   output: z.string().min(1).nullable().default(null).describe("Name of the score output tensor; defaults to the model's first output"),
   activation: z.enum(["none", "sigmoid", "softmax"]).default("none").describe("Function applied to the raw outputs to get scores in [0, 1]"),
@@ -58,6 +67,31 @@ export const ModelConfigSchema = z.object({
     .nullable()
     .default(null)
     .describe("Lowest score emitted as a detection; defaults to detections.threshold"),
+  frames: z
+    .enum(["none", "peaks", "segments"])
+    .default("none")
+    .describe(
+      "How to read the score output: none = one score per label per window, [batch, labels] (a classifier such as BirdNET); peaks = per-frame scores, [batch, frames] for one label or [batch, frames, labels], one event per local maximum (e.g. one bat call); segments = per-frame scores, one event per run of frames at or above the threshold",
+    ),
+  frame_step: z
+    .number()
+    .positive()
+    .max(MAX_WINDOW_S)
+    .nullable()
+    .default(null)
+    .describe("With frames peaks or segments: seconds per output frame; defaults to model.window divided by the number of frames the model outputs"),
+  min_gap: z
+    .number()
+    .min(0)
+    .max(MAX_WINDOW_S)
+    .default(0)
+    .describe("With frames peaks: the smallest distance between two peaks, in seconds; of two closer peaks the higher is kept (0 keeps every local maximum)"),
+  merge_gap: z
+    .number()
+    .min(0)
+    .max(MAX_WINDOW_S)
+    .default(0)
+    .describe("With frames segments: the largest gap, in seconds, merged inside one segment (0 merges only runs that touch)"),
 });
 export type ModelConfig = z.output<typeof ModelConfigSchema>;
 
@@ -77,6 +111,8 @@ interface Ready {
   hopSamples: number;
   /** The batch size the model's input fixes, or null when it is dynamic. */
   fixedBatch: number | null;
+  /** Frames per window the output metadata gives: 1 for per-window scores, null when dynamic. */
+  frames: number | null;
 }
 
 export class OnnxModel implements Model {
@@ -99,10 +135,21 @@ export class OnnxModel implements Model {
     return {
       subject: `model ${this.name}`,
       lines: [
-        `Model "${this.name}" loaded from ${this.#config.path}: ${describeTensors(ready.opened)}; ${ready.labels.length} labels, ${ready.windowSamples} samples per window`,
+        `Model "${this.name}" loaded from ${this.#config.path}: ${describeTensors(ready.opened)}; ${ready.labels.length} labels, ${ready.windowSamples} samples per window${this.#framesText(ready)}`,
       ],
-      warnings: [],
+      warnings: this.#unusedKeys(),
     };
+  }
+
+  /** Frame keys that the chosen `frames` mode ignores, so that a typo in the mode shows. */
+  #unusedKeys(): string[] {
+    const { frames: mode, frame_step, min_gap, merge_gap } = this.#config;
+    const set: Array<[string, boolean, boolean]> = [
+      ["frame_step", frame_step !== null, mode !== "none"],
+      ["min_gap", min_gap > 0, mode === "peaks"],
+      ["merge_gap", merge_gap > 0, mode === "segments"],
+    ];
+    return set.filter(([, given, used]) => given && !used).map(([name]) => `${this.#key}.${name} is set but has no effect with ${this.#key}.frames ${mode}`);
   }
 
   async run(recording: Recording): Promise<ModelOutput> {
@@ -111,22 +158,55 @@ export class OnnxModel implements Model {
     if (recording.path === null) return output;
     const ready = await this.#session.get();
     const rate = this.#config.samplerate;
-    const samples = await readMonoAt(recording.path, rate);
+    const { samples } = await readRealTime(recording.path, { rate, timeExpansion: recording.time_expansion });
     const starts = windowStarts(samples.length, ready.windowSamples, ready.hopSamples);
     const duration = samples.length / rate;
     const highFreq = recording.samplerate / 2;
+    const { frames: mode, activation, window } = this.#config;
+    const perWindow: TimedEvent[][] = [];
+    let rules: EventRules | null = null;
     for (let first = 0; first < starts.length; first += this.#config.batch) {
       const batchStarts = starts.slice(first, first + this.#config.batch);
-      const scores = await this.#infer(ready, samples, batchStarts, recording.path);
-      batchStarts.forEach((start, k) => {
-        const row = activate(scores.subarray(k * ready.labels.length, (k + 1) * ready.labels.length), this.#config.activation);
+      const { scores, frames } = await this.#infer(ready, samples, batchStarts, recording.path);
+      const size = frames * ready.labels.length;
+      for (const [k, start] of batchStarts.entries()) {
+        const row = scores.subarray(k * size, (k + 1) * size);
         const begin = start / rate;
-        const place = { start: begin, end: Math.min(begin + this.#config.window, duration), highFreq };
-        detections.push(...presenceDetections(row, ready.labels, this.threshold, this.#config.tag_key, place));
-      });
+        if (mode === "none") {
+          activate(row, activation);
+          const place = { start: begin, end: Math.min(begin + window, duration), highFreq };
+          detections.push(...presenceDetections(row, ready.labels, this.threshold, this.#config.tag_key, place));
+          continue;
+        }
+        for (let f = 0; f < frames; f++) activate(row.subarray(f * ready.labels.length, (f + 1) * ready.labels.length), activation);
+        rules ??= this.#eventRules(mode, frames);
+        perWindow.push(windowEvents(row, frames, ready.labels.length, begin, rules));
+      }
+    }
+    if (rules !== null && mode !== "none") {
+      // Peaks are taken from the window that holds them whole; segments are joined across windows.
+      const owned = ownership(starts.map((s) => s / rate), window);
+      const found = mode === "peaks" ? perWindow.flatMap((events, w) => ownedPeaks(events, owned[w] ?? { from: -Infinity, to: Infinity })) : perWindow.flat();
+      const events = mergeWindows(found, rules, duration);
+      detections.push(...eventDetections(events, mode, ready.labels, this.#config.tag_key, { lowFreq: 0, highFreq }));
     }
     output.created_on = new Date();
     return output;
+  }
+
+  #eventRules(mode: "peaks" | "segments", frames: number): EventRules {
+    const { frame_step, window, min_gap, merge_gap } = this.#config;
+    return { mode, threshold: this.threshold, step: frame_step ?? window / frames, minGap: min_gap, mergeGap: merge_gap };
+  }
+
+  /** How a per-frame model is read, for `check`. */
+  #framesText(ready: Ready): string {
+    const { frames: mode, frame_step, window, min_gap, merge_gap } = this.#config;
+    if (mode === "none") return "";
+    const step = frame_step ?? (ready.frames === null ? null : window / ready.frames);
+    const stepText = step === null ? `${ready.frames ?? "a dynamic number of"} frames` : `${ready.frames ?? "?"} frames of ${(step * 1000).toFixed(3)} ms`;
+    const rule = mode === "peaks" ? `peaks ≥ ${this.threshold} at least ${(min_gap * 1000).toFixed(1)} ms apart` : `segments ≥ ${this.threshold} merged across gaps ≤ ${(merge_gap * 1000).toFixed(1)} ms`;
+    return `; ${stepText} per window, ${rule}`;
   }
 
   close(): Promise<void> {
@@ -143,63 +223,21 @@ export class OnnxModel implements Model {
       const output = pickTensor(opened.outputs, config.output ?? undefined, "output", `${key}.output`, config.path);
       const windowSamples = Math.round(config.samplerate * config.window);
       const hopSamples = Math.max(1, Math.round(config.samplerate * (config.hop ?? config.window)));
-      const fixedBatch = this.#checkInput(opened, input, windowSamples);
-      this.#checkOutputSize(output.shape.at(-1) ?? null, labels.length, output.name);
+      const fixedBatch = checkInput(opened, input, config, key);
+      const frames = checkOutput(opened, output, config, key, labels.length);
       log.debug(`Loaded model "${this.name}" from ${config.path}: ${labels.length} labels, ${windowSamples} samples per window`);
-      return { opened, labels, input, output, windowSamples, hopSamples, fixedBatch };
+      return { opened, labels, input, output, windowSamples, hopSamples, fixedBatch, frames };
     } catch (error) {
       await opened.session.release();
       throw error;
     }
   }
 
-  /** Validates the audio input; returns its fixed batch size, or null when it is dynamic. */
-  #checkInput(opened: OpenedSession, input: TensorInfo, windowSamples: number): number | null {
-    const { path, samplerate, window, batch } = this.#config;
-    const key = this.#key;
-    const others = opened.inputs.filter((t) => t.name !== input.name).map((t) => `"${t.name}"`);
-    if (others.length > 0) {
-      throw new ModelError(`Model "${path}" has inputs ${others.join(", ")} besides the audio input "${input.name}"`, {
-        help: "OnnxModel feeds one audio input; use SileroVadModel for Silero VAD, or export the model with a single input",
-      });
-    }
-    if (input.type !== "float32") {
-      throw new ModelError(`Model "${path}" input "${input.name}" takes ${input.type}, not float32 audio`, {
-        help: `Set ${key}.input to the model's float32 audio input`,
-      });
-    }
-    if (input.shape.length !== 0 && input.shape.length !== 2) {
-      throw new ModelError(`Model "${path}" input "${input.name}" has ${input.shape.length} dimensions, not [batch, samples]`, {
-        help: "OnnxModel feeds float32 audio shaped [batch, samples]",
-      });
-    }
-    const [batchDim, samplesDim] = input.shape;
-    if (samplesDim != null && samplesDim !== windowSamples) {
-      throw new ModelError(
-        `Model "${path}" input "${input.name}" takes ${samplesDim} samples per window, but ${key}.samplerate × ${key}.window is ${samplerate} × ${window} = ${windowSamples}`,
-        { help: `Set ${key}.window to ${samplesDim / samplerate} (seconds) or ${key}.samplerate to ${Math.round(samplesDim / window)}` },
-      );
-    }
-    if (batchDim != null && batchDim !== batch) {
-      throw new ModelError(`Model "${path}" input "${input.name}" takes batches of ${batchDim} windows, but ${key}.batch is ${batch}`, {
-        help: `Set ${key}.batch to ${batchDim}`,
-      });
-    }
-    return batchDim ?? null;
-  }
-
-  #checkOutputSize(size: number | null, labelCount: number, outputName: string): void {
-    if (size === null || size === labelCount) return;
-    const { path, labels } = this.#config;
-    const source = typeof labels === "string" ? `labels file "${labels}"` : "the label list";
-    throw new ModelError(
-      `Model "${path}" output "${outputName}" has ${size} scores per window, but ${this.#key}.labels (${source}) has ${labelCount} labels`,
-      { help: `Give ${this.#key}.labels exactly ${size} labels, in the model's output order` },
-    );
-  }
-
-  /** Runs one batch; returns its scores, `labels.length` per window, in window order. */
-  async #infer(ready: Ready, samples: Float32Array, starts: number[], source: string): Promise<Float32Array> {
+  /**
+   * Runs one batch; returns its scores in window order, `frames` × `labels.length` per window
+   * (frame-major), with `frames` 1 for a per-window model.
+   */
+  async #infer(ready: Ready, samples: Float32Array, starts: number[], source: string): Promise<{ scores: Float32Array; frames: number }> {
     const { opened, input, output, windowSamples, labels } = ready;
     // A fixed batch dimension is filled with silent windows whose scores are dropped.
     const rows = ready.fixedBatch ?? starts.length;
@@ -223,9 +261,16 @@ export class OnnxModel implements Model {
         help: `Set ${this.#key}.output to the model's float32 score output`,
       });
     }
-    this.#checkOutputSize(scores.data.length / rows, labels.length, output.name);
-    const copy = scores.data.slice(0, starts.length * labels.length);
+    const dims = scores.dims.length === 1 && rows > 1 ? [rows, (scores.dims[0] ?? 0) / rows] : scores.dims;
+    const frames = framesPerWindow(this.#config, this.#key, output.name, dims, labels.length, describeTensors(opened)) ?? scores.data.length / rows / labels.length;
+    if (scores.data.length !== rows * frames * labels.length) {
+      const what = this.#config.frames === "none" ? `${labels.length} scores per window` : `${frames} frames × ${labels.length} labels per window`;
+      throw new ModelError(`Model "${this.name}" output "${output.name}" gave ${scores.data.length} values [${dims.join(",")}] for ${rows} windows, not ${what}`, {
+        help: `Run \`acoupi check\`, and set ${this.#key}.frames and ${this.#key}.labels to match the model's output`,
+      });
+    }
+    const copy = scores.data.slice(0, starts.length * frames * labels.length);
     scores.dispose();
-    return copy;
+    return { scores: copy, frames };
   }
 }

@@ -9,7 +9,7 @@
 import { basename } from "node:path";
 import type { InferenceSession, Tensor } from "onnxruntime-web";
 import { z } from "zod";
-import { readMonoAt } from "../../audio/resample.ts";
+import { readRealTime } from "../../audio/real-time-audio.ts";
 import type { CheckReport, Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
@@ -57,7 +57,7 @@ export class SileroVadModel implements Model {
     const output: ModelOutput = { id: crypto.randomUUID(), name_model: this.name, recording, detections, created_on: new Date() };
     if (recording.path === null) return output;
     const opened = await this.#session.get();
-    const samples = await readMonoAt(recording.path, RATE);
+    const { samples } = await readRealTime(recording.path, { rate: RATE, timeExpansion: recording.time_expansion });
     const probabilities = await this.#frameProbabilities(opened, samples, recording.path);
     const framesPerWindow = Math.max(1, Math.round((this.#config.window * RATE) / FRAME));
     const duration = samples.length / RATE;
@@ -72,10 +72,13 @@ export class SileroVadModel implements Model {
     return output;
   }
 
-  /** The speech probability of each frame of the file at `path` (16 kHz frames of 32 ms), for the privacy filter. */
-  async speechProbabilities(path: string): Promise<{ frameSeconds: number; probabilities: Float32Array }> {
+  /**
+   * The speech probability of each frame of the file at `path` (16 kHz frames of 32 ms, in real
+   * time), for the privacy filter; `timeExpansion` is the recording's factor (else GUANO's).
+   */
+  async speechProbabilities(path: string, timeExpansion?: number): Promise<{ frameSeconds: number; probabilities: Float32Array }> {
     const opened = await this.#session.get();
-    const samples = await readMonoAt(path, RATE);
+    const { samples } = await readRealTime(path, { rate: RATE, timeExpansion });
     return { frameSeconds: FRAME / RATE, probabilities: await this.#frameProbabilities(opened, samples, path) };
   }
 

@@ -11,7 +11,7 @@ import { THREADS_SCHEMA } from "../models/_onnx-session.ts";
 export const PrivacyConfigSchema = z.object({
   enabled: z.boolean().default(false).describe("Screen every recording for human speech before any model or message sees it"),
   threshold: askWhen("enabled", z.number().min(0).max(1).default(0.5).describe("Speech probability (Silero VAD, per 32 ms frame) that counts as speech")),
-  min_speech_s: askWhen("enabled", z.number().min(0).default(0.1).describe("Seconds of speech frames that make a recording a speech recording")),
+  min_speech_s: askWhen("enabled", z.number().min(0).max(3600).default(0.1).describe("Seconds of speech frames that make a recording a speech recording")),
   action: askWhen("enabled", z.enum(["delete", "mute"]).default("delete").describe("What happens to a speech recording: delete it, or mute its speech spans only")),
   model_path: noPrompt(z.string().min(1).nullable().default(null).describe("A Silero VAD v5 .onnx file to use instead of the bundled one")),
   threads: noPrompt(THREADS_SCHEMA),

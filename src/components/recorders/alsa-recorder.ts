@@ -16,11 +16,19 @@ import { dbfs, formatDbfs, RecordingSchema, type CheckReport, type Deployment, t
 import { DeviceError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { acoupiGuanoFields, buildGuano, guanoChunk } from "../../audio/guano.ts";
+import { MAX_RATE, MIN_RATE } from "../../audio/resample.ts";
 import { timeExpandedRate } from "../../audio/wav.ts";
 import { WavWriter } from "../../audio/wav-writer.ts";
 import { CaptureStream } from "./_capture-stream.ts";
 import { CaptureThread } from "./_capture-thread.ts";
 import type { Recorder, RecorderStats } from "./types.ts";
+
+/**
+ * The most channels recorded: multichannel capture interfaces offer up to a few dozen, and 64
+ * channels of 16-bit samples at 500 kHz (a 128-byte WAV frame, 64 MB/s) still fit the WAV/RF64
+ * header's 16-bit block align and 32-bit byte rate many times over.
+ */
+export const MAX_CHANNELS = 64;
 
 export const MicrophoneConfigSchema = opened(z.object({
   device_name: z
@@ -28,13 +36,14 @@ export const MicrophoneConfigSchema = opened(z.object({
     .min(1)
     .default("default")
     .describe("ALSA capture device, e.g. default or hw:1,0 (run `acoupi devices` to list them)"),
-  samplerate: z.number().int().min(8000).max(384000).default(48000).describe("Samplerate to record at, in Hz"),
-  audio_channels: z.number().int().min(1).default(1).describe("Number of audio channels to record"),
+  samplerate: z.number().int().min(MIN_RATE).max(MAX_RATE).default(48000).describe(`Samplerate to record at, in Hz (${MIN_RATE}–${MAX_RATE}); the real capture rate, before any time expansion`),
+  audio_channels: z.number().int().min(1).max(MAX_CHANNELS).default(1).describe(`Number of audio channels to record (1 to ${MAX_CHANNELS})`),
   time_expansion: z
     .number()
     .positive()
+    .max(1000)
     .default(1)
-    .describe("Time expansion factor: enter 10.0 if you recorded at 480 kHz but need to process at 48 kHz"),
+    .describe("Time expansion factor written into each file: 10.0 makes a 384 kHz capture a WAV whose header says 38.4 kHz, which plays 10× slower; models, spectrograms and exports still use real time and frequency"),
 }));
 
 export type MicrophoneConfig = z.output<typeof MicrophoneConfigSchema>;

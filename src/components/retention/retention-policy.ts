@@ -46,7 +46,7 @@ export type SacrificeGroup = (typeof SACRIFICE_GROUPS)[number];
 export const StorageConfigSchema = z.object({
   ceiling: sizeField("80%", true).describe('Most space the recordings may use: a share of their filesystem ("80%") or a size ("20GB")'),
   min_free: noPrompt(sizeField("200MB", false).describe('Free space retention keeps on the recordings\' filesystem ("200MB")')),
-  max_age_days: noPrompt(z.number().positive().nullable().default(null).describe("Delete saved recordings older than this many days (empty: keep them while space allows)")),
+  max_age_days: noPrompt(z.number().positive().max(36_500).nullable().default(null).describe("Delete saved recordings older than this many days (empty: keep them while space allows)")),
   order: noPrompt(
     z
       .array(z.enum(SACRIFICE_GROUPS))
@@ -54,8 +54,8 @@ export const StorageConfigSchema = z.object({
       .default(["no_detections", "detections"])
       .describe("What retention deletes first, each oldest first; a group left out is never deleted for space"),
   ),
-  keep_per_label: noPrompt(z.number().int().min(0).default(10).describe("Among recordings with detections, always keep the newest this many of each label")),
-  interval: noPrompt(z.number().positive().default(300).describe("Seconds between two scheduled retention runs")),
+  keep_per_label: noPrompt(z.number().int().min(0).max(1_000_000).default(10).describe("Among recordings with detections, always keep the newest this many of each label")),
+  interval: noPrompt(z.number().positive().max(86_400).default(300).describe("Seconds between two scheduled retention runs")),
 });
 export type StorageConfig = z.output<typeof StorageConfigSchema>;
 
@@ -88,14 +88,16 @@ export interface PurgePlanInput {
   sizeOf: (path: string) => number;
 }
 
-/** The candidates in the order of sacrifice: each group of `order`, oldest first. */
+/** The candidates in the order of sacrifice: each group of `order`, uploaded files first, then oldest first. */
 export function sacrificeOrder(candidates: readonly RetentionCandidate[], order: readonly SacrificeGroup[]): Array<{ candidate: RetentionCandidate; group: SacrificeGroup }> {
   const out: Array<{ candidate: RetentionCandidate; group: SacrificeGroup }> = [];
   for (const group of new Set(order)) {
-    for (const candidate of candidates) {
-      if (group === "no_detections" && !candidate.hasDetections) out.push({ candidate, group });
-      if (group === "detections" && candidate.hasDetections && !candidate.keptForLabel) out.push({ candidate, group });
-    }
+    const members = candidates.filter(
+      (c) => (group === "no_detections" && !c.hasDetections) || (group === "detections" && c.hasDetections && !c.keptForLabel),
+    );
+    // Within a group, files already safe in object storage go before files that exist only here.
+    for (const candidate of members) if (candidate.uploaded === true) out.push({ candidate, group });
+    for (const candidate of members) if (candidate.uploaded !== true) out.push({ candidate, group });
   }
   return out;
 }

@@ -22,13 +22,13 @@ export const RecordingSavingSchema = z.object({
   starttime: timeOfDay("18:00:00").describe("Keep recordings made from this time of day, HH:MM:SS local"),
   endtime: timeOfDay("20:00:00").describe("Keep recordings made until this time of day, HH:MM:SS local"),
   before_dawndusk_duration: needsCoordinates(
-    z.number().int().min(0).default(10).describe("Also keep recordings made this many minutes before dawn and dusk (0 = off; needs the deployment's coordinates)"),
+    z.number().int().min(0).max(1440).default(10).describe("Also keep recordings made this many minutes before dawn and dusk (0 = off; needs the deployment's coordinates)"),
   ),
   after_dawndusk_duration: needsCoordinates(
-    z.number().int().min(0).default(10).describe("Also keep recordings made this many minutes after dawn and dusk (0 = off; needs the deployment's coordinates)"),
+    z.number().int().min(0).max(1440).default(10).describe("Also keep recordings made this many minutes after dawn and dusk (0 = off; needs the deployment's coordinates)"),
   ),
-  frequency_duration: z.number().int().min(0).default(5).describe("Also keep the first this-many minutes of every frequency_interval (0 = off)"),
-  frequency_interval: z.number().int().min(0).default(30).describe("Period in minutes of the frequency schedule (0 = off)"),
+  frequency_duration: z.number().int().min(0).max(1440).default(5).describe("Also keep the first this-many minutes of every frequency_interval (0 = off)"),
+  frequency_interval: z.number().int().min(0).max(1440).default(30).describe("Period in minutes of the frequency schedule (0 = off)"),
 });
 export type RecordingSaving = z.output<typeof RecordingSavingSchema>;
 

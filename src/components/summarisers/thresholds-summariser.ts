@@ -14,7 +14,7 @@ import { DEFAULT_SUMMARY_INTERVAL, mean, round3, scoresByLabel, timeInterval, ty
 
 export const ThresholdsSummariserConfigSchema = z
   .object({
-    interval: z.number().positive().default(DEFAULT_SUMMARY_INTERVAL).describe("Seconds covered by each summary, and between summaries"),
+    interval: z.number().positive().max(604_800).default(DEFAULT_SUMMARY_INTERVAL).describe("Seconds covered by each summary, and between summaries"),
     low_band_threshold: z.number().min(0).max(1).default(0.1).describe("Lowest score counted, where the low band starts"),
     mid_band_threshold: z.number().min(0).max(1).default(0.5).describe("Score where the mid band starts"),
     high_band_threshold: z.number().min(0).max(1).default(0.9).describe("Score where the high band starts"),

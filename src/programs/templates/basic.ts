@@ -38,19 +38,23 @@ import { PRIVACY_MODEL, privacyFilter } from "./_privacy-filter.ts";
 import type { ModelOutput, Recording } from "../../data/index.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import { WebConfigSchema } from "../../web/config.ts";
+import { UPDATE_SECTION } from "../../update/update-config.ts";
+import { UploadConfigSchema } from "../../upload/upload-config.ts";
+import { wireUpload } from "./_upload.ts";
+import type { S3Uploader } from "../../upload/uploader.ts";
 import type { ProgramContext } from "../program-context.ts";
 
 export const AudioConfigSchema = z.object({
   duration: z.number().min(0.1).max(3600).default(3).describe("Length of each recording, in seconds"),
   interval: atLeast("duration", z.number().min(0.1).max(86400).default(10).describe("Seconds between the starts of two recordings (equal to duration: record continuously)")),
-  chunksize: noPrompt(z.number().int().positive().default(8192).describe("Frames read from the device at a time")),
+  chunksize: noPrompt(z.number().int().positive().max(1_048_576).default(8192).describe("Frames read from the device at a time")),
   flush_s: noPrompt(
-    z.number().positive().nullable().default(1).describe("Seconds of audio between two syncs of the file being recorded: a power cut loses at most this much (empty: sync only at the end)"),
+    z.number().positive().max(3600).nullable().default(1).describe("Seconds of audio between two syncs of the file being recorded: a power cut loses at most this much (empty: sync only at the end)"),
   ),
   schedule_start: timeOfDay("06:00:00").describe("Start recording at this time of day (HH:MM:SS, in `timezone`)"),
   schedule_end: timeOfDay("22:30:00").describe("Stop recording at this time of day; earlier than the start means overnight"),
   min_free_mb: noPrompt(
-    z.number().min(0).default(100).describe("Pause recording while the temp or recordings folder has less free space (MB) and retention may delete nothing more"),
+    z.number().min(0).max(10_000_000).default(100).describe("Pause recording while the temp or recordings folder has less free space (MB) and retention may delete nothing more"),
   ),
 });
 
@@ -61,8 +65,8 @@ export const PathsConfigSchema = z.object({
 });
 
 export const FileManagementConfigSchema = z.object({
-  interval: z.number().min(1).default(120).describe("Seconds between file management runs"),
-  max_wait: z.number().positive().default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
+  interval: z.number().min(1).max(86_400).default(120).describe("Seconds between file management runs"),
+  max_wait: z.number().positive().max(604_800).default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
   on_timeout: z
     .enum(["save", "delete"])
     .default("save")
@@ -82,6 +86,12 @@ export const BasicConfigSchema = z.object({
     .default(null)
     .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
   web: WebConfigSchema.prefault({}),
+  update: UPDATE_SECTION,
+  upload: noPrompt(
+    UploadConfigSchema.nullable()
+      .default(null)
+      .describe("Upload saved recordings (and daily database snapshots) to S3-compatible object storage; leave unset to keep everything here"),
+  ),
 });
 export type BasicConfig = z.output<typeof BasicConfigSchema>;
 
@@ -107,6 +117,8 @@ export interface BasicTemplate {
   modelHealth: ModelHealth;
   /** The speech filter, when `privacy.enabled`. */
   privacy: PrivacyTask | null;
+  /** The uploader, when the `upload` section is set. */
+  upload: S3Uploader | null;
   /**
    * The task a model chains on (`schedule: { after: basic.recordingSource }`): the privacy task
    * when it is enabled, so no model sees a recording before it was screened; else the recording task.
@@ -118,6 +130,8 @@ export interface BasicTemplate {
   deployment: () => Deployment | null;
   /** The configured IANA time zone (what "today" means for the sensor). */
   timezone: string;
+  /** The capture rate in real time (`microphone.samplerate`), which every model reads from. */
+  samplerate: number;
   /**
    * Opens the outbox beside the metadata: on the store's own connection when it is SQLite, so a
    * model output and its messages commit together; otherwise on a connection of its own.
@@ -161,7 +175,8 @@ function recordingBytes(config: BasicConfig): number {
 export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options: BasicTemplateOptions = {}): BasicTemplate {
   const { deps } = ctx;
   for (const dir of [config.paths.tmp_audio, config.paths.recordings, dirname(config.paths.db_metadata)]) mkdirSync(dir, { recursive: true });
-  const store = ctx.use("metadata_store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }));
+  const roots = { recordings: config.paths.recordings, tmp: config.paths.tmp_audio };
+  const store = ctx.use("metadata_store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }, { roots }));
   const recorder: Recorder =
     options.recorder ??
     new AlsaRecorder(
@@ -222,7 +237,8 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.use("file_management", fileManagement);
   ctx.addTask(() => retention.run(), { name: RETENTION_TASK, schedule: { every: config.storage.interval } });
   ctx.use("storage", retention);
-  const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store) : null;
+  const upload = config.upload !== null && store instanceof SqliteStore ? wireUpload(ctx, config, config.upload, store) : null;
+  const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store, config.microphone.samplerate) : null;
   const screenedBy = privacy === null ? null : PRIVACY_MODEL;
   async function screen(rec: Recording, outputs: readonly Pick<ModelOutput, "name_model">[]): Promise<Recording | undefined> {
     if (privacy === null || outputs.some((o) => o.name_model === screenedBy)) return rec;
@@ -262,10 +278,12 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     retention,
     modelHealth,
     privacy,
+    upload,
     recordingSource: privacy === null ? RECORDING_TASK : PRIVACY_TASK,
     screen,
     deployment: () => deployment,
     timezone: config.timezone,
+    samplerate: config.microphone.samplerate,
     openOutbox,
   };
 }

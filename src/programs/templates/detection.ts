@@ -25,6 +25,7 @@ import { DETECTION_TASK, SUMMARY_TASK } from "../../tasks/names.ts";
 import type { ProgramContext } from "../program-context.ts";
 import type { BasicTemplate } from "./basic.ts";
 import type { MessagingTemplate } from "./messaging.ts";
+import { checkRatePaths } from "./_rate-check.ts";
 
 /** acoupi's `detections` section, plus the threshold of the detection messages (acoupi_birdnet's model.detection_threshold). */
 export const DetectionsSectionSchema = DetectionsConfigSchema.extend({
@@ -82,6 +83,11 @@ export function detectionTemplate(
   }
   const model = ctx.use("model", options.model ?? modelFromConfig(section as DetectionConfig["model"], threshold));
   ctx.requireModel(model.name);
+  const modelRate = section?.kind === "silero_vad" ? 16_000 : section?.samplerate;
+  if (modelRate !== undefined) {
+    const key = section?.kind === "silero_vad" ? null : "model.samplerate";
+    ctx.onCheck(() => checkRatePaths([{ consumer: `model "${model.name}"`, key, from: inputs.basic.samplerate, to: modelRate }]));
+  }
   const detection = detectionTask({
     model,
     store,

@@ -20,6 +20,7 @@ import type { Messenger } from "../../components/messengers/types.ts";
 import type { Heartbeat } from "../../data/index.ts";
 import { lastRecordingAge, outboxDepth, systemMetrics, taskFailures } from "../../system/metrics.ts";
 import { heartbeatStatus, heartbeatTask, type MetricSource } from "../../tasks/heartbeat.ts";
+import { withRollbackNotice } from "../../update/update-result.ts";
 import { HEARTBEAT_TASK, SEND_MESSAGES_TASK } from "../../tasks/names.ts";
 import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesTask } from "../../tasks/send-messages.ts";
 import type { ProgramContext } from "../program-context.ts";
@@ -33,21 +34,22 @@ export const OutboxConfigSchema = SqliteMessageStoreConfigSchema.omit({ messages
 
 export const MessagingConfigSchema = z.object({
   messages_db: SqliteMessageStoreConfigSchema.shape.messages_db,
-  message_send_interval: z.number().int().positive().default(120).describe("Seconds between two runs of the send task"),
+  message_send_interval: z.number().int().positive().max(86_400).default(120).describe("Seconds between two runs of the send task"),
   max_messages: z
     .number()
     .int()
     .positive()
+    .max(1_000_000)
     .nullable()
     .default(null)
     .describe("Most messages sent per run (empty: every message that is due)"),
   message_order: z.enum(["oldest_first", "newest_first"]).default("oldest_first").describe("Which messages go first"),
-  heartbeat_interval: z.number().int().positive().default(3600).describe("Seconds between two heartbeats"),
+  heartbeat_interval: z.number().int().positive().max(604_800).default(3600).describe("Seconds between two heartbeats"),
   http: HttpConfigSchema.nullable().default(null).describe("Send messages to an HTTP endpoint; when set it is used instead of mqtt"),
   mqtt: MqttConfigSchema.nullable().default(null).describe("Send messages to an MQTT broker (used when http is not set)"),
   outbox: OutboxConfigSchema.prefault({}).describe("How many messages the outbox keeps, and how failed sends back off"),
   send_concurrency: noPrompt(
-    z.number().int().positive().default(DEFAULT_SEND_CONCURRENCY).describe("Most messages in flight at once while sending"),
+    z.number().int().positive().max(64).default(DEFAULT_SEND_CONCURRENCY).describe("Most messages in flight at once while sending"),
   ),
 });
 export type MessagingConfig = z.output<typeof MessagingConfigSchema>;
@@ -170,6 +172,10 @@ export function messagingTemplate(
     if (modelHealth) metrics.push(function model_health() {
       return modelHealth.metrics(deps.clock.now());
     });
+    const upload = inputs.basic?.upload;
+    if (upload) metrics.push(function upload_backlog() {
+      return upload.metrics(deps.clock.now());
+    });
     const privacy = inputs.basic?.privacy;
     if (privacy) metrics.push(function privacy_metrics() {
       return privacy.metrics();
@@ -187,7 +193,7 @@ export function messagingTemplate(
     deviceId: deps.deviceId,
     clock: deps.clock,
     metrics,
-    status: options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }),
+    status: withRollbackNotice(options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }), deps.paths),
     ...(options.heartbeatSerializer === undefined ? {} : { serializer: options.heartbeatSerializer }),
     logger: deps.logger.withTag(HEARTBEAT_TASK),
   });

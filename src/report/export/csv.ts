@@ -2,7 +2,14 @@
  * @module One CSV file of detections (`detections.csv`, RFC 4180: a header row, comma-separated,
  * CRLF line ends, fields with a comma, quote or line break quoted and their quotes doubled), for
  * R and spreadsheets. `detection_time` is the recording's start plus the detection's start, in
- * UTC. Empty fields are missing values (a detection without a box).
+ * UTC. Empty fields are missing values (a detection without a box, or one nobody reviewed:
+ * `verdict` is correct, false or uncertain, and `verdict_species` the species a reviewer gave).
+ *
+ * Text that came from outside (labels, model and deployment names, paths) could start a formula
+ * in a spreadsheet: `=HYPERLINK(…)` runs when the file is opened. As OWASP's CSV-injection
+ * guidance says, a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+ * leading apostrophe, which spreadsheets show as text and hide. Only text columns are touched:
+ * numbers stay numbers (a negative score is still -0.5), and JSON lines keep every exact value.
  */
 import { join } from "node:path";
 import type { DetectionListRow } from "../queries.ts";
@@ -26,7 +33,17 @@ export const CSV_COLUMNS = [
   "samplerate_hz",
   "time_expansion",
   "deployment",
+  "verdict",
+  "verdict_species",
 ] as const;
+
+/** A spreadsheet would read a cell starting with one of these as a formula (or strip the tab or CR). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell that cannot run as a formula: a leading apostrophe before `=`, `+`, `-`, `@`, tab or CR. */
+export function spreadsheetText(value: string | null): string | null {
+  return value !== null && FORMULA_START.test(value) ? `'${value}` : value;
+}
 
 function quote(value: string | number | null): string {
   if (value === null) return "";
@@ -39,20 +56,22 @@ function line(row: DetectionListRow): string {
   return `${[
     row.detection_id,
     detectionTime,
-    row.label,
+    spreadsheetText(row.label),
     row.score,
     row.start_time_s,
     row.end_time_s,
     row.low_freq_hz,
     row.high_freq_hz,
-    row.model,
+    spreadsheetText(row.model),
     row.recording_id,
     row.created_on,
-    row.path,
+    spreadsheetText(row.path),
     row.duration_s,
     row.samplerate_hz,
     row.time_expansion,
-    row.deployment_name,
+    spreadsheetText(row.deployment_name),
+    row.verdict,
+    spreadsheetText(row.verdict_species),
   ]
     .map(quote)
     .join(",")}\r\n`;

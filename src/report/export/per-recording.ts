@@ -2,8 +2,10 @@
  * @module The shared shape of per-recording exports (Raven tables, Audacity label tracks): one
  * file per recording, opened at its first row and published when the next recording starts, so
  * only one file is open at a time. Files are named after the audio file; a second recording with
- * the same file name (two folders) gets its id appended.
+ * the same file name (two folders) gets its id appended. An aborted export removes the files it
+ * had published as well as the one it was writing.
  */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { DetectionListRow } from "../queries.ts";
 import { FileSink } from "./file-sink.ts";
@@ -49,6 +51,8 @@ export function perRecordingExporter(outDir: string, format: PerRecordingFormat)
     abort() {
       current?.sink.abort();
       current = null;
+      // A failed export leaves nothing behind: the tables it already published go too.
+      for (const path of written.splice(0)) rmSync(path, { force: true });
     },
   };
 }

@@ -1,16 +1,20 @@
 /**
- * @module The spectrogram PNG of a WAV file: decode it, mix it down to mono, find its time
- * expansion (the recording row's when known, else the file's GUANO `TE`, else 1), and render it
- * in real time and frequency with the recording's detections as boxes. Used by `acoupi
- * spectrogram` and the web page.
+/**
+ * @module The spectrogram PNG of a WAV file: open it (checked, see audio/wav-file.ts), find its
+ * time expansion (the recording row's when known, else the file's GUANO `TE`, else 1), and render
+ * it in real time and frequency (real-time-audio.ts finds the capture rate) with the recording's
+ * detections as boxes, whole or zoomed on a view, reading only the frames each column needs,
+ * mixed down to mono: memory stays the same whatever the file's length. Used by
+ * `acoupi spectrogram` and the web page.
  */
 import { basename } from "node:path";
-import { readGuano } from "../../audio/guano.ts";
-import { decodeWavSamples, mixdownMono } from "../../audio/read-wav-samples.ts";
+import { parseGuano } from "../../audio/guano.ts";
+import { guanoFactor, realSamplerate } from "../../audio/real-time-audio.ts";
+import { WavFile } from "../../audio/wav-file.ts";
 import { AcoupiError } from "../../errors.ts";
 import type { DetectionListRow } from "../queries.ts";
 import { encodePng } from "./png.ts";
-import { renderSpectrogram, type SpectrogramBox } from "./render.ts";
+import { renderSpectrogram, resolveView, type SpectrogramBox, type SpectrogramView } from "./render.ts";
 
 export interface SpectrogramSource {
   path: string;
@@ -19,11 +23,17 @@ export interface SpectrogramSource {
   detections?: readonly DetectionListRow[];
   /** Shown before the file facts in the title line. */
   title?: string;
+  /** Zoom: seconds and hertz, real; each bound defaults to the recording's. */
+  view?: Partial<SpectrogramView>;
 }
 
-function guanoTimeExpansion(bytes: Uint8Array): number {
-  const te = Number(readGuano(bytes)?.get("TE") ?? "1");
-  return Number.isFinite(te) && te > 0 ? te : 1;
+/** GUANO text is a few hundred bytes; a bigger chunk is read only this far. */
+const MAX_GUANO_BYTES = 64 * 1024;
+
+function guanoOf(file: WavFile): Map<string, string> | null {
+  const chunk = file.info.chunks.find((c) => c.id === "guan");
+  if (chunk === undefined) return null;
+  return parseGuano(new TextDecoder().decode(file.bytes(chunk.offset, Math.min(chunk.size, MAX_GUANO_BYTES))));
 }
 
 function boxesOf(detections: readonly DetectionListRow[]): SpectrogramBox[] {
@@ -40,22 +50,33 @@ function kHz(hz: number): string {
 }
 
 export async function spectrogramPng(source: SpectrogramSource): Promise<Uint8Array> {
-  let bytes: Uint8Array;
+  const file = new WavFile(source.path);
   try {
-    bytes = await Bun.file(source.path).bytes();
-  } catch (error) {
-    throw new AcoupiError("audio", `Cannot read WAV file "${source.path}": ${(error as Error).message}`, {
-      help: "Check the path; `acoupi recordings` lists the recordings and their files",
-      cause: error,
-    });
+    const { frames } = file.info;
+    if (frames < 2) throw new AcoupiError("audio", `Cannot draw a spectrogram of "${source.path}": it holds no audio`);
+    const guano = guanoOf(file);
+    const te = source.timeExpansion ?? guanoFactor(guano);
+    const guanoRate = guano?.get("Samplerate");
+    const samplerate = realSamplerate(file.info.samplerate, te, guanoRate === undefined ? undefined : Number(guanoRate));
+    const durationS = frames / samplerate;
+    const facts = [basename(source.path), kHz(samplerate), `${Math.round(durationS * 1000) / 1000} s`];
+    if (te !== 1) facts.push(`time expansion ${te}x`);
+    let view: SpectrogramView | undefined;
+    if (source.view !== undefined) {
+      try {
+        view = resolveView(source.view, durationS, samplerate / 2);
+      } catch (error) {
+        throw new AcoupiError("spectrogram", `Cannot zoom on "${source.path}": ${(error as Error).message}`, {
+          help: "Give --start/--end in seconds within the recording and --fmin/--fmax in Hz below its Nyquist frequency",
+        });
+      }
+      facts.push(`${view.startS}–${view.endS} s, ${kHz(view.fminHz)}–${kHz(view.fmaxHz)}`);
+    }
+    const title = [source.title, ...facts].filter(Boolean).join("  ");
+    const samples = { length: frames, read: (start: number, into: Float64Array) => file.readMono(start, into) };
+    const image = renderSpectrogram({ samples, samplerate, title, boxes: boxesOf(source.detections ?? []), ...(view === undefined ? {} : { view }) });
+    return encodePng(image);
+  } finally {
+    file.close();
   }
-  const wav = decodeWavSamples(bytes, source.path);
-  if (wav.frames < 2) throw new AcoupiError("audio", `Cannot draw a spectrogram of "${source.path}": it holds no audio`);
-  const te = source.timeExpansion ?? guanoTimeExpansion(bytes);
-  const samplerate = wav.samplerate * te;
-  const facts = [basename(source.path), kHz(samplerate), `${Math.round((wav.frames / samplerate) * 1000) / 1000} s`];
-  if (te !== 1) facts.push(`time expansion ${te}x`);
-  const title = [source.title, ...facts].filter(Boolean).join("  ");
-  const image = renderSpectrogram({ samples: mixdownMono(wav), samplerate, title, boxes: boxesOf(source.detections ?? []) });
-  return encodePng(image);
 }

@@ -202,7 +202,7 @@ describe("OnnxModel errors", () => {
   test("OnnxModel refuses a label count that differs from the output size", async () => {
     const path = await modelFile("energy.onnx", energyModel(RATE));
     const error = await failure(onnxModel({ path, labels: ["a", "b", "c"] }));
-    expect(error.message).toBe(`Model "${path}" output "scores" has 2 scores per window, but model.labels (the label list) has 3 labels`);
+    expect(error.message).toBe(`Model "${path}" output "scores" [1,2] has 2 scores per window, but model.labels (the label list) has 3 labels`);
     expect(error.help).toBe("Give model.labels exactly 2 labels, in the model's output order");
   });
 

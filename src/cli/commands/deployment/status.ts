@@ -2,11 +2,12 @@
  * @module `acoupi status`: what the runner last wrote to disk (its status file), the pidfile
  * and the deployment file, judged by src/system/health.ts. It reads files only, so it is fast and
  * works while the runner is busy. Its exit code tells the verdict (0 running and healthy; see
- * STATUS_EXIT and docs/install.md).
+ * STATUS_EXIT and docs/install.md). The text form shows control characters as escapes.
  */
 import { defineCommand } from "citty";
 import { STATUS_EXIT } from "../../../system/health.ts";
 import { buildStatus, healthText, type StatusReport } from "../../../system/status-report.ts";
+import { terminalSafe } from "../../terminal-text.ts";
 
 export type { StatusReport } from "../../../system/status-report.ts";
 
@@ -54,6 +55,7 @@ export default defineCommand({
       const text = Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(", ");
       if (text) out += line(name, text);
     }
-    process.stdout.write(out);
+    // Names, reasons and figures may hold an endpoint's text: no escape sequence reaches the terminal.
+    process.stdout.write(terminalSafe(out));
   },
 });

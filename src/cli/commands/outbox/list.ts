@@ -1,5 +1,9 @@
-/** @module `acoupi outbox` (`outbox list`): the messages waiting to be sent and those that failed for good. */
+/**
+ * @module `acoupi outbox` (`outbox list`): the messages waiting to be sent and those that failed for
+ * good. The text listing shows control characters from outside as escapes (terminal-text.ts).
+ */
 import { defineCommand } from "citty";
+import { terminalSafe } from "../../terminal-text.ts";
 import { openConfiguredOutbox } from "./_open.ts";
 
 export default defineCommand({
@@ -29,6 +33,7 @@ export default defineCommand({
     const shown = status === "failed" ? stats.failed : stats.pending + stats.failed;
     if (shown > entries.length) out += `  … and ${shown - entries.length} more (use --limit)\n`;
     if (stats.failed > 0) out += "Run `acoupi outbox retry` to send the failed messages again once the cause is fixed\n";
-    process.stdout.write(out);
+    // Errors and kinds came from endpoints and brokers: no escape sequence of theirs reaches the terminal.
+    process.stdout.write(terminalSafe(out));
   },
 });
