@@ -18,6 +18,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,7 +36,7 @@ function rowsByState(rig: Rig): Record<string, Array<{ id: string; path: string 
   try {
     db.run("PRAGMA busy_timeout = 5000");
     const out: Record<string, Array<{ id: string; path: string | null }>> = {};
-    for (const row of db.query<{ id: string; path: string | null; state: string }, []>("SELECT id, path, state FROM recordings").all()) {
+    for (const row of db.query<{ id: string; path: string | null; state: string }, []>(`SELECT id, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path, state FROM recordings`).all()) {
       (out[row.state] ??= []).push({ id: row.id, path: row.path });
     }
     return out;
