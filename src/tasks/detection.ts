@@ -29,6 +29,7 @@ import type { Clock } from "../scheduler/clock.ts";
 import type { DecisionLog } from "../components/stores/decision-log.ts";
 import type { RepeatConfirmation } from "../components/species-rules/confirmation.ts";
 import type { DetectionRule, DroppedDetection, RuleResult } from "../components/species-rules/types.ts";
+import { FAILURES_DEGRADED, type ModelHealth } from "./model-health.ts";
 
 export interface DetectionTaskDeps {
   model: Model;
@@ -46,6 +47,8 @@ export interface DetectionTaskDeps {
   decisions?: DecisionLog | null;
   clock: Clock;
   logger: ConsolaInstance;
+  /** Where each run's success or failure is reported (file management reads it); none by default. */
+  health?: ModelHealth;
 }
 
 export interface DetectionTask {
@@ -72,6 +75,7 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
   let detections = 0;
   let messages = 0;
   let lastError: string | null = null;
+  let failedInRow = 0;
 
   function buildMessages(output: ModelOutput): Message[] {
     const built: Message[] = [];
@@ -97,9 +101,13 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
       output = await deps.model.run(recording);
     } catch (error) {
       lastError = (error as Error).message;
+      failedInRow++;
+      deps.health?.failed(deps.model.name, recording.id, error);
       throw error;
     }
     lastError = null;
+    failedInRow = 0;
+    deps.health?.succeeded(deps.model.name);
     for (const clean of deps.outputCleaners) output = clean(output);
     const dropped: DroppedDetection[] = [];
     for (const rule of deps.rules ?? []) {
@@ -145,7 +153,8 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
       });
     },
     status: () => ({
-      degraded: lastError ? `model failing: ${lastError}` : null,
+      // One failure may be one bad file; three in a row is the model. With `health`, it names the model in status.
+      degraded: deps.health === undefined && lastError && failedInRow >= FAILURES_DEGRADED ? `model failing: ${lastError}` : null,
       figures: { processed, skipped, detections, messages, ...(deps.confirmation ? { held: deps.confirmation.held } : {}) },
     }),
   };

@@ -123,6 +123,7 @@ export function detectionTemplate(
     decisions: store instanceof SqliteStore ? new SqliteDecisionLog(store.connection) : null,
     clock: deps.clock,
     logger: deps.logger.withTag(DETECTION_TASK),
+    health: inputs.basic.modelHealth,
   });
   ctx.addTask(detection.run, { name: DETECTION_TASK, schedule: { after: inputs.basic.recordingSource }, queue: "detection" });
   ctx.onStatus("detection", detection.status);
