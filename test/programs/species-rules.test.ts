@@ -180,6 +180,13 @@ describe("bad lists at check", () => {
     expect(check.stderr).toContain(files.typo);
   });
 
+  test("a confirmation wait as long as file management's max_wait is refused naming both keys", () => {
+    const check = checkWith(["--confirmation.min_hits", "2", "--confirmation.within_s", "300", "--file_management.max_wait", "300"]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain("confirmation.within_s 300");
+    expect(check.stderr).toContain("file_management.max_wait 300");
+  });
+
   test("a threshold outside [0, 1] is named with its line", () => {
     const check = checkWith(["--species.thresholds", files.badThreshold]);
     expect(check.code).toBe(1);
