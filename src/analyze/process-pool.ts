@@ -13,12 +13,16 @@ import { AcoupiError } from "../errors.ts";
 import { selfCommand } from "../system/self-command.ts";
 import { isProgramFault, type FileResult } from "./program-analyser.ts";
 
+import type { AnalysisCoordinates } from "./program-analyser.ts";
+
 /** The first line a worker reads: what ProgramAnalyser.open needs, minus what the child finds itself. */
 export interface WorkerJob {
   programName: string;
   config: unknown;
   dbPath: string;
   outDir: string;
+  /** Where the files were recorded (`--latitude`, `--longitude`), for the range filter. */
+  coordinates?: AnalysisCoordinates | null;
 }
 
 /** A program fault a worker met (see ProgramAnalyser.analyse): the parent stops the run with it. */

@@ -23,6 +23,7 @@ import { DETECTION_TASK } from "../tasks/names.ts";
 import { VERSION } from "../version.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { analysisConfig } from "./analysis-config.ts";
+import { undatedRecordings } from "../components/species-rules/birdnet-week.ts";
 import { probeRecordingFile } from "./recording-file.ts";
 
 /** Every file analyze stores belongs to this one deployment, in any database. */
@@ -37,6 +38,13 @@ export interface AnalysisSpec {
   outDir: string;
   paths: AcoupiPaths;
   deviceId: string;
+  /** Where the files were recorded (`--latitude`, `--longitude`); the range filter needs it. */
+  coordinates?: AnalysisCoordinates | null;
+}
+
+export interface AnalysisCoordinates {
+  latitude: number;
+  longitude: number;
 }
 
 export type FileStatus = "analysed" | "skipped" | "failed";
@@ -56,9 +64,9 @@ export function isProgramFault(error: unknown): error is AcoupiError {
   return error instanceof AcoupiError && error.code !== "audio";
 }
 
-function analysisDeployment(): Deployment {
+function analysisDeployment(coordinates: AnalysisCoordinates | null = null): Deployment {
   const now = new Date();
-  return DeploymentSchema.parse({ id: ANALYSIS_DEPLOYMENT_ID, name: ANALYSIS_DEPLOYMENT_NAME, started_on: now, ended_on: now });
+  return DeploymentSchema.parse({ id: ANALYSIS_DEPLOYMENT_ID, name: ANALYSIS_DEPLOYMENT_NAME, started_on: now, ended_on: now, ...(coordinates ?? {}) });
 }
 
 /** Warnings the program prints at setup (no messenger, no schedule) say nothing about analysis: errors only, unless ACOUPI_LOG_LEVEL asks. */
@@ -76,9 +84,10 @@ export class ProgramAnalyser {
   #run: DetectionRun;
   #store: SqliteStore;
   #models: readonly string[];
-  #deployment = analysisDeployment();
+  #deployment: Deployment;
 
-  private constructor(instance: ProgramInstance, run: DetectionRun, store: SqliteStore) {
+  private constructor(instance: ProgramInstance, run: DetectionRun, store: SqliteStore, coordinates: AnalysisCoordinates | null) {
+    this.#deployment = analysisDeployment(coordinates);
     this.#instance = instance;
     this.#run = run;
     this.#store = store;
@@ -100,7 +109,7 @@ export class ProgramAnalyser {
     const store = new SqliteStore({ db_metadata: spec.dbPath });
     store.storeDeployment(analysisDeployment());
     // The detection template registers DetectionTask.run under this name (src/tasks/detection.ts).
-    return new ProgramAnalyser(instance, task.run as DetectionRun, store);
+    return new ProgramAnalyser(instance, task.run as DetectionRun, store, spec.coordinates ?? null);
   }
 
   /** The names of the models whose outputs the program stores for each recording. */
@@ -124,7 +133,8 @@ export class ProgramAnalyser {
       if (known !== undefined && this.#models.every((name) => known.modelOutputs.some((o) => o.name_model === name))) {
         return { path, status: "skipped", detections: 0, audioSeconds };
       }
-      let recording: Recording = known?.recording ?? {
+      // A file analysed again (after a stopped run) is judged at the place given now.
+      let recording: Recording = known !== undefined ? { ...known.recording, deployment: this.#deployment } : {
         id: crypto.randomUUID(),
         created_on: info.start,
         duration: info.duration,
@@ -144,7 +154,14 @@ export class ProgramAnalyser {
           return this.#store.updateRecordingPath(fresh, path, "saved");
         });
       }
-      const output = await this.#run(recording);
+      // A file whose only date is its modification time has no recorded date: the range filter takes the whole year.
+      if (info.startSource === "mtime") undatedRecordings.add(recording.id);
+      let output: Awaited<ReturnType<DetectionRun>>;
+      try {
+        output = await this.#run(recording);
+      } finally {
+        undatedRecordings.delete(recording.id);
+      }
       return { path, status: "analysed", detections: output?.detections.length ?? 0, audioSeconds };
     } catch (error) {
       if (isProgramFault(error)) throw error;

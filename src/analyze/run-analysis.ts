@@ -59,7 +59,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunSummary> {
       }
     } else {
       await analyser.close();
-      await analyseInProcesses({ programName: spec.programName, config: spec.config, dbPath: spec.dbPath, outDir: spec.outDir }, options.jobs, files, tally);
+      await analyseInProcesses({ programName: spec.programName, config: spec.config, dbPath: spec.dbPath, outDir: spec.outDir, coordinates: spec.coordinates ?? null }, options.jobs, files, tally);
     }
   } catch (error) {
     if (!isProgramFault(error)) throw error;

@@ -32,6 +32,7 @@ const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
   ["review", "Mark detections correct, false or uncertain: `acoupi review ID --false`, `acoupi review --label X`", () => load(import("./commands/review.ts"))],
   ["export", "Export detections as CSV, Raven tables, Audacity labels, JSON lines or eBird records", () => load(import("./commands/export.ts"))],
   ["analyze", "Run the program's detection stack over WAV files and folders: `acoupi analyze ./card --format raven`", () => load(import("./commands/analyze.ts"))],
+  ["species", "The species the range filter allows at a place and week, with their scores", () => load(import("./commands/species.ts"))],
   ["spectrogram", "Draw a recording's spectrogram as a PNG, with its detections", () => load(import("./commands/spectrogram.ts"))],
   ["web", "The local web page: `acoupi web url` prints its address", () => load(import("./commands/web/index.ts"))],
   ["outbox", "List the messages waiting to be sent; `acoupi outbox retry` re-queues failed ones", () => load(import("./commands/outbox/index.ts"))],

@@ -8,3 +8,4 @@ export * from "./recording.ts";
 export * from "./utc-date.ts";
 export * from "./component-status.ts";
 export * from "./check-report.ts";
+export * from "./species-label.ts";

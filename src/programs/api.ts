@@ -31,6 +31,17 @@ import { planPurge, sacrificeOrder, StorageConfigSchema } from "../components/re
 import { statisticsSummariser } from "../components/summarisers/statistics-summariser.ts";
 import { thresholdsSummariser, ThresholdsSummariserConfigSchema } from "../components/summarisers/thresholds-summariser.ts";
 import { noPrompt, secret } from "../config/markers.ts";
+import { ConfirmationConfigSchema, RepeatConfirmation } from "../components/species-rules/confirmation.ts";
+import { excludeRule, includeRule } from "../components/species-rules/list-rules.ts";
+import { RangeFilterConfigSchema, rangeFilterRule } from "../components/species-rules/range-filter.ts";
+import { OnnxRangeModel } from "../components/species-rules/range-model.ts";
+import { birdnetWeek } from "../components/species-rules/birdnet-week.ts";
+import { SpeciesConfigSchema } from "../components/species-rules/species-section.ts";
+import { SpeciesList } from "../components/species-rules/species-list.ts";
+import { readSpeciesThresholds, speciesThresholdRule } from "../components/species-rules/species-thresholds.ts";
+import { timeOfDayRule } from "../components/species-rules/time-of-day-rule.ts";
+import { ruleAsCleaner } from "../components/species-rules/types.ts";
+import { SqliteDecisionLog } from "../components/stores/decision-log.ts";
 import { homePath, timeOfDay, timeZone } from "../config/types.ts";
 import { enabled, withDefaults } from "../config/with-defaults.ts";
 import * as data from "../data/index.ts";
@@ -84,6 +95,9 @@ export const programApi = {
     StorageConfigSchema,
     RecordingSavingSchema: savingFilters.RecordingSavingSchema,
     SavingManagersSchema: fileManagers.SavingManagersSchema,
+    RangeFilterConfigSchema,
+    SpeciesConfigSchema,
+    ConfirmationConfigSchema,
   },
   /** Components, by kind (factories for stateless parts, classes for stateful ones). */
   recorders: { AlsaRecorder },
@@ -92,6 +106,25 @@ export const programApi = {
   fileManagers,
   models: { OnnxModel, SileroVadModel, modelFromConfig },
   cleaners: { thresholdCleaner, topKCleaner, labelFilterCleaner },
+  /**
+   * Species rules (DetectionRule: keep or drop each detection, saying why), for the detection
+   * template's `rules` or, through `ruleAsCleaner`, as plain output cleaners. The detection
+   * programs configure them from `range_filter`, `species` and `confirmation`.
+   */
+  rules: {
+    rangeFilterRule,
+    OnnxRangeModel,
+    birdnetWeek,
+    includeRule,
+    excludeRule,
+    SpeciesList,
+    readSpeciesThresholds,
+    speciesThresholdRule,
+    timeOfDayRule,
+    RepeatConfirmation,
+    SqliteDecisionLog,
+    ruleAsCleaner,
+  },
   processingFilters: { rmsAbove, rmsDbfs, ...processingFilterCombinators },
   messageBuilders: { detectionThresholdMessage, fullModelOutputMessage },
   summarisers: { statisticsSummariser, thresholdsSummariser },
@@ -121,6 +154,7 @@ export type { MessageStore } from "../components/message-stores/types.ts";
 export type { Messenger } from "../components/messengers/types.ts";
 export type { Model } from "../components/models/types.ts";
 export type { OutputCleaner } from "../components/output-cleaners/types.ts";
+export type { DetectionRule, DroppedDetection, RuleResult } from "../components/species-rules/types.ts";
 export type { ProcessingFilter } from "../components/processing-filters/types.ts";
 export type { Recorder } from "../components/recorders/types.ts";
 export type { SavingFilter } from "../components/saving-filters/types.ts";

@@ -1,11 +1,13 @@
 /**
  * @module `acoupi analyze PATH... [--program P] [--out DIR] [--format raven,csv,audacity,jsonl]
- * [--db FILE] [--jobs N] [--json] [--<config.key> VALUE …]`: runs a program's detection stack,
+ * [--db FILE] [--jobs N] [--json] [--latitude L --longitude L] [--<config.key> VALUE …]`: runs a program's detection stack,
  * the one the sensor runs, over WAV and RF64 files and folders (src/analyze/). Without
  * `--program` it takes the configured program and its program.json; with `--program` that
  * program's defaults, or program.json when it names the configured program. Dotted flags
  * override either, as in `setup`. Detections go to `<out>/metadata.db` (or `--db`), never to
- * the sensor's database unless `--db` names it. Exit code 1 when some file failed.
+ * the sensor's database unless `--db` names it. `--latitude` and `--longitude` say where the files
+ * were recorded (the range filter needs them; each file's week comes from its date). Exit code 1
+ * when some file failed.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -21,7 +23,7 @@ import { programs, resolveDeviceId } from "../load-program.ts";
 export const DEFAULT_OUT_DIR = "acoupi-analysis";
 
 /** analyze's own flags: they are not config keys. The rest of `--x.y v` goes to the program config. */
-const VALUE_FLAGS = new Set(["out", "format", "db", "jobs", "program", "config"]);
+const VALUE_FLAGS = new Set(["out", "format", "db", "jobs", "program", "config", "latitude", "longitude"]);
 const SWITCHES = new Set(["json", "worker"]);
 /** Flags of every command that take no value. */
 const ALONE = new Set(["verbose", "help", "h"]);
@@ -77,6 +79,35 @@ function parseJobs(value: string | undefined): number {
   return jobs;
 }
 
+function parseCoordinate(value: string | undefined, flag: "latitude" | "longitude"): number | null {
+  if (value === undefined || value === "") return null;
+  const limit = flag === "latitude" ? 90 : 180;
+  const n = Number(value);
+  if (!Number.isFinite(n) || Math.abs(n) > limit) {
+    throw new ConfigError(`--${flag} must be a number from -${limit} to ${limit}, got "${value}"`, { key: flag, help: "Give decimal degrees, e.g. --latitude 51.5 --longitude -0.1" });
+  }
+  return n;
+}
+
+/** `--latitude` and `--longitude` together, or neither; a program whose filters need them refuses to run without. */
+function coordinatesFor(args: { latitude?: string; longitude?: string }, needing: readonly string[]): { latitude: number; longitude: number } | null {
+  const latitude = parseCoordinate(args.latitude, "latitude");
+  const longitude = parseCoordinate(args.longitude, "longitude");
+  if ((latitude === null) !== (longitude === null)) {
+    throw new ConfigError(`Give both --latitude and --longitude, not only --${latitude === null ? "longitude" : "latitude"}`, { key: latitude === null ? "latitude" : "longitude" });
+  }
+  if (latitude === null || longitude === null) {
+    if (needing.length > 0) {
+      throw new ConfigError(`${needing.join(" and ")} ${needing.length > 1 ? "need" : "needs"} the place the files were recorded, and no --latitude and --longitude were given`, {
+        key: needing[0] as string,
+        help: "Add e.g. `--latitude 51.5 --longitude -0.1`, or switch the filter off with `--range_filter.enabled false`",
+      });
+    }
+    return null;
+  }
+  return { latitude, longitude };
+}
+
 /** The output folder, created; a path that names an existing file is refused by name. */
 function outputFolder(given: string): string {
   const outDir = resolve(given);
@@ -127,6 +158,8 @@ export default defineCommand({
     format: { type: "string", description: `Export formats, comma-separated: ${EXPORT_FORMATS.join(", ")}` },
     db: { type: "string", description: "Metadata database to write (default <out>/metadata.db); files already analysed into it are skipped" },
     jobs: { type: "string", description: "Files analysed at once, each in its own process", default: "1" },
+    latitude: { type: "string", description: "Where the files were recorded, for the range filter (decimal degrees)" },
+    longitude: { type: "string", description: "Where the files were recorded, for the range filter (decimal degrees)" },
     json: { type: "boolean", description: "Progress as JSON events on stdout, one a line" },
     worker: { type: "boolean", description: "Internal: serve a parent's --jobs (reads its job on stdin)" },
   },
@@ -161,6 +194,8 @@ export default defineCommand({
       source: programName === configured ? `${paths.programJson} and the arguments` : "the arguments",
       help: `Give the value as an argument, such as \`acoupi analyze PATH --program ${programName} --<key> <value>\``,
     });
+    const { keysNeedingCoordinates } = await import("../../config/coordinates.ts");
+    const coordinates = coordinatesFor(args, keysNeedingCoordinates(definition.configSchema, config).filter((key) => key.startsWith("range_filter.")));
     const outDir = outputFolder(args.out);
     const dbPath = args.db === undefined || args.db === "" ? join(outDir, "metadata.db") : resolve(args.db);
     if (args.db === undefined) refuseSensorDatabase(dbPath, paths, args.out);
@@ -170,7 +205,7 @@ export default defineCommand({
     const summary = await runAnalysis({
       inputs,
       definition,
-      spec: { programName, config, dbPath, outDir, paths, deviceId: resolveDeviceId(paths) },
+      spec: { programName, config, dbPath, outDir, paths, deviceId: resolveDeviceId(paths), coordinates },
       jobs,
       formats,
       progress: args.json === true ? jsonProgress() : terminalProgress(),

@@ -7,6 +7,8 @@
  */
 import { z } from "zod";
 import { SavingManagersSchema, savingManagersFromConfig } from "../../components/file-managers/save-recording-manager.ts";
+import { WALL_GRACE_MS } from "../../components/species-rules/confirmation.ts";
+import { ConfigError } from "../../errors.ts";
 import type { ProgramContext } from "../program-context.ts";
 import { BasicConfigSchema, basicTemplate, type BasicTemplate, type BasicTemplateOptions } from "./basic.ts";
 import { DetectionConfigSchema, detectionTemplate, type DetectionTemplate, type DetectionTemplateOptions } from "./detection.ts";
@@ -33,7 +35,21 @@ export interface DetectionProgram {
   detection: DetectionTemplate;
 }
 
+/** A held output must be decided before file management stops waiting for it and files its recording anyway. */
+function checkConfirmationWait(config: DetectionProgramTemplateConfig): void {
+  const { confirmation, file_management: files } = config;
+  if (confirmation.min_hits <= 1) return;
+  const longest = confirmation.within_s + WALL_GRACE_MS / 1000;
+  if (longest >= files.max_wait) {
+    throw new ConfigError(`confirmation.within_s ${confirmation.within_s} holds a recording up to ${longest} s, not less than file_management.max_wait ${files.max_wait} s`, {
+      key: "confirmation.within_s",
+      help: `Shorten confirmation.within_s, or raise file_management.max_wait above ${longest}`,
+    });
+  }
+}
+
 export function detectionProgramTemplate(ctx: ProgramContext, config: DetectionProgramTemplateConfig, options: DetectionProgramOptions = {}): DetectionProgram {
+  checkConfirmationWait(config);
   const managers = config.saving_managers;
   const basic = basicTemplate(ctx, config, {
     ...(managers === null ? {} : { fileManagers: [savingManagersFromConfig(managers, config.paths.recordings)] }),

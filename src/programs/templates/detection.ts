@@ -5,7 +5,9 @@
  * (`schedule: { after: basic.recordingSource }`),
  * on the `detection` queue (one model run at a time), declares its model so file management
  * waits for it, and adds the optional summary task. Its config is
- * acoupi's DetectionProgramConfiguration (`detections.threshold`) plus `model` and `summariser`.
+ * acoupi's DetectionProgramConfiguration (`detections.threshold`) plus `model` and `summariser`,
+ * and the species rules (`range_filter`, `species`, `confirmation`; see _species-rules.ts) whose
+ * drops are recorded in the metadata database's decision log.
  */
 import { z } from "zod";
 import { detectionThresholdMessage } from "../../components/message-builders/detection-threshold-message.ts";
@@ -26,6 +28,11 @@ import type { ProgramContext } from "../program-context.ts";
 import type { BasicTemplate } from "./basic.ts";
 import type { MessagingTemplate } from "./messaging.ts";
 import { checkRatePaths } from "./_rate-check.ts";
+import { SpeciesRulesConfigSchema, speciesRules } from "./_species-rules.ts";
+import { SqliteDecisionLog } from "../../components/stores/decision-log.ts";
+import { SqliteStore } from "../../components/stores/sqlite-store.ts";
+import { CONFIRMATION_TASK } from "../../tasks/names.ts";
+import type { DetectionRule } from "../../components/species-rules/types.ts";
 
 /** acoupi's `detections` section, plus the threshold of the detection messages (acoupi_birdnet's model.detection_threshold). */
 export const DetectionsSectionSchema = DetectionsConfigSchema.extend({
@@ -36,10 +43,13 @@ export const DetectionConfigSchema = z.object({
   detections: DetectionsSectionSchema.prefault({}),
   model: ModelSectionSchema,
   summariser_config: noPrompt(ThresholdsSummariserConfigSchema.nullable().default(null)).describe("Send per-label summaries every interval (null: off)"),
+  ...SpeciesRulesConfigSchema.shape,
 });
 export type DetectionConfig = z.output<typeof DetectionConfigSchema>;
 /** A program that passes its own `model` option may leave the `model` section out of its schema. */
-export type DetectionTemplateConfig = Omit<DetectionConfig, "model"> & { model?: DetectionConfig["model"] };
+export type DetectionTemplateConfig = Omit<DetectionConfig, "model" | keyof RuleSections> & { model?: DetectionConfig["model"] } & RuleSections;
+/** The rule sections; a program may leave them out of its schema (their defaults switch every rule off). */
+type RuleSections = Partial<Pick<DetectionConfig, "range_filter" | "species" | "confirmation">>;
 
 export interface DetectionTemplateOptions {
   /** Default: built from the `model` section. */
@@ -49,6 +59,8 @@ export interface DetectionTemplateOptions {
   processingFilters?: ProcessingFilter[];
   /** Default: a detection-threshold message at `detections.message_threshold` (or `threshold`). */
   messageBuilders?: MessageBuilder[];
+  /** Default: the rules of the `range_filter` and `species` sections (see _species-rules.ts). */
+  rules?: DetectionRule[];
   /** Default: the statistics and thresholds summarisers when `summariser_config` is set. */
   summarisers?: Summariser[];
 }
@@ -65,6 +77,15 @@ export interface DetectionTemplate {
   detection: DetectionTask;
 }
 
+/** The rule sections the config gives, and the global threshold the rules fall back on. */
+function ruleSections(config: DetectionTemplateConfig): RuleSections & { detections: { threshold: number } } {
+  const picked: RuleSections & { detections: { threshold: number } } = { detections: config.detections };
+  if (config.range_filter !== undefined) picked.range_filter = config.range_filter;
+  if (config.species !== undefined) picked.species = config.species;
+  if (config.confirmation !== undefined) picked.confirmation = config.confirmation;
+  return picked;
+}
+
 export function detectionTemplate(
   ctx: ProgramContext,
   config: DetectionTemplateConfig,
@@ -74,8 +95,10 @@ export function detectionTemplate(
   const { deps } = ctx;
   const { store } = inputs.basic;
   const outbox = inputs.messaging?.outbox ?? null;
-  const threshold = config.detections.threshold;
   const section = config.model;
+  const rules = speciesRules(ctx, { ...SpeciesRulesConfigSchema.parse({}), ...ruleSections(config) }, section?.kind === "classifier" ? section.labels : undefined);
+  // With per-species thresholds the model emits down to the lowest; the rule judges each species.
+  const threshold = rules.floor;
   if (options.model === undefined && section === undefined) {
     throw new ConfigError("The detection template needs a model: the config has no `model` section and no model was passed", {
       help: "Add a `model` section to the program's schema, or pass `{ model }` in the detection template's options",
@@ -95,12 +118,25 @@ export function detectionTemplate(
     processingFilters: options.processingFilters ?? [],
     outputCleaners: options.outputCleaners ?? (threshold > 0 ? [thresholdCleaner(threshold)] : []),
     messageBuilders: options.messageBuilders ?? [detectionThresholdMessage(config.detections.message_threshold ?? threshold)],
+    rules: options.rules ?? rules.rules,
+    confirmation: rules.confirmation,
+    decisions: store instanceof SqliteStore ? new SqliteDecisionLog(store.connection) : null,
     clock: deps.clock,
     logger: deps.logger.withTag(DETECTION_TASK),
     health: inputs.basic.modelHealth,
   });
   ctx.addTask(detection.run, { name: DETECTION_TASK, schedule: { after: inputs.basic.recordingSource }, queue: "detection" });
   ctx.onStatus("detection", detection.status);
+  if (rules.confirmation !== null) {
+    ctx.addTask(
+      function confirmation_task() {
+        detection.expire();
+      },
+      { name: CONFIRMATION_TASK, schedule: { every: 10 }, queue: "detection" },
+    );
+    // Whatever still waits when the program closes (the end of an analysis) is decided then.
+    ctx.onClose(() => detection.flush());
+  }
 
   const summary = config.summariser_config;
   const summarisers =
@@ -145,6 +181,8 @@ export function detectionTemplate(
 
   // On `acoupi stop`, run the model on what is still waiting, before the recordings are filed.
   ctx.onEnd(async () => {
+    // Held outputs first: their recordings have no output yet, and must not be run (and count) twice.
+    detection.flush();
     for (const item of store.listRecordingsByState("temp")) {
       if (item.modelOutputs.some((o) => o.name_model === model.name)) continue;
       try {
@@ -154,6 +192,7 @@ export function detectionTemplate(
         deps.logger.error(`Detection of recording ${item.recording.id} at stop failed:`, error);
       }
     }
+    detection.flush();
   });
   return { model, detection };
 }

@@ -8,6 +8,7 @@ import { defineCommand } from "citty";
 import { Asker } from "../../../config/ask.ts";
 import { keysNeedingCoordinates } from "../../../config/coordinates.ts";
 import { preparePaths } from "../../../config/prepare-paths.ts";
+import { valueAt } from "../../../config/value-at.ts";
 import { createDeployment } from "../../../data/index.ts";
 import { DeploymentError } from "../../../errors.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
@@ -115,7 +116,7 @@ export default defineCommand({
       const why = `${needing.join(" and ")} ${needing.length > 1 ? "need" : "needs"} the deployment's coordinates`;
       if (process.stdin.isTTY !== true) {
         throw new DeploymentError(`Cannot start: ${why}, and none were given (without them every recording would be discarded)`, {
-          help: `Give them, e.g. \`acoupi start --latitude 51.5 --longitude -0.1\`, or switch the filter off with \`acoupi config set ${needing[0]} 0\``,
+          help: `Give them, e.g. \`acoupi start --latitude 51.5 --longitude -0.1\`, or switch the filter off with \`acoupi config set ${needing[0]} ${typeof valueAt(config, needing[0] ?? "") === "boolean" ? "false" : "0"}\``,
         });
       }
       ({ latitude, longitude } = await askCoordinates(why, latitude, longitude));
