@@ -9,6 +9,7 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { absolutePathSql, type Roots } from "../helpers/stored-path.ts";
 import { countRows, deploy, said, waitFor, type Deployed } from "../programs/_deployment.ts";
 import { energyModel } from "../helpers/onnx-builder.ts";
 import { storedDetections, type StoredDetection } from "./_fixtures.ts";
@@ -35,9 +36,10 @@ interface LiveCase {
   window: number;
 }
 
-function keptDetections(db: string): StoredDetection[] {
+function keptDetections(db: string, roots: Roots): StoredDetection[] {
   const handle = new Database(db, { readonly: true });
-  const kept = new Set((handle.query("SELECT path FROM recordings WHERE state = 'saved' AND path IS NOT NULL").all() as Array<{ path: string }>).map((r) => r.path));
+  const sql = `SELECT ${absolutePathSql(roots)} AS path FROM recordings WHERE state = 'saved' AND path IS NOT NULL`;
+  const kept = new Set((handle.query(sql).all() as Array<{ path: string }>).map((r) => r.path));
   handle.close();
   const names = new Set([...kept].filter((p) => existsSync(p)).map((p) => p.slice(p.lastIndexOf("/") + 1)));
   return storedDetections(db).filter((row) => names.has(row.file));
@@ -69,7 +71,7 @@ async function liveThenOffline(c: LiveCase): Promise<{ live: StoredDetection[]; 
     const stop = d.run(["stop"]);
     expect(stop.code, said(stop)).toBe(0);
 
-    const live = keptDetections(sensorDb);
+    const live = keptDetections(sensorDb, { recordings: join(d.home.acoupiHome, "storages/recordings"), tmp: join(d.home.acoupiHome, "tmp") });
     const before = statSync(sensorDb);
     const out = join(workDir, "offline");
     const analysed = d.run(["analyze", join(d.home.acoupiHome, "storages/recordings"), "--out", out]);
