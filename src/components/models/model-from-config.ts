@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { requiredWhen } from "../../config/markers.ts";
 import { ConfigError } from "../../errors.ts";
+import { hopOrOverlap } from "./_model-config.ts";
 import { ModelConfigSchema, OnnxModel } from "./onnx-model.ts";
 import { SileroVadConfigSchema, SileroVadModel } from "./silero-vad-model.ts";
 import type { Model } from "./types.ts";
@@ -21,6 +22,8 @@ export const ModelSectionSchema = z.object({
   samplerate: requiredWhen("kind", "classifier", shape.samplerate.optional()),
   window: requiredWhen("kind", "classifier", shape.window.optional()),
   hop: shape.hop,
+  overlap: shape.overlap,
+  sensitivity: shape.sensitivity,
   input: shape.input,
   output: shape.output,
   activation: shape.activation,
@@ -32,8 +35,10 @@ export const ModelSectionSchema = z.object({
   frame_step: shape.frame_step,
   min_gap: shape.min_gap,
   merge_gap: shape.merge_gap,
+  label_format: shape.label_format,
+  sha256: shape.sha256,
   label: z.string().min(1).nullable().default(null).describe("silero_vad only: the tag value of detections (default speech)"),
-});
+}).superRefine(hopOrOverlap);
 export type ModelSection = z.output<typeof ModelSectionSchema>;
 
 function parseOrExplain<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
