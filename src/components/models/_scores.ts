@@ -6,7 +6,7 @@
  * form `Genus species_Common Name` can be split into a species tag and a common_name tag.
  */
 import { boundingBox, type Detection } from "../../data/index.ts";
-import { parseSpeciesLabel } from "../../data/species-label.ts";
+import { COMMON_NAME_KEY, parseSpeciesLabel } from "../../data/species-label.ts";
 
 export type Activation = "none" | "sigmoid" | "softmax";
 
@@ -68,9 +68,6 @@ export function presenceDetections(
   }
   return detections;
 }
-
-/** The tag key of the common name added beside a `Genus species_Common Name` label's species tag. */
-export const COMMON_NAME_KEY = "common_name";
 
 /**
  * A detection whose `tagKey` tags hold `Genus species_Common Name` labels, with each split into
