@@ -90,10 +90,10 @@ describe("BirdNET's published contract", () => {
     const output = await runOn(birdnet(), "tags", sine(3, 0.5));
     const first = output.detections[0];
     expect(first).toBeDefined();
-    const score = first?.detection_score ?? NaN;
+    const confidence = first?.detection_score ?? NaN;
     expect(first?.tags.map((t) => [t.tag.key, t.tag.value, t.confidence_score])).toEqual([
-      ["species", "Turdus merula", score],
-      ["common_name", "Eurasian Blackbird", score],
+      ["species", "Turdus merula", confidence],
+      ["common_name", "Eurasian Blackbird", confidence],
     ]);
   }, TIMEOUT);
 
