@@ -92,6 +92,11 @@ describe("the birdnet preset with the published model contract", () => {
     const listed = d.run(["detections"]);
     expect(listed.code, said(listed)).toBe(0);
     expect(listed.stdout).toContain("Eurasian Blackbird (Turdus merula)");
+    const byCommon = d.run(["detections", "--label", "European Robin", "--json"]);
+    expect(byCommon.code, said(byCommon)).toBe(0);
+    const robins = byCommon.stdout.trim().split("\n").map((l) => JSON.parse(l) as { label: string; common_name: string });
+    expect(robins.length).toBe(lines.filter((l) => l[at("label")] === "Erithacus rubecula").length);
+    expect(new Set(robins.map((r) => `${r.label}|${r.common_name}`))).toEqual(new Set(["Erithacus rubecula|European Robin"]));
 
     // `summary` counts each detection once, under its species.
     const summary = d.run(["summary", "--json"]);

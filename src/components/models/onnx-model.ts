@@ -4,7 +4,9 @@
  * it to the model's rate without aliasing and cuts it into windows every `hop` (the last one
  * zero-padded). A window classifier (BirdNET-like, `frames: none`) gives one score per label per
  * window, and each label scoring at least the threshold becomes a presence Detection over the
- * window. A sound-event model (`frames: peaks | segments`, BatDetect-like) gives scores per frame
+ * window (BirdNET's sigmoid with `model.sensitivity`; `Genus species_Common Name` labels split into
+ * species and common_name tags with `model.label_format`). A sound-event model (`frames: peaks |
+ * segments`, BatDetect-like) gives scores per frame
  * of the window, which become timed events (_events.ts), each reported once even where windows
  * overlap. ORT is imported on the first `check` or `run`, and the session is created once and
  * reused. Models with recurrent state, like Silero VAD, need their own adapter (see
