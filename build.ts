@@ -6,6 +6,9 @@
  *
  *   bun build.ts                      both targets, with xz copies
  *   bun build.ts --target x64 --no-xz one target, no compression (fast, for tests)
+ *   bun build.ts --version 1.2.0 --release-key key.pub
+ *                                     a release: the tag's version (not package.json's), and the
+ *                                     public key self-update trusts (scripts/release.sh passes both)
  *
  * Offline: the arm64 runtime comes from the npm registry on the first build and is cached in
  * ~/.bun/install/cache. Without network, `npm pack @oven/bun-linux-aarch64@<bun version>`, untar
@@ -32,10 +35,22 @@ function gitCommit(): string {
   return `${proc.stdout.toString().trim()}${dirty ? "-dirty" : ""}`;
 }
 
-function parseArgs(argv: string[]): { targets: TargetName[]; xz: boolean; outdir: string } {
+interface BuildArgs {
+  targets: TargetName[];
+  xz: boolean;
+  outdir: string;
+  /** Stamped instead of package.json's version (a release tag without its "v"). */
+  version: string | null;
+  /** The OpenSSH public key line built in as the release signing key. */
+  releaseKey: string | null;
+}
+
+function parseArgs(argv: string[]): BuildArgs {
   let targets: TargetName[] = ["x64", "arm64"];
   let xz = true;
   let outdir = DIST;
+  let version: string | null = null;
+  let releaseKey: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--no-xz") xz = false;
@@ -46,12 +61,20 @@ function parseArgs(argv: string[]): { targets: TargetName[]; xz: boolean; outdir
         return t as TargetName;
       });
     } else if (arg === "--outdir") outdir = argv[++i] ?? DIST;
-    else throw new Error(`Unknown option ${arg}`);
+    else if (arg === "--version") {
+      version = argv[++i] ?? "";
+      if (!/^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$/.test(version)) throw new Error(`--version "${version}" is not a version such as 1.2.0 or 1.2.0-rc.1`);
+    } else if (arg === "--release-key") {
+      const file = argv[++i] ?? "";
+      releaseKey = readFileSync(file, "utf8").trim();
+      if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+/.test(releaseKey)) throw new Error(`--release-key ${file} does not hold an OpenSSH public key`);
+    } else throw new Error(`Unknown option ${arg}`);
   }
-  return { targets, xz, outdir };
+  return { targets, xz, outdir, version, releaseKey };
 }
 
-async function compile(target: TargetName, outdir: string, commit: string): Promise<string> {
+async function compile(target: TargetName, args: BuildArgs, commit: string): Promise<string> {
+  const outdir = args.outdir;
   const outfile = join(outdir, `acoupi-linux-${target}`);
   const { bunTarget, override } = TARGETS[target];
   const cmd = [
@@ -59,6 +82,8 @@ async function compile(target: TargetName, outdir: string, commit: string): Prom
     process.execPath, "build", "--compile", `--target=${bunTarget}`, "--bytecode", "--format=esm", "--minify-syntax", "--minify-whitespace",
     `--define`, `ACOUPI_BUILD_COMMIT=${JSON.stringify(commit)}`, "--outfile", outfile, ...ENTRIES,
   ];
+  if (args.version !== null) cmd.splice(3, 0, "--define", `ACOUPI_BUILD_VERSION=${JSON.stringify(args.version)}`);
+  if (args.releaseKey !== null) cmd.splice(3, 0, "--define", `ACOUPI_BUILD_RELEASE_KEY=${JSON.stringify(args.releaseKey)}`);
   const executable = process.env[override];
   if (executable) cmd.splice(3, 0, `--compile-executable-path=${executable}`);
   const proc = Bun.spawnSync(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
@@ -73,13 +98,14 @@ function sha256(path: string): string {
 }
 
 async function main(): Promise<void> {
-  const { targets, xz, outdir } = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2));
+  const { targets, xz, outdir } = args;
   mkdirSync(outdir, { recursive: true });
   const commit = gitCommit();
   const files: string[] = [];
   for (const target of targets) {
     const started = performance.now();
-    const outfile = await compile(target, outdir, commit);
+    const outfile = await compile(target, args, commit);
     files.push(outfile);
     console.log(`${basename(outfile)}: ${(statSync(outfile).size / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (xz) {

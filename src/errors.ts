@@ -110,3 +110,17 @@ export class DeploymentError extends AcoupiError {
     super("deployment", message, options);
   }
 }
+
+/** `acoupi self-update` refused a release (signature, checksum, architecture, schema) or rolled it back. */
+export class UpdateError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("update", message, options);
+  }
+}
+
+/** A backup or an upload could not complete: its destination is wrong, full, or refused a file. */
+export class BackupError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("backup", message, options);
+  }
+}

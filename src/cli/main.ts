@@ -27,14 +27,17 @@ const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
   ["recordings", "List the recordings: `acoupi recordings --since 24h`", () => load(import("./commands/recordings.ts"))],
   ["detections", "List the detections: `acoupi detections --label owl --min-score 0.8`", () => load(import("./commands/detections.ts"))],
   ["summary", "Recordings, hours, disk, detections and gaps per day or hour", () => load(import("./commands/summary.ts"))],
-  ["export", "Export detections as CSV, Raven tables, Audacity labels or JSON lines", () => load(import("./commands/export.ts"))],
+  ["review", "Mark detections correct, false or uncertain: `acoupi review ID --false`, `acoupi review --label X`", () => load(import("./commands/review.ts"))],
+  ["export", "Export detections as CSV, Raven tables, Audacity labels, JSON lines or eBird records", () => load(import("./commands/export.ts"))],
   ["analyze", "Run the program's detection stack over WAV files and folders: `acoupi analyze ./card --format raven`", () => load(import("./commands/analyze.ts"))],
   ["spectrogram", "Draw a recording's spectrogram as a PNG, with its detections", () => load(import("./commands/spectrogram.ts"))],
   ["web", "The local web page: `acoupi web url` prints its address", () => load(import("./commands/web/index.ts"))],
   ["outbox", "List the messages waiting to be sent; `acoupi outbox retry` re-queues failed ones", () => load(import("./commands/outbox/index.ts"))],
+  ["backup", "Copy the databases and new recordings into a folder: `acoupi backup --out /media/usb/acoupi`", () => load(import("./commands/backup.ts"))],
   ["storage", "Show disk usage, what retention deletes next and how long the space lasts", () => load(import("./commands/storage.ts"))],
   ["devices", "List the capture devices (names for microphone.device_name)", () => load(import("./commands/devices.ts"))],
   ["service", "Install, remove or inspect the systemd service", () => load(import("./commands/service/index.ts"))],
+  ["self-update", "Install the latest verified release; roll back if it does not record", () => load(import("./commands/self-update/index.ts"))],
 ];
 
 export const main: CommandDef = defineCommand({
@@ -82,6 +85,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
       process.stdout.write(`acoupi ${VERSION} (${COMMIT})\n`);
+      return 0;
+    }
+    if (argv.length === 1 && argv[0] === "--schema-versions") {
+      // For `self-update` of an older binary: which database schemas this one knows (not in --help).
+      const { schemaVersionsJson } = await import("../update/schema-versions.ts");
+      process.stdout.write(`${schemaVersionsJson()}\n`);
       return 0;
     }
     if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {

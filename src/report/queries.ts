@@ -11,6 +11,7 @@
 import type { Database } from "bun:sqlite";
 import { COMMON_NAME_KEY } from "../data/species-label.ts";
 import { sqlTime } from "../system/sqlite.ts";
+import { reviewJoin } from "./reviews.ts";
 
 export interface ReportFilters {
   /** Recordings created at or after this time. */
@@ -27,6 +28,10 @@ export interface ReportFilters {
   limit?: number;
   /** Only recordings whose audio is kept (not discarded, missing or purged): what exports cover by default. */
   keptOnly?: boolean;
+  /** Only detections a person marked `correct`; for recordings: having one. */
+  verified?: boolean;
+  /** Only detections nobody has reviewed yet. */
+  unreviewed?: boolean;
   /** Oldest first (exports, summary) or newest first (listings, the web page). */
   order?: "oldest" | "newest";
 }
@@ -50,6 +55,8 @@ export interface DetectionListRow {
   recording_id: string;
   created_on: string;
   path: string | null;
+  /** The path relative to the recordings folder; null when the recording is not under it. */
+  relative_path: string | null;
   duration_s: number;
   samplerate_hz: number;
   audio_channels: number;
@@ -70,7 +77,21 @@ export interface DetectionListRow {
   /** The detection's `common_name` tag (labels like `Turdus merula_Eurasian Blackbird`), if any. */
   common_name: string | null;
   label_score: number | null;
+  /** A person's verdict (correct, false, uncertain), or null when nobody reviewed it. */
+  verdict: string | null;
+  /** The species the reviewer said it really was. */
+  verdict_species: string | null;
+  verdict_note: string | null;
+  reviewed_on: string | null;
 }
+
+/**
+ * A recording's absolute path: a stored relative path joined to its root's folder, which the
+ * connection holds in `temp.path_roots` (see metadata-db.ts); an absolute one as stored.
+ */
+const PATH = `CASE WHEN r.path_root IS NULL THEN r.path ELSE (SELECT dir FROM temp.path_roots WHERE name = r.path_root) || '/' || r.path END AS path`;
+/** Relative to the recordings folder, for tables that travel with the recordings (Raven's Begin Path). */
+const RELATIVE_PATH = "CASE WHEN r.path_root = 'recordings' THEN r.path END AS relative_path";
 
 type Params = Record<string, string | number>;
 
@@ -95,6 +116,13 @@ function detectionConditions(filters: ReportFilters, where: string[], params: Pa
     where.push("d.detection_score >= $minScore");
     params.minScore = filters.minScore;
   }
+  if (filters.verified === true) where.push("v.verdict = 'correct'");
+  if (filters.unreviewed === true) where.push("v.verdict IS NULL");
+}
+
+/** Whether the filters look at detections (a recording then needs a matching one). */
+function filtersDetections(filters: ReportFilters): boolean {
+  return filters.label !== undefined || filters.minScore !== undefined || filters.verified === true || filters.unreviewed === true;
 }
 
 function recordingConditions(filters: ReportFilters, where: string[], params: Params): void {
@@ -112,6 +140,8 @@ function recordingConditions(filters: ReportFilters, where: string[], params: Pa
   }
   if (filters.keptOnly === true) where.push(`${KEPT} = 1`);
 }
+
+const VERDICT_COLUMNS = "v.verdict AS verdict, v.species AS verdict_species, v.note AS verdict_note, v.reviewed_on AS reviewed_on";
 
 /** 1 when the recording's audio is still there to open, as far as the database knows. */
 export const KEPT = "(r.path IS NOT NULL AND r.state NOT IN ('discarded', 'missing', 'purged'))";
@@ -135,13 +165,13 @@ export function iterateRecordings(db: Database, filters: ReportFilters = {}): It
   const where: string[] = [];
   const params: Params = {};
   recordingConditions(filters, where, params);
-  if (filters.label !== undefined || filters.minScore !== undefined) {
+  if (filtersDetections(filters)) {
     const inner: string[] = ["m.recording_id = r.id"];
     detectionConditions(filters, inner, params);
-    where.push(`EXISTS (SELECT 1 FROM model_outputs m JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} WHERE ${inner.join(" AND ")})`);
+    where.push(`EXISTS (SELECT 1 FROM model_outputs m JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)} WHERE ${inner.join(" AND ")})`);
   }
   const dir = direction(filters);
-  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, r.path, r.state,
+  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, ${PATH}, r.state,
       dep.id AS deployment_id, dep.name AS deployment_name,
       (SELECT count(*) FROM model_outputs m JOIN detections d ON d.model_output_id = m.id WHERE m.recording_id = r.id) AS detections
     FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}`)}`;
@@ -155,12 +185,12 @@ export function iterateDetections(db: Database, filters: ReportFilters = {}): It
   recordingConditions(filters, where, params);
   detectionConditions(filters, where, params);
   const dir = direction(filters);
-  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
+  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, ${PATH}, ${RELATIVE_PATH}, r.duration_s, r.samplerate_hz,
       r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
-      t.key AS tag_key, t.value AS label, ${COMMON_NAME}, t.confidence_score AS label_score
+      t.key AS tag_key, t.value AS label, ${COMMON_NAME}, t.confidence_score AS label_score, ${VERDICT_COLUMNS}
     FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id
-      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
     ${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}, coalesce(d.start_time_s, 0), d.rowid`)}`;
   return db.query<DetectionListRow, [Params]>(sql).iterate(params);
 }
@@ -173,7 +203,7 @@ export function countDeletedDetections(db: Database, filters: ReportFilters): nu
   detectionConditions(filters, where, params);
   where.push(`${KEPT} = 0`);
   const sql = `SELECT count(*) AS n FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id
-      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
     WHERE ${where.join(" AND ")}`;
   return db.query<{ n: number }, [Params]>(sql).get(params)?.n ?? 0;
 }
@@ -207,7 +237,7 @@ export function detectionsPerLabel(db: Database, filters: ReportFilters, by: "da
   const width = by === "day" ? 10 : 13;
   const sql = `SELECT substr(r.created_on, 1, ${width}) AS bucket, coalesce(t.value, m.name_model) AS label, max(${COMMON_NAME_OF}) AS common_name, count(*) AS count
     FROM model_outputs m CROSS JOIN recordings r ON r.id = m.recording_id CROSS JOIN deployments dep ON dep.id = r.deployment_id
-      JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+      JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
     ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY bucket, label ORDER BY bucket, count DESC, label`;
   return db.query<LabelCount, [Params]>(sql).all(params);
 }
@@ -223,7 +253,7 @@ export function countRecordings(db: Database, filters: ReportFilters = {}): numb
 
 /** One recording by id (any case), or null. */
 export function findRecording(db: Database, id: string): RecordingListRow | null {
-  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, r.path, r.state,
+  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, ${PATH}, r.state,
       dep.id AS deployment_id, dep.name AS deployment_name,
       (SELECT count(*) FROM model_outputs m JOIN detections d ON d.model_output_id = m.id WHERE m.recording_id = r.id) AS detections
     FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id WHERE r.id = lower($id)`;
@@ -232,12 +262,39 @@ export function findRecording(db: Database, id: string): RecordingListRow | null
 
 /** A recording's detections, by start time (for the spectrogram's boxes). */
 export function recordingDetections(db: Database, recordingId: string): DetectionListRow[] {
-  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
+  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, ${PATH}, ${RELATIVE_PATH}, r.duration_s, r.samplerate_hz,
       r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
-      t.key AS tag_key, t.value AS label, ${COMMON_NAME}, t.confidence_score AS label_score
+      t.key AS tag_key, t.value AS label, ${COMMON_NAME}, t.confidence_score AS label_score, ${VERDICT_COLUMNS}
     FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id
-      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
     WHERE r.id = lower($id) ORDER BY coalesce(d.start_time_s, 0), d.rowid`;
   return db.query<DetectionListRow, [Params]>(sql).all({ id: recordingId });
+}
+
+export interface LabelReviews {
+  /** The UTC day or hour, as in LabelCount; "" when not grouped by time. */
+  bucket: string;
+  /** The detection's label as the model gave it (what a threshold applies to). */
+  label: string;
+  /** Detections of this label with a verdict (correct, false or uncertain). */
+  reviewed: number;
+  correct: number;
+  false: number;
+  uncertain: number;
+}
+
+/** Verdicts per label (and per UTC day or hour when `by` is given) for the detections matching the filters, most reviewed first. */
+export function reviewsPerLabel(db: Database, filters: ReportFilters, by?: "day" | "hour"): LabelReviews[] {
+  const bucket = by === undefined ? "''" : `substr(r.created_on, 1, ${by === "day" ? 10 : 13})`;
+  const where: string[] = ["v.verdict IS NOT NULL"];
+  const params: Params = {};
+  recordingConditions(filters, where, params);
+  detectionConditions({ ...filters, verified: false, unreviewed: false }, where, params);
+  const sql = `SELECT ${bucket} AS bucket, coalesce(t.value, m.name_model) AS label, count(*) AS reviewed,
+      sum(v.verdict = 'correct') AS correct, sum(v.verdict = 'false') AS false, sum(v.verdict = 'uncertain') AS uncertain
+    FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id
+      JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
+    WHERE ${where.join(" AND ")} GROUP BY bucket, label ORDER BY bucket, reviewed DESC, label`;
+  return db.query<LabelReviews, [Params]>(sql).all(params);
 }

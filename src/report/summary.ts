@@ -1,7 +1,9 @@
 /**
  * @module The per-day (or per-hour) summary of a deployment: recordings, hours recorded, disk
  * used by the files still on disk, detections per label, and the gaps in recording. Buckets are
- * UTC days or hours, as the times are stored. One pass over the recordings in time order finds
+ * UTC days or hours, as the times are stored. Where people reviewed detections (`acoupi review`),
+ * each label's precision is given: correct / reviewed, every verdict counting as reviewed, so a
+ * user sees which species' threshold to raise. One pass over the recordings in time order finds
  * the gaps: a break between two recordings' starts of at least `gapS` seconds (by default twice
  * the recording interval, so at least one recording was missed). A gap's reason is known when the
  * schedule explains it ("outside the schedule", tested at both ends of the gap) or when the
@@ -10,7 +12,7 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import type { RecordingCondition } from "../components/conditions/types.ts";
-import { detectionsPerLabel, iterateRecordings, type ReportFilters } from "./queries.ts";
+import { detectionsPerLabel, iterateRecordings, reviewsPerLabel, type ReportFilters } from "./queries.ts";
 
 export interface Gap {
   from: string;
@@ -25,7 +27,32 @@ export interface SummaryBucket {
   hours: number;
   disk_bytes: number;
   detections: Record<string, number>;
+  /** Verdicts on this bucket's detections per label: reviewed, correct and precision (correct / reviewed). */
+  reviews: Record<string, LabelPrecision>;
   gaps: Gap[];
+}
+
+export interface LabelPrecision {
+  reviewed: number;
+  correct: number;
+  /** correct / reviewed, where reviewed counts every verdict (correct, false and uncertain). */
+  precision: number;
+}
+
+/** The precision per label over all buckets, most reviewed first. */
+export function precisionPerLabel(buckets: readonly SummaryBucket[]): Array<LabelPrecision & { label: string }> {
+  const sums = new Map<string, { reviewed: number; correct: number }>();
+  for (const b of buckets) {
+    for (const [label, r] of Object.entries(b.reviews)) {
+      const sum = sums.get(label) ?? { reviewed: 0, correct: 0 };
+      sum.reviewed += r.reviewed;
+      sum.correct += r.correct;
+      sums.set(label, sum);
+    }
+  }
+  return [...sums]
+    .map(([label, s]) => ({ label, ...s, precision: s.correct / s.reviewed }))
+    .sort((a, b) => b.reviewed - a.reviewed || (a.label < b.label ? -1 : 1));
 }
 
 export interface SummaryOptions {
@@ -66,13 +93,13 @@ export function summarise(db: Database, filters: ReportFilters, options: Summary
   const bucketOf = (key: string): SummaryBucket => {
     let b = buckets.get(key);
     if (b === undefined) {
-      b = { bucket: key, recordings: 0, hours: 0, disk_bytes: 0, detections: {}, gaps: [] };
+      b = { bucket: key, recordings: 0, hours: 0, disk_bytes: 0, detections: {}, reviews: {}, gaps: [] };
       buckets.set(key, b);
     }
     return b;
   };
   let previous: { start: number; end: number; deployment: string; created_on: string } | null = null;
-  const { label: _label, minScore: _minScore, limit: _limit, ...timeRange } = filters;
+  const { label: _label, minScore: _minScore, limit: _limit, verified: _verified, unreviewed: _unreviewed, ...timeRange } = filters;
   for (const row of iterateRecordings(db, { ...timeRange, order: "oldest" })) {
     const b = bucketOf(row.created_on.slice(0, width));
     b.recordings += 1;
@@ -91,8 +118,12 @@ export function summarise(db: Database, filters: ReportFilters, options: Summary
     }
     previous = { start, end: start + row.duration_s * 1000, deployment: row.deployment_id, created_on: row.created_on };
   }
-  for (const { bucket, label, count } of detectionsPerLabel(db, { ...timeRange, label: filters.label, minScore: filters.minScore }, options.by)) {
+  const detectionFilters = { ...timeRange, label: filters.label, minScore: filters.minScore };
+  for (const { bucket, label, count } of detectionsPerLabel(db, { ...detectionFilters, verified: filters.verified }, options.by)) {
     bucketOf(bucket).detections[label] = count;
+  }
+  for (const r of reviewsPerLabel(db, detectionFilters, options.by)) {
+    bucketOf(r.bucket).reviews[r.label] = { reviewed: r.reviewed, correct: r.correct, precision: r.correct / r.reviewed };
   }
   return [...buckets.values()].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
 }

@@ -8,7 +8,8 @@ import type { Database } from "bun:sqlite";
 import { existsSync, statfsSync } from "node:fs";
 import type { z } from "zod";
 import { maskSecrets } from "../config/secrets.ts";
-import { detectionsPerLabel, iterateRecordings, type RecordingListRow } from "../report/queries.ts";
+import { detectionsPerLabel, iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
+import { LATEST_DETECTIONS } from "./review-section.ts";
 import { buildStatus, type StatusReport } from "../system/status-report.ts";
 import { latestInputLevel, type InputLevel } from "./input-level.ts";
 
@@ -38,6 +39,8 @@ export interface DashboardData {
   recordings: Array<RecordingListRow & { playable: boolean }>;
   days: string[];
   labels: LabelRow[];
+  /** The newest detections with their verdicts, for the review buttons. */
+  detections: DetectionListRow[];
   config: unknown;
 }
 
@@ -101,6 +104,7 @@ export function dashboardData(sources: DashboardSources, now = new Date()): Dash
     recordings: recordings.map((r) => ({ ...r, playable: r.path !== null && r.state !== "discarded" && existsSync(r.path) })),
     days,
     labels: sources.db === null ? [] : labelRows(sources.db, days),
+    detections: sources.db === null ? [] : [...iterateDetections(sources.db, { order: "newest", limit: LATEST_DETECTIONS })],
     config: maskSecrets(sources.configSchema, sources.programConfig),
   };
 }

@@ -3,12 +3,14 @@
  * stylesheet inline and one small inline script (it polls /level for the input level): health
  * and its reasons, the input level, last and next recording, disk, outbox,
  * the latest recordings (each with its spectrogram image and an `<audio>` player), detections per
- * label today and over the last 7 days, and the deployment and its configuration (secrets
+ * label today and over the last 7 days, the latest detections with verdict buttons
+ * (review-section.ts), and the deployment and its configuration (secrets
  * masked). It does not refresh itself, so a recording playing on a phone is not cut off.
  */
 import { healthText } from "../system/status-report.ts";
 import type { DashboardData } from "./dashboard-data.ts";
 import { ago, bytes, esc, utc } from "./html.ts";
+import { REVIEW_SCRIPT, reviewSection } from "./review-section.ts";
 import { STYLE } from "./style.ts";
 
 function row(name: string, value: string): string {
@@ -100,5 +102,5 @@ export function renderDashboard(d: DashboardData): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><header><h1>${esc(title)}</h1><div class="meta">Page made ${esc(utc(d.now.toISOString()))}</div></header>
-<main>${healthSection(d)}${recordingsSection(d)}${detectionsSection(d)}${deploymentSection(d)}</main>${LEVEL_SCRIPT}</body></html>`;
+<main>${healthSection(d)}${recordingsSection(d)}${detectionsSection(d)}${reviewSection(d.detections)}${deploymentSection(d)}</main>${LEVEL_SCRIPT}${REVIEW_SCRIPT}</body></html>`;
 }

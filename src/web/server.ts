@@ -2,21 +2,23 @@
  * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, `/level`
  * (the input level the page polls), each recording's spectrogram PNG (rendered in a child
  * process, see spectrogram-cache.ts) and WAV file by recording id (never by path), `/health` as
- * JSON and `/metrics` for Prometheus. It only reads: GET and HEAD, a read-only connection to the metadata
- * database, no route that changes anything. On a loopback bind anyone on this machine may read;
+ * JSON and `/metrics` for Prometheus. It reads (GET and HEAD, a read-only connection to the metadata
+ * database), with one write: a detection's verdict, which needs the token on every bind and is
+ * refused cross-site (review-route.ts). On a loopback bind anyone on this machine may read;
  * on any other bind every request needs the token, from `?token=` (which also sets a cookie, so
  * images and audio on the page load), a cookie, or `Authorization: Bearer`.
  */
 import type { Database } from "bun:sqlite";
 import { timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import type { z } from "zod";
 import { findRecording } from "../report/queries.ts";
 import type { TaskEventListener } from "../scheduler/types.ts";
 import { selfCommand } from "../system/self-command.ts";
 import { openSqliteReadonly } from "../system/sqlite.ts";
+import { installPathRoots } from "../report/path-roots.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { buildStatus, healthText } from "../system/status-report.ts";
 import { audioResponse } from "./audio-response.ts";
@@ -25,6 +27,7 @@ import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
+import { REVIEW_ROUTE, reviewWrite } from "./review-route.ts";
 import { allowedHostNames, internalFailure, malformed, readCookie, refuseForeignHost } from "./request-guard.ts";
 import { TaskDurations } from "./task-durations.ts";
 import { SpectrogramCache } from "./spectrogram-cache.ts";
@@ -90,13 +93,15 @@ export function startWebServer(options: WebServerOptions): WebServer {
   const spectrograms =
     program.dbPath === null
       ? null
-      : new SpectrogramCache({ dir: join(paths.home, "cache", "spectrograms"), command: options.acoupiCommand ?? selfCommand(), dbPath: program.dbPath });
+      : new SpectrogramCache({ dir: join(paths.home, "cache", "spectrograms"), command: options.acoupiCommand ?? selfCommand(), dbPath: program.dbPath, recordingsDir: program.recordingsDir });
   let db: Database | null = null;
 
   // The runner creates the database as it starts; open it read-only on first need.
   const database = (): Database | null => {
     if (db === null && program.dbPath !== null && existsSync(program.dbPath)) {
       db = openSqliteReadonly(program.dbPath, "metadata database");
+      // Stored paths are relative to these folders; the report queries join them back.
+      if (db !== null) installPathRoots(db, { recordings: program.recordingsDir ?? dirname(program.dbPath), tmp: program.tmpDir ?? dirname(program.dbPath) });
       // A page reads little; a 512 KiB page cache (SQLite's default is 2 MiB) keeps the runner small.
       db?.run("PRAGMA cache_size = -512");
     }
@@ -156,6 +161,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
       if (refused !== null) return refused;
       if (!URL.canParse(request.url)) return malformed("URL");
       const url = new URL(request.url);
+      const review = REVIEW_ROUTE.exec(url.pathname);
+      if (review) return reviewWrite(request, review[1] as string, { token, dbPath: program.dbPath });
       if (request.method !== "GET" && request.method !== "HEAD") return text(405, "This page is read-only\n", { allow: "GET, HEAD" });
       const cookie = readCookie(request.headers.get("cookie"), COOKIE);
       if (!cookie.ok) return malformed("cookie");

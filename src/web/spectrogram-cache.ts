@@ -17,6 +17,8 @@ export interface SpectrogramCacheOptions {
   /** argv prefix that runs acoupi (the binary itself, or bun + main.ts). */
   command: readonly string[];
   dbPath: string;
+  /** The recordings folder the database's paths are relative to (paths.recordings). */
+  recordingsDir?: string | null;
   /** Files kept; default 48. */
   limit?: number;
 }
@@ -41,7 +43,7 @@ export class SpectrogramCache {
   async #render(recordingId: string, file: string): Promise<string> {
     if (existsSync(file)) return file;
     mkdirSync(this.#options.dir, { recursive: true });
-    const child = Bun.spawn([...this.#options.command, "spectrogram", recordingId, "--out", file, "--db", this.#options.dbPath], {
+    const child = Bun.spawn([...this.#options.command, "spectrogram", recordingId, "--out", file, "--db", this.#options.dbPath, ...(this.#options.recordingsDir ? ["--root", this.#options.recordingsDir] : [])], {
       stdin: "ignore",
       stdout: "ignore",
       stderr: "pipe",

@@ -68,8 +68,8 @@ export function browsableHost(host: string): string {
   return "127.0.0.1";
 }
 
-/** The page's URL, with the token when the bind is not loopback-only. */
-export function webUrl(host: string, port: number, token: string): string {
+/** The page's URL, with the token when the bind is not loopback-only (or when `withToken`: the page then may set verdicts). */
+export function webUrl(host: string, port: number, token: string, withToken = false): string {
   const base = `http://${browsableHost(host)}:${port}/`;
-  return isLoopbackHost(host) ? base : `${base}?token=${encodeURIComponent(token)}`;
+  return isLoopbackHost(host) && !withToken ? base : `${base}?token=${encodeURIComponent(token)}`;
 }

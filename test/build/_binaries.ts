@@ -12,7 +12,8 @@ export type Target = "x64" | "arm64";
 
 const SOURCES = ["src/**/*", "programs/**/*", "native/**/*", "build.ts", "package.json", "bun.lock", "bun.lockb"];
 
-function sourceKey(): string {
+/** Hashes HEAD and every source file: the cache key of a build. */
+export function sourceKey(): string {
   const hasher = new Bun.CryptoHasher("sha256");
   const head = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd: REPO }).stdout.toString().trim();
   hasher.update(head);

@@ -1,6 +1,6 @@
 /**
  * @module The filter flags shared by `recordings`, `detections`, `summary` and `export`
- * (`--since --until --label --min-score --deployment --limit --db`), and their parsing into
+ * (`--since --until --label --min-score --deployment --verified --limit --db --root`), and their parsing into
  * ReportFilters. Times are ISO 8601 (a bare date is midnight UTC) or an age such as `90m`, `36h`
  * or `7d` (that long before now).
  */
@@ -13,7 +13,9 @@ export const FILTER_ARGS = {
   label: { type: "string", description: "Only detections with this label (recordings: having one)" },
   "min-score": { type: "string", description: "Only detections scoring at least this (0–1)" },
   deployment: { type: "string", description: "Only this deployment (its id or name)" },
-  db: { type: "string", description: "Read this metadata database instead of the configured one" },
+  verified: { type: "boolean", description: "Only detections a person marked correct (`acoupi review`)" },
+  db: { type: "string", description: "Read this metadata database instead of the configured one (e.g. a backup's metadata.db)" },
+  root: { type: "string", description: "The recordings folder of --db's paths (default: recordings/ beside it)" },
 } as const;
 
 export const LIMIT_ARG = { limit: { type: "string", description: "At most this many rows" } } as const;
@@ -25,6 +27,7 @@ export interface FilterFlags {
   "min-score"?: string;
   deployment?: string;
   limit?: string;
+  verified?: boolean;
 }
 
 const AGE_RE = /^(\d+(?:\.\d+)?)([smhd])$/;
@@ -57,6 +60,7 @@ export function parseFilters(flags: FilterFlags): ReportFilters {
   if (flags.label) filters.label = flags.label;
   if (flags["min-score"]) filters.minScore = parseNumber(flags["min-score"], "min-score", (n) => n >= 0 && n <= 1, "a score between 0 and 1");
   if (flags.deployment) filters.deployment = flags.deployment;
+  if (flags.verified === true) filters.verified = true;
   if (flags.limit) filters.limit = parseNumber(flags.limit, "limit", (n) => Number.isInteger(n) && n > 0, "a whole number above 0");
   return filters;
 }

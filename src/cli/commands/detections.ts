@@ -1,10 +1,11 @@
 /**
  * @module `acoupi detections`: the detections in the metadata database, newest recording first,
- * with their label (most confident tag), score, time and frequency box, as a table (at most
+ * with their label (most confident tag), score, time and frequency box, verdict (`acoupi review`)
+ * and the first 8 characters of the detection id (enough for `acoupi review`), as a table (at most
  * `--limit`, default 50) or as JSON lines with `--json` (streamed). Reads the database read-only.
  */
 import { defineCommand } from "citty";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
 import { detectionName } from "../../report/export/types.ts";
 import { iterateDetections, type DetectionListRow } from "../../report/queries.ts";
 import { renderTable, seconds, shortTime, type Column } from "../../report/table.ts";
@@ -19,7 +20,9 @@ const COLUMNS: Column<DetectionListRow>[] = [
   { title: "END", value: (r) => seconds(r.end_time_s), align: "right" },
   { title: "LOW HZ", value: (r) => seconds(r.low_freq_hz), align: "right" },
   { title: "HIGH HZ", value: (r) => seconds(r.high_freq_hz), align: "right" },
+  { title: "VERDICT", value: (r) => (r.verdict === null ? "" : r.verdict_species === null ? r.verdict : `${r.verdict} (${r.verdict_species})`) },
   { title: "MODEL", value: (r) => r.model },
+  { title: "DETECTION ID", value: (r) => r.detection_id.slice(0, 8) },
   { title: "RECORDING ID", value: (r) => r.recording_id },
 ];
 
@@ -28,7 +31,7 @@ export default defineCommand({
   args: { ...FILTER_ARGS, ...LIMIT_ARG, json: { type: "boolean", description: "Print JSON lines, one detection each" } },
   async run({ args }) {
     const filters = parseFilters(args);
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     try {
       if (args.json) {
         for (const row of iterateDetections(db, { ...filters, order: "newest" })) process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -1,6 +1,8 @@
 /**
- * @module `acoupi export --format csv|raven|audacity|jsonl [--out DIR] [filters]`: writes the
- * filtered detections in a format the field uses, streaming row by row. Raven writes one
+ * @module `acoupi export --format csv|raven|audacity|jsonl|ebird [--out DIR] [filters]`: writes the
+ * filtered detections in a format the field uses, streaming row by row; `--verified` keeps only
+ * those a person marked correct. eBird records (ebird.ts) are one row per species per checklist
+ * (`--checklist day|hour`), in the configured time zone. Raven writes one
  * selection table per recording, or one combined table with `--combined`; Audacity one label
  * track per recording; CSV and JSON lines one file each. By default only recordings whose audio
  * is kept are exported (a selection or label on audio that is gone points at nothing);
@@ -12,10 +14,11 @@
 import { mkdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { ConfigError } from "../../errors.ts";
+import { AcoupiError, ConfigError } from "../../errors.ts";
+import { loadConfigured } from "../load-program.ts";
 import { exportDetections } from "../../report/export/export-detections.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
 import { countDeletedDetections, type ReportFilters } from "../../report/queries.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
 
@@ -38,12 +41,24 @@ function prepareOutDir(raw: string): string {
   return outDir;
 }
 
+/** The configured program's time zone, for eBird's local dates; UTC when there is none (a copied database on a laptop). */
+async function configuredTimeZone(copy: boolean): Promise<string> {
+  try {
+    const zone = ((await loadConfigured()).config as { timezone?: unknown }).timezone;
+    return typeof zone === "string" && zone !== "" ? zone : "UTC";
+  } catch (error) {
+    if (copy && error instanceof AcoupiError && (error.code === "not-set-up" || error.code === "config")) return "UTC";
+    throw error;
+  }
+}
+
 export default defineCommand({
   meta: { name: "export", description: "Export detections: `acoupi export --format raven --out ./tables --since 7d`" },
   args: {
     format: { type: "string", description: `One of ${EXPORT_FORMATS.join(", ")}`, required: true },
     out: { type: "string", description: "Folder to write into (created if needed)", default: "." },
     combined: { type: "boolean", description: "Raven: one table for all recordings (with Begin File) instead of one per recording" },
+    checklist: { type: "string", description: "eBird: one checklist per local day (default) or hour", default: "day" },
     "include-deleted": { type: "boolean", description: "Also export detections of recordings whose audio was deleted (by default only kept recordings)" },
     ...FILTER_ARGS,
     ...LIMIT_ARG,
@@ -52,9 +67,10 @@ export default defineCommand({
     if (!EXPORT_FORMATS.includes(args.format as ExportFormat)) {
       throw new ConfigError(`Unknown export format "${args.format}": use one of ${EXPORT_FORMATS.join(", ")}`, { key: "format" });
     }
+    if (args.checklist !== "day" && args.checklist !== "hour") throw new ConfigError(`Invalid --checklist "${args.checklist}": expected day or hour`, { key: "checklist" });
     const includeDeleted = args["include-deleted"] === true;
     const filters: ReportFilters = { ...parseFilters(args), keptOnly: !includeDeleted };
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     const tty = process.stderr.isTTY === true;
     try {
       const outDir = prepareOutDir(args.out);
@@ -62,6 +78,8 @@ export default defineCommand({
         format: args.format as ExportFormat,
         outDir,
         combined: args.combined === true,
+        checklist: args.checklist,
+        timeZone: args.format === "ebird" ? await configuredTimeZone(args.db !== undefined) : undefined,
         onProgress: tty ? (rows) => process.stderr.write(`\rExported ${rows} detections…`) : undefined,
       });
       if (tty) process.stderr.write("\r\x1b[K");

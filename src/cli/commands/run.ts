@@ -10,6 +10,7 @@ import { runDeployment } from "../../system/runner.ts";
 import { scheduleStartupPageRelease } from "../../system/release-startup-pages.ts";
 import { reexecWithRunnerEnv } from "../../system/runtime-tuning.ts";
 import { systemdRunnerHooks } from "../../system/systemd/runner-hooks.ts";
+import { takeRollbackLogLine } from "../../update/update-result.ts";
 import { loadConfigured, programDeps } from "../load-program.ts";
 
 export default defineCommand({
@@ -23,6 +24,13 @@ export default defineCommand({
       hooks.onReady?.();
       scheduleStartupPageRelease();
     };
-    process.exitCode = await runDeployment({ ...configured, deps: programDeps(configured.paths, "runner"), ...hooks, onReady });
+    const deps = programDeps(configured.paths, "runner");
+    const onStarted = () => {
+      onReady();
+      // After a rollback the restarted runner says why, once, in its own log.
+      const rollback = takeRollbackLogLine(configured.paths);
+      if (rollback !== null) deps.logger.warn(rollback);
+    };
+    process.exitCode = await runDeployment({ ...configured, deps, ...hooks, onReady: onStarted });
   },
 });

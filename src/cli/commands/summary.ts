@@ -1,6 +1,7 @@
 /**
  * @module `acoupi summary`: per UTC day (or `--by hour`) the recordings, hours recorded, disk
- * used, detections per label and gaps in recording, as a table with the gaps listed below it, or
+ * used, detections per label and gaps in recording, as a table with the precision of reviewed
+ * detections per label (correct / reviewed) and the gaps listed below it, or
  * one JSON line per day with `--json`. The recording interval and schedule come from the
  * configured program when there is one (they explain the gaps); `--gap` overrides the threshold.
  */
@@ -8,8 +9,8 @@ import { defineCommand } from "citty";
 import { recordingSchedule } from "../../components/conditions/recording-schedule.ts";
 import type { RecordingCondition } from "../../components/conditions/types.ts";
 import { ConfigError } from "../../errors.ts";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
-import { summarise, type SummaryBucket } from "../../report/summary.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
+import { precisionPerLabel, summarise, type SummaryBucket } from "../../report/summary.ts";
 import { renderTable, type Column } from "../../report/table.ts";
 import { loadConfigured } from "../load-program.ts";
 import { FILTER_ARGS, parseFilters } from "./_report-args.ts";
@@ -50,6 +51,13 @@ const COLUMNS: Column<SummaryBucket>[] = [
   { title: "DETECTIONS", value: labels },
 ];
 
+const PRECISION_COLUMNS: Column<ReturnType<typeof precisionPerLabel>[number]>[] = [
+  { title: "LABEL", value: (p) => p.label },
+  { title: "REVIEWED", value: (p) => String(p.reviewed), align: "right" },
+  { title: "CORRECT", value: (p) => String(p.correct), align: "right" },
+  { title: "PRECISION", value: (p) => `${Math.round(p.precision * 100)}%`, align: "right" },
+];
+
 export default defineCommand({
   meta: { name: "summary", description: "Recordings, hours, disk, detections per label and gaps, per day or hour" },
   args: {
@@ -65,7 +73,7 @@ export default defineCommand({
     const interval = config?.recording?.interval;
     const gapS = args.gap !== undefined ? Number(args.gap) : interval !== undefined ? 2 * interval : DEFAULT_GAP_S;
     if (!Number.isFinite(gapS) || gapS <= 0) throw new ConfigError(`Invalid --gap "${args.gap}": expected seconds above 0`, { key: "gap" });
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     let buckets: SummaryBucket[];
     try {
       buckets = summarise(db, filters, { by: args.by, gapS, schedule: scheduleOf(config) });
@@ -81,6 +89,11 @@ export default defineCommand({
       return;
     }
     let out = renderTable(COLUMNS, buckets);
+    const precision = precisionPerLabel(buckets);
+    if (precision.length > 0) {
+      out += "\nPrecision of reviewed detections (correct / reviewed):\n";
+      out += renderTable(PRECISION_COLUMNS, precision);
+    }
     const gaps = buckets.flatMap((b) => b.gaps);
     if (gaps.length > 0) {
       out += `\nGaps (breaks of ${gapS} s or more):\n`;

@@ -5,7 +5,11 @@
  * giving both is refused by name. A `.tflite` path is refused with what to do instead.
  */
 import { z } from "zod";
+import { MAX_RATE, MIN_RATE } from "../../audio/resample.ts";
 import { THREADS_SCHEMA, TFLITE_ADVICE } from "./_onnx-session.ts";
+
+/** The longest model window, hop or frame gap, in seconds: far beyond any audio model's input. */
+const MAX_WINDOW_S = 600;
 
 const ModelFields = z.object({
   path: z
@@ -18,12 +22,13 @@ const ModelFields = z.object({
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
     .describe("Labels in the model's output order: a text file with one label per line, or a list"),
   name: z.string().min(1).nullable().default(null).describe("Model name stored with each output; defaults to the file name without .onnx"),
-  samplerate: z.number().int().positive().describe("Samplerate the model expects, in Hz; recordings are resampled to it"),
-  window: z.number().positive().describe("Length of one model input window, in seconds"),
-  hop: z.number().positive().nullable().default(null).describe("Seconds between window starts; defaults to the window length (give this or model.overlap, not both)"),
+  samplerate: z.number().int().min(MIN_RATE).max(MAX_RATE).describe("Samplerate the model expects, in Hz; recordings are resampled to it"),
+  window: z.number().positive().max(MAX_WINDOW_S).describe("Length of one model input window, in seconds"),
+  hop: z.number().positive().max(MAX_WINDOW_S).nullable().default(null).describe("Seconds between window starts; defaults to the window length (give this or model.overlap, not both)"),
   overlap: z
     .number()
     .min(0)
+    .max(MAX_WINDOW_S)
     .nullable()
     .default(null)
     .describe("Seconds by which consecutive windows overlap, as BirdNET users say it: window − hop (0 to 2.9 s for BirdNET's 3 s window); give this or model.hop, not both"),
@@ -71,17 +76,20 @@ const ModelFields = z.object({
   frame_step: z
     .number()
     .positive()
+    .max(MAX_WINDOW_S)
     .nullable()
     .default(null)
     .describe("With frames peaks or segments: seconds per output frame; defaults to model.window divided by the number of frames the model outputs"),
   min_gap: z
     .number()
     .min(0)
+    .max(MAX_WINDOW_S)
     .default(0)
     .describe("With frames peaks: the smallest distance between two peaks, in seconds; of two closer peaks the higher is kept (0 keeps every local maximum)"),
   merge_gap: z
     .number()
     .min(0)
+    .max(MAX_WINDOW_S)
     .default(0)
     .describe("With frames segments: the largest gap, in seconds, merged inside one segment (0 merges only runs that touch)"),
 });

@@ -20,6 +20,7 @@ import type { Messenger } from "../../components/messengers/types.ts";
 import type { Heartbeat } from "../../data/index.ts";
 import { lastRecordingAge, outboxDepth, systemMetrics, taskFailures } from "../../system/metrics.ts";
 import { heartbeatStatus, heartbeatTask, type MetricSource } from "../../tasks/heartbeat.ts";
+import { withRollbackNotice } from "../../update/update-result.ts";
 import { HEARTBEAT_TASK, SEND_MESSAGES_TASK } from "../../tasks/names.ts";
 import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesTask } from "../../tasks/send-messages.ts";
 import type { ProgramContext } from "../program-context.ts";
@@ -137,6 +138,10 @@ export function messagingTemplate(
     if (retention) metrics.push(function retention_metrics() {
       return retention.metrics();
     });
+    const upload = inputs.basic?.upload;
+    if (upload) metrics.push(function upload_backlog() {
+      return upload.metrics(deps.clock.now());
+    });
     const privacy = inputs.basic?.privacy;
     if (privacy) metrics.push(function privacy_metrics() {
       return privacy.metrics();
@@ -154,7 +159,7 @@ export function messagingTemplate(
     deviceId: deps.deviceId,
     clock: deps.clock,
     metrics,
-    status: options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }),
+    status: withRollbackNotice(options.heartbeatStatus ?? heartbeatStatus(ctx, { clock: deps.clock }), deps.paths),
     ...(options.heartbeatSerializer === undefined ? {} : { serializer: options.heartbeatSerializer }),
     logger: deps.logger.withTag(HEARTBEAT_TASK),
   });

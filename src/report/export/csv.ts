@@ -2,7 +2,8 @@
  * @module One CSV file of detections (`detections.csv`, RFC 4180: a header row, comma-separated,
  * CRLF line ends, fields with a comma, quote or line break quoted and their quotes doubled), for
  * R and spreadsheets. `detection_time` is the recording's start plus the detection's start, in
- * UTC. Empty fields are missing values (a detection without a box).
+ * UTC. Empty fields are missing values (a detection without a box, or one nobody reviewed:
+ * `verdict` is correct, false or uncertain, and `verdict_species` the species a reviewer gave).
  *
  * Text that came from outside (labels, model and deployment names, paths) could start a formula
  * in a spreadsheet: `=HYPERLINK(…)` runs when the file is opened. As OWASP's CSV-injection
@@ -33,6 +34,8 @@ export const CSV_COLUMNS = [
   "samplerate_hz",
   "time_expansion",
   "deployment",
+  "verdict",
+  "verdict_species",
 ] as const;
 
 /** A spreadsheet would read a cell starting with one of these as a formula (or strip the tab or CR). */
@@ -69,6 +72,8 @@ function line(row: DetectionListRow): string {
     row.samplerate_hz,
     row.time_expansion,
     spreadsheetText(row.deployment_name),
+    row.verdict,
+    spreadsheetText(row.verdict_species),
   ]
     .map(quote)
     .join(",")}\r\n`;

@@ -8,6 +8,7 @@ import type { Database } from "bun:sqlite";
 import { iterateDetections, type ReportFilters } from "../queries.ts";
 import { audacityLabels } from "./audacity.ts";
 import { csvExporter } from "./csv.ts";
+import { ebirdExporter } from "./ebird.ts";
 import { jsonlExporter } from "./jsonl.ts";
 import { ravenCombined, ravenPerRecording } from "./raven.ts";
 import type { ExportFormat, Exporter } from "./types.ts";
@@ -17,6 +18,10 @@ export interface ExportOptions {
   outDir: string;
   /** Raven only: one combined table instead of one per recording. */
   combined?: boolean;
+  /** eBird only: the time zone of its local dates and times (default UTC). */
+  timeZone?: string;
+  /** eBird only: one checklist per local day (default) or hour. */
+  checklist?: "day" | "hour";
   onProgress?: (rows: number) => void;
   progressEvery?: number;
 }
@@ -26,7 +31,12 @@ export interface ExportResult {
   files: string[];
 }
 
-function exporterFor(options: ExportOptions): Exporter {
+function deploymentPlaces(db: Database): Map<string, { name: string; latitude: number | null; longitude: number | null }> {
+  const rows = db.query<{ id: string; name: string; latitude: number | null; longitude: number | null }, []>("SELECT id, name, latitude, longitude FROM deployments").all();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+function exporterFor(db: Database, options: ExportOptions): Exporter {
   switch (options.format) {
     case "csv":
       return csvExporter(options.outDir);
@@ -36,11 +46,13 @@ function exporterFor(options: ExportOptions): Exporter {
       return audacityLabels(options.outDir);
     case "raven":
       return options.combined ? ravenCombined(options.outDir) : ravenPerRecording(options.outDir);
+    case "ebird":
+      return ebirdExporter(options.outDir, { timeZone: options.timeZone ?? "UTC", checklist: options.checklist ?? "day", locations: deploymentPlaces(db) });
   }
 }
 
 export function exportDetections(db: Database, filters: ReportFilters, options: ExportOptions): ExportResult {
-  const exporter = exporterFor(options);
+  const exporter = exporterFor(db, options);
   const every = options.progressEvery ?? 1000;
   let rows = 0;
   try {

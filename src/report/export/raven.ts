@@ -2,7 +2,7 @@
  * @module Raven Pro selection tables (tab-separated text, one header line, one selection a line).
  * The first seven columns are Raven's required ones: Selection, View, Channel, Begin Time (s),
  * End Time (s), Low Freq (Hz), High Freq (Hz). Then our annotations Species (the scientific name
- * of a `Genus species_Common Name` label), Common Name (empty for other labels) and Score, and
+ * of a `Genus species_Common Name` label), Common Name (empty for other labels), Score and Verdict, and
  * Raven's file measurements Begin File, Begin Path and File Offset (s). Per recording, times are
  * within the file (`<file>.Table.1.selections.txt`, Raven's own naming). The combined table
  * (`detections.selections.txt`) times each selection from the start of the kept recordings that
@@ -13,7 +13,9 @@
  * Every selection is on the spectrogram view of channel 1. Times and frequencies are real (as in
  * the field), whatever the recording's time expansion; the last column, Time Expansion, gives the
  * factor, so a user who opens a time-expanded file in Raven (which plays it slowed down) can map
- * a selection onto it: times × factor, frequencies ÷ factor (docs/time-expansion.md).
+ * a selection onto it: times × factor, frequencies ÷ factor (docs/time-expansion.md). Verdict
+ * holds a person's verdict (`acoupi review`): correct, false or uncertain, with `: species` when
+ * they said what it really was; empty when nobody reviewed the detection.
  */
 import { join } from "node:path";
 import type { DetectionListRow } from "../queries.ts";
@@ -32,6 +34,7 @@ export const RAVEN_COLUMNS = [
   "Species",
   "Common Name",
   "Score",
+  "Verdict",
   "Begin File",
   "Begin Path",
   "File Offset (s)",
@@ -50,6 +53,12 @@ function kept(row: DetectionListRow): boolean {
   return row.path !== null && !["discarded", "missing", "purged"].includes(row.recording_state);
 }
 
+/** The reviewer's verdict (`false: Strix aluco` when they gave the species it was); empty when unreviewed. */
+function verdictText(row: DetectionListRow): string {
+  if (row.verdict === null) return "";
+  return row.verdict_species === null ? row.verdict : `${row.verdict}: ${row.verdict_species}`;
+}
+
 function line(row: DetectionListRow, selection: number, offsetS: number): string {
   const box = extent(row);
   const path = kept(row) ? (row.path ?? "") : "";
@@ -65,8 +74,9 @@ function line(row: DetectionListRow, selection: number, offsetS: number): string
     field(row.label ?? row.model),
     field(row.common_name ?? ""),
     row.score.toFixed(4),
+    field(verdictText(row)),
     field(file),
-    field(path),
+    field(row.relative_path ?? path),
     fixed6(box.start),
     String(row.time_expansion),
   ].join("\t")}\n`;

@@ -12,8 +12,8 @@ export interface Exporter {
   abort(): void;
 }
 
-export type ExportFormat = "csv" | "raven" | "audacity" | "jsonl";
-export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "raven", "audacity", "jsonl"];
+export type ExportFormat = "csv" | "raven" | "audacity" | "jsonl" | "ebird";
+export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "raven", "audacity", "jsonl", "ebird"];
 
 /** A number with six decimals, as Audacity writes its labels and Raven reads them. */
 export function fixed6(value: number): string {

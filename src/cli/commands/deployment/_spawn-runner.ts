@@ -12,14 +12,17 @@ import { readLivePid } from "../../../system/pidfile.ts";
 import { selfCommand } from "../../../system/self-command.ts";
 import type { Configured } from "../../load-program.ts";
 
-/** Resolves with the runner's pid once it has written the pidfile; throws if it exits first or takes over 15 s. */
-export async function spawnBackground(configured: Configured): Promise<number> {
+/**
+ * Resolves with the runner's pid once it has written the pidfile; throws if it exits first or takes
+ * over 15 s. `command` is this acoupi by default; `self-update` names the binary it just installed.
+ */
+export async function spawnBackground(configured: Configured, command: string[] = selfCommand()): Promise<number> {
   const { paths } = configured;
   mkdirSync(paths.logDir, { recursive: true });
   const logPath = join(paths.logDir, LOG_FILE);
   // The runner writes its log file itself (rotated); its stdout and stderr keep only what bypasses the logger.
   const fd = openSync(join(paths.logDir, OUTPUT_FILE), "a");
-  const child = Bun.spawn([...selfCommand(), "run"], { stdio: ["ignore", fd, fd], env: { ...process.env, ACOUPI_LOG_STDERR: "0" }, detached: true });
+  const child = Bun.spawn([...command, "run"], { stdio: ["ignore", fd, fd], env: { ...process.env, ACOUPI_LOG_STDERR: "0" }, detached: true });
   closeSync(fd);
   child.unref();
   for (let waited = 0; waited < 15_000; waited += 25) {

@@ -1,6 +1,7 @@
 /**
  * @module `acoupi web url`: prints the web page's URL, with the token when the page is served
- * beyond this machine (creating the token on first use). It prints a URL only while this sensor's
+ * beyond this machine (creating the token on first use), or always with `--token`: setting a
+ * verdict from the page needs the token even on loopback. It prints a URL only while this sensor's
  * runner serves the page, with the port it really bound (from `run/web.json`, written by that
  * runner): a port the page does not hold may belong to another program, and a browser would hand
  * that program the token. Otherwise it says why there is no page (off, runner stopped, or the
@@ -15,7 +16,8 @@ import { loadConfigured } from "../../load-program.ts";
 
 export default defineCommand({
   meta: { name: "url", description: "Print the web page's URL (with its token when it is served on the LAN)" },
-  async run() {
+  args: { token: { type: "boolean", description: "Include the token on loopback too: the page needs it to set verdicts" } },
+  async run({ args }) {
     const { paths, config, programName } = await loadConfigured();
     const web = (config as { web?: WebConfig }).web;
     if (web === undefined) {
@@ -37,6 +39,6 @@ export default defineCommand({
         help: "Run `acoupi status` to see why (another program may hold the port: choose another with `acoupi config set web.port <port>`)",
       });
     }
-    process.stdout.write(`${webUrl(endpoint.host, endpoint.port, token)}\n`);
+    process.stdout.write(`${webUrl(endpoint.host, endpoint.port, token, args.token === true)}\n`);
   },
 });
