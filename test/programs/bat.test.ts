@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readGuano } from "../../src/audio/guano.ts";
 import { storedDetections } from "../analyze/_fixtures.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 import { BAT, batAudio, batModel } from "../helpers/bat-model.ts";
 import { countRows, deploy, said, waitFor, type Deployed } from "./_deployment.ts";
 
@@ -72,7 +73,10 @@ async function recordBats(withModel: boolean, timeExpansion: number): Promise<{ 
   const stop = d.run(["stop"]);
   expect(stop.code, said(stop)).toBe(0);
   const db = d.db();
-  const recordings = (db.query("SELECT id, created_on, state, path, time_expansion FROM recordings ORDER BY created_on").all() as RecordingRow[]).slice(0, 3);
+  const roots = { recordings: join(d.home.acoupiHome, "storages/recordings"), tmp: join(d.home.acoupiHome, "tmp") };
+  const recordings = (
+    db.query(`SELECT id, created_on, state, ${absolutePathSql(roots)} AS path, time_expansion FROM recordings ORDER BY created_on`).all() as RecordingRow[]
+  ).slice(0, 3);
   const calls = db
     .query(
       `SELECT m.recording_id, m.name_model AS model, d.start_time_s AS start, d.end_time_s AS end, d.low_freq_hz AS low, d.high_freq_hz AS high, t.value AS label
