@@ -63,6 +63,7 @@ export function modelFromConfig(section: ModelSection, threshold: number): Model
       ...(rest.window === undefined ? {} : { window: rest.window }),
       threshold: rest.threshold ?? 0.5,
       threads: rest.threads,
+      sha256: rest.sha256,
       tag_key: section.tag_key === "species" ? "sound" : section.tag_key,
       ...(label === null ? {} : { label }),
     });

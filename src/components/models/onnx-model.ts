@@ -75,7 +75,7 @@ export class OnnxModel implements Model {
     return {
       subject: `model ${this.name}`,
       lines: [
-        `Model "${this.name}" loaded from ${this.#config.path}: ${describeTensors(ready.opened)}; ${ready.labels.length} labels, ${ready.windowSamples} samples per window${this.#framesText(ready)}`,
+        `Model "${this.name}" loaded from ${this.#config.path}: ${describeTensors(ready.opened)}; ${ready.labels.length} labels, ${ready.windowSamples} samples per window${this.#windowsText(ready)}${this.#framesText(ready)}`,
       ],
       warnings: this.#unusedKeys(),
     };
@@ -141,6 +141,13 @@ export class OnnxModel implements Model {
   #eventRules(mode: "peaks" | "segments", frames: number): EventRules {
     const { frame_step, window, min_gap, merge_gap } = this.#config;
     return { mode, threshold: this.threshold, step: frame_step ?? window / frames, minGap: min_gap, mergeGap: merge_gap };
+  }
+
+  /** The window spacing and sensitivity, for `check`, when they are not the defaults. */
+  #windowsText(ready: Ready): string {
+    const { samplerate, sensitivity, activation } = this.#config;
+    const hop = ready.hopSamples === ready.windowSamples ? "" : `, windows every ${Number((ready.hopSamples / samplerate).toFixed(6))} s`;
+    return `${hop}${sensitivity !== 1 && activation === "sigmoid" ? `, sensitivity ${sensitivity}` : ""}`;
   }
 
   /** How a per-frame model is read, for `check`. */

@@ -142,6 +142,14 @@ describe("BirdNET's published contract", () => {
     expect(hopped).toEqual(overlapped);
   }, TIMEOUT);
 
+  test("acoupi check says how the windows are spaced and the sensitivity, when they are not the defaults", async () => {
+    const plain = await birdnet().check();
+    expect(plain.lines[0]).toContain("144000 samples per window");
+    expect(plain.lines[0]).not.toContain("windows every");
+    const tuned = await birdnet({ overlap: 1.5, sensitivity: 1.25 }).check();
+    expect(tuned.lines[0]).toContain("144000 samples per window, windows every 1.5 s, sensitivity 1.25");
+  }, TIMEOUT);
+
   test("model.overlap and model.hop together are refused by name, and so is an overlap that leaves no hop", () => {
     const both = ModelSection.safeParse({ path: MODEL, labels: LABELS, overlap: 1, hop: 2 });
     expect(both.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
