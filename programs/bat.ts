@@ -29,6 +29,9 @@ const BatBaseSchema = DetectionProgramConfigSchema.extend({
     .nullable()
     .default(null)
     .describe("A sound-event ONNX model that classifies the calls (null: the trigger alone)"),
+}).refine((c) => c.trigger !== null || c.model !== null, {
+  path: ["trigger"],
+  message: "the bat program needs the energy trigger, a model, or both: trigger and model are both null",
 });
 
 export const BatConfigSchema = withDefaults(BatBaseSchema, {
