@@ -5,7 +5,8 @@
  * `acoupi --help` never touches ALSA and a machine without libasound fails only when it records.
  * The signatures were checked against libasound 1.2.8 (see shared/TOOLCHAIN.md).
  */
-import { dlopen, FFIType as T } from "bun:ffi";
+import { dlopen, FFIType as T, JSCallback } from "bun:ffi";
+import { isMainThread } from "node:worker_threads";
 import { DeviceError } from "../../src/errors.ts";
 
 export const ALSA_SYMBOLS = {
@@ -31,6 +32,7 @@ export const ALSA_SYMBOLS = {
   snd_device_name_get_hint: { args: [T.ptr, T.ptr], returns: T.ptr },
   snd_device_name_free_hint: { args: [T.ptr], returns: T.i32 },
   snd_card_next: { args: [T.ptr], returns: T.i32 },
+  snd_lib_error_set_handler: { args: [T.ptr], returns: T.i32 },
   snd_card_get_name: { args: [T.i32, T.ptr], returns: T.i32 },
   snd_card_get_longname: { args: [T.i32, T.ptr], returns: T.i32 },
 } as const;
@@ -68,6 +70,7 @@ export function libasound(): AlsaSymbols {
   try {
     const lib = dlopen(path, ALSA_SYMBOLS).symbols;
     opened.set(path, lib);
+    quietLibErrors(lib);
     return lib;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -76,6 +79,18 @@ export function libasound(): AlsaSymbols {
       cause,
     });
   }
+}
+
+// libasound prints its own diagnostics to stderr ("ALSA lib confmisc.c:165:(snd_config_get_card)
+// Cannot get card index for 7") besides the error code it returns, which AlsaError already
+// carries: the same error twice, once raw. A handler that drops them keeps each error to one
+// message. It is installed from the main thread only (threadsafe: a capture Worker's messages are
+// queued to it); the callback reads the fixed arguments and ignores the format's varargs.
+let errorHandler: JSCallback | undefined;
+function quietLibErrors(lib: AlsaSymbols): void {
+  if (errorHandler !== undefined || !isMainThread) return;
+  errorHandler = new JSCallback(() => {}, { args: [T.ptr, T.i32, T.ptr, T.i32, T.ptr], returns: T.void, threadsafe: true });
+  lib.snd_lib_error_set_handler(errorHandler.ptr);
 }
 
 /** libc's `free`, for the strings libasound hands over to the caller. */

@@ -3,9 +3,11 @@
  * @module The `acoupi` command. Subcommands load lazily, so `acoupi --help` imports no FFI,
  * ONNX or MQTT code; each command lives in its own file under commands/.
  */
-import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
+import { defineCommand, runCommand, type CommandDef } from "citty";
 import { COMMIT, VERSION } from "../version.ts";
+import { checkFlags, resolveCommand } from "./argv-check.ts";
 import { reportError } from "./report.ts";
+import { cleanUsage, printUsage, stripAnsi, useColour } from "./usage.ts";
 
 type Lazy = () => Promise<CommandDef>;
 // Each command file default-exports a command with its own typed args; citty takes them as CommandDef.
@@ -56,7 +58,7 @@ function rootUsage(): string {
   return [
     `Smart acoustic sensor: record on a schedule, detect, store and report (acoupi v${VERSION})`,
     "",
-    `USAGE acoupi ${COMMANDS.map(([name]) => name).join("|")} [--verbose]`,
+    "USAGE acoupi <command> [OPTIONS] [--verbose]",
     "",
     "COMMANDS",
     "",
@@ -65,20 +67,6 @@ function rootUsage(): string {
     "Use acoupi <command> --help for more information about a command.",
     "",
   ].join("\n");
-}
-
-async function resolveFor(argv: string[]): Promise<[CommandDef, CommandDef | undefined]> {
-  let current: CommandDef = main as CommandDef;
-  let parent: CommandDef | undefined;
-  for (const arg of argv) {
-    if (arg.startsWith("-")) continue;
-    const subs = (await (typeof current.subCommands === "function" ? current.subCommands() : current.subCommands)) ?? {};
-    const next = (subs as Record<string, Lazy | CommandDef>)[arg];
-    if (!next) break;
-    parent = current;
-    current = typeof next === "function" ? await next() : next;
-  }
-  return [current, parent];
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -95,21 +83,24 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {
       if (!argv.some((a) => COMMANDS.some(([name]) => name === a))) {
-        process.stdout.write(rootUsage());
+        process.stdout.write(cleanUsage(rootUsage(), false));
         return 0;
       }
-      const [cmd, parent] = await resolveFor(argv);
-      await showUsage(cmd, parent);
+      const resolved = await resolveCommand(main, argv);
+      await printUsage(resolved.command, resolved.path, VERSION);
       return 0;
     }
+    const resolved = await resolveCommand(main, argv);
+    checkFlags(resolved, argv);
     await runCommand(main, { rawArgs: argv });
     return Number(process.exitCode ?? 0);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("E_")) {
-      const [cmd, parent] = await resolveFor(argv);
-      await showUsage(cmd, parent);
-      process.stderr.write(`Error: ${(error as Error).message}\n`);
+      const resolved = await resolveCommand(main, argv).catch(() => ({ command: main, path: [] as string[] }));
+      await printUsage(resolved.command, resolved.path, VERSION);
+      const message = (error as Error).message;
+      process.stderr.write(`Error: ${useColour(process.stderr) ? message : stripAnsi(message)}\n`);
       return 1;
     }
     return reportError(error);

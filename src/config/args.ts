@@ -3,14 +3,16 @@
  * `--a.0 x`, and `--key=value`. Values are coerced to each field's type; a key the schema does
  * not know is refused by name.
  */
+import { resolve } from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { coerceValue } from "./coerce.ts";
+import { unknownKeyHelp } from "./key-help.ts";
 import { splitKey } from "./fields.ts";
-import { fieldAt, kindOf, listFields } from "./walk.ts";
+import { fieldAt, kindOf, unwrap } from "./walk.ts";
 
 /** Flags that belong to the command itself, not to the program config. */
-const COMMAND_FLAGS = new Set(["program", "config", "prompt", "no-prompt", "verbose", "help", "h", "device-id"]);
+const COMMAND_FLAGS = new Set(["program", "config", "prompt", "no-prompt", "verbose", "help", "h", "device-id", "site-prefix", "edit"]);
 
 /** Collects `--a.b value` pairs into a nested object shaped by `schema`. */
 export function parseConfigArgs(schema: z.ZodType, argv: readonly string[]): Record<string, unknown> {
@@ -34,7 +36,7 @@ export function parseConfigArgs(schema: z.ZodType, argv: readonly string[]): Rec
     if (!field) {
       throw new ConfigError(`Unknown option --${key}: it is not a configuration key of this program`, {
         key,
-        help: `Valid keys: ${listFields(schema).map((f) => f.path).join(", ")}`,
+        help: unknownKeyHelp(schema, key),
       });
     }
     if (raw === undefined) {
@@ -46,6 +48,8 @@ export function parseConfigArgs(schema: z.ZodType, argv: readonly string[]): Rec
         i++;
       }
     }
+    // A path typed on the command line is relative to the working directory, as in any shell.
+    if (unwrap(field).meta.path && typeof raw === "string" && raw !== "" && !raw.startsWith("~")) raw = resolve(raw);
     assign(result, path, coerceValue(field, raw, key));
   }
   return result;

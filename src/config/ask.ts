@@ -100,7 +100,8 @@ export class Asker {
       if (answer === "") return current;
       const index = Number(answer);
       if (Number.isInteger(index) && index >= 1 && index <= choices.length) return choices[index - 1] as string;
-      if (choices.includes(answer)) return answer;
+      const named = choices.find((c) => c.toLowerCase() === answer.toLowerCase());
+      if (named !== undefined) return named;
       this.#output.write(`Please choose one of: ${choices.join(", ")}\n`);
     }
   }

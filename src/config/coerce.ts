@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { checkJsonTree } from "./json-tree.ts";
-import { kindOf, unwrap } from "./walk.ts";
+import { enumValues, kindOf, unwrap } from "./walk.ts";
 
 const TRUE = new Set(["true", "t", "yes", "y"]);
 const FALSE = new Set(["false", "f", "no", "n"]);
@@ -45,6 +45,11 @@ export function coerceValue(schema: z.ZodType | null, raw: string, key: string):
       }
       checkJsonTree(value, `The value for ${key}`);
       return value;
+    case "enum": {
+      // Choices are matched regardless of case (`Mute` is `mute`); the schema refuses any other word.
+      const match = enumValues(schema).find((v) => v.toLowerCase() === raw.trim().toLowerCase());
+      return match ?? raw;
+    }
     default:
       return raw;
   }

@@ -13,6 +13,7 @@ import { ConfigError, NotSetUpError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "../system/atomic-write.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { checkJsonTree } from "./json-tree.ts";
+import { storedPaths } from "./home-paths.ts";
 import { validateConfig, type ValidateOptions } from "./validate.ts";
 
 /** The largest config file read (a Pi has little memory; real configs are a few kB). */
@@ -120,7 +121,11 @@ export function serialiseConfig(config: unknown): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-/** Replaces the program name and its config together (see the module comment). */
-export function writeProgramConfig(paths: AcoupiPaths, programName: string, config: unknown): void {
-  for (const step of programWriteSteps(paths, programName, config)) step();
+/**
+ * Replaces the program name and its config together (see the module comment). With the schema,
+ * path fields under `$ACOUPI_HOME` are stored relative to it (home-paths.ts).
+ */
+export function writeProgramConfig(paths: AcoupiPaths, programName: string, config: unknown, schema?: z.ZodType): void {
+  const stored = schema ? storedPaths(schema, config, paths.home) : config;
+  for (const step of programWriteSteps(paths, programName, stored)) step();
 }

@@ -6,8 +6,9 @@
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { coerceValue } from "./coerce.ts";
+import { unknownKeyHelp } from "./key-help.ts";
 import { validateConfig } from "./validate.ts";
-import { fieldAt, listFields } from "./walk.ts";
+import { fieldAt } from "./walk.ts";
 
 export function splitKey(key: string): string[] {
   return key.split(".").filter((part) => part.length > 0);
@@ -16,7 +17,7 @@ export function splitKey(key: string): string[] {
 function unknownKey(schema: z.ZodType, key: string): ConfigError {
   return new ConfigError(`Field "${key}" is not part of the configuration`, {
     key,
-    help: `Valid keys: ${listFields(schema).map((f) => f.path).join(", ")}`,
+    help: unknownKeyHelp(schema, key),
   });
 }
 

@@ -5,6 +5,8 @@
  *   on a section it covers every field inside it;
  * - `secret`: masked in `config show`, never echoed while typed, never logged;
  * - `askWhen`: asked only when a sibling field is set and not false (TLS files after "use TLS? y");
+ * - `appliesWhen`: asked only when a sibling has one of some values (a classifier's tensor names
+ *   only for `model.kind classifier`), so setup asks only what the choices made so far use;
  * - `opened`: a file, folder or device the runner holds open, so it cannot change under a live
  *   deployment;
  * - `atLeast`: the value may not be below a sibling's (recording.interval ≥ recording.duration);
@@ -20,6 +22,7 @@ export interface FieldMeta {
   noPrompt?: boolean;
   secret?: boolean;
   askWhen?: string;
+  appliesWhen?: { sibling: string; is: ReadonlyArray<string | number | boolean> };
   opened?: boolean;
   /** Set by `opened(schema, kind)` for paths: what the value names. */
   path?: "file" | "folder";
@@ -47,6 +50,11 @@ export function secret<T extends z.ZodType>(schema: T): T {
 /** Asks for the field only when the sibling field `sibling` is set and not false. */
 export function askWhen<T extends z.ZodType>(sibling: string, schema: T): T {
   return mark(schema, { askWhen: sibling });
+}
+
+/** Asks for the field only when the sibling field `sibling` has one of the values `is`. */
+export function appliesWhen<T extends z.ZodType>(sibling: string, is: ReadonlyArray<string | number | boolean>, schema: T): T {
+  return mark(schema, { appliesWhen: { sibling, is } });
 }
 
 /**

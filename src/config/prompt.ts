@@ -7,13 +7,16 @@
  * are offered with a yes/no question first; fields marked `noPrompt` (or inside such a section)
  * are never asked; fields marked `askWhen` only when their sibling is set; secrets are not echoed.
  */
+import { resolve } from "node:path";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import type { AnswerVerdict } from "./answer-checks.ts";
 import { Asker } from "./ask.ts";
 import { deepMerge } from "./args.ts";
 import { coerceValue } from "./coerce.ts";
 import { valueAt } from "./value-at.ts";
 import { relationIssueFor, relationIssues } from "./relations.ts";
+import { unknownKeyHelp } from "./key-help.ts";
 import { describeIssue } from "./validate.ts";
 import { enumValues, fieldAt, kindOf, listFields, objectShape, unwrap, type FieldInfo } from "./walk.ts";
 
@@ -23,6 +26,10 @@ export interface PromptOptions {
   answered?: readonly string[];
   /** Called after each answer with the config so far and the keys answered, to keep a draft. */
   onAnswer?: (draft: Record<string, unknown>, answered: string[]) => void;
+  /** Checks an answer that passed the schema against the world (devices, files, brokers). */
+  checkAnswer?: (key: string, value: unknown, valueAt: (key: string) => unknown) => Promise<AnswerVerdict | null>;
+  /** Leave the asker open for questions of the caller's own after the schema's. */
+  keepOpen?: boolean;
 }
 
 function defaultOf(schema: z.ZodType): unknown {
@@ -98,7 +105,14 @@ class Prompter {
         continue;
       }
       if (checked.success) {
+        const verdict = await this.#options.checkAnswer?.(field.path, answer, (key) => this.#valueAt(key.split(".")));
+        if (verdict?.problem) {
+          this.#asker.say(`${verdict.problem}\n  Please answer again`);
+          continue;
+        }
+        if (verdict?.note) this.#asker.say(verdict.note);
         this.#record(field.path, answer);
+        for (const [key, value] of Object.entries(verdict?.set ?? {})) this.#record(key, value);
         return;
       }
       const issue = checked.error.issues[0];
@@ -121,8 +135,10 @@ class Prompter {
       const text = await this.#asker.text(label, shown(current));
       // Empty leaves an optional field out, and sets a nullable one to null.
       if (text === "" && field.optional) return unwrap(field.schema).nullable ? null : undefined;
+      // A path typed here is relative to the working directory, as in any shell.
+      const typed = field.meta.path && text !== "" && !text.startsWith("~") ? resolve(text) : text;
       try {
-        return coerceValue(field.schema, text, field.path);
+        return coerceValue(field.schema, typed, field.path);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         this.#asker.say(error.message);
@@ -140,6 +156,8 @@ class Prompter {
       }
       const parts = field.path.split(".");
       if (field.meta.askWhen && !isSet(this.#valueAt([...parts.slice(0, -1), field.meta.askWhen]))) continue;
+      const applies = field.meta.appliesWhen;
+      if (applies && !applies.is.includes(this.#valueAt([...parts.slice(0, -1), applies.sibling]) as string)) continue;
       if (field.kind === "object") {
         if (field.optional && !isSet(valueAt(this.value, parts))) {
           if (this.#answered.has(field.path)) {
@@ -202,6 +220,20 @@ export async function promptConfig(schema: z.ZodType, initial: Record<string, un
     const prompter = new Prompter(schema, initial, used, options);
     await prompter.walk();
     await prompter.settle();
+    return prompter.value;
+  } finally {
+    if (!options.keepOpen) used.close();
+  }
+}
+
+/** Asks the one field `key` again (`acoupi setup --edit KEY`), with the same checks as setup. */
+export async function promptOne(schema: z.ZodType, initial: Record<string, unknown>, key: string, options: PromptOptions = {}): Promise<Record<string, unknown>> {
+  const field = listFields(schema).find((f) => f.path === key && f.kind !== "object");
+  if (!field) throw new ConfigError(`Field "${key}" is not a setting setup asks for`, { key, help: unknownKeyHelp(schema, key) });
+  const used = options.asker ?? new Asker();
+  try {
+    const prompter = new Prompter(schema, initial, used, { ...options, answered: [] });
+    await prompter.ask(field);
     return prompter.value;
   } finally {
     used.close();

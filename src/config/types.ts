@@ -50,10 +50,14 @@ function timeZoneField(fallback: string) {
     .default(() => machineTimeZone(fallback));
 }
 
-/** Expands a leading `~` and makes the path absolute. */
+/**
+ * Expands a leading `~` and makes the path absolute. A relative path in a config is relative to
+ * `$ACOUPI_HOME` (never to the working directory, which is `/` under systemd), so a config copied
+ * to another sensor finds its data under that sensor's home.
+ */
 export function expandPath(path: string): string {
   const expanded = path === "~" ? homedir() : path.startsWith("~/") ? join(homedir(), path.slice(2)) : path;
-  return resolve(expanded);
+  return resolve(acoupiHome(), expanded);
 }
 
 /**

@@ -4,9 +4,10 @@
  * known keys, so a typo must not pass silently).
  */
 import type { z } from "zod";
+import { unknownKeyHelp } from "./key-help.ts";
 import { ConfigError } from "../errors.ts";
 import { relationIssues } from "./relations.ts";
-import { findUnknownKeys, listFields } from "./walk.ts";
+import { findUnknownKeys } from "./walk.ts";
 
 /** One issue as `key: reason`, in the words a user reads. */
 export function describeIssue(issue: z.core.$ZodIssue): string {
@@ -30,10 +31,9 @@ export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, o
   const where = options.source ? ` in ${options.source}` : "";
   const unknown = findUnknownKeys(schema, value);
   if (unknown.length > 0) {
-    const known = listFields(schema).map((f) => f.path);
     throw new ConfigError(`Unknown configuration key${unknown.length > 1 ? "s" : ""}${where}: ${unknown.join(", ")}`, {
       key: unknown[0],
-      help: `Valid keys: ${known.join(", ")}`,
+      help: unknownKeyHelp(schema, unknown[0] as string),
     });
   }
   const result = schema.safeParse(value);

@@ -8,6 +8,8 @@ export interface CheckReport {
   subject: string;
   lines: string[];
   warnings: string[];
+  /** Set by `acoupi check`, which runs every check even after one fails: what failed and what to do. */
+  failures?: Array<{ message: string; help?: string }>;
 }
 
 export function isCheckReport(value: unknown): value is CheckReport {

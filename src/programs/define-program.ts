@@ -23,7 +23,7 @@ export interface ProgramInstance {
   definition: ProgramDefinition;
   config: unknown;
   context: ProgramContext;
-  check(options?: { networkWarns?: boolean }): Promise<CheckReport[]>;
+  check(options?: { networkWarns?: boolean; collect?: boolean }): Promise<CheckReport[]>;
   start(deployment: Deployment): Promise<void>;
   end(deployment: Deployment): Promise<void>;
   close(): Promise<void>;

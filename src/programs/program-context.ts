@@ -26,8 +26,10 @@ export class ProgramContext {
   readonly tasks: TaskDefinition[] = [];
   #startHooks: Hook[] = [];
   #endHooks: Hook[] = [];
-  #checks: Array<{ run: () => unknown; network: boolean }> = [];
+  #checks: Array<{ run: () => unknown; network: boolean; name: string }> = [];
   #closers: Array<() => void | Promise<void>> = [];
+  #stoppingHooks: Array<(budgetMs: number) => void | Promise<void>> = [];
+  readonly #stopping = new AbortController();
   #statusProviders = new Map<string, () => ComponentStatus>();
   #taskStats: () => Record<string, TaskStats> = () => ({});
   #requiredModels: string[] = [];
@@ -54,7 +56,7 @@ export class ProgramContext {
    * under `name`. Returns the component, so a template can write `const m = ctx.use("x", new M())`.
    */
   use<T extends Partial<Component>>(name: string, component: T): T {
-    if (component.check) this.onCheck(() => component.check?.());
+    if (component.check) this.onCheck(() => component.check?.(), { name });
     if (component.close) this.onClose(() => component.close?.());
     if (component.status) this.onStatus(name, () => component.status?.() ?? {});
     return component;
@@ -93,12 +95,46 @@ export class ProgramContext {
   }
 
   /** A health check; it may return a CheckReport. A `network` check (a broker) only warns when `networkWarns`. */
-  onCheck(check: () => unknown, options: { network?: boolean } = {}): void {
-    this.#checks.push({ run: check, network: options.network ?? false });
+  onCheck(check: () => unknown, options: { network?: boolean; name?: string } = {}): void {
+    this.#checks.push({ run: check, network: options.network ?? false, name: options.name ?? (options.network ? "messenger" : "check") });
   }
 
   onClose(closer: () => void | Promise<void>): void {
     this.#closers.push(closer);
+  }
+
+  /**
+   * A last word when the runner stops (SIGTERM), after its tasks drained and before anything
+   * closes: e.g. sending what is queued. The hook gets its time budget in milliseconds and must
+   * keep to it (the runner must exit before `acoupi stop` kills it).
+   */
+  onStopping(hook: (budgetMs: number) => void | Promise<void>): void {
+    this.#stoppingHooks.push(hook);
+  }
+
+  /**
+   * Aborted when the runner starts to stop (before its tasks drain): a task that may wait on the
+   * network (sending) lets go of its run, so a dead server cannot hold the stop.
+   */
+  get stopping(): AbortSignal {
+    return this.#stopping.signal;
+  }
+
+  /** Called by the runner on SIGTERM, before it drains the running tasks. */
+  signalStopping(): void {
+    this.#stopping.abort();
+  }
+
+  /** Runs the stopping hooks in order with the budget that is left; a hook that throws is logged. */
+  async runStoppingHooks(budgetMs: number): Promise<void> {
+    const until = performance.now() + budgetMs;
+    for (const hook of this.#stoppingHooks) {
+      try {
+        await hook(Math.max(0, until - performance.now()));
+      } catch (error) {
+        this.deps.logger.error("A stopping hook failed:", error);
+      }
+    }
   }
 
   /** Registers a component's status, polled each time the runner writes its status file. */
@@ -139,15 +175,22 @@ export class ProgramContext {
     for (const hook of [...this.#endHooks].reverse()) await hook(deployment);
   }
 
-  async runChecks(options: { networkWarns?: boolean } = {}): Promise<CheckReport[]> {
+  /**
+   * Runs every health check in order. A failure stops them, unless `collect` (`acoupi check`):
+   * then each failure the user can act on is reported and the next check still runs.
+   */
+  async runChecks(options: { networkWarns?: boolean; collect?: boolean } = {}): Promise<CheckReport[]> {
     const reports: CheckReport[] = [];
     for (const check of this.#checks) {
       try {
         const report = await check.run();
         if (isCheckReport(report)) reports.push(report);
       } catch (error) {
-        if (!(check.network && options.networkWarns && error instanceof AcoupiError)) throw error;
-        reports.push({ subject: "network", lines: [], warnings: [`${error.message}; messages wait in the outbox until it is reachable`] });
+        if (check.network && options.networkWarns && error instanceof AcoupiError) {
+          reports.push({ subject: "network", lines: [], warnings: [`${error.message}; messages wait in the outbox until it is reachable`] });
+        } else if (options.collect && error instanceof AcoupiError) {
+          reports.push({ subject: check.name, lines: [], warnings: [], failures: [{ message: error.message, ...(error.help ? { help: error.help } : {}) }] });
+        } else throw error;
       }
     }
     return reports;

@@ -9,12 +9,14 @@
  * such table: `reviewJoin` then joins an empty one, so every listing still works.
  */
 import type { Database } from "bun:sqlite";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { AcoupiError, StoreError } from "../errors.ts";
 import { assertOwnSchema, STORE_MIGRATIONS } from "../components/stores/_schema.ts";
 import { openSqlite, sqlTime } from "../system/sqlite.ts";
 import { ensureReviewTable } from "../components/stores/_review-table.ts";
+import type { PathRoots } from "../components/stores/_paths.ts";
+import { installPathRoots } from "./path-roots.ts";
 
 export { ensureReviewTable };
 
@@ -64,7 +66,7 @@ export function reviewJoin(db: Database): string {
 }
 
 /** Opens the metadata database for writing verdicts: migrated as the store would, with the verdicts table. */
-export function openMetadataForReview(path: string): Database {
+export function openMetadataForReview(path: string, roots?: PathRoots): Database {
   // openSqlite would create a missing file: a verdict on a database that is not there is an error.
   if (!existsSync(path)) {
     throw new StoreError(`There is no metadata database at "${resolve(path)}" yet, so there is no detection to review`, {
@@ -75,6 +77,8 @@ export function openMetadataForReview(path: string): Database {
   try {
     assertOwnSchema(db, "main", resolve(path));
     ensureReviewTable(db);
+    // The listings a review pass prints resolve stored paths as the report commands do.
+    installPathRoots(db, roots ?? { recordings: join(dirname(resolve(path)), "recordings"), tmp: join(dirname(resolve(path)), "tmp") });
   } catch (error) {
     db.close();
     throw error;

@@ -32,8 +32,8 @@ export const UploadConfigSchema = z.object({
     .describe("What to upload: recordings (saved recordings), clips, snapshots (a daily copy of the databases)"),
   window_start: timeOfDay("00:00:00").describe("Upload only from this time of day (HH:MM:SS, in `timezone`)"),
   window_end: timeOfDay("00:00:00").describe("…until this time of day; equal to window_start: at any time; earlier: overnight"),
-  max_rate: z.number().int().positive().nullable().default(null).describe("At most this many bytes per second (empty: no limit), for metered links"),
+  max_rate: z.number().int().positive().max(10_000_000_000).nullable().default(null).describe("At most this many bytes per second (empty: no limit), for metered links"),
   delete_after_upload: z.boolean().default(false).describe("Delete a recording's local file once its upload is confirmed (its metadata stays)"),
-  interval: noPrompt(z.number().min(1).default(60).describe("Seconds between two upload runs")),
+  interval: noPrompt(z.number().min(1).max(86_400).default(60).describe("Seconds between two upload runs")),
 });
 export type UploadConfig = z.output<typeof UploadConfigSchema>;

@@ -27,6 +27,7 @@ import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
+import { IDLE_TIMEOUT_S, limitRequests } from "./request-limits.ts";
 import { REVIEW_ROUTE, reviewWrite } from "./review-route.ts";
 import { allowedHostNames, internalFailure, malformed, readCookie, refuseForeignHost } from "./request-guard.ts";
 import { TaskDurations } from "./task-durations.ts";
@@ -156,7 +157,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
       logger.error("The web page failed:", error);
       return internalFailure();
     },
-    async fetch(request) {
+    idleTimeout: IDLE_TIMEOUT_S,
+    fetch: limitRequests(async (request) => {
       const refused = refuseForeignHost(request, allowedHosts);
       if (refused !== null) return refused;
       if (!URL.canParse(request.url)) return malformed("URL");
@@ -179,7 +181,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
         logger.error(`The web page failed on ${url.pathname}:`, error);
         return internalFailure();
       }
-    },
+    }),
   });
   const port = server.port ?? config.port;
   writeEndpoint(paths, { host: config.host, port, pid: process.pid });

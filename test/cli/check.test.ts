@@ -33,7 +33,9 @@ describe("acoupi check says what it tested", () => {
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('Opened capture device "checkmic": 16000 Hz, 1 channel granted');
     expect(check.stdout).toMatch(/Captured 0\.1 s: level -\d+\.\d dBFS RMS, -?\d+\.\d dBFS peak/);
-    expect(check.stdout).toMatch(new RegExp(`paths\\.recordings: ${home.acoupiHome}/storages/recordings is writable, [\\d,]+ MB free`));
+    expect(check.stdout).toMatch(new RegExp(`\\npassed  paths\\.recordings +${home.acoupiHome}/storages/recordings is writable, [\\d,]+ MB free`));
+    expect(check.stdout).toMatch(/\nRESULT +CHECK +WHAT IT SAW\n/);
+    expect(check.stdout).toMatch(/\n\d+ passed, 0 warned, 0 failed\n/);
     expect(check.stdout).toContain("Health checks passed\n");
   });
 
@@ -43,7 +45,7 @@ describe("acoupi check says what it tested", () => {
     const check = runAcoupi(["check"], env);
     expect(check.code).toBe(0);
     expect(check.stdout).toContain("level -inf dBFS RMS");
-    expect(check.stdout).toContain('warning: The capture from "checkmic" is flat (every sample 0)');
+    expect(check.stdout).toMatch(/\nwarned  microphone +The capture from "checkmic" is flat \(every sample 0\)/);
     expect(check.stdout).toContain("Health checks passed with 1 warning");
     const strict = runAcoupi(["check", "--strict"], env);
     expect(strict.code).toBe(1);
@@ -54,13 +56,34 @@ describe("acoupi check says what it tested", () => {
     const blocker = join(home.home, "a-file");
     writeFileSync(blocker, "not a folder");
     setUp("default", "--paths.recordings", join(blocker, "recordings"));
-    for (const command of [["check"], ["start", "--name", "x", "--latitude", "1", "--longitude", "1"]]) {
-      const result = runAcoupi(command, env);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`paths.recordings cannot be used: the folder "${join(blocker, "recordings")}" cannot be created or written (ENOTDIR)`);
-      expect(result.stderr).not.toContain("bug");
-    }
+    const message = `paths.recordings cannot be used: the folder "${join(blocker, "recordings")}" cannot be created or written (ENOTDIR)`;
+    // check reports it in its table, once, and still runs the checks after it.
+    const check = runAcoupi(["check"], env);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`failed  folders`);
+    expect(`${check.stdout}${check.stderr}`.split(message).length - 1).toBe(1);
+    expect(check.stdout).toMatch(/warned  program +Not run: the program cannot start without its folders/);
+    expect(check.stdout).toMatch(/(passed|warned)  clock /);
+    expect(check.stderr).toContain("Error: Health checks failed (folders): see the table above");
+    expect(check.stderr).not.toContain("bug");
+    const start = runAcoupi(["start", "--name", "x", "--latitude", "1", "--longitude", "1"], env);
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain(message);
+    expect(start.stderr).not.toContain("bug");
     expect(existsSync(join(home.acoupiHome, "config/deployment.json"))).toBe(false);
+  });
+
+  test("a capture device that does not exist fails in the table, with libasound's own message kept off the terminal", () => {
+    setUp("default", "--microphone.device_name", "hw:7,0");
+    const check = runAcoupi(["check"], env);
+    expect(check.code).toBe(1);
+    // A failed row goes to stderr, where errors go; on a terminal the table reads in order.
+    expect(check.stderr).toMatch(/failed  recording +Cannot open capture device "hw:7,0": No such file or directory/);
+    expect(check.stderr).not.toContain("ALSA lib");
+    expect(`${check.stdout}${check.stderr}`.split('Cannot open capture device "hw:7,0"').length - 1).toBe(1);
+    // Every check ran: the folders passed, and the clock was read.
+    expect(check.stdout).toMatch(/passed  paths\.db_metadata/);
+    expect(check.stdout).toMatch(/(passed|warned)  clock +\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   });
 
   test("it prints the model's input and output shapes", () => {

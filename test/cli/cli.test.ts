@@ -55,7 +55,8 @@ describe("acoupi CLI with the test program", () => {
   test("check fails with the program's health-check error, then passes", () => {
     const failing = runAcoupi(["check"], home.env);
     expect(failing.code).toBe(1);
-    expect(failing.stderr).toContain('name is not test_program: it is "again"');
+    expect(failing.stderr).toMatch(/failed  program +.*name is not test_program: it is "again"/);
+    expect(failing.stderr).toContain("Error: Health checks failed (program): see the table above");
     runAcoupi(["config", "set", "name", "test_program"], home.env);
     const passing = runAcoupi(["check"], home.env);
     expect(passing.code).toBe(0);

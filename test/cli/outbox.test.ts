@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { SqliteMessageStore } from "../../src/components/message-stores/sqlite-message-store.ts";
 import { createMessage, ResponseStatus } from "../../src/data/index.ts";
 import { makeTempHome, runAcoupi } from "../helpers/cli.ts";
@@ -22,7 +22,8 @@ describe("acoupi outbox", () => {
     expect(runAcoupi(["outbox"], home.env).stdout).toContain("0 pending, 0 failed");
 
     const config = JSON.parse(readFileSync(join(home.acoupiHome, "config/program.json"), "utf8"));
-    const outbox = new SqliteMessageStore({ messages_db: config.messaging.messages_db });
+    // Paths under the home are stored relative to it.
+    const outbox = new SqliteMessageStore({ messages_db: resolve(home.acoupiHome, config.messaging.messages_db) });
     const refused = createMessage("detection", '{"n":1}');
     const waiting = createMessage("heartbeat", '{"n":2}');
     outbox.storeMessage(refused);

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { acoupiCommand, makeTempHome, REPO, runAcoupi, type TempHome } from "../helpers/cli.ts";
+import { fakeMicConfig } from "../helpers/fake-mic.ts";
 import { runOnPty, type PtyStep } from "../helpers/pty.ts";
 
 const ENTER = "\r";
@@ -13,6 +14,8 @@ const choose = (text: string): PtyStep => ({ expect: "Choose 1-\\d+ or a value \
 let home: TempHome;
 beforeEach(() => {
   home = makeTempHome();
+  // Setup opens the capture device it is given: three fake microphones in the temp HOME's asoundrc.
+  writeFileSync(join(home.home, ".asoundrc"), ["micone", "mictwo", "micthree"].map((name) => fakeMicConfig(name, "/dev/zero")).join("\n"));
 });
 afterEach(() => home.cleanup());
 
@@ -26,7 +29,7 @@ describe("interactive setup on a real terminal", () => {
       answer("timezone", "Mars/Olympus"),
       { expect: 'unknown time zone "Mars/Olympus"', send: "" },
       answer("timezone", "Europe/Berlin"),
-      answer("microphone.device_name", "hw:1,0"),
+      answer("microphone.device_name", "micone"),
       answer("microphone.samplerate", ""),
       answer("microphone.audio_channels", ""),
       answer("microphone.time_expansion", ""),
@@ -65,6 +68,7 @@ describe("interactive setup on a real terminal", () => {
       answer("messaging.outbox.max_rows", ""),
       answer("messaging.outbox.max_age_days", ""),
       answer("messaging.outbox.retention_days", ""),
+      answer("site prefix", "WOOD-07"),
       { expect: 'Program "connected" is set up', send: "" },
     ];
     const run = runOnPty(["setup", "--program", "connected"], steps, { ...home.env, TZ: "America/Chicago" });
@@ -79,7 +83,8 @@ describe("interactive setup on a real terminal", () => {
     }
     const config = programJson();
     expect(config.timezone).toBe("Europe/Berlin");
-    expect(config.microphone.device_name).toBe("hw:1,0");
+    expect(config.microphone.device_name).toBe("micone");
+    expect(config.file_management.filename_template).toBe("WOOD-07_{created_on:%Y%m%d_%H%M%S}.wav");
     expect(config.recording).toMatchObject({ duration: 5, interval: 20, schedule_start: "07:00:00" });
     expect(config.messaging.mqtt).toMatchObject({ host: "broker.local", username: "bob", password: "s3cret-pw", use_tls: false });
     expect(statSync(join(home.acoupiHome, "config/program.json")).mode & 0o777).toBe(0o600);
@@ -89,7 +94,7 @@ describe("interactive setup on a real terminal", () => {
   test("Ctrl-C keeps the answers given, and the next setup resumes after them", () => {
     const first = runOnPty(
       ["setup", "--program", "default"],
-      [answer("timezone", "Europe/Paris"), answer("microphone.device_name", "hw:2,0"), { ...answer("microphone.samplerate", ""), send: "\u0003" }],
+      [answer("timezone", "Europe/Paris"), answer("microphone.device_name", "mictwo"), { ...answer("microphone.samplerate", ""), send: "\u0003" }],
       home.env,
     );
     expect(first.failed).toBeNull();
@@ -107,6 +112,7 @@ describe("interactive setup on a real terminal", () => {
       answer("storage.ceiling", ""),
       { expect: "privacy\\.enabled \\[y/N\\]: $", send: ENTER },
       yesNo("recording_saving", ""),
+      answer("site prefix", ""),
       { expect: 'Program "default" is set up', send: "" },
     ];
     const second = runOnPty(["setup", "--program", "default"], steps, home.env);
@@ -117,7 +123,7 @@ describe("interactive setup on a real terminal", () => {
     expect(second.transcript).not.toContain("file_management");
     const config = programJson();
     expect(config.timezone).toBe("Europe/Paris");
-    expect(config.microphone).toMatchObject({ device_name: "hw:2,0", samplerate: 96000 });
+    expect(config.microphone).toMatchObject({ device_name: "mictwo", samplerate: 96000 });
   }, 60_000);
 });
 
@@ -130,12 +136,12 @@ describe("setup without a terminal", () => {
   test("piped answers are read line by line, and a bad one is asked again", () => {
     // timezone, device, rate, channels, expansion, duration (0, then 4), interval, schedule ×2,
     // paths ×3, storage.ceiling, privacy.enabled, recording_saving.
-    const lines = ["UTC", "hw:3,0", "", "", "", "0", "4", "", "", "", "", "", "", "", "", "n", "n"];
+    const lines = ["UTC", "micthree", "", "", "", "0", "4", "", "", "", "", "", "", "", "", "n", "n"];
     const run = piped(["setup", "--program", "default"], `${lines.join("\n")}\n`);
     expect(run.stderr).toContain("Standard input is not a terminal: reading the answers line by line");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Invalid value for recording.duration");
-    expect(programJson().microphone.device_name).toBe("hw:3,0");
+    expect(programJson().microphone.device_name).toBe("micthree");
     expect(programJson().recording.duration).toBe(4);
   });
 

@@ -16,6 +16,13 @@ function shown(home: TempHome): { program: string; config: unknown } {
   return { program: (first as string).replace("# program: ", ""), config: JSON.parse(rest.join("\n")) };
 }
 
+/** The stored config as `config show` presents it in `acoupiHome`: relative paths lie under that home. */
+function underHome(config: unknown, acoupiHome: string): unknown {
+  const copy = structuredClone(config) as { paths: Record<string, string> };
+  for (const [key, value] of Object.entries(copy.paths)) if (!value.startsWith("/")) copy.paths[key] = join(acoupiHome, value);
+  return copy;
+}
+
 describe("setup writes the program name and its config as one", () => {
   let source: TempHome;
   let defaultConfig: unknown;
@@ -38,7 +45,7 @@ describe("setup writes the program name and its config as one", () => {
         writeFileSync(join(paths.configDir, ".program.json.99999.tmp"), '{"half": ');
         const seen = shown(home);
         if (done === 0) expect(seen).toEqual({ program: "test", config: { name: "first" } });
-        else expect(seen).toEqual({ program: "default", config: defaultConfig });
+        else expect(seen).toEqual({ program: "default", config: underHome(defaultConfig, home.acoupiHome) });
         expect(readFileSync(paths.programName, "utf8").trim()).toBe(seen.program);
       } finally {
         home.cleanup();

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportDetections } from "../../src/report/export/export-detections.ts";
 import { EBIRD_COLUMNS, speciesName } from "../../src/report/export/ebird.ts";
+import { openMetadataReadonly } from "../../src/report/metadata-db.ts";
 import { openMetadataForReview, setReview } from "../../src/report/reviews.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 import { writeFixtureDb, type FixtureDb } from "./_fixture-db.ts";
@@ -116,7 +117,7 @@ describe("acoupi export --format ebird", () => {
 
   test("dates and times are local to the time zone, and --checklist hour makes one checklist per local hour", () => {
     const out = mkdtempSync(join(home.home, "zone-"));
-    const db = new Database(fixture.path, { readonly: true });
+    const db = openMetadataReadonly(fixture.path);
     try {
       exportDetections(db, {}, { format: "ebird", outDir: out, timeZone: "America/New_York", checklist: "hour" });
     } finally {

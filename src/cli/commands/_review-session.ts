@@ -9,6 +9,7 @@
 import { createInterface } from "node:readline";
 import { ConfigError } from "../../errors.ts";
 import { iterateDetections, type DetectionListRow } from "../../report/queries.ts";
+import type { PathRoots } from "../../components/stores/_paths.ts";
 import { openMetadataForReview, setReview, type Verdict } from "../../report/reviews.ts";
 import { seconds, shortTime } from "../../report/table.ts";
 import { terminalSafe } from "../terminal-text.ts";
@@ -65,8 +66,8 @@ function describe(row: DetectionListRow, index: number, total: number, dbFlag: s
 const PROMPT = "Verdict: c(orrect), f(alse), u(ncertain) [species] [# note]; s(kip), q(uit) > ";
 
 /** Walks the unreviewed detections of `label`; prints a tally at the end. */
-export async function reviewLabel(dbPath: string, label: string, dbFlag: string | undefined): Promise<void> {
-  const db = openMetadataForReview(dbPath);
+export async function reviewLabel(dbPath: string, roots: PathRoots, label: string, dbFlag: string | undefined): Promise<void> {
+  const db = openMetadataForReview(dbPath, roots);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
   const tally: Record<Verdict | "skipped", number> = { correct: 0, false: 0, uncertain: 0, skipped: 0 };

@@ -9,7 +9,7 @@
  */
 import { defineCommand } from "citty";
 import { ConfigError } from "../../errors.ts";
-import { metadataPath } from "../../report/metadata-db.ts";
+import { metadataSource } from "../../report/metadata-db.ts";
 import { openMetadataForReview, setReview, type Verdict } from "../../report/reviews.ts";
 import { reviewLabel } from "./_review-session.ts";
 
@@ -46,12 +46,12 @@ export default defineCommand({
     if (id === null && (verdict !== null || args.species !== undefined || args.note !== undefined)) {
       throw new ConfigError("--label asks for each verdict on the terminal: leave out --correct/--false/--uncertain, --species and --note", { key: "label" });
     }
-    const path = await metadataPath(args.db);
+    const { path, roots } = await metadataSource(args.db);
     if (id === null) {
-      await reviewLabel(path, args.label as string, args.db);
+      await reviewLabel(path, roots, args.label as string, args.db);
       return;
     }
-    const db = openMetadataForReview(path);
+    const db = openMetadataForReview(path, roots);
     try {
       const review = setReview(db, { id, verdict: verdict as Verdict, species: args.species, note: args.note, source: "cli" });
       const extra = [review.species !== null ? `species ${review.species}` : "", review.note !== null ? `note "${review.note}"` : ""].filter((s) => s !== "");

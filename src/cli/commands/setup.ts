@@ -9,12 +9,16 @@
  */
 import { mkdirSync } from "node:fs";
 import { defineCommand } from "citty";
+import { checkAnswer, checkGivenValues } from "../../config/answer-checks.ts";
 import { Asker, SetupCancelled, setEcho } from "../../config/ask.ts";
 import { deepMerge, parseConfigArgs } from "../../config/args.ts";
+import { setupSummary } from "../../config/setup-summary.ts";
+import { askSitePrefix, sitePrefixTemplate } from "../../config/site-prefix.ts";
 import { isSetUp, readJsonFile, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
 import { readSetupDraft, removeSetupDraft, setupDraftFile, writeSetupDraft } from "../../config/setup-draft.ts";
 import { diffConfig, formatChanges } from "../../config/diff.ts";
+import { storedPaths } from "../../config/home-paths.ts";
 import { migrateAcoupi06 } from "../../config/migrate-acoupi-06.ts";
 import { matchPyAudioDevice } from "../../config/device-name.ts";
 import { insecureTlsKeys } from "../../config/secrets.ts";
@@ -44,7 +48,7 @@ function refuseUnderDeployment(paths: AcoupiPaths): void {
   });
 }
 
-async function prompted(paths: AcoupiPaths, programName: string, schema: Parameters<typeof promptConfig>[0], start: Record<string, unknown>, args: Record<string, unknown>) {
+async function prompted(paths: AcoupiPaths, programName: string, schema: Parameters<typeof promptConfig>[0], start: Record<string, unknown>, args: Record<string, unknown>, askPrefix: boolean) {
   const asker = new Asker();
   let config = start;
   let answered: string[] = [];
@@ -64,14 +68,18 @@ async function prompted(paths: AcoupiPaths, programName: string, schema: Paramet
   };
   process.once("SIGINT", interrupted);
   try {
-    return await promptConfig(schema, config, {
+    const answers = await promptConfig(schema, config, {
       asker,
       answered,
+      checkAnswer,
+      keepOpen: true,
       onAnswer: (draft, keys) => {
         kept = keys.length;
         writeSetupDraft(paths, { program: programName, config: draft, answered: keys });
       },
     });
+    const prefix = askPrefix ? await askSitePrefix(schema, asker) : undefined;
+    return prefix ? (deepMerge(answers, { file_management: { filename_template: sitePrefixTemplate(prefix) } }) as Record<string, unknown>) : answers;
   } catch (error) {
     if (error instanceof SetupCancelled && kept > 0) {
       throw new ConfigError(`${error.message}; ${kept} answers are kept in ${setupDraftFile(paths)}`, {
@@ -80,6 +88,7 @@ async function prompted(paths: AcoupiPaths, programName: string, schema: Paramet
     }
     throw error;
   } finally {
+    asker.close();
     process.off("SIGINT", interrupted);
   }
 }
@@ -91,9 +100,17 @@ export default defineCommand({
     config: { type: "string", description: "Load a whole program.json (e.g. a fleet template) as the starting point" },
     prompt: { type: "boolean", description: "Ask for each setting (use --no-prompt to accept defaults and arguments)", default: true },
     "device-id": { type: "string", description: "Override the device id (otherwise the Pi serial or machine id)" },
+    "site-prefix": { type: "string", description: "Name files <PREFIX>_YYYYMMDD_HHMMSS.wav (UTC), as upload platforms read them; asked on a terminal" },
+    edit: { type: "string", description: "Ask one answer again (a dotted key) on an interrupted or finished setup" },
   },
   async run({ args, rawArgs }) {
     const paths = acoupiPaths();
+    if (args.edit !== undefined) {
+      refuseUnderDeployment(paths);
+      const { editAnswer } = await import("./_setup-edit.ts");
+      await editAnswer(paths, args.edit);
+      return;
+    }
     // Asked nothing, the arguments are checked first (their errors name the key); questions are not
     // asked at all under a deployment.
     if (args.prompt) refuseUnderDeployment(paths);
@@ -113,8 +130,11 @@ export default defineCommand({
       if (process.stdin.isTTY !== true) {
         process.stderr.write("Standard input is not a terminal: reading the answers line by line (use `--no-prompt` to take the defaults and arguments without questions)\n");
       }
-      draft = await prompted(paths, programName, definition.configSchema, draft, fromArgs);
+      draft = await prompted(paths, programName, definition.configSchema, draft, fromArgs, args["site-prefix"] === undefined);
     }
+    const prefix = args["site-prefix"];
+    if (prefix) draft = deepMerge(draft, { file_management: { filename_template: sitePrefixTemplate(prefix) } }) as Record<string, unknown>;
+    checkGivenValues(draft);
     const config = validateConfig(definition.configSchema, draft, {
       source: args.config ?? "the setup arguments",
       help: migrated
@@ -135,7 +155,7 @@ export default defineCommand({
     const previousConfig = previous === programName ? readJsonFile(paths.programJson) : null;
     mkdirSync(paths.runDir, { recursive: true });
     mkdirSync(paths.logDir, { recursive: true });
-    writeProgramConfig(paths, programName, config);
+    writeProgramConfig(paths, programName, config, definition.configSchema);
     removeSetupDraft(paths);
     if (deviceId) writeFileAtomic(deviceIdFile(paths), `${deviceId}\n`);
     for (const key of insecureTlsKeys(config)) {
@@ -143,7 +163,8 @@ export default defineCommand({
     }
     if (previous !== null && previous !== programName) process.stdout.write(`The program changed from "${previous}" to "${programName}"\n`);
     if (previousConfig !== null) {
-      const changes = formatChanges(definition.configSchema, diffConfig(previousConfig, config));
+      // The previous file holds paths as stored (relative to the home): compare like with like.
+      const changes = formatChanges(definition.configSchema, diffConfig(previousConfig, storedPaths(definition.configSchema, config, paths.home)));
       process.stdout.write(changes.length > 0 ? `Changed from the previous setup:\n${changes.join("\n")}\n` : "The configuration is the same as before\n");
     }
     process.stdout.write(`Program "${definition.name}" is set up; its configuration is in ${paths.programJson}\n`);
@@ -157,6 +178,7 @@ export default defineCommand({
       ensureWebToken(paths, web); // the page's token exists from setup on (config/web-token, mode 0600)
       process.stdout.write("The web page is on: `acoupi web url` prints its address\n");
     }
+    process.stdout.write(`\nWhat it will do:\n${setupSummary(config).map((l) => `  ${l}`).join("\n")}\n\n`);
     process.stdout.write("Next: `acoupi check`, then `acoupi start`\n");
   },
 });

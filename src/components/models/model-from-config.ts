@@ -5,30 +5,35 @@
  * The file only builds the model; nothing is loaded until its first run or check.
  */
 import { z } from "zod";
-import { requiredWhen } from "../../config/markers.ts";
+import { appliesWhen, requiredWhen } from "../../config/markers.ts";
 import { ConfigError } from "../../errors.ts";
 import { hopOrOverlap } from "./_model-config.ts";
 import { ModelConfigSchema, OnnxModel } from "./onnx-model.ts";
 import { SileroVadConfigSchema, SileroVadModel } from "./silero-vad-model.ts";
 import type { Model } from "./types.ts";
+import { BUNDLED_SILERO_VAD } from "../privacy/bundled-vad.ts";
 
 const shape = ModelConfigSchema.shape;
 
+/** Setup asks a classifier's questions only for a classifier (the VAD knows its own tensors). */
+const classifierOnly = <T extends z.ZodType>(schema: T): T => appliesWhen("kind", ["classifier"], schema);
+
 export const ModelSectionSchema = z.object({
   kind: z.enum(["classifier", "silero_vad"]).default("classifier").describe("classifier: any ONNX audio classifier; silero_vad: Silero VAD v5"),
-  path: shape.path,
-  labels: requiredWhen("kind", "classifier", shape.labels.optional()),
+  // silero_vad without a path uses the Silero VAD bundled in the binary.
+  path: requiredWhen("kind", "classifier", shape.path.optional()),
+  labels: classifierOnly(requiredWhen("kind", "classifier", shape.labels.optional())),
   name: shape.name,
-  samplerate: requiredWhen("kind", "classifier", shape.samplerate.optional()),
+  samplerate: classifierOnly(requiredWhen("kind", "classifier", shape.samplerate.optional())),
   window: requiredWhen("kind", "classifier", shape.window.optional()),
-  hop: shape.hop,
-  overlap: shape.overlap,
-  sensitivity: shape.sensitivity,
-  input: shape.input,
-  output: shape.output,
-  activation: shape.activation,
+  hop: classifierOnly(shape.hop),
+  overlap: classifierOnly(shape.overlap),
+  sensitivity: classifierOnly(shape.sensitivity),
+  input: classifierOnly(shape.input),
+  output: classifierOnly(shape.output),
+  activation: classifierOnly(shape.activation),
   tag_key: shape.tag_key,
-  batch: shape.batch,
+  batch: classifierOnly(shape.batch),
   threads: shape.threads,
   threshold: shape.threshold,
   frames: shape.frames,
@@ -58,7 +63,7 @@ export function modelFromConfig(section: ModelSection, threshold: number): Model
   const { kind, label, ...rest } = section;
   if (kind === "silero_vad") {
     const config = parseOrExplain(SileroVadConfigSchema, {
-      path: rest.path,
+      path: rest.path ?? BUNDLED_SILERO_VAD,
       name: rest.name,
       ...(rest.window === undefined ? {} : { window: rest.window }),
       threshold: rest.threshold ?? 0.5,

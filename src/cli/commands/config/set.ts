@@ -103,7 +103,7 @@ export default defineCommand({
         });
       }
     }
-    writeProgramConfig(paths, programName, updated);
+    writeProgramConfig(paths, programName, updated, schema);
     for (const on of key ? switchedOn(schema, config, key) : []) {
       process.stdout.write(`${on.section} was not set: this switches it on${on.description ? ` (${on.description})` : ""}, with the defaults below for its other keys\n`);
     }
@@ -111,7 +111,7 @@ export default defineCommand({
     else process.stdout.write(`${key ? `Set ${key}` : "Replaced the whole configuration"}; changed:\n${formatChanges(schema, changes).join("\n")}\n`);
     if (deployment && changes.length > 0) {
       const pid = readLivePid(paths.pidFile);
-      process.stdout.write(`The deployment "${deployment.name}" is active${pid !== null ? ` (runner pid ${pid})` : ""}: the change applies when the runner next starts (\`acoupi stop\`, then \`acoupi start\`)\n`);
+      process.stdout.write(`The deployment "${deployment.name}" is active${pid !== null ? ` (runner pid ${pid})` : ""}: the change applies when the runner next starts: run \`acoupi restart\`\n`);
     }
   },
 });

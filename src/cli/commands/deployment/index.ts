@@ -1,4 +1,4 @@
-/** @module `acoupi deployment start|stop|restart|status` (also available as `acoupi start|stop|restart|status`). */
+/** @module `acoupi deployment start|stop|restart|status|set` (also available as `acoupi start|stop|restart|status`). */
 import { defineCommand } from "citty";
 
 export default defineCommand({
@@ -8,5 +8,6 @@ export default defineCommand({
     stop: () => import("./stop.ts").then((m) => m.default),
     restart: () => import("./restart.ts").then((m) => m.default),
     status: () => import("./status.ts").then((m) => m.default),
+    set: () => import("./set.ts").then((m) => m.default),
   },
 });

@@ -19,16 +19,8 @@ import { startViaSystemd } from "../../../system/systemd/service.ts";
 import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
 import { runHealthChecks } from "../../health-checks.ts";
 import { loadConfigured, programDeps } from "../../load-program.ts";
+import { parseCoordinate } from "./_coordinates.ts";
 import { spawnBackground } from "./_spawn-runner.ts";
-
-function parseCoordinate(raw: string | undefined, name: string, limit: number): number | null {
-  if (raw === undefined || raw === "") return null;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || Math.abs(value) > limit) {
-    throw new DeploymentError(`Invalid --${name} "${raw}": expected a number between -${limit} and ${limit}`);
-  }
-  return value;
-}
 
 /** Asks for the coordinates on the terminal, as acoupi 0.6's `start` did. */
 async function askCoordinates(why: string, latitude: number | null, longitude: number | null): Promise<{ latitude: number; longitude: number }> {
@@ -49,6 +41,29 @@ async function askCoordinates(why: string, latitude: number | null, longitude: n
       }
     };
     return { latitude: await ask("latitude", 90, latitude), longitude: await ask("longitude", 180, longitude) };
+  } finally {
+    asker.close();
+  }
+}
+
+/** Asks for the name and the coordinates not given; Enter leaves a coordinate out. */
+async function askDeployment(name: string, latitude: number | null, longitude: number | null): Promise<{ name: string; latitude: number | null; longitude: number | null }> {
+  const asker = new Asker();
+  try {
+    const typedName = name !== "" ? name : await asker.text("Name of the deployment (a site, a season)", `Deployment ${new Date().toISOString().slice(0, 10)}`);
+    const ask = async (label: string, limit: number, current: number | null): Promise<number | null> => {
+      if (current !== null) return current;
+      for (;;) {
+        const text = await asker.text(`${label} of the deployment, in degrees (Enter to leave it out)`, "");
+        try {
+          return parseCoordinate(text, label.toLowerCase(), limit);
+        } catch (error) {
+          if (!(error instanceof DeploymentError)) throw error;
+          asker.say(error.message);
+        }
+      }
+    };
+    return { name: typedName, latitude: await ask("Latitude", 90, latitude), longitude: await ask("Longitude", 180, longitude) };
   } finally {
     asker.close();
   }
@@ -104,10 +119,16 @@ export default defineCommand({
         });
       }
       ({ latitude, longitude } = await askCoordinates(why, latitude, longitude));
-    } else if (latitude === null || longitude === null) {
+    }
+    let name = args.name || process.env.ACOUPI_DEPLOYMENT_NAME || "";
+    if (process.stdin.isTTY === true && (name === "" || latitude === null || longitude === null)) {
+      // On a terminal, ask for what was not given, as acoupi 0.6's `start` did.
+      ({ name, latitude, longitude } = await askDeployment(name, latitude, longitude));
+    }
+    if (latitude === null || longitude === null) {
       process.stderr.write("Warning: no coordinates given (--latitude, --longitude): the recordings' GUANO metadata will have no position\n");
     }
-    const name = args.name || process.env.ACOUPI_DEPLOYMENT_NAME || `Deployment ${new Date().toISOString().slice(0, 19).replace("T", " ")}`;
+    if (name === "") name = `Deployment ${new Date().toISOString().slice(0, 19).replace("T", " ")}`;
     if (args.check) {
       // An unreachable broker only warns: the outbox keeps the messages until it is back.
       const { warnings } = await runHealthChecks(configured, { networkWarns: true });

@@ -6,13 +6,16 @@
  */
 import { defineCommand } from "citty";
 import { STATUS_EXIT } from "../../../system/health.ts";
+import { acoupiPaths } from "../../../system/paths.ts";
 import { buildStatus, healthText, type StatusReport } from "../../../system/status-report.ts";
 import { terminalSafe } from "../../terminal-text.ts";
+import { statusSummary } from "./_status-summary.ts";
 
 export type { StatusReport } from "../../../system/status-report.ts";
 
-function line(name: string, value: unknown): string {
-  return `  ${name.padStart(14)} : ${value}\n`;
+/** An aligned `name : value` line; the width fits the longest name shown. */
+function liner(width: number): (name: string, value: unknown) => string {
+  return (name, value) => `  ${name.padStart(width)} : ${value}\n`;
 }
 
 function runnerState(report: StatusReport): string {
@@ -20,9 +23,25 @@ function runnerState(report: StatusReport): string {
   return report.health === "crashed" ? `crashed (last pid ${report.status?.pid ?? "unknown"})` : "not running";
 }
 
+/** The internal counters, shown with --verbose: task runs and failures, component figures. */
+function countersOf(report: StatusReport): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, t] of Object.entries(report.status?.tasks ?? {})) {
+    out.push([name, `${t.runs} runs, ${t.failures} failed, ${t.skips} skipped, last ok ${t.lastSuccess ?? "never"}`]);
+  }
+  for (const [name, figures] of Object.entries(report.status?.components ?? {})) {
+    const text = Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(", ");
+    if (text) out.push([name, text]);
+  }
+  return out;
+}
+
 export default defineCommand({
   meta: { name: "status", description: "Show the deployment, the runner and its health" },
-  args: { json: { type: "boolean", description: "Print JSON" } },
+  args: {
+    json: { type: "boolean", description: "Print JSON" },
+    verbose: { type: "boolean", description: "Also show the task and component counters" },
+  },
   run({ args }) {
     const report = buildStatus();
     process.exitCode = STATUS_EXIT[report.health];
@@ -30,7 +49,10 @@ export default defineCommand({
       process.stdout.write(`${JSON.stringify({ ...report, exitCode: STATUS_EXIT[report.health] }, null, 2)}\n`);
       return;
     }
-    let out = "● Program\n";
+    const counters = args.verbose ? countersOf(report) : [];
+    const line = liner(Math.max(14, ...counters.map(([name]) => name.length)));
+    let out = `${statusSummary(report, acoupiPaths()).join("\n")}\n\n`;
+    out += "● Program\n";
     out += line("program", report.program ?? "not set up (run `acoupi setup --program <name>`)");
     out += "● Deployment\n";
     const d = report.deployment;
@@ -48,13 +70,10 @@ export default defineCommand({
     }
     out += line("last recording", report.recording.last ?? "none yet");
     out += line("next recording", report.recording.next ?? (report.recording.pausedBy ? `paused: ${report.recording.pausedBy}` : "none expected"));
-    for (const [name, t] of Object.entries(report.status?.tasks ?? {})) {
-      out += line(name, `${t.runs} runs, ${t.failures} failed, ${t.skips} skipped, last ok ${t.lastSuccess ?? "never"}`);
-    }
-    for (const [name, figures] of Object.entries(report.status?.components ?? {})) {
-      const text = Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(", ");
-      if (text) out += line(name, text);
-    }
+    if (args.verbose) {
+      out += "● Counters\n";
+      for (const [name, text] of counters) out += line(name, text);
+    } else if (report.status) out += "\n(`acoupi status --verbose` adds the task and component counters)\n";
     // Names, reasons and figures may hold an endpoint's text: no escape sequence reaches the terminal.
     process.stdout.write(terminalSafe(out));
   },

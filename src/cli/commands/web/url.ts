@@ -27,7 +27,7 @@ export default defineCommand({
     }
     const token = ensureWebToken(paths, web);
     if (!web.enabled) {
-      throw new AcoupiError("web-down", "The web page is off", { help: "Run `acoupi config set web.enabled true`, then restart the runner" });
+      throw new AcoupiError("web-down", "The web page is off", { help: "Run `acoupi config set web.enabled true`, then `acoupi restart`" });
     }
     const runner = readLivePid(paths.pidFile);
     if (runner === null) {
