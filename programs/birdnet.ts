@@ -15,7 +15,7 @@ export const BIRDNET_LABELS = 6522;
 export const BirdnetConfigSchema = withDefaults(DetectionProgramConfigSchema, {
   recording: { schedule_start: "04:00:00", schedule_end: "23:00:00" },
   detections: { message_threshold: 0.4 },
-  model: { name: "BirdNET", samplerate: 48000, window: 3, activation: "sigmoid" },
+  model: { name: "BirdNET", samplerate: 48000, window: 3, activation: "sigmoid", label_format: "scientific_common" },
   saving_managers: enabled({ true_dir: "birds", false_dir: "no_birds", detection_threshold: 0.4, saving_threshold: 0.2 }),
 });
 

@@ -11,4 +11,5 @@ export const BUILTIN_PROGRAMS: BuiltinPrograms = {
   connected: { loader: () => import("./connected.ts"), aliases: ["acoupi.programs.connected"] },
   detection: { loader: () => import("./detection.ts"), aliases: [] },
   birdnet: { loader: () => import("./birdnet.ts"), aliases: ["acoupi_birdnet.program"] },
+  bat: { loader: () => import("./bat.ts"), aliases: [] },
 };

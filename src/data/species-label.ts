@@ -4,6 +4,9 @@
  * scientific name and has no common name.
  */
 
+/** The tag key of a common name, added beside the species tag of a `Genus species_Common Name` label. */
+export const COMMON_NAME_KEY = "common_name";
+
 export interface SpeciesLabel {
   /** The scientific name, e.g. `Turdus merula`; the whole label when it has no `_`. */
   scientific: string;

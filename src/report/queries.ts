@@ -9,6 +9,7 @@
  * rows tie-break on rowid, which the created_on index carries, so no query sorts every recording.
  */
 import type { Database } from "bun:sqlite";
+import { COMMON_NAME_KEY } from "../data/species-label.ts";
 import { sqlTime } from "../system/sqlite.ts";
 import { reviewJoin } from "./reviews.ts";
 
@@ -73,6 +74,8 @@ export interface DetectionListRow {
   score: number;
   tag_key: string | null;
   label: string | null;
+  /** The detection's `common_name` tag (labels like `Turdus merula_Eurasian Blackbird`), if any. */
+  common_name: string | null;
   label_score: number | null;
   /** A person's verdict (correct, false, uncertain), or null when nobody reviewed it. */
   verdict: string | null;
@@ -99,11 +102,14 @@ type Params = Record<string, string | number>;
  */
 const BY_TIME = "recordings r INDEXED BY recordings_created_on";
 
-const TOP_TAG = "LEFT JOIN predicted_tags t ON t.id = (SELECT id FROM predicted_tags WHERE detection_id = d.id ORDER BY confidence_score DESC, id LIMIT 1)";
+const TOP_TAG = `LEFT JOIN predicted_tags t ON t.id = (SELECT id FROM predicted_tags WHERE detection_id = d.id AND key <> '${COMMON_NAME_KEY}' ORDER BY confidence_score DESC, id LIMIT 1)`;
+/** The common name beside the label, when the model split a `Genus species_Common Name` label. */
+const COMMON_NAME_OF = `(SELECT value FROM predicted_tags WHERE detection_id = d.id AND key = '${COMMON_NAME_KEY}' ORDER BY id LIMIT 1)`;
+const COMMON_NAME = `${COMMON_NAME_OF} AS common_name`;
 
 function detectionConditions(filters: ReportFilters, where: string[], params: Params): void {
   if (filters.label !== undefined) {
-    where.push("t.value = $label COLLATE NOCASE");
+    where.push(`(t.value = $label COLLATE NOCASE OR EXISTS (SELECT 1 FROM predicted_tags c WHERE c.detection_id = d.id AND c.key = '${COMMON_NAME_KEY}' AND c.value = $label COLLATE NOCASE))`);
     params.label = filters.label;
   }
   if (filters.minScore !== undefined) {
@@ -182,7 +188,7 @@ export function iterateDetections(db: Database, filters: ReportFilters = {}): It
   const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, ${PATH}, ${RELATIVE_PATH}, r.duration_s, r.samplerate_hz,
       r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
-      t.key AS tag_key, t.value AS label, t.confidence_score AS label_score, ${VERDICT_COLUMNS}
+      t.key AS tag_key, t.value AS label, ${COMMON_NAME}, t.confidence_score AS label_score, ${VERDICT_COLUMNS}
     FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id
       JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
     ${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}, coalesce(d.start_time_s, 0), d.rowid`)}`;
@@ -206,6 +212,8 @@ export interface LabelCount {
   /** The UTC day (`YYYY-MM-DD`) or hour (`YYYY-MM-DDTHH`) of the recordings. */
   bucket: string;
   label: string;
+  /** The label's common name, when its detections carry one. */
+  common_name: string | null;
   count: number;
 }
 
@@ -227,7 +235,7 @@ export function detectionsPerLabel(db: Database, filters: ReportFilters, by: "da
     params.outputsSince = sqlTime(new Date(filters.since.getTime() - OUTPUT_AFTER_RECORDING_MARGIN_MS));
   }
   const width = by === "day" ? 10 : 13;
-  const sql = `SELECT substr(r.created_on, 1, ${width}) AS bucket, coalesce(t.value, m.name_model) AS label, count(*) AS count
+  const sql = `SELECT substr(r.created_on, 1, ${width}) AS bucket, coalesce(t.value, m.name_model) AS label, max(${COMMON_NAME_OF}) AS common_name, count(*) AS count
     FROM model_outputs m CROSS JOIN recordings r ON r.id = m.recording_id CROSS JOIN deployments dep ON dep.id = r.deployment_id
       JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
     ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY bucket, label ORDER BY bucket, count DESC, label`;
@@ -257,7 +265,7 @@ export function recordingDetections(db: Database, recordingId: string): Detectio
   const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, ${PATH}, ${RELATIVE_PATH}, r.duration_s, r.samplerate_hz,
       r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
-      t.key AS tag_key, t.value AS label, t.confidence_score AS label_score, ${VERDICT_COLUMNS}
+      t.key AS tag_key, t.value AS label, ${COMMON_NAME}, t.confidence_score AS label_score, ${VERDICT_COLUMNS}
     FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id
       JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
     WHERE r.id = lower($id) ORDER BY coalesce(d.start_time_s, 0), d.rowid`;

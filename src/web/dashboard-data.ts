@@ -18,6 +18,8 @@ const DAY_MS = 86_400_000;
 
 export interface LabelRow {
   label: string;
+  /** The label's common name (BirdNET-style labels), or null. */
+  common_name: string | null;
   /** Counts per day, oldest first, aligned with DashboardData.days. */
   perDay: number[];
   today: number;
@@ -66,8 +68,10 @@ export function lastSevenDays(now: Date): string[] {
 
 function labelRows(db: Database, days: string[]): LabelRow[] {
   const byLabel = new Map<string, number[]>();
+  const common = new Map<string, string>();
   const since = new Date(`${days[0]}T00:00:00.000Z`);
-  for (const { bucket, label, count } of detectionsPerLabel(db, { since }, "day")) {
+  for (const { bucket, label, common_name, count } of detectionsPerLabel(db, { since }, "day")) {
+    if (common_name !== null) common.set(label, common_name);
     const i = days.indexOf(bucket);
     if (i < 0) continue;
     const counts = byLabel.get(label) ?? new Array<number>(days.length).fill(0);
@@ -75,7 +79,7 @@ function labelRows(db: Database, days: string[]): LabelRow[] {
     byLabel.set(label, counts);
   }
   return [...byLabel]
-    .map(([label, perDay]) => ({ label, perDay, today: perDay[perDay.length - 1] ?? 0, week: perDay.reduce((a, b) => a + b, 0) }))
+    .map(([label, perDay]) => ({ label, common_name: common.get(label) ?? null, perDay, today: perDay[perDay.length - 1] ?? 0, week: perDay.reduce((a, b) => a + b, 0) }))
     .sort((a, b) => b.today - a.today || b.week - a.week || (a.label < b.label ? -1 : 1));
 }
 

@@ -76,7 +76,7 @@ function detectionsSection(d: DashboardData): string {
   const body = d.labels
     .map(
       (l) =>
-        `<tr><td>${esc(l.label)}</td><td>${l.today}</td><td><span class="bar" style="width:${Math.round((l.week / max) * 60)}px"></span>${l.week}</td>` +
+        `<tr><td>${esc(l.common_name === null ? l.label : `${l.common_name} (${l.label})`)}</td><td>${l.today}</td><td><span class="bar" style="width:${Math.round((l.week / max) * 60)}px"></span>${l.week}</td>` +
         `${l.perDay.map((n) => `<td>${n}</td>`).join("")}</tr>`,
     )
     .join("");

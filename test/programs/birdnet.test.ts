@@ -6,7 +6,7 @@
  * the wrong input shape, a labels file of the wrong length — fails `acoupi check` with a message
  * naming the config key to fix.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIRDNET_LABELS } from "../../programs/birdnet.ts";
@@ -31,6 +31,9 @@ function birdnetShapedModel(): Uint8Array {
 function labels(n: number): string {
   return Array.from({ length: n }, (_, i) => `Species ${i}_Common ${i}`).join("\n") + "\n";
 }
+
+// Each test runs the CLI with ORT: seconds on a loaded machine, not the default 5 s.
+setDefaultTimeout(60_000);
 
 let d: Deployed;
 let files: { model: string; labels: string; shortLabels: string; corrupt: string; wrongShape: string };

@@ -8,6 +8,7 @@
  */
 import { defineCommand } from "citty";
 import { openMetadataSource } from "../../report/metadata-db.ts";
+import { detectionName } from "../../report/export/types.ts";
 import { iterateDetections, type DetectionListRow } from "../../report/queries.ts";
 import { renderTable, seconds, shortTime, type Column } from "../../report/table.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
@@ -25,7 +26,7 @@ const WHY_COLUMNS: Column<DroppedRow>[] = [
 
 const COLUMNS: Column<DetectionListRow>[] = [
   { title: "RECORDING (UTC)", value: (r) => shortTime(r.created_on) },
-  { title: "LABEL", value: (r) => r.label ?? "" },
+  { title: "LABEL", value: (r) => (r.label === null ? "" : detectionName(r)) },
   { title: "SCORE", value: (r) => r.score.toFixed(3), align: "right" },
   { title: "START", value: (r) => seconds(r.start_time_s), align: "right" },
   { title: "END", value: (r) => seconds(r.end_time_s), align: "right" },

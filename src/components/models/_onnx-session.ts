@@ -16,6 +16,10 @@ import type { OrtModule } from "./_ort-runtime.ts";
 
 const log = logger("model");
 
+/** What to do with a TensorFlow Lite model: the same advice at setup and when the file's bytes say so. */
+export const TFLITE_ADVICE =
+  "is a TensorFlow Lite model (.tflite), which acoupi does not run: use an ONNX conversion of the same model (docs/birdnet.md names published ones) and set model.path to the .onnx file";
+
 /** The `threads` key of the model schemas. */
 export const THREADS_SCHEMA = z
   .number()
@@ -53,6 +57,33 @@ export interface SessionChoices {
   threads?: number;
   /** Prepack MatMul/Gemm weights: faster for batches > 1, costs a transient weight copy. */
   prepack?: boolean;
+  /** The file's expected SHA-256 (hex), or null/undefined to load any file. */
+  sha256?: string | null;
+  /** The config key of the expected hash, for the error. */
+  sha256Key?: string;
+}
+
+/** TensorFlow Lite flatbuffers carry "TFL3" at bytes 4–7, whatever the file is called. */
+function isTflite(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(4, 8)) === "TFL3";
+}
+
+/** Refuses a TensorFlow Lite file and a file that is not the pinned one, before ORT sees it. */
+function checkIdentity(bytes: Uint8Array, path: string, key: string, choices: SessionChoices): void {
+  if (isTflite(bytes)) {
+    throw new ModelError(`Model file "${path}" (${key}) ${TFLITE_ADVICE}`, {
+      help: "The file is fine, but it is TensorFlow Lite: see docs/birdnet.md for the ONNX conversions and their sources",
+    });
+  }
+  const expected = choices.sha256?.toLowerCase();
+  if (expected === undefined || expected === null) return;
+  const actual = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+  if (actual !== expected) {
+    const pin = choices.sha256Key ?? "model.sha256";
+    throw new ModelError(`Model file "${path}" (${key}) has SHA-256 ${actual}, but ${pin} is ${expected}`, {
+      help: `This is not the pinned file: get the published file again, or if you replaced it on purpose set ${pin} to ${actual}`,
+    });
+  }
 }
 
 /** The model bytes ORT parses, and the external data they refer to. */
@@ -85,6 +116,7 @@ export async function openSession(path: string, key: string, choices: SessionCho
     });
   }
   const bytes = await file.bytes();
+  checkIdentity(bytes, path, key, choices);
   // Imported here, not at the top, so that importing a model class does not load ORT.
   const { loadOrt, releaseWasmBytes } = await import("./_ort-runtime.ts");
   const ort = await loadOrt(choices.threads ?? 1);

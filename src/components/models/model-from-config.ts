@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { appliesWhen, requiredWhen } from "../../config/markers.ts";
 import { ConfigError } from "../../errors.ts";
+import { hopOrOverlap } from "./_model-config.ts";
 import { ModelConfigSchema, OnnxModel } from "./onnx-model.ts";
 import { SileroVadConfigSchema, SileroVadModel } from "./silero-vad-model.ts";
 import type { Model } from "./types.ts";
@@ -26,6 +27,8 @@ export const ModelSectionSchema = z.object({
   samplerate: classifierOnly(requiredWhen("kind", "classifier", shape.samplerate.optional())),
   window: requiredWhen("kind", "classifier", shape.window.optional()),
   hop: classifierOnly(shape.hop),
+  overlap: classifierOnly(shape.overlap),
+  sensitivity: classifierOnly(shape.sensitivity),
   input: classifierOnly(shape.input),
   output: classifierOnly(shape.output),
   activation: classifierOnly(shape.activation),
@@ -37,8 +40,10 @@ export const ModelSectionSchema = z.object({
   frame_step: shape.frame_step,
   min_gap: shape.min_gap,
   merge_gap: shape.merge_gap,
+  label_format: shape.label_format,
+  sha256: shape.sha256,
   label: z.string().min(1).nullable().default(null).describe("silero_vad only: the tag value of detections (default speech)"),
-});
+}).superRefine(hopOrOverlap);
 export type ModelSection = z.output<typeof ModelSectionSchema>;
 
 function parseOrExplain<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
@@ -63,6 +68,7 @@ export function modelFromConfig(section: ModelSection, threshold: number): Model
       ...(rest.window === undefined ? {} : { window: rest.window }),
       threshold: rest.threshold ?? 0.5,
       threads: rest.threads,
+      sha256: rest.sha256,
       tag_key: section.tag_key === "species" ? "sound" : section.tag_key,
       ...(label === null ? {} : { label }),
     });

@@ -4,7 +4,9 @@
  * it to the model's rate without aliasing and cuts it into windows every `hop` (the last one
  * zero-padded). A window classifier (BirdNET-like, `frames: none`) gives one score per label per
  * window, and each label scoring at least the threshold becomes a presence Detection over the
- * window. A sound-event model (`frames: peaks | segments`, BatDetect-like) gives scores per frame
+ * window (BirdNET's sigmoid with `model.sensitivity`; `Genus species_Common Name` labels split into
+ * species and common_name tags with `model.label_format`). A sound-event model (`frames: peaks |
+ * segments`, BatDetect-like) gives scores per frame
  * of the window, which become timed events (_events.ts), each reported once even where windows
  * overlap. ORT is imported on the first `check` or `run`, and the session is created once and
  * reused. Models with recurrent state, like Silero VAD, need their own adapter (see
@@ -12,9 +14,7 @@
  */
 import { basename } from "node:path";
 import type { InferenceSession } from "onnxruntime-web";
-import { z } from "zod";
 import { readRealTime } from "../../audio/real-time-audio.ts";
-import { MAX_RATE, MIN_RATE } from "../../audio/resample.ts";
 import type { CheckReport, Detection, ModelOutput, Recording } from "../../data/index.ts";
 import { ModelError } from "../../errors.ts";
 import { logger } from "../../log.ts";
@@ -22,78 +22,18 @@ import { LazyLoad } from "./_lazy-load.ts";
 import { loadLabels } from "./_labels.ts";
 import { eventDetections, mergeWindows, ownedPeaks, ownership, windowEvents, type EventRules, type TimedEvent } from "./_events.ts";
 import { checkInput, checkOutput, framesPerWindow } from "./_layout.ts";
-import { describeTensors, openSession, pickTensor, THREADS_SCHEMA, type OpenedSession, type TensorInfo } from "./_onnx-session.ts";
-import { activate, presenceDetections } from "./_scores.ts";
+import { windowHop, type ModelConfig } from "./_model-config.ts";
+import { describeTensors, openSession, pickTensor, type OpenedSession, type TensorInfo } from "./_onnx-session.ts";
+import { activate, presenceDetections, splitSpeciesTags } from "./_scores.ts";
 import { copyWindow, windowStarts } from "./_windows.ts";
 import type { Model } from "./types.ts";
 
 const log = logger("model");
 
 /** Used when neither `model.threshold` nor the program's `detections.threshold` is given. */
-/** The longest model window, hop or frame gap, in seconds: far beyond any audio model's input. */
-const MAX_WINDOW_S = 600;
-
 export const DEFAULT_MODEL_THRESHOLD = 0.2;
 
-export const ModelConfigSchema = z.object({
-  path: z
-    .string()
-    .min(1)
-    .regex(/\.onnx$/i, { message: "the model file must end in .onnx" })
-    .describe("Path of the ONNX model file"),
-  labels: z
-    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .describe("Labels in the model's output order: a text file with one label per line, or a list"),
-  name: z.string().min(1).nullable().default(null).describe("Model name stored with each output; defaults to the file name without .onnx"),
-  samplerate: z.number().int().min(MIN_RATE).max(MAX_RATE).describe("Samplerate the model expects, in Hz; recordings are resampled to it"),
-  window: z.number().positive().max(MAX_WINDOW_S).describe("Length of one model input window, in seconds"),
-  hop: z.number().positive().max(MAX_WINDOW_S).nullable().default(null).describe("Seconds between window starts; defaults to the window length"),
-  input: z.string().min(1).nullable().default(null).describe("Name of the audio input tensor; defaults to the model's first input"),
-  output: z.string().min(1).nullable().default(null).describe("Name of the score output tensor; defaults to the model's first output"),
-  activation: z.enum(["none", "sigmoid", "softmax"]).default("none").describe("Function applied to the raw outputs to get scores in [0, 1]"),
-  tag_key: z.string().min(1).default("species").describe("Key of the tag each detection carries (its value is the label)"),
-  batch: z
-    .number()
-    .int()
-    .min(1)
-    .max(256)
-    .default(1)
-    .describe("Windows per inference run; above 1, weights are also prepacked (faster per window, more memory)"),
-  threads: THREADS_SCHEMA,
-  threshold: z
-    .number()
-    .min(0)
-    .max(1)
-    .nullable()
-    .default(null)
-    .describe("Lowest score emitted as a detection; defaults to detections.threshold"),
-  frames: z
-    .enum(["none", "peaks", "segments"])
-    .default("none")
-    .describe(
-      "How to read the score output: none = one score per label per window, [batch, labels] (a classifier such as BirdNET); peaks = per-frame scores, [batch, frames] for one label or [batch, frames, labels], one event per local maximum (e.g. one bat call); segments = per-frame scores, one event per run of frames at or above the threshold",
-    ),
-  frame_step: z
-    .number()
-    .positive()
-    .max(MAX_WINDOW_S)
-    .nullable()
-    .default(null)
-    .describe("With frames peaks or segments: seconds per output frame; defaults to model.window divided by the number of frames the model outputs"),
-  min_gap: z
-    .number()
-    .min(0)
-    .max(MAX_WINDOW_S)
-    .default(0)
-    .describe("With frames peaks: the smallest distance between two peaks, in seconds; of two closer peaks the higher is kept (0 keeps every local maximum)"),
-  merge_gap: z
-    .number()
-    .min(0)
-    .max(MAX_WINDOW_S)
-    .default(0)
-    .describe("With frames segments: the largest gap, in seconds, merged inside one segment (0 merges only runs that touch)"),
-});
-export type ModelConfig = z.output<typeof ModelConfigSchema>;
+export { ModelConfigSchema, type ModelConfig } from "./_model-config.ts";
 
 export interface OnnxModelDeps {
   /** The program's `detections.threshold`, used when `model.threshold` is not set. */
@@ -135,7 +75,7 @@ export class OnnxModel implements Model {
     return {
       subject: `model ${this.name}`,
       lines: [
-        `Model "${this.name}" loaded from ${this.#config.path}: ${describeTensors(ready.opened)}; ${ready.labels.length} labels, ${ready.windowSamples} samples per window${this.#framesText(ready)}`,
+        `Model "${this.name}" loaded from ${this.#config.path}: ${describeTensors(ready.opened)}; ${ready.labels.length} labels, ${ready.windowSamples} samples per window${this.#windowsText(ready)}${this.#framesText(ready)}`,
       ],
       warnings: this.#unusedKeys(),
     };
@@ -149,7 +89,10 @@ export class OnnxModel implements Model {
       ["min_gap", min_gap > 0, mode === "peaks"],
       ["merge_gap", merge_gap > 0, mode === "segments"],
     ];
-    return set.filter(([, given, used]) => given && !used).map(([name]) => `${this.#key}.${name} is set but has no effect with ${this.#key}.frames ${mode}`);
+    const warnings = set.filter(([, given, used]) => given && !used).map(([name]) => `${this.#key}.${name} is set but has no effect with ${this.#key}.frames ${mode}`);
+    const { sensitivity, activation } = this.#config;
+    if (sensitivity !== 1 && activation !== "sigmoid") warnings.push(`${this.#key}.sensitivity is set but has no effect with ${this.#key}.activation ${activation} (it scales sigmoid logits)`);
+    return warnings;
   }
 
   async run(recording: Recording): Promise<ModelOutput> {
@@ -162,7 +105,7 @@ export class OnnxModel implements Model {
     const starts = windowStarts(samples.length, ready.windowSamples, ready.hopSamples);
     const duration = samples.length / rate;
     const highFreq = recording.samplerate / 2;
-    const { frames: mode, activation, window } = this.#config;
+    const { frames: mode, activation, window, sensitivity } = this.#config;
     const perWindow: TimedEvent[][] = [];
     let rules: EventRules | null = null;
     for (let first = 0; first < starts.length; first += this.#config.batch) {
@@ -173,12 +116,12 @@ export class OnnxModel implements Model {
         const row = scores.subarray(k * size, (k + 1) * size);
         const begin = start / rate;
         if (mode === "none") {
-          activate(row, activation);
+          activate(row, activation, sensitivity);
           const place = { start: begin, end: Math.min(begin + window, duration), highFreq };
           detections.push(...presenceDetections(row, ready.labels, this.threshold, this.#config.tag_key, place));
           continue;
         }
-        for (let f = 0; f < frames; f++) activate(row.subarray(f * ready.labels.length, (f + 1) * ready.labels.length), activation);
+        for (let f = 0; f < frames; f++) activate(row.subarray(f * ready.labels.length, (f + 1) * ready.labels.length), activation, sensitivity);
         rules ??= this.#eventRules(mode, frames);
         perWindow.push(windowEvents(row, frames, ready.labels.length, begin, rules));
       }
@@ -191,12 +134,20 @@ export class OnnxModel implements Model {
       detections.push(...eventDetections(events, mode, ready.labels, this.#config.tag_key, { lowFreq: 0, highFreq }));
     }
     output.created_on = new Date();
+    if (this.#config.label_format === "scientific_common") output.detections = detections.map((d) => splitSpeciesTags(d, this.#config.tag_key));
     return output;
   }
 
   #eventRules(mode: "peaks" | "segments", frames: number): EventRules {
     const { frame_step, window, min_gap, merge_gap } = this.#config;
     return { mode, threshold: this.threshold, step: frame_step ?? window / frames, minGap: min_gap, mergeGap: merge_gap };
+  }
+
+  /** The window spacing and sensitivity, for `check`, when they are not the defaults. */
+  #windowsText(ready: Ready): string {
+    const { samplerate, sensitivity, activation } = this.#config;
+    const hop = ready.hopSamples === ready.windowSamples ? "" : `, windows every ${Number((ready.hopSamples / samplerate).toFixed(6))} s`;
+    return `${hop}${sensitivity !== 1 && activation === "sigmoid" ? `, sensitivity ${sensitivity}` : ""}`;
   }
 
   /** How a per-frame model is read, for `check`. */
@@ -217,12 +168,12 @@ export class OnnxModel implements Model {
     const config = this.#config;
     const key = this.#key;
     const labels = await loadLabels(config.labels, `${key}.labels`);
-    const opened = await openSession(config.path, `${key}.path`, { threads: config.threads, prepack: config.batch > 1 });
+    const opened = await openSession(config.path, `${key}.path`, { threads: config.threads, prepack: config.batch > 1, sha256: config.sha256, sha256Key: `${key}.sha256` });
     try {
       const input = pickTensor(opened.inputs, config.input ?? undefined, "input", `${key}.input`, config.path);
       const output = pickTensor(opened.outputs, config.output ?? undefined, "output", `${key}.output`, config.path);
       const windowSamples = Math.round(config.samplerate * config.window);
-      const hopSamples = Math.max(1, Math.round(config.samplerate * (config.hop ?? config.window)));
+      const hopSamples = Math.max(1, Math.round(config.samplerate * windowHop(config)));
       const fixedBatch = checkInput(opened, input, config, key);
       const frames = checkOutput(opened, output, config, key, labels.length);
       log.debug(`Loaded model "${this.name}" from ${config.path}: ${labels.length} labels, ${windowSamples} samples per window`);

@@ -32,6 +32,7 @@ export const SileroVadConfigSchema = z.object({
   tag_key: z.string().min(1).default("sound").describe("Key of the tag each detection carries"),
   label: z.string().min(1).default("speech").describe("Value of the tag each detection carries"),
   threads: THREADS_SCHEMA,
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).nullable().default(null).describe("SHA-256 of the model file (optional): a file that differs is refused"),
 });
 export type SileroVadConfig = z.output<typeof SileroVadConfigSchema>;
 
@@ -128,8 +129,8 @@ export class SileroVadModel implements Model {
   }
 
   async #load(): Promise<OpenedSession> {
-    const { path, threads } = this.#config;
-    const opened = await openSession(path, `${this.#key}.path`, { threads });
+    const { path, threads, sha256 } = this.#config;
+    const opened = await openSession(path, `${this.#key}.path`, { threads, sha256, sha256Key: `${this.#key}.sha256` });
     const want: Record<string, string> = { input: "float32", state: "float32", sr: "int64" };
     const inputs = new Map(opened.inputs.map((t) => [t.name, t.type]));
     const outputs = new Set(opened.outputs.map((t) => t.name));

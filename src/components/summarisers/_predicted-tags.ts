@@ -3,9 +3,11 @@
  * created in a time range (both ends inclusive, as acoupi's `get_predicted_tags`). The type is
  * structural, so SqliteStore fits it without the summarisers importing it. Rows may be flat
  * (`{ key, value, confidence_score }`) or shaped like PredictedTag (`{ tag: { key, value },
- * confidence_score }`). Tags are grouped by value, as acoupi does (the key is ignored).
+ * confidence_score }`). Tags are grouped by value, as acoupi does (the key is ignored), except that
+ * `common_name` tags (beside a species tag, from `Genus species_Common Name` labels) are skipped,
+ * so each detection counts once, under its species.
  */
-import { formatUtc, type JsonTree } from "../../data/index.ts";
+import { COMMON_NAME_KEY, formatUtc, type JsonTree } from "../../data/index.ts";
 
 export type PredictedTagRow =
   | { key: string; value: string; confidence_score: number }
@@ -22,6 +24,7 @@ export function scoresByLabel(store: PredictedTagSource, now: Date, intervalSeco
   const after = new Date(now.getTime() - intervalSeconds * 1000);
   const groups = new Map<string, number[]>();
   for (const row of store.getPredictedTags({ after, before: now })) {
+    if (("tag" in row ? row.tag.key : row.key) === COMMON_NAME_KEY) continue;
     const value = "tag" in row ? row.tag.value : row.value;
     const scores = groups.get(value);
     if (scores === undefined) groups.set(value, [row.confidence_score]);

@@ -1,7 +1,8 @@
 /**
  * @module Raven Pro selection tables (tab-separated text, one header line, one selection a line).
  * The first seven columns are Raven's required ones: Selection, View, Channel, Begin Time (s),
- * End Time (s), Low Freq (Hz), High Freq (Hz). Then our annotations Species, Score and Verdict, and
+ * End Time (s), Low Freq (Hz), High Freq (Hz). Then our annotations Species (the scientific name
+ * of a `Genus species_Common Name` label), Common Name (empty for other labels), Score and Verdict, and
  * Raven's file measurements Begin File, Begin Path and File Offset (s). Per recording, times are
  * within the file (`<file>.Table.1.selections.txt`, Raven's own naming). The combined table
  * (`detections.selections.txt`) times each selection from the start of the kept recordings that
@@ -31,6 +32,7 @@ export const RAVEN_COLUMNS = [
   "Low Freq (Hz)",
   "High Freq (Hz)",
   "Species",
+  "Common Name",
   "Score",
   "Verdict",
   "Begin File",
@@ -70,6 +72,7 @@ function line(row: DetectionListRow, selection: number, offsetS: number): string
     fixed6(box.low),
     fixed6(box.high),
     field(row.label ?? row.model),
+    field(row.common_name ?? ""),
     row.score.toFixed(4),
     field(verdictText(row)),
     field(file),

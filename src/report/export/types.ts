@@ -35,3 +35,9 @@ export function baseName(row: DetectionListRow): string {
   const dot = name.lastIndexOf(".");
   return dot > 0 ? name.slice(0, dot) : name;
 }
+
+/** How a detection reads to a person: `Eurasian Blackbird (Turdus merula)`, its label, or its model's name. */
+export function detectionName(row: Pick<DetectionListRow, "label" | "common_name" | "model">): string {
+  if (row.label === null) return row.model;
+  return row.common_name === null ? row.label : `${row.common_name} (${row.label})`;
+}

@@ -12,6 +12,7 @@ import { parseGuano } from "../../audio/guano.ts";
 import { guanoFactor, realSamplerate } from "../../audio/real-time-audio.ts";
 import { WavFile } from "../../audio/wav-file.ts";
 import { AcoupiError } from "../../errors.ts";
+import { detectionName } from "../export/types.ts";
 import type { DetectionListRow } from "../queries.ts";
 import { encodePng } from "./png.ts";
 import { renderSpectrogram, resolveView, type SpectrogramBox, type SpectrogramView } from "./render.ts";
@@ -40,7 +41,7 @@ function boxesOf(detections: readonly DetectionListRow[]): SpectrogramBox[] {
   const boxes: SpectrogramBox[] = [];
   for (const d of detections) {
     if (d.start_time_s === null || d.end_time_s === null || d.low_freq_hz === null || d.high_freq_hz === null) continue;
-    boxes.push({ startS: d.start_time_s, endS: d.end_time_s, lowHz: d.low_freq_hz, highHz: d.high_freq_hz, label: `${d.label ?? d.model} ${d.score.toFixed(2)}` });
+    boxes.push({ startS: d.start_time_s, endS: d.end_time_s, lowHz: d.low_freq_hz, highHz: d.high_freq_hz, label: `${detectionName(d)} ${d.score.toFixed(2)}` });
   }
   return boxes;
 }
