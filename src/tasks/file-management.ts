@@ -2,7 +2,7 @@
  * @module The file management task: moves finished recordings out of the temp folder. A
  * recording waits until its required models have run; one stuck longer than `maxWaitSeconds`
  * (its model failed, or a filter skipped it) is saved or deleted as configured and counted, so
- * nothing stays in temp forever. Saving filters are ORed (none = keep all); the first file
+ * nothing stays in temp forever; so is one whose analysis the backlog gave up on, without waiting. Saving filters are ORed (none = keep all); the first file
  * manager with a path wins. The DB path is updated right after the move, and a crash between
  * the two is repaired by the next run, which finds the file at its destination. A crash in a move
  * across filesystems after the copy (both files there) is finished by the next run too: it finds
@@ -26,6 +26,8 @@ export interface FileManagementDeps {
   requiredModels: () => readonly string[];
   maxWaitSeconds: number;
   onTimeout: "save" | "delete";
+  /** Ids of recordings whose analysis was given up (detections.backlog): filed at once, per onTimeout. */
+  unanalysed?: Set<string>;
   clock: Clock;
   logger: ConsolaInstance;
 }
@@ -96,6 +98,7 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
   function discard(recording: Recording): void {
     if (recording.path && existsSync(recording.path)) unlinkSync(recording.path);
     deps.store.updateRecordingPath(recording, null, "discarded");
+    deps.unanalysed?.delete(recording.id);
   }
 
   function handle(item: RecordingWithOutputs, force: boolean, counts: FileManagementCounts): void {
@@ -117,12 +120,14 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
     const waitingFor = deps.requiredModels().filter((name) => !done.has(name));
     if (waitingFor.length > 0) {
       const ageSeconds = (deps.clock.now().getTime() - recording.created_on.getTime()) / 1000;
-      if (!force && ageSeconds < deps.maxWaitSeconds) {
+      const givenUp = deps.unanalysed?.has(recording.id) === true;
+      if (!force && !givenUp && ageSeconds < deps.maxWaitSeconds) {
         counts.waiting++;
         return;
       }
       counts.timedOut++;
-      deps.logger.warn(`Recording ${recording.id} waited for ${waitingFor.join(", ")} too long; ${deps.onTimeout === "save" ? "saving" : "deleting"} it`);
+      const why = givenUp ? "was not analysed (analysis backlog)" : `waited for ${waitingFor.join(", ")} too long`;
+      deps.logger.warn(`Recording ${recording.id} ${why}; ${deps.onTimeout === "save" ? "saving" : "deleting"} it`);
       if (deps.onTimeout === "delete") {
         discard(recording);
         counts.discarded++;
@@ -146,6 +151,7 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
       if (created !== undefined) deps.logger.info(`Created folder ${created} for recordings`);
     }
     deps.store.updateRecordingPath(recording, target.path, "saved");
+    deps.unanalysed?.delete(recording.id);
     counts.saved++;
   }
 

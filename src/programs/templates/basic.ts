@@ -202,6 +202,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     requiredModels: () => ctx.requiredModels(),
     maxWaitSeconds: config.file_management.max_wait,
     onTimeout: config.file_management.on_timeout,
+    unanalysed: ctx.unanalysed,
     clock: deps.clock,
     logger: deps.logger.withTag(FILE_MANAGEMENT_TASK),
   });
