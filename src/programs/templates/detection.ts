@@ -11,7 +11,8 @@
 import { z } from "zod";
 import { detectionThresholdMessage } from "../../components/message-builders/detection-threshold-message.ts";
 import type { MessageBuilder } from "../../components/message-builders/types.ts";
-import { ModelSectionSchema, modelFromConfig } from "../../components/models/model-from-config.ts";
+import { ModelSectionSchema } from "../../components/models/model-from-config.ts";
+import { WorkerModel } from "../../components/models/worker-model.ts";
 import type { Model } from "../../components/models/types.ts";
 import type { ModelOutput, Recording } from "../../data/index.ts";
 import { DetectionsConfigSchema, thresholdCleaner } from "../../components/output-cleaners/threshold-cleaner.ts";
@@ -87,7 +88,8 @@ export function detectionTemplate(
       help: "Add a `model` section to the program's schema, or pass `{ model }` in the detection template's options",
     });
   }
-  const model = ctx.use("model", options.model ?? modelFromConfig(section as DetectionConfig["model"], threshold));
+  // The `model` section's model runs in its own Worker, so inference never delays capture or filing.
+  const model = ctx.use("model", options.model ?? new WorkerModel(section as DetectionConfig["model"], threshold));
   ctx.requireModel(model.name);
   const modelRate = section?.kind === "silero_vad" ? 16_000 : section?.samplerate;
   if (modelRate !== undefined) {
