@@ -98,6 +98,8 @@ export class AnalysisBacklog {
 
   #admit(entry: Waiting): void {
     const { policy, max } = this.#deps;
+    // Deferred recordings are older than this one: they take the room first.
+    this.#refill();
     if (this.#queue.length >= max) {
       if (policy === "defer") {
         this.#deferred.push(entry.recording);

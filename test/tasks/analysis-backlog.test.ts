@@ -90,6 +90,16 @@ describe("the analysis backlog", () => {
     expect(r.skipped).toEqual([]);
   });
 
+  test("defer: a recording arriving once there is room waits behind the older deferred ones", async () => {
+    const r = rig("defer", 2);
+    for (const n of [0, 1, 2, 3, 4]) void r.submit(n);
+    await Bun.sleep(0);
+    await r.finish();
+    void r.submit(5);
+    for (let i = 0; i < 6; i++) await r.finish();
+    expect(r.analysed).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   test("defer: a deferred recording whose file was filed meanwhile (by file management's timeout) is not analysed", async () => {
     const r = rig("defer", 1);
     const recordings = [0, 1, 2].map((n) => r.submit(n));
