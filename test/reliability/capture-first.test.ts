@@ -3,12 +3,13 @@
  * external program whose own model takes 3 s per recording, while a recording is scheduled every
  * second: analysis falls behind. For each `detections.backlog` policy, capture keeps every file on
  * time (no scheduled recording skipped or late, no gap between files beyond one slot), the backlog
- * follows its policy, and `acoupi status --json` and the heartbeat show its size and age.
+ * follows its policy, and `acoupi status --json`, the heartbeat and /metrics show its size and age.
  */
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../helpers/mosquitto.ts";
 import { MIC_DEVICE, makeRig, mustRun, readStatusFile, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "./_rig.ts";
 
 const INTERVAL_S = 1;
@@ -75,7 +76,7 @@ function heartbeatContents(rig: Rig): string[] {
 type Figures = Record<string, number | string | null>;
 
 /** Runs the slow program with `policy` until 14 recordings were scheduled; returns what it saw. */
-async function runWithPolicy(rig: Rig, policy: string) {
+async function runWithPolicy(rig: Rig, policy: string, webPort?: number) {
   const program = join(rig.dir, "slow-model.ts");
   writeFileSync(program, SLOW_PROGRAM);
   mustRun(rig, [
@@ -85,6 +86,7 @@ async function runWithPolicy(rig: Rig, policy: string) {
     "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59", "--recording.min_free_mb", "1",
     "--file_management.interval", "1", "--messaging.heartbeat_interval", "1",
     "--detections.backlog", policy, "--detections.backlog_max", String(BACKLOG_MAX),
+    ...(webPort === undefined ? [] : ["--web.enabled", "true", "--web.host", "127.0.0.1", "--web.port", String(webPort)]),
   ]);
   const runner = rig.spawn(["start", "--name", `capture-first-${policy}`, "--no-check", "--foreground"], { ACOUPI_STATUS_INTERVAL: "0.5" });
   try {
@@ -94,9 +96,13 @@ async function runWithPolicy(rig: Rig, policy: string) {
       return figures !== undefined && Number(figures.backlog) >= BACKLOG_MAX ? figures : undefined;
     }, 60_000);
     const report = await statusJsonAsync<{ status: { components: Record<string, Figures> } }>(rig);
+    const metrics = webPort === undefined ? null : await waitFor("/metrics with the backlog", async () => {
+      const body = await fetch(`http://127.0.0.1:${webPort}/metrics`).then((r) => (r.ok ? r.text() : ""), () => "");
+      return /\nacoupi_analysis_backlog [1-9]/.test(body) ? body : undefined;
+    }, 30_000, 250);
     await waitFor("14 scheduled recordings", () => (readStatusFile(rig)?.tasks.recording_task?.runs ?? 0) >= 14, 60_000);
     const status = readStatusFile(rig);
-    return { behind, report, status, runner };
+    return { behind, report, status, metrics };
   } finally {
     await terminate(runner);
   }
@@ -122,7 +128,9 @@ describe("capture does not wait for a slow model", () => {
 
   test("defer: analysis falls behind in order while every file is captured on time; nothing is skipped; status and heartbeat show the backlog", async () => {
     rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
-    const { behind, report, status } = await runWithPolicy(rig, "defer");
+    const { behind, report, status, metrics } = await runWithPolicy(rig, "defer", await freePort());
+    expect(metrics).toMatch(/\nacoupi_analysis_backlog_age_seconds \d+(\.\d+)?\n/);
+    expect(metrics).toContain("\nacoupi_analysis_skipped_total 0\n");
     expect(behind.backlog_policy).toBe("defer");
     expect(Number(behind.backlog_age_s)).toBeGreaterThan(0);
     expect(report.status.components.detection).toMatchObject({ backlog_policy: "defer", backlog_max: BACKLOG_MAX });
