@@ -33,7 +33,7 @@ export const BacklogMaxSchema = z
   .min(1)
   .max(10_000)
   .default(20)
-  .describe("Most recordings waiting for the model at once (capture never waits for analysis; a slow model falls behind up to this many)");
+  .describe("Most recordings queued for the model; when one more arrives, detections.backlog decides which is not analysed now (capture never waits for analysis)");
 export type BacklogPolicy = z.output<typeof BacklogSchema>;
 
 export interface AnalysisBacklogDeps {

@@ -35,8 +35,8 @@ import { checkRatePaths } from "./_rate-check.ts";
 /** acoupi's `detections` section, plus the threshold of the detection messages (acoupi_birdnet's model.detection_threshold). */
 export const DetectionsSectionSchema = DetectionsConfigSchema.extend({
   message_threshold: z.number().min(0).max(1).nullable().default(null).describe("Send detections scoring at least this (default: threshold)"),
-  backlog: BacklogSchema,
-  backlog_max: BacklogMaxSchema,
+  backlog: noPrompt(BacklogSchema),
+  backlog_max: noPrompt(BacklogMaxSchema),
 });
 
 export const DetectionConfigSchema = z.object({
