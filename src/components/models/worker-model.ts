@@ -9,6 +9,7 @@
 import { WebWorker } from "../../system/web-worker.ts";
 import type { CheckReport, ComponentStatus, ModelOutput, Recording } from "../../data/index.ts";
 import { AcoupiError, ConfigError, ModelError } from "../../errors.ts";
+import { releasePagesAgain } from "../../system/release-startup-pages.ts";
 import { workerUrl } from "../../system/worker-url.ts";
 import { modelFromConfig, type ModelSection } from "./model-from-config.ts";
 import type { ModelReply, ModelRequest, SerializedModelError } from "./model-worker.ts";
@@ -34,6 +35,7 @@ export class WorkerModel implements Model {
   #nextId = 1;
   #status: ComponentStatus | null = null;
   #crash: string | null = null;
+  #firstReply = false;
 
   constructor(section: ModelSection, threshold: number) {
     // Validates the section and names the model; nothing is loaded on this thread.
@@ -77,11 +79,20 @@ export class WorkerModel implements Model {
         help: "Build with the worker as an extra entry point (build.ts lists src/components/models/model-worker.ts)",
       });
     }
+    // Loading ORT and the model is the runner's peak of memory: give back the executable's
+    // start-up pages first (in a runner only), so that they do not add to it, and once more after
+    // the first reply, for the 14 MB of ORT's WASM the worker read from the executable.
+    releasePagesAgain(0);
+    this.#firstReply = true;
     const worker = new WebWorker(url);
     worker.onmessage = (event: MessageEvent<ModelReply>) => {
       if (worker !== this.#worker) return;
       const reply = event.data;
       this.#status = reply.status;
+      if (this.#firstReply && reply.id > 0) {
+        this.#firstReply = false;
+        releasePagesAgain();
+      }
       const waiter = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       if (this.#pending.size === 0) worker.unref();
