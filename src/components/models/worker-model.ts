@@ -84,7 +84,7 @@ export class WorkerModel implements Model {
     // the first reply, for the 14 MB of ORT's WASM the worker read from the executable.
     releasePagesAgain(0);
     this.#firstReply = true;
-    const worker = new WebWorker(url);
+    const worker = new WebWorker(url, { smol: true });
     worker.onmessage = (event: MessageEvent<ModelReply>) => {
       if (worker !== this.#worker) return;
       const reply = event.data;
