@@ -10,6 +10,7 @@
 import { AcoupiError } from "../../errors.ts";
 import type { CheckReport, ComponentStatus, ModelOutput, Recording } from "../../data/index.ts";
 import { modelFromConfig, type ModelSection } from "./model-from-config.ts";
+import { releaseExecutablePages } from "../../system/release-startup-pages.ts";
 import type { Model } from "./types.ts";
 
 declare const self: Worker;
@@ -17,6 +18,11 @@ declare const self: Worker;
 export interface ModelWorkerInit {
   section: ModelSection;
   threshold: number;
+  /**
+   * In a runner: load ORT at once and give back the executable's pages it read (its 14 MB WASM)
+   * before the model is read, so that they do not add to the peak of loading the model.
+   */
+  releasePages: boolean;
 }
 
 export type ModelRequest =
@@ -46,7 +52,13 @@ function serialize(error: unknown): SerializedModelError {
 
 async function handle(request: ModelRequest): Promise<ModelOutput | CheckReport | null> {
   if (request.op === "init") {
-    model = modelFromConfig(request.init.section, request.init.threshold);
+    const { section, threshold, releasePages } = request.init;
+    model = modelFromConfig(section, threshold);
+    if (releasePages) {
+      const { loadOrt } = await import("./_ort-runtime.ts");
+      await loadOrt(section.threads);
+      await releaseExecutablePages();
+    }
     return null;
   }
   if (model === null) throw new AcoupiError("internal", "The model worker got a request before its model");
