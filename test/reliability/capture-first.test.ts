@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../helpers/mosquitto.ts";
+import { matmulChainModel } from "../helpers/onnx-builder.ts";
 import { MIC_DEVICE, makeRig, mustRun, readStatusFile, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "./_rig.ts";
 
 const INTERVAL_S = 1;
@@ -51,14 +52,14 @@ interface Row {
   analysed: number;
 }
 
-function recordings(rig: Rig): Row[] {
+function recordings(rig: Rig, model = "slow"): Row[] {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     return db
-      .query<Row, []>(
-        "SELECT r.id, r.created_on, r.state, EXISTS (SELECT 1 FROM model_outputs o WHERE o.recording_id = r.id AND o.name_model = 'slow') AS analysed FROM recordings r ORDER BY r.created_on",
+      .query<Row, [string]>(
+        "SELECT r.id, r.created_on, r.state, EXISTS (SELECT 1 FROM model_outputs o WHERE o.recording_id = r.id AND o.name_model = ?1) AS analysed FROM recordings r ORDER BY r.created_on",
       )
-      .all();
+      .all(model);
   } finally {
     db.close();
   }
@@ -75,14 +76,24 @@ function heartbeatContents(rig: Rig): string[] {
 
 type Figures = Record<string, number | string | null>;
 
-/** Runs the slow program with `policy` until 14 recordings were scheduled; returns what it saw. */
-async function runWithPolicy(rig: Rig, policy: string, webPort?: number) {
+/** The slow program (a program file whose own model waits) set up for `rig`; returns its path. */
+function slowProgram(rig: Rig): string {
   const program = join(rig.dir, "slow-model.ts");
   writeFileSync(program, SLOW_PROGRAM);
+  return program;
+}
+
+/**
+ * Runs `program` with `policy` until 14 recordings were scheduled; returns what it saw. `extra`
+ * adds setup arguments (e.g. the `model` section of the detection program).
+ */
+async function runWithPolicy(rig: Rig, program: string, policy: string, options: { webPort?: number; extra?: string[]; duration?: number } = {}) {
+  const { webPort } = options;
   mustRun(rig, [
     "setup", "--program", program, "--no-prompt", "--timezone", "UTC",
     "--microphone.device_name", MIC_DEVICE, "--microphone.samplerate", "16000",
-    "--recording.duration", "0.5", "--recording.interval", String(INTERVAL_S),
+    "--recording.duration", String(options.duration ?? 0.5), "--recording.interval", String(INTERVAL_S),
+    ...(options.extra ?? []),
     "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59", "--recording.min_free_mb", "1",
     "--file_management.interval", "1", "--messaging.heartbeat_interval", "1",
     "--detections.backlog", policy, "--detections.backlog_max", String(BACKLOG_MAX),
@@ -128,7 +139,7 @@ describe("capture does not wait for a slow model", () => {
 
   test("defer: analysis falls behind in order while every file is captured on time; nothing is skipped; status and heartbeat show the backlog", async () => {
     rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
-    const { behind, report, status, metrics } = await runWithPolicy(rig, "defer", await freePort());
+    const { behind, report, status, metrics } = await runWithPolicy(rig, slowProgram(rig), "defer", { webPort: await freePort() });
     expect(metrics).toMatch(/\nacoupi_analysis_backlog_age_seconds \d+(\.\d+)?\n/);
     expect(metrics).toContain("\nacoupi_analysis_skipped_total 0\n");
     expect(behind.backlog_policy).toBe("defer");
@@ -153,7 +164,7 @@ describe("capture does not wait for a slow model", () => {
 
   test("skip_oldest: the backlog never holds more than backlog_max; the oldest waiting recordings are filed unanalysed at once, and later ones analysed", async () => {
     rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
-    const { status } = await runWithPolicy(rig, "skip_oldest");
+    const { status } = await runWithPolicy(rig, slowProgram(rig), "skip_oldest");
     const detection = status?.components.detection as Figures;
     expect(Number(detection.backlog_peak)).toBeLessThanOrEqual(BACKLOG_MAX);
     expect(Number(detection.backlog_skipped)).toBeGreaterThan(0);
@@ -170,7 +181,7 @@ describe("capture does not wait for a slow model", () => {
 
   test("thin: the backlog never holds more than backlog_max and leaves out recordings spread over the period, not only the oldest", async () => {
     rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
-    const { status } = await runWithPolicy(rig, "thin");
+    const { status } = await runWithPolicy(rig, slowProgram(rig), "thin");
     const detection = status?.components.detection as Figures;
     expect(detection.backlog_policy).toBe("thin");
     expect(Number(detection.backlog_peak)).toBeLessThanOrEqual(BACKLOG_MAX);
@@ -182,5 +193,26 @@ describe("capture does not wait for a slow model", () => {
     expect(analysedAt.length).toBeGreaterThanOrEqual(3);
     const spread = analysedAt.slice(1).map((i, k) => i - (analysedAt[k] as number));
     expect(Math.max(...spread)).toBeGreaterThan(1);
+  }, 180_000);
+
+  test("an ONNX model slower than real time runs in its Worker in the compiled binary, while every file is captured on time", async () => {
+    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
+    // 6 windows per 1 s recording, each 250 products of 200×200 matrices: seconds per recording.
+    const model = join(rig.dir, "chain.onnx");
+    writeFileSync(model, matmulChainModel(8000, 40, 250));
+    const labels = join(rig.dir, "labels.txt");
+    writeFileSync(labels, "a\nb\n");
+    const { behind, status } = await runWithPolicy(rig, "detection", "skip_oldest", {
+      duration: 1,
+      extra: ["--model.path", model, "--model.labels", labels, "--model.samplerate", "16000", "--model.window", "0.5", "--model.hop", "0.1", "--detections.threshold", "0"],
+    });
+    expect(behind.backlog_policy).toBe("skip_oldest");
+    const detection = status?.components.detection as Figures;
+    expect(Number(detection.backlog_skipped)).toBeGreaterThan(0);
+    expect(status?.degraded.filter((reason) => reason.startsWith("detection") || reason.startsWith("model"))).toEqual([]);
+    const rows = recordings(rig, "chain");
+    expectCaptureOnTime(rows, status?.tasks ?? {});
+    // ORT ran in the model Worker of the compiled binary: recordings have the model's output.
+    expect(rows.filter((r) => r.analysed === 1).length).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -12,42 +12,13 @@ import { ModelSectionSchema } from "../../../src/components/models/model-from-co
 import { ModelConfigSchema, OnnxModel } from "../../../src/components/models/onnx-model.ts";
 import { WorkerModel } from "../../../src/components/models/worker-model.ts";
 import { ModelError } from "../../../src/errors.ts";
-import { buildOnnxModel, energyModel } from "../../helpers/onnx-builder.ts";
+import { energyModel, matmulChainModel } from "../../helpers/onnx-builder.ts";
 import { recordingFor, tempDir, tone, writeWav } from "./_fixtures.ts";
 
 const RATE = 16000;
 const SAMPLES = 48_000;
-const SIDE = 375;
-
-/**
- * [1, 48000] → [1, 2] through 12 chained 375×375 matrix products (about 0.7 G multiply-adds, no
- * weights): a model slow enough that a blocked main thread would show.
- */
-function heavyModel(): Uint8Array {
-  const nodes = [
-    { op: "Reshape", inputs: ["audio", "square_shape"], outputs: ["x"] },
-    { op: "Transpose", inputs: ["x"], outputs: ["xt"] },
-    { op: "MatMul", inputs: ["x", "xt"], outputs: ["m0"] },
-  ];
-  for (let i = 0; i < 12; i++) {
-    nodes.push({ op: "MatMul", inputs: [`m${i}`, `m${i}`], outputs: [`p${i}`] });
-    nodes.push({ op: "Tanh", inputs: [`p${i}`], outputs: [`m${i + 1}`] });
-  }
-  nodes.push(
-    { op: "ReduceMean", inputs: ["m12"], outputs: ["mean"], attributes: { keepdims: 0 } } as never,
-    { op: "Reshape", inputs: ["mean", "one_shape"], outputs: ["one"] },
-    { op: "Concat", inputs: ["one", "one"], outputs: ["scores"], attributes: { axis: 1 } } as never,
-  );
-  return buildOnnxModel({
-    inputs: [{ name: "audio", shape: [1, SAMPLES] }],
-    outputs: [{ name: "scores", shape: [1, 2] }],
-    nodes,
-    initializers: [
-      { name: "square_shape", dims: [2], data: new BigInt64Array([BigInt(SAMPLES / 128), 128n]) },
-      { name: "one_shape", dims: [2], data: new BigInt64Array([1n, 1n]) },
-    ],
-  });
-}
+/** 12 chained 375×375 matrix products (about 0.7 G multiply-adds): slow enough that a blocked main thread would show. */
+const heavyModel = () => matmulChainModel(SAMPLES, 128, 12);
 
 let dir: string;
 let energyPath: string;
