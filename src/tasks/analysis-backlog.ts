@@ -73,6 +73,8 @@ export class AnalysisBacklog {
   /** `defer`: recordings that arrived to a full backlog, oldest first. */
   #deferred: Recording[] = [];
   #running: Recording | null = null;
+  /** Settles when the running analysis ends. */
+  #current: Promise<void> = Promise.resolve();
   #closed = false;
   #skipped = 0;
   #deferredTotal = 0;
@@ -140,7 +142,7 @@ export class AnalysisBacklog {
     const next = this.#queue.shift();
     if (next === undefined) return;
     this.#running = next.recording;
-    void this.#deps.analyse(next.recording).then(
+    this.#current = this.#deps.analyse(next.recording).then(
       (output) => {
         this.#analysed++;
         next.settle?.({ output });
@@ -177,6 +179,12 @@ export class AnalysisBacklog {
     this.#closed = true;
     for (const entry of this.#queue.splice(0)) entry.settle?.({});
     this.#deferred = [];
+  }
+
+  /** Closes, then waits for the analysis already running (the deployment's end analyses the rest). */
+  async drain(): Promise<void> {
+    this.close();
+    await this.#current;
   }
 
   status(): ComponentStatus {

@@ -2,8 +2,9 @@
  * @module The file management task: moves finished recordings out of the temp folder. A
  * recording waits until its required models have run; one stuck longer than `maxWaitSeconds`
  * (its model failed, or a filter skipped it) is saved or deleted as configured and counted, so
- * nothing stays in temp forever; so is one whose analysis the backlog gave up on, without waiting. Saving filters are ORed (none = keep all); the first file
- * manager with a path wins. The DB path is updated right after the move, and a crash between
+ * nothing stays in temp forever; so is one whose analysis the backlog gave up on (`unanalysed`),
+ * without waiting. Saving filters are ORed (none = keep all); the first file manager with a path
+ * wins. The DB path is updated right after the move, and a crash between
  * the two is repaired by the next run, which finds the file at its destination. A crash in a move
  * across filesystems after the copy (both files there) is finished by the next run too: it finds
  * the same bytes at the destination and removes the source, so there is one copy and one row.

@@ -164,4 +164,19 @@ describe("the analysis backlog", () => {
     expect((await first)?.name_model).toBe("slow");
     expect(r.analysed).toEqual([0]);
   });
+
+  test("drain takes no more in and resolves only once the running analysis has ended", async () => {
+    const r = rig("defer", 5);
+    void r.submit(0);
+    const waiting = r.submit(1);
+    await Bun.sleep(0);
+    let drained = false;
+    const draining = r.backlog.drain().then(() => (drained = true));
+    expect(await waiting).toBeUndefined();
+    await Bun.sleep(5);
+    expect(drained).toBe(false);
+    await r.finish();
+    await draining;
+    expect(r.analysed).toEqual([0]);
+  });
 });

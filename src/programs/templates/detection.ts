@@ -177,6 +177,8 @@ export function detectionTemplate(
 
   // On `acoupi stop`, run the model on what is still waiting, before the recordings are filed.
   ctx.onEnd(async () => {
+    // The backlog takes no more and its running analysis ends first: one model run at a time.
+    await backlog.drain();
     for (const item of store.listRecordingsByState("temp")) {
       if (item.modelOutputs.some((o) => o.name_model === model.name)) continue;
       // Skipped by the backlog's policy: filed unanalysed, per file_management.on_timeout.
