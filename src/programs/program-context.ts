@@ -6,7 +6,7 @@
  */
 import { AcoupiError, ConfigError } from "../errors.ts";
 import type { TaskDefinition, TaskStats } from "../scheduler/types.ts";
-import { isCheckReport, type CheckReport, type ComponentStatus, type Deployment } from "../data/index.ts";
+import { isCheckReport, type CheckReport, type ComponentStatus, type Deployment, type Metric } from "../data/index.ts";
 import type { Hook, ProgramDeps, TaskFunction, TaskOptions } from "./types.ts";
 import { DEFAULT_QUEUE } from "./workers.ts";
 
@@ -33,6 +33,9 @@ export class ProgramContext {
   #statusProviders = new Map<string, () => ComponentStatus>();
   #taskStats: () => Record<string, TaskStats> = () => ({});
   #requiredModels: string[] = [];
+  #heartbeatMetrics: Array<() => Metric[]> = [];
+  /** Recordings the analysis backlog gave up on: file management files them without waiting. */
+  readonly unanalysed = new Set<string>();
 
   constructor(deps: ProgramDeps, queues: Record<string, number | null>) {
     this.deps = deps;
@@ -65,6 +68,16 @@ export class ProgramContext {
   /** Declares a model whose output every recording waits for before file management files it. */
   requireModel(name: string): void {
     if (!this.#requiredModels.includes(name)) this.#requiredModels.push(name);
+  }
+
+  /** Adds metrics to every heartbeat (the messaging template samples them; without it they go nowhere). */
+  addHeartbeatMetric(source: () => Metric[]): void {
+    this.#heartbeatMetrics.push(source);
+  }
+
+  /** The metrics added with `addHeartbeatMetric`, sampled now. */
+  heartbeatMetrics(): Metric[] {
+    return this.#heartbeatMetrics.flatMap((source) => source());
   }
 
   /** The models declared with `requireModel`, in order. */

@@ -2,8 +2,9 @@
  * @module The file management task: moves finished recordings out of the temp folder. A
  * recording waits until its required models have run; one whose model failed on it, or stuck
  * longer than `maxWaitSeconds`, follows `on_timeout` and is counted, so nothing stays in temp
- * forever. `save` means saved: such a recording goes to `unprocessedDir` as it is, never judged
- * by the saving filters on an output it does not have. Saving filters are ORed (none = keep all); the first file
+ * forever; so is one whose analysis the backlog gave up on (`unanalysed`), without waiting. `save`
+ * means saved: such a recording goes to `unprocessedDir` as it is, never judged by the saving
+ * filters on an output it does not have. Saving filters are ORed (none = keep all); the first file
  * manager with a path wins. The DB path is updated right after the move, and a crash between
  * the two is repaired by the next run, which finds the file at its destination. A crash in a move
  * across filesystems after the copy (both files there) is finished by the next run too: it finds
@@ -39,6 +40,8 @@ export interface FileManagementDeps {
   neverTimeOut?: readonly string[];
   /** Told of each model whose output a handled recording lacked. */
   onTimedOut?: (model: string, recordingId: string) => void;
+  /** Ids of recordings whose analysis was given up (detections.backlog): filed at once, per onTimeout. */
+  unanalysed?: Set<string>;
   clock: Clock;
   logger: ConsolaInstance;
 }
@@ -109,6 +112,7 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
   function discard(recording: Recording): void {
     if (recording.path && existsSync(recording.path)) unlinkSync(recording.path);
     deps.store.updateRecordingPath(recording, null, "discarded");
+    deps.unanalysed?.delete(recording.id);
   }
 
   /** Where a recording missing a model's output goes: `unprocessedDir`, else the file managers' choice. */
@@ -143,13 +147,18 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
       }
       const failed = deps.failedModels?.(recording.id).filter((name) => waitingFor.includes(name)) ?? [];
       const ageSeconds = (deps.clock.now().getTime() - recording.created_on.getTime()) / 1000;
-      if (!force && failed.length === 0 && ageSeconds < deps.maxWaitSeconds) {
+      const givenUp = deps.unanalysed?.has(recording.id) === true;
+      if (!force && !givenUp && failed.length === 0 && ageSeconds < deps.maxWaitSeconds) {
         counts.waiting++;
         return;
       }
       counts.timedOut++;
-      for (const name of waitingFor) deps.onTimedOut?.(name, recording.id);
-      const why = failed.length > 0 ? `${failed.join(", ")} failed on it` : `it waited for ${waitingFor.join(", ")} too long`;
+      if (!givenUp) for (const name of waitingFor) deps.onTimedOut?.(name, recording.id);
+      const why = givenUp
+        ? "it was not analysed (analysis backlog)"
+        : failed.length > 0
+          ? `${failed.join(", ")} failed on it`
+          : `it waited for ${waitingFor.join(", ")} too long`;
       if (deps.onTimeout === "delete") {
         deps.logger.warn(`Recording ${recording.id}: ${why}; deleting it (file_management.on_timeout: delete)`);
         discard(recording);
@@ -181,6 +190,7 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
       if (created !== undefined) deps.logger.info(`Created folder ${created} for recordings`);
     }
     deps.store.updateRecordingPath(recording, target.path, "saved");
+    deps.unanalysed?.delete(recording.id);
     counts.saved++;
   }
 

@@ -1,6 +1,6 @@
 /**
  * @module /metrics in the Prometheus text exposition format (version 0.0.4): recordings by state,
- * task runs, failures, skips and durations, outbox depth, disk, CPU temperature, health, and
+ * task runs, failures, skips and durations, outbox depth, the analysis backlog, disk, CPU temperature, health, and
  * every numeric figure a component reports in the status file. Task counters and component
  * figures come from the status file (as `acoupi status` shows them), durations from the running
  * scheduler.
@@ -71,6 +71,12 @@ export function renderMetrics(sources: MetricsSources): string {
       const n = outbox[status];
       if (typeof n === "number") out.add("acoupi_outbox_messages", "gauge", "Messages in the outbox, by status", n, { status });
     }
+  }
+  const detection = report.status?.components.detection;
+  if (detection !== undefined && typeof detection.backlog === "number") {
+    out.add("acoupi_analysis_backlog", "gauge", "Recordings waiting for the model (detections.backlog)", detection.backlog);
+    out.add("acoupi_analysis_backlog_age_seconds", "gauge", "Seconds since the start of the oldest recording waiting for the model", Number(detection.backlog_age_s ?? 0));
+    out.add("acoupi_analysis_skipped_total", "counter", "Recordings the backlog's policy left unanalysed", Number(detection.backlog_skipped ?? 0));
   }
   for (const [component, figures] of Object.entries(report.status?.components ?? {})) {
     for (const [name, value] of Object.entries(figures)) {

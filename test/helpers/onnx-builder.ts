@@ -161,3 +161,36 @@ export function energyModel(
     nodes,
   });
 }
+
+/**
+ * A model [1, samples] → [1, 2] that is slow on purpose and has no weights: the window is reshaped
+ * to [samples / cols, cols], multiplied by its transpose, then squared `steps` times through Tanh
+ * (each step (samples / cols)³ multiply-adds). Both scores are the mean of the result.
+ */
+export function matmulChainModel(samples: number, cols: number, steps: number): Uint8Array {
+  const rows = samples / cols;
+  if (!Number.isInteger(rows)) throw new Error(`matmulChainModel: ${samples} samples do not split into rows of ${cols}`);
+  const nodes: NodeSpec[] = [
+    { op: "Reshape", inputs: ["audio", "square_shape"], outputs: ["x"] },
+    { op: "Transpose", inputs: ["x"], outputs: ["xt"] },
+    { op: "MatMul", inputs: ["x", "xt"], outputs: ["m0"] },
+  ];
+  for (let i = 0; i < steps; i++) {
+    nodes.push({ op: "MatMul", inputs: [`m${i}`, `m${i}`], outputs: [`p${i}`] });
+    nodes.push({ op: "Tanh", inputs: [`p${i}`], outputs: [`m${i + 1}`] });
+  }
+  nodes.push(
+    { op: "ReduceMean", inputs: [`m${steps}`], outputs: ["mean"], attributes: { keepdims: 0 } },
+    { op: "Reshape", inputs: ["mean", "one_shape"], outputs: ["one"] },
+    { op: "Concat", inputs: ["one", "one"], outputs: ["scores"], attributes: { axis: 1 } },
+  );
+  return buildOnnxModel({
+    inputs: [{ name: "audio", shape: [1, samples] }],
+    outputs: [{ name: "scores", shape: [1, 2] }],
+    nodes,
+    initializers: [
+      { name: "square_shape", dims: [2], data: new BigInt64Array([BigInt(rows), BigInt(cols)]) },
+      { name: "one_shape", dims: [2], data: new BigInt64Array([1n, 1n]) },
+    ],
+  });
+}

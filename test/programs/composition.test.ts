@@ -132,7 +132,7 @@ describe("the program API for external files", () => {
     try {
       const tasks = Object.fromEntries(instance.context.tasks.map((t) => [t.name, t]));
       expect(tasks[DETECTION_TASK]?.schedule).toEqual({ after: RECORDING_TASK });
-      expect(tasks[DETECTION_TASK]?.queue).toBe("detection");
+      expect(tasks[DETECTION_TASK]?.queue).toBe("default");
       expect(instance.context.requiredModels()).toEqual(["tiny"]);
       const status = instance.context.collectStatus();
       expect(Object.keys(status.components)).toEqual(expect.arrayContaining(["recording", "file_management", "outbox", "detection"]));

@@ -115,11 +115,14 @@ export async function openSession(path: string, key: string, choices: SessionCho
       help: "A Raspberry Pi cannot hold a model this large in memory; use a smaller (e.g. quantised) export",
     });
   }
-  const bytes = await file.bytes();
-  checkIdentity(bytes, path, key, choices);
   // Imported here, not at the top, so that importing a model class does not load ORT.
   const { loadOrt, releaseWasmBytes } = await import("./_ort-runtime.ts");
+  // ORT first, then the model's bytes: instantiating the WASM peaks ~20 MB above where it settles,
+  // and holding the model's bytes meanwhile would add their size to that peak (31 MB for a
+  // BirdNET-size model; bench/model-memory.ts).
   const ort = await loadOrt(choices.threads ?? 1);
+  const bytes = await file.bytes();
+  checkIdentity(bytes, path, key, choices);
   const { model, external } = modelInput(bytes, path);
   let session: InferenceSession;
   try {

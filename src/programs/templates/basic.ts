@@ -227,6 +227,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     failedModels: (id) => modelHealth.failedOn(id),
     onTimedOut: (model, id) => modelHealth.timedOut(model, id),
     neverTimeOut: config.privacy.enabled ? [PRIVACY_MODEL] : [],
+    unanalysed: ctx.unanalysed,
     clock: deps.clock,
     logger: deps.logger.withTag(FILE_MANAGEMENT_TASK),
   });

@@ -2,9 +2,10 @@
  * @module The detection template: puts the model on each recording. It takes what the basic and
  * (optionally) messaging templates made, `detectionTemplate(ctx, config, { basic, messaging })`,
  * registers the detection task after the recording task, or after the privacy filter when it is on
- * (`schedule: { after: basic.recordingSource }`),
- * on the `detection` queue (one model run at a time), declares its model so file management
- * waits for it, and adds the optional summary task. Its config is
+ * (`schedule: { after: basic.recordingSource }`); the task hands each recording to the analysis
+ * backlog (`detections.backlog`, `detections.backlog_max`), which runs one model at a time and
+ * never holds up capture. It declares its model so file management waits for it, and adds the
+ * optional summary task. Its config is
  * acoupi's DetectionProgramConfiguration (`detections.threshold`) plus `model` and `summariser`,
  * and the species rules (`range_filter`, `species`, `confirmation`; see _species-rules.ts) whose
  * drops are recorded in the metadata database's decision log.
@@ -12,8 +13,10 @@
 import { z } from "zod";
 import { detectionThresholdMessage } from "../../components/message-builders/detection-threshold-message.ts";
 import type { MessageBuilder } from "../../components/message-builders/types.ts";
-import { ModelSectionSchema, modelFromConfig } from "../../components/models/model-from-config.ts";
+import { ModelSectionSchema } from "../../components/models/model-from-config.ts";
+import { WorkerModel } from "../../components/models/worker-model.ts";
 import type { Model } from "../../components/models/types.ts";
+import type { ModelOutput, Recording } from "../../data/index.ts";
 import { DetectionsConfigSchema, thresholdCleaner } from "../../components/output-cleaners/threshold-cleaner.ts";
 import type { OutputCleaner } from "../../components/output-cleaners/types.ts";
 import type { ProcessingFilter } from "../../components/processing-filters/types.ts";
@@ -22,9 +25,11 @@ import { ThresholdsSummariserConfigSchema, thresholdsSummariser } from "../../co
 import type { Summariser } from "../../components/summarisers/types.ts";
 import { noPrompt } from "../../config/markers.ts";
 import { ConfigError } from "../../errors.ts";
+import { AnalysisBacklog, BacklogMaxSchema, BacklogSchema } from "../../tasks/analysis-backlog.ts";
 import { detectionTask, type DetectionTask } from "../../tasks/detection.ts";
 import { DETECTION_TASK, SUMMARY_TASK } from "../../tasks/names.ts";
 import type { ProgramContext } from "../program-context.ts";
+import { DEFAULT_QUEUE } from "../workers.ts";
 import type { BasicTemplate } from "./basic.ts";
 import type { MessagingTemplate } from "./messaging.ts";
 import { checkRatePaths } from "./_rate-check.ts";
@@ -37,6 +42,8 @@ import type { DetectionRule } from "../../components/species-rules/types.ts";
 /** acoupi's `detections` section, plus the threshold of the detection messages (acoupi_birdnet's model.detection_threshold). */
 export const DetectionsSectionSchema = DetectionsConfigSchema.extend({
   message_threshold: z.number().min(0).max(1).nullable().default(null).describe("Send detections scoring at least this (default: threshold)"),
+  backlog: noPrompt(BacklogSchema),
+  backlog_max: noPrompt(BacklogMaxSchema),
 });
 
 export const DetectionConfigSchema = z.object({
@@ -104,7 +111,8 @@ export function detectionTemplate(
       help: "Add a `model` section to the program's schema, or pass `{ model }` in the detection template's options",
     });
   }
-  const model = ctx.use("model", options.model ?? modelFromConfig(section as DetectionConfig["model"], threshold));
+  // The `model` section's model runs in its own Worker, so inference never delays capture or filing.
+  const model = ctx.use("model", options.model ?? new WorkerModel(section as DetectionConfig["model"], threshold));
   ctx.requireModel(model.name);
   const modelRate = section?.kind === "silero_vad" ? 16_000 : section?.samplerate;
   if (modelRate !== undefined) {
@@ -125,8 +133,33 @@ export function detectionTemplate(
     logger: deps.logger.withTag(DETECTION_TASK),
     health: inputs.basic.modelHealth,
   });
-  ctx.addTask(detection.run, { name: DETECTION_TASK, schedule: { after: inputs.basic.recordingSource }, queue: "detection" });
-  ctx.onStatus("detection", detection.status);
+  // Capture first (docs/capture-first.md): the task only queues the recording; the backlog runs the
+  // model one recording at a time, so the task sits on the unbounded default queue, where no
+  // semaphore holds recordings out of the backlog's sight.
+  const backlog = new AnalysisBacklog({
+    policy: config.detections.backlog,
+    max: config.detections.backlog_max,
+    analyse: detection.run,
+    onSkip: (recording) => ctx.unanalysed.add(recording.id),
+    clock: deps.clock,
+    logger: deps.logger.withTag(DETECTION_TASK),
+  });
+  ctx.onClose(() => backlog.close());
+  function detection_task(recording: Recording): Promise<ModelOutput | undefined> {
+    return backlog.submit(recording);
+  }
+  ctx.addTask(detection_task, { name: DETECTION_TASK, schedule: { after: inputs.basic.recordingSource }, queue: DEFAULT_QUEUE });
+  ctx.onStatus("detection", () => {
+    const own = detection.status();
+    return { degraded: own.degraded ?? null, figures: { ...own.figures, ...backlog.status().figures } };
+  });
+  ctx.addHeartbeatMetric(() => {
+    const now = deps.clock.now();
+    return [
+      { name: "analysis_backlog", value: backlog.size, unit: "count", captured_on: now },
+      { name: "analysis_backlog_age", value: backlog.ageSeconds(), unit: "seconds", captured_on: now },
+    ];
+  });
   if (rules.confirmation !== null) {
     ctx.addTask(
       function confirmation_task() {
@@ -181,10 +214,14 @@ export function detectionTemplate(
 
   // On `acoupi stop`, run the model on what is still waiting, before the recordings are filed.
   ctx.onEnd(async () => {
-    // Held outputs first: their recordings have no output yet, and must not be run (and count) twice.
+    // The backlog takes no more and its running analysis ends first: one model run at a time.
+    await backlog.drain();
+    // Held outputs next: their recordings have no output yet, and must not be run (and count) twice.
     detection.flush();
     for (const item of store.listRecordingsByState("temp")) {
       if (item.modelOutputs.some((o) => o.name_model === model.name)) continue;
+      // Skipped by the backlog's policy: filed unanalysed, per file_management.on_timeout.
+      if (ctx.unanalysed.has(item.recording.id)) continue;
       try {
         const screened = await inputs.basic.screen(item.recording, item.modelOutputs);
         if (screened !== undefined) await detection.run(screened);

@@ -187,6 +187,9 @@ export function messagingTemplate(
       });
     }
   }
+  metrics.push(function program_metrics() {
+    return ctx.heartbeatMetrics();
+  });
   metrics.push(...(options.metrics ?? []));
   const heartbeat = heartbeatTask({
     outbox,
