@@ -80,7 +80,7 @@ export interface StoredDetection {
   label: string;
 }
 
-/** Every stored detection with its recording's file name, in a stable order. */
+/** Every stored detection with its recording's file name and label (not its common_name tag), in a stable order. */
 export function storedDetections(dbPath: string): StoredDetection[] {
   const db = new Database(dbPath, { readonly: true });
   try {
@@ -89,7 +89,7 @@ export function storedDetections(dbPath: string): StoredDetection[] {
         `SELECT r.path AS path, r.created_on, r.samplerate_hz AS samplerate, r.time_expansion, r.duration_s AS duration,
                 d.start_time_s AS start, d.end_time_s AS end, d.low_freq_hz AS low, d.high_freq_hz AS high, d.detection_score AS score, t.value AS label
            FROM detections d JOIN model_outputs m ON m.id = d.model_output_id JOIN recordings r ON r.id = m.recording_id
-           JOIN predicted_tags t ON t.detection_id = d.id`,
+           JOIN predicted_tags t ON t.detection_id = d.id AND t.key <> 'common_name'`,
       )
       .all() as Array<Omit<StoredDetection, "file"> & { path: string }>;
     return rows
