@@ -26,7 +26,9 @@ describe("a short soak", () => {
     expect(result.exitCode).toBe(0);
     expect(result.errors).toEqual([]);
     expect(rss.growth).toBeLessThan(5 * 1024);
-    expect(fds.max - fds.min).toBeLessThanOrEqual(3);
+    // The spread is the files open at one moment (a WAV being written, filed, read by the model
+    // Worker, the outbox); a leak shows as growth, checked next.
+    expect(fds.max - fds.min).toBeLessThanOrEqual(6);
     expect(Math.abs(fds.growth)).toBeLessThanOrEqual(1);
     expect(last?.recordings ?? 0).toBeGreaterThan(SECONDS / 2);
   }, (SECONDS + 60) * 1000);
