@@ -26,7 +26,7 @@ const TARGETS = {
 type TargetName = keyof typeof TARGETS;
 
 /** Entry points: the CLI, plus every Worker file (a compiled binary only embeds them if listed). */
-const ENTRIES = ["src/cli/main.ts", "src/components/recorders/capture-worker.ts"].filter((p) => existsSync(join(ROOT, p)));
+const ENTRIES = ["src/cli/main.ts", "src/components/recorders/capture-worker.ts", "src/web/page-worker.ts"].filter((p) => existsSync(join(ROOT, p)));
 
 function gitCommit(): string {
   const proc = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: ROOT });

@@ -97,6 +97,15 @@ export class ProgramNotFoundError extends AcoupiError {
   }
 }
 
+/** A program file whose loading (its top-level code, or its default-exported function) did not finish in time. */
+export class ProgramLoadTimeoutError extends AcoupiError {
+  constructor(path: string, seconds: number) {
+    super("program-load-timeout", `Loading the program file "${path}" did not finish within ${seconds} s`, {
+      help: "Its top-level code (or the function it exports) waits for something that never comes: a network call, a lock, a promise. Program files should only define the program; do that work in a task",
+    });
+  }
+}
+
 /** A program's `check` found the deployment unhealthy. */
 export class HealthCheckError extends AcoupiError {
   constructor(message: string, options: AcoupiErrorOptions = {}) {

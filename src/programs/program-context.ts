@@ -28,6 +28,8 @@ export class ProgramContext {
   #endHooks: Hook[] = [];
   #checks: Array<{ run: () => unknown; network: boolean }> = [];
   #closers: Array<() => void | Promise<void>> = [];
+  #stoppingHooks: Array<(budgetMs: number) => void | Promise<void>> = [];
+  readonly #stopping = new AbortController();
   #statusProviders = new Map<string, () => ComponentStatus>();
   #taskStats: () => Record<string, TaskStats> = () => ({});
   #requiredModels: string[] = [];
@@ -99,6 +101,40 @@ export class ProgramContext {
 
   onClose(closer: () => void | Promise<void>): void {
     this.#closers.push(closer);
+  }
+
+  /**
+   * A last word when the runner stops (SIGTERM), after its tasks drained and before anything
+   * closes: e.g. sending what is queued. The hook gets its time budget in milliseconds and must
+   * keep to it (the runner must exit before `acoupi stop` kills it).
+   */
+  onStopping(hook: (budgetMs: number) => void | Promise<void>): void {
+    this.#stoppingHooks.push(hook);
+  }
+
+  /**
+   * Aborted when the runner starts to stop (before its tasks drain): a task that may wait on the
+   * network (sending) lets go of its run, so a dead server cannot hold the stop.
+   */
+  get stopping(): AbortSignal {
+    return this.#stopping.signal;
+  }
+
+  /** Called by the runner on SIGTERM, before it drains the running tasks. */
+  signalStopping(): void {
+    this.#stopping.abort();
+  }
+
+  /** Runs the stopping hooks in order with the budget that is left; a hook that throws is logged. */
+  async runStoppingHooks(budgetMs: number): Promise<void> {
+    const until = performance.now() + budgetMs;
+    for (const hook of this.#stoppingHooks) {
+      try {
+        await hook(Math.max(0, until - performance.now()));
+      } catch (error) {
+        this.deps.logger.error("A stopping hook failed:", error);
+      }
+    }
   }
 
   /** Registers a component's status, polled each time the runner writes its status file. */

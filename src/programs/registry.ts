@@ -3,11 +3,13 @@
  * given by the caller, see programs/index.ts), or an external `.ts`/`.js` file loaded at run
  * time. An external file default-exports a program, or a function that receives the program
  * API (src/programs/api.ts: templates, components, zod, markers) and returns one, so it needs
- * nothing installed beside the binary.
+ * nothing installed beside the binary. Loading a file has a deadline (`PROGRAM_LOAD_DEADLINE_MS`,
+ * 10 s): a file whose top-level code waits for ever fails with a ProgramLoadTimeoutError instead
+ * of hanging `acoupi run` (a service that never records) or `acoupi stop` (a stop that never stops).
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { ProgramNotFoundError } from "../errors.ts";
+import { ProgramLoadTimeoutError, ProgramNotFoundError } from "../errors.ts";
 import type { ProgramDefinition } from "./types.ts";
 
 type Loader = () => Promise<{ default: ProgramDefinition }>;
@@ -21,6 +23,23 @@ export interface ProgramRegistry {
   /** The canonical name stored in config/name: the built-in name, or the absolute file path. */
   canonical(name: string): string;
   load(name: string): Promise<ProgramDefinition>;
+}
+
+/** How long loading a program file may take. */
+export const PROGRAM_LOAD_DEADLINE_MS = 10_000;
+
+/** `loading`, or a ProgramLoadTimeoutError once the deadline passes (the load itself is abandoned). */
+async function withLoadDeadline<T>(path: string, loading: Promise<T>): Promise<T> {
+  const ms = PROGRAM_LOAD_DEADLINE_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProgramLoadTimeoutError(path, ms / 1000)), ms);
+  });
+  try {
+    return await Promise.race([loading, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function isPath(name: string): boolean {
@@ -40,7 +59,7 @@ export function programRegistry(builtins: BuiltinPrograms): ProgramRegistry {
     async load(name) {
       const key = canonical(name);
       const builtin = builtins[key];
-      return builtin ? (await builtin.loader()).default : loadProgramFile(name, key, names());
+      return builtin ? (await builtin.loader()).default : withLoadDeadline(key, loadProgramFile(name, key, names()));
     },
   };
 }

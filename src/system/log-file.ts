@@ -4,9 +4,13 @@
  * `acoupi.log` becomes `.1`, and a new file starts. So a runner that logs for months keeps at most
  * (files + 1) × maxBytes on the SD card. Writes are synchronous appends: a line is on disk (in the
  * page cache) before the call returns, and nothing is lost to a buffer on a crash.
+ *
+ * `runner-output.log` (a background runner's stdout and stderr, what bypasses the logger) is kept
+ * to the same bounds by `outputFileCap`: the runner checks it at each status write and rotates it
+ * by copy and truncate, since the file is its own open stdout.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, copyFileSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname } from "node:path";
 
 /** The runner's log in `$ACOUPI_HOME/log/` (when journald does not keep it). */
 export const LOG_FILE = "acoupi.log";
@@ -66,4 +70,34 @@ export class RotatingLogFile {
   close(): void {
     closeSync(this.#fd);
   }
+}
+
+/**
+ * When this process's stdout is `runner-output.log` (a runner started in the background), returns
+ * a check that rotates it once it passes `maxBytes`: `.N-1` → `.N` …, a copy to `.1`, then the
+ * open file is truncated (it was opened for appending, so writes go on at its new end). Lines
+ * written between the copy and the truncation are lost: the file only holds what bypassed the
+ * logger. Returns null when stdout is anything else (a terminal, journald, a file of the caller's).
+ */
+export function outputFileCap(options: LogFileOptions = {}): (() => void) | null {
+  let path: string;
+  try {
+    path = readlinkSync("/proc/self/fd/1");
+  } catch (error) {
+    // No /proc (or no fd 1): nothing to cap.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EBADF") return null;
+    throw error;
+  }
+  if (basename(path) !== OUTPUT_FILE) return null;
+  const maxBytes = options.maxBytes ?? positiveFromEnv("ACOUPI_LOG_MAX_BYTES", DEFAULT_LOG_MAX_BYTES);
+  const files = options.files ?? positiveFromEnv("ACOUPI_LOG_FILES", DEFAULT_LOG_FILES);
+  return () => {
+    if (fstatSync(1).size <= maxBytes) return;
+    rmSync(`${path}.${files}`, { force: true });
+    for (let i = files - 1; i >= 1; i--) {
+      if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+    }
+    copyFileSync(path, `${path}.1`);
+    ftruncateSync(1, 0);
+  };
 }

@@ -3,14 +3,18 @@
  * (held until it exits, so no second runner can start), writes the pidfile, instantiates the
  * program, starts the in-process scheduler, rewrites the status file every few seconds, keeps the
  * systemd watchdog fed while the scheduler turns and the program makes progress (progress-watch.ts),
- * and on SIGTERM/SIGINT drains the running tasks, closes the stores and exits 0. SIGTERM keeps the
- * deployment active, so a later `acoupi run` resumes it; `acoupi stop` is what ends it.
+ * and on SIGTERM/SIGINT (also while it starts) drains the running tasks, has the program's last
+ * word (sending what is queued, within the deadlines of stop-deadlines.ts), closes the stores and
+ * exits 0. SIGTERM keeps the deployment active, so a later `acoupi run` resumes it; `acoupi stop`
+ * is what ends it.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { logToFile } from "../log.ts";
 import { bootInstant } from "./boot-clock.ts";
-import { LOG_FILE, RotatingLogFile } from "./log-file.ts";
+import { LOG_FILE, outputFileCap, RotatingLogFile } from "./log-file.ts";
+import { routeConsoleToLogger } from "./console-to-log.ts";
+import { LAST_SEND_DEADLINE_MS, STOP_KILL_GRACE_MS, STOP_MARGIN_MS } from "./stop-deadlines.ts";
 import { DeploymentError } from "../errors.ts";
 import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../tasks/names.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
@@ -84,11 +88,20 @@ function statusIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number | n
   return Number.isFinite(seconds) && seconds >= 0.1 ? Math.round(seconds * 1000) : null;
 }
 
+/** `work`'s value, or null when a stop signal comes first (the work is then abandoned). */
+function unlessStopped<T>(work: Promise<T>, stopped: Promise<string>): Promise<T | null> {
+  return Promise.race([work, stopped.then(() => null)]);
+}
+
 /** Runs until SIGTERM or SIGINT; resolves with the exit code. */
 export async function runDeployment(options: RunnerOptions): Promise<number> {
   const { paths, deps } = options;
   const lock = options.lock ?? (await takeRunLock(paths));
   logToFile(() => new RotatingLogFile(join(paths.logDir, LOG_FILE)));
+  // What a program prints goes through the logger (rotated); what still bypasses it (raw writes,
+  // libasound) goes to runner-output.log, which is rotated at each status write.
+  routeConsoleToLogger(deps.logger.withTag("program"));
+  const capOutput = outputFileCap();
   // Whoever held the lock before us is gone, so any pidfile left is stale: ours replaces it.
   const deployment = activeDeployment(paths);
   if (!deployment) {
@@ -106,7 +119,17 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   // `acoupi stop` ends the deployment with this config, whatever program.json says by then.
   writeRunnerConfig(paths, { program: options.programName, config: options.config, deployment_id: deployment.id });
 
-  const program = await instantiateProgram(options.definition, options.config, deps);
+  // A SIGTERM before the program is up (a setup or start hook that never finishes) stops the
+  // runner as it stops a ready one, instead of leaving `stop` to SIGKILL it.
+  const abandonStart = async (closing: Promise<void> | null): Promise<number> => {
+    deps.logger.warn("Received a stop signal while starting: stopping without finishing the start");
+    if (closing !== null) await Promise.race([closing.catch((error: unknown) => deps.logger.error("Closing the program failed:", error)), Bun.sleep(options.graceMs ?? 10_000)]);
+    removePidfile(paths.pidFile);
+    lock.release();
+    return 0;
+  };
+  const program = await unlessStopped(instantiateProgram(options.definition, options.config, deps), stopped);
+  if (program === null) return abandonStart(null);
   const timezone = (options.config as { timezone?: string }).timezone;
   const scheduler = new Scheduler({ queues: { ...program.context.queues }, clock: deps.clock, timezone, logger: deps.logger });
   for (const task of program.context.tasks) scheduler.add(task);
@@ -166,6 +189,11 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   };
   const publish = () => {
     try {
+      capOutput?.();
+    } catch (error) {
+      deps.logger.error("Rotating runner-output.log failed:", error);
+    }
+    try {
       writeStatus(paths.statusFile, snapshot());
       const healthy = scheduler.healthy() && watch.progressing;
       options.onHeartbeat?.(healthy, healthy ? null : scheduler.healthy() ? (watch.status().degraded ?? null) : "the scheduler is stalled");
@@ -175,7 +203,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   };
 
   try {
-    await program.start(deployment);
+    const started = await unlessStopped(program.start(deployment).then(() => true), stopped);
+    if (started === null) return abandonStart(program.close());
     scheduler.start();
   } catch (error) {
     await program.close();
@@ -190,14 +219,19 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   const timer = setInterval(publish, statusIntervalMs);
 
   const signal = await stopped;
+  const stopStarted = performance.now();
   deps.logger.info(`Received ${signal}: stopping`);
   options.onStopping?.();
+  program.context.signalStopping();
   clearInterval(timer);
   state = "stopping";
   publish();
   await web?.stop().catch((error: unknown) => deps.logger.error("Stopping the web page failed:", error));
   const { drained } = await scheduler.stop(options.graceMs ?? 10_000);
   if (!drained) deps.logger.warn("Some tasks were still running after the grace period");
+  // The last word (what is queued goes out), kept below the kill that `acoupi stop` would send.
+  const left = STOP_KILL_GRACE_MS - STOP_MARGIN_MS - (performance.now() - stopStarted);
+  await program.context.runStoppingHooks(Math.max(0, Math.min(LAST_SEND_DEADLINE_MS, left)));
   try {
     await program.close();
   } finally {
@@ -210,8 +244,8 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
 }
 
 /**
- * Starts the web page when the config enables it. Its code is imported only then, so a runner
- * with the page off loads none of it and opens no port. A page that fails to start (port taken)
+ * Starts the web page (in its own Worker) when the config enables it. Its code is imported only
+ * then, so a runner with the page off loads none of it and opens no port. A page that fails to start (port taken)
  * is logged and reported as a degraded reason, and the sensor records on without it.
  */
 async function startWeb(
@@ -222,8 +256,9 @@ async function startWeb(
   const web = (options.config as { web?: WebConfig }).web;
   if (web?.enabled !== true) return null;
   try {
-    const { startWebServer } = await import("../web/server.ts");
-    return startWebServer({
+    // The page runs in its own Worker: no request can delay capture or filing on this thread.
+    const { startPageThread } = await import("../web/page-thread.ts");
+    return await startPageThread({
       config: web,
       paths: options.paths,
       programName: options.programName,

@@ -128,13 +128,43 @@ export function openSqliteRecovering(path: string, options: SqliteOptions): Reco
     return { db: openSqlite(path, { ...options, quickCheck: true }), movedTo: null, damage: null };
   } catch (error) {
     if (!(error instanceof DamagedDatabaseError)) throw error;
-    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-    const movedTo = `${error.file}.corrupt-${stamp}`;
-    for (const suffix of ["-wal", "-shm", ""]) {
-      if (existsSync(error.file + suffix)) renameSync(error.file + suffix, movedTo + suffix);
-    }
-    fsyncDir(dirname(error.file));
+    const movedTo = moveAside(error.file);
     return { db: openSqlite(path, options), movedTo, damage: error.message };
+  }
+}
+
+/** Moves a damaged file, with its -wal and -shm, aside to `<file>.corrupt-<UTC time>`; returns where. */
+function moveAside(file: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const movedTo = `${file}.corrupt-${stamp}`;
+  for (const suffix of ["-wal", "-shm", ""]) {
+    if (existsSync(file + suffix)) renameSync(file + suffix, movedTo + suffix);
+  }
+  fsyncDir(dirname(file));
+  return movedTo;
+}
+
+/**
+ * Attaches like `attachSqlite`, with a quick check of the attached file; a damaged file is
+ * detached, moved aside byte for byte (see `openSqliteRecovering`) and a fresh one attached in
+ * its place, so a runner keeps recording. The caller reports the move (status, log).
+ */
+export function attachSqliteRecovering(db: Database, path: string, alias: string, options: SqliteOptions): { movedTo: string | null; damage: string | null } {
+  const file = resolve(path);
+  try {
+    attachSqlite(db, path, alias, options);
+    const rows = db.query<{ quick_check: string }, []>(`PRAGMA ${alias}.quick_check`).all();
+    const text = rows.map((r) => r.quick_check).join("; ");
+    if (text !== "ok") throw new DamagedDatabaseError(options.label, file, text.slice(0, 200));
+    return { movedTo: null, damage: null };
+  } catch (error) {
+    const damage = error instanceof DamagedDatabaseError ? error : asDamage(error, options.label, file);
+    if (damage === null) throw error;
+    const attached = db.query<{ name: string }, []>("PRAGMA database_list").all().some((d) => d.name === alias);
+    if (attached) db.run(`DETACH DATABASE ${alias}`);
+    const movedTo = moveAside(file);
+    attachSqlite(db, path, alias, options);
+    return { movedTo, damage: damage.message };
   }
 }
 

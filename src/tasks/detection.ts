@@ -20,6 +20,7 @@ import type { ModelOutputStore } from "../components/stores/types.ts";
 import type { Message, ModelOutput, Recording } from "../data/index.ts";
 import type { ComponentStatus } from "../data/component-status.ts";
 import type { Clock } from "../scheduler/clock.ts";
+import { FAILURES_DEGRADED, type ModelHealth } from "./model-health.ts";
 
 export interface DetectionTaskDeps {
   model: Model;
@@ -31,6 +32,8 @@ export interface DetectionTaskDeps {
   messageBuilders: readonly MessageBuilder[];
   clock: Clock;
   logger: ConsolaInstance;
+  /** Where each run's success or failure is reported (file management reads it); none by default. */
+  health?: ModelHealth;
 }
 
 export interface DetectionTask {
@@ -53,6 +56,7 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
   let detections = 0;
   let messages = 0;
   let lastError: string | null = null;
+  let failedInRow = 0;
 
   function buildMessages(output: ModelOutput): Message[] {
     const built: Message[] = [];
@@ -78,9 +82,13 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
       output = await deps.model.run(recording);
     } catch (error) {
       lastError = (error as Error).message;
+      failedInRow++;
+      deps.health?.failed(deps.model.name, recording.id, error);
       throw error;
     }
     lastError = null;
+    failedInRow = 0;
+    deps.health?.succeeded(deps.model.name);
     for (const clean of deps.outputCleaners) output = clean(output);
     const outbox = deps.outbox;
     const built = outbox ? buildMessages(output) : [];
@@ -105,7 +113,8 @@ export function detectionTask(deps: DetectionTaskDeps): DetectionTask {
       });
     },
     status: () => ({
-      degraded: lastError ? `model failing: ${lastError}` : null,
+      // One failure may be one bad file; three in a row is the model. With `health`, it names the model in status.
+      degraded: deps.health === undefined && lastError && failedInRow >= FAILURES_DEGRADED ? `model failing: ${lastError}` : null,
       figures: { processed, skipped, detections, messages },
     }),
   };

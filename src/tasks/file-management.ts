@@ -1,14 +1,16 @@
 /**
  * @module The file management task: moves finished recordings out of the temp folder. A
- * recording waits until its required models have run; one stuck longer than `maxWaitSeconds`
- * (its model failed, or a filter skipped it) is saved or deleted as configured and counted, so
- * nothing stays in temp forever. Saving filters are ORed (none = keep all); the first file
+ * recording waits until its required models have run; one whose model failed on it, or stuck
+ * longer than `maxWaitSeconds`, follows `on_timeout` and is counted, so nothing stays in temp
+ * forever. `save` means saved: such a recording goes to `unprocessedDir` as it is, never judged
+ * by the saving filters on an output it does not have. Saving filters are ORed (none = keep all); the first file
  * manager with a path wins. The DB path is updated right after the move, and a crash between
  * the two is repaired by the next run, which finds the file at its destination. A crash in a move
  * across filesystems after the copy (both files there) is finished by the next run too: it finds
  * the same bytes at the destination and removes the source, so there is one copy and one row.
  */
 import { existsSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import type { FileManager } from "../components/file-managers/types.ts";
 import type { SavingFilter } from "../components/saving-filters/types.ts";
@@ -26,6 +28,17 @@ export interface FileManagementDeps {
   requiredModels: () => readonly string[];
   maxWaitSeconds: number;
   onTimeout: "save" | "delete";
+  /** Where `on_timeout: save` files a recording that misses a model's output (`paths.recordings/unprocessed`). */
+  unprocessedDir?: string;
+  /** The required models that failed on this recording: it does not wait for them. */
+  failedModels?: (recordingId: string) => readonly string[];
+  /**
+   * Models a recording never times out of (the privacy screen): it waits for them whatever its
+   * age, even at the deployment's end, so nothing unscreened is ever filed.
+   */
+  neverTimeOut?: readonly string[];
+  /** Told of each model whose output a handled recording lacked. */
+  onTimedOut?: (model: string, recordingId: string) => void;
   clock: Clock;
   logger: ConsolaInstance;
 }
@@ -98,11 +111,17 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
     deps.store.updateRecordingPath(recording, null, "discarded");
   }
 
+  /** Where a recording missing a model's output goes: `unprocessedDir`, else the file managers' choice. */
+  function unprocessedPath(item: RecordingWithOutputs, source: string): string | null {
+    return deps.unprocessedDir === undefined ? destinationOf(deps.fileManagers, item) : join(deps.unprocessedDir, basename(source));
+  }
+
   function handle(item: RecordingWithOutputs, force: boolean, counts: FileManagementCounts): void {
     const { recording, modelOutputs } = item;
     if (!recording.path || !existsSync(recording.path)) {
       // A crash between the move and the DB update leaves the file at its destination.
-      const destination = filedPath(deps.fileManagers, item);
+      const unprocessed = deps.unprocessedDir !== undefined && recording.path !== null ? join(deps.unprocessedDir, basename(recording.path)) : null;
+      const destination = filedPath(deps.fileManagers, item) ?? (unprocessed !== null && existsSync(unprocessed) ? unprocessed : null);
       if (destination) {
         deps.store.updateRecordingPath(recording, destination, "saved");
         counts.saved++;
@@ -115,22 +134,38 @@ export function fileManagementTask(deps: FileManagementDeps): FileManagementTask
     }
     const done = new Set(modelOutputs.map((o) => o.name_model));
     const waitingFor = deps.requiredModels().filter((name) => !done.has(name));
+    let unprocessed: string | null = null;
     if (waitingFor.length > 0) {
+      const screening = waitingFor.filter((name) => deps.neverTimeOut?.includes(name));
+      if (screening.length > 0) {
+        counts.waiting++;
+        return;
+      }
+      const failed = deps.failedModels?.(recording.id).filter((name) => waitingFor.includes(name)) ?? [];
       const ageSeconds = (deps.clock.now().getTime() - recording.created_on.getTime()) / 1000;
-      if (!force && ageSeconds < deps.maxWaitSeconds) {
+      if (!force && failed.length === 0 && ageSeconds < deps.maxWaitSeconds) {
         counts.waiting++;
         return;
       }
       counts.timedOut++;
-      deps.logger.warn(`Recording ${recording.id} waited for ${waitingFor.join(", ")} too long; ${deps.onTimeout === "save" ? "saving" : "deleting"} it`);
+      for (const name of waitingFor) deps.onTimedOut?.(name, recording.id);
+      const why = failed.length > 0 ? `${failed.join(", ")} failed on it` : `it waited for ${waitingFor.join(", ")} too long`;
       if (deps.onTimeout === "delete") {
+        deps.logger.warn(`Recording ${recording.id}: ${why}; deleting it (file_management.on_timeout: delete)`);
         discard(recording);
         counts.discarded++;
         return;
       }
+      unprocessed = why;
     }
-    const keep = deps.savingFilters.length === 0 || deps.savingFilters.some((filter) => filter(recording, modelOutputs));
-    const destination = keep ? destinationOf(deps.fileManagers, item) : null;
+    // A recording missing a model's output is kept whole: no saving rule judges an output it lacks.
+    const destination =
+      unprocessed !== null
+        ? unprocessedPath(item, recording.path)
+        : deps.savingFilters.length === 0 || deps.savingFilters.some((filter) => filter(recording, modelOutputs))
+          ? destinationOf(deps.fileManagers, item)
+          : null;
+    if (unprocessed !== null) deps.logger.warn(`Recording ${recording.id}: ${unprocessed}; saving it to ${destination} (file_management.on_timeout: save)`);
     if (destination === null) {
       discard(recording);
       counts.discarded++;

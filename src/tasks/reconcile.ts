@@ -12,6 +12,7 @@ import type { RecordingStore } from "../components/stores/types.ts";
 import { readGuano } from "../audio/guano.ts";
 import { parseWav } from "../audio/wav.ts";
 import { RecordingSchema, type Deployment, type Recording } from "../data/index.ts";
+import { ownFilesUnder } from "../components/retention/own-files.ts";
 import { finalisePart, fsyncDir, isPartFile, timeFromRecordingName } from "../audio/recording-file.ts";
 
 export interface ReconcileCounts {
@@ -66,7 +67,8 @@ export function reconcileTemp(options: {
       counts.removed++;
     }
   }
-  const wavs = readdirSync(tmpDir).filter((n) => n.endsWith(".wav")).map((n) => join(tmpDir, n));
+  // Regular files only: a symlink in temp leads to a file that is not ours.
+  const wavs = readdirSync(tmpDir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".wav")).map((e) => join(tmpDir, e.name));
   const known = new Set(store.getRecordingsInfoByPath(wavs).map((r) => r.recording.path));
   for (const path of wavs) {
     if (known.has(path)) continue;
@@ -84,22 +86,16 @@ export function reconcileTemp(options: {
   return counts;
 }
 
-/** Every `.wav` under `dir`, at any depth. */
-function wavsUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((name) => name.endsWith(".wav"))
-    .map((name) => join(dir, name));
-}
-
 /**
  * After the metadata database was replaced by a fresh one (the old one was damaged), gives each
  * filed recording under `recordingsDir` a `saved` row again, from its GUANO chunk and header, so
- * the new database knows every recording on disk. Files it cannot read are left and logged.
+ * the new database knows every recording on disk. Files it cannot read are left and logged. A
+ * symlink (to a file or a folder, e.g. an archive) is never followed: what lies behind it is not
+ * ours, and a row would let retention delete it.
  */
 export function adoptFiled(options: { recordingsDir: string; store: RecordingStore; deployment: Deployment; timeExpansion: number; logger: ConsolaInstance }): number {
   const { store, logger } = options;
-  const wavs = wavsUnder(options.recordingsDir);
+  const wavs = ownFilesUnder(options.recordingsDir, ".wav");
   const known = new Set(store.getRecordingsInfoByPath(wavs).map((r) => r.recording.path));
   let adopted = 0;
   for (const path of wavs) {

@@ -5,6 +5,12 @@
  * on a schedule and, through `condition`, before each recording when space is short, so recording
  * pauses only when nothing more may be deleted, and resumes by itself once space is back.
  *
+ * Deleting for space happens only when it can reach its goal: when even deleting every recording
+ * it may would not restore `min_free` (something else filled the disk) or fit the ceiling, it
+ * deletes nothing for space and pauses recording with the reason ("disk filled by something else:
+ * X MB outside the recordings"), so a foreign file never costs the recordings. It deletes only
+ * files it wrote: a row whose path is a symlink, or lies behind one, is never a candidate.
+ *
  * A deletion unlinks the file, then marks the row `purged` with the time (path cleared). A crash
  * between the two leaves a saved row without its file; it is an old one (retention deletes oldest
  * first), so each run looks at the oldest few saved rows and marks those without a file purged.
@@ -12,10 +18,11 @@
 import { existsSync, unlinkSync } from "node:fs";
 import type { ConsolaInstance } from "consola";
 import { filesystemSpace, fileBytes, treeBytes } from "../components/retention/disk-usage.ts";
+import { ownFileChecker } from "../components/retention/own-files.ts";
 import { ceilingBytes, minFreeBytes, planPurge, type PlannedPurge, type StorageConfig } from "../components/retention/retention-policy.ts";
 import type { RetentionStore } from "../components/stores/types.ts";
 import type { ComponentStatus } from "../data/component-status.ts";
-import type { Metric } from "../data/index.ts";
+import type { CheckReport, Metric } from "../data/index.ts";
 import type { Clock } from "../scheduler/clock.ts";
 import type { NamedCondition } from "./recording.ts";
 
@@ -57,6 +64,8 @@ export interface RetentionRun {
 
 export interface RetentionTask {
   run: () => RetentionRun;
+  /** For `acoupi check`: warns when `storage.min_free` exceeds what deleting every recording could free. */
+  check: () => CheckReport;
   /** The recording condition: makes room when space is short; false only when none can be made. */
   condition: NamedCondition;
   usage: () => StorageUsage;
@@ -110,20 +119,35 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     return Math.max(0, u.used + deps.recordingBytes - u.ceiling, u.minFree - u.free);
   }
 
-  function plan(inFlight = 0): { usage: StorageUsage; needBytes: number; plan: PlannedPurge[] } {
+  /**
+   * The purge plan. `reachable` is false when the deletions for space cannot free `needBytes`:
+   * then only the deletions for age (and rows whose file a crash already deleted) are planned.
+   */
+  function plan(inFlight = 0): { usage: StorageUsage; needBytes: number; plan: PlannedPurge[]; reachable: boolean } {
     const u = usage(inFlight);
     const needBytes = needOf(u);
-    const candidates = deps.store.listRetentionCandidates({ keepPerLabel: config.keep_per_label });
-    const planned = planPurge(config, { candidates, needBytes, now: deps.clock.now(), sizeOf: fileBytes });
+    const own = ownFileChecker([folders.recordings, folders.tmp]);
+    // A file behind a symlink, or a symlink itself, is not ours to delete (nor to count as freeable).
+    const candidates = deps.store.listRetentionCandidates({ keepPerLabel: config.keep_per_label }).filter((c) => c.recording.path === null || own(c.recording.path) !== "foreign");
+    let planned = planPurge(config, { candidates, needBytes, now: deps.clock.now(), sizeOf: fileBytes });
+    const freed = planned.reduce((sum, p) => sum + p.bytes, 0);
+    const reachable = needBytes <= 0 || freed >= needBytes;
+    if (!reachable) planned = planned.filter((p) => p.reason === "max_age");
     const chosen = new Set(planned.map((p) => p.candidate.recording.id));
     for (const candidate of candidates.slice(0, CRASH_CHECKED)) {
       const { path, id } = candidate.recording;
       if (!chosen.has(id) && (path === null || !existsSync(path))) planned.push({ candidate, reason: "file_gone", bytes: 0 });
     }
-    return { usage: u, needBytes, plan: planned };
+    return { usage: u, needBytes, plan: planned, reachable };
   }
 
-  function blockedReason(u: StorageUsage): string | null {
+  /** Bytes on the recordings' filesystem that are neither free nor recordings. */
+  function outsideBytes(u: StorageUsage): number {
+    return Math.max(0, u.filesystem - u.free - u.used);
+  }
+
+  function blockedReason(u: StorageUsage, reachable = true): string | null {
+    if (!reachable && u.free < u.minFree) return `disk filled by something else: ${(outsideBytes(u) / MB).toFixed(1)} MB outside the recordings`;
     if (u.tmpFree <= deps.floorBytes && u.tmpFree < u.free) {
       return `less than ${deps.floorBytes / MB} MB free in paths.tmp_audio (${folders.tmp}), which is on another filesystem: deleting recordings cannot free it`;
     }
@@ -157,7 +181,7 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     freedBytes += run.freedBytes;
     lastRun = deps.clock.now();
     const after = run.purged > 0 ? usage(inFlight) : planned.usage;
-    run.blocked = blockedReason(after);
+    run.blocked = blockedReason(after, planned.reachable) ?? (planned.reachable ? null : `recordings use ${formatBytes(after.used)} of their ${formatBytes(after.ceiling)} ceiling and nothing more may be deleted`);
     blocked = run.blocked;
     blockedAt = deps.clock.monotonic();
     fruitlessAt = run.purged === 0 ? blockedAt : null;
@@ -193,8 +217,22 @@ export function retentionTask(deps: RetentionTaskDeps): RetentionTask {
     return enforce(deps.recordingBytes);
   }
 
+  function check(): CheckReport {
+    const u = usage();
+    const warnings: string[] = [];
+    // Deleting every recording frees at most what they use: beyond that, min_free cannot be met.
+    if (u.free + u.used < u.minFree) {
+      warnings.push(
+        `storage.min_free (${formatBytes(u.minFree)}) exceeds what deleting every recording could ever free: ${formatBytes(u.free)} free and ${formatBytes(u.used)} of recordings; ` +
+          `${formatBytes(outsideBytes(u))} on this filesystem is outside the recordings. Recording would pause: lower storage.min_free or free the disk`,
+      );
+    }
+    return { subject: "storage", lines: [`${formatBytes(u.free)} free, recordings use ${formatBytes(u.used)} of ${formatBytes(u.ceiling)}; min_free ${formatBytes(u.minFree)}`], warnings };
+  }
+
   return {
     run: retention_task,
+    check,
     condition,
     usage,
     plan: () => plan(0),

@@ -28,6 +28,7 @@ import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
 import { REVIEW_ROUTE, reviewWrite } from "./review-route.ts";
 import { allowedHostNames, internalFailure, malformed, readCookie, refuseForeignHost } from "./request-guard.ts";
+import { IDLE_TIMEOUT_S, limitRequests } from "./request-limits.ts";
 import { TaskDurations } from "./task-durations.ts";
 import { SpectrogramCache } from "./spectrogram-cache.ts";
 import { ensureWebToken, isLoopbackHost, removeEndpoint, webUrl, writeEndpoint } from "./token.ts";
@@ -153,7 +154,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
       logger.error("The web page failed:", error);
       return internalFailure();
     },
-    async fetch(request) {
+    idleTimeout: IDLE_TIMEOUT_S,
+    fetch: limitRequests(async (request) => {
       const refused = refuseForeignHost(request, allowedHosts);
       if (refused !== null) return refused;
       if (!URL.canParse(request.url)) return malformed("URL");
@@ -176,7 +178,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
         logger.error(`The web page failed on ${url.pathname}:`, error);
         return internalFailure();
       }
-    },
+    }),
   });
   const port = server.port ?? config.port;
   writeEndpoint(paths, { host: config.host, port, pid: process.pid });

@@ -4,8 +4,8 @@
  * makes a temp home, a fake ALSA microphone that the recorder sees through ACOUPI_ALSA_CONFIG,
  * the setup arguments of a busy deployment (short recordings, each running Silero VAD, messages
  * every second), and runs or spawns the binary with its output appended to a log file (so a
- * long run never blocks on a full pipe). Also a seeded random source for tests that must be
- * replayable, and a small polling helper.
+ * long run never blocks on a full pipe); `cleanup` kills what it spawned and still runs. Also a
+ * seeded random source for tests that must be replayable, and a small polling helper.
  */
 import { Database } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -98,6 +98,8 @@ export function makeRig(options: RigOptions): Rig {
     NO_COLOR: "1",
   };
   const storages = join(acoupiHome, "storages");
+  // Every process `spawn` started: cleanup kills those still running, so a failed test leaves no runner behind.
+  const spawned: Subprocess[] = [];
   const childEnv = (extra: Record<string, string> = {}) => {
     const base: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith("ACOUPI_")) base[key] = value;
@@ -131,13 +133,18 @@ export function makeRig(options: RigOptions): Rig {
     spawn(args, extraEnv) {
       const fd = openSync(runLog, "a");
       try {
-        return Bun.spawn([options.binary, ...args], { env: childEnv(extraEnv), cwd: dir, stdin: "ignore", stdout: fd, stderr: fd });
+        const proc = Bun.spawn([options.binary, ...args], { env: childEnv(extraEnv), cwd: dir, stdin: "ignore", stdout: fd, stderr: fd });
+        spawned.push(proc);
+        return proc;
       } finally {
         closeSync(fd);
       }
     },
     setMicInfile,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup() {
+      for (const proc of spawned) if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

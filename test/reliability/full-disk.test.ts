@@ -1,8 +1,9 @@
 /**
  * Reliability: the disk fills up. ACOUPI_HOME (recordings, temp, both databases, the status
  * file) lives on a small tmpfs mounted by the test (as root); a ballast file takes the free space
- * below `recording.min_free_mb`, then every last byte. Retention deletes every saved recording it
- * may (the ballast is not one), and then recording must pause with the reason in
+ * below `recording.min_free_mb`, then every last byte (`storage.min_free`, retention's own goal,
+ * is set below that threshold: deleting recordings cannot free the ballast's space, so retention
+ * deletes nothing for it, see retention-foreign.test.ts). Recording must pause with the reason in
  * `acoupi status --json`, the runner must go on (and not crash while even SQLite cannot write),
  * the databases must stay intact, and recording must resume by itself once the ballast is gone.
  * Where tmpfs cannot be mounted, the same is simulated on the real disk with a large ballast and
@@ -74,7 +75,7 @@ describe("a full disk", () => {
       minFreeMb = Math.floor((freeBytes(disk) - 150 * MB) / MB);
     }
     rig = makeRig({ binary, micSeconds: 60, acoupiHome: join(disk, ".acoupi") });
-    mustRun(rig, busySetupArgs({ minFreeMb }));
+    mustRun(rig, busySetupArgs({ minFreeMb, extra: ["--storage.min_free", "1MB"] }));
   }, 120_000);
 
   afterAll(() => {

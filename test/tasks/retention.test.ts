@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConsola } from "consola";
@@ -194,5 +194,43 @@ describe("retention with the temp folder on another filesystem", () => {
     } finally {
       Bun.spawnSync(["umount", "-l", ram]);
     }
+  });
+});
+
+describe("retention and what is not its to delete", () => {
+  test("when deleting every recording it may cannot restore min_free, it deletes none and names the space outside the recordings", () => {
+    const kept = [saved(1), saved(2), saved(3, ["robin"])];
+    const stats = statfsSync(dir);
+    const free = Number(stats.bavail) * Number(stats.bsize);
+    // Short of min_free by far more than the three files could free: the disk is full of something else.
+    const run = task({ min_free: `${free + 1e9}B` }).run();
+    expect(run.purged).toBe(0);
+    expect(run.blocked).toMatch(/^disk filled by something else: \d+\.\d MB outside the recordings$/);
+    for (const rec of kept) expect(states().get(rec.id)?.state).toBe("saved");
+    expect(kept.every((rec) => existsSync(rec.path ?? ""))).toBe(true);
+  });
+
+  test("a ceiling that only the newest recordings per label could meet deletes nothing: keep_per_label holds", () => {
+    const birds = [saved(1, ["blackbird"]), saved(2, ["blackbird"]), saved(3, ["robin"])];
+    // Room for one file: only deleting the kept recordings would reach it.
+    const run = task({ ceiling: `${FILE_BYTES}B`, keep_per_label: 2 }).run();
+    expect(run.purged).toBe(0);
+    expect(run.blocked).toContain("nothing more may be deleted");
+    for (const rec of birds) expect(states().get(rec.id)?.state).toBe("saved");
+  });
+
+  test("a recording whose path is a symlink out of the recordings folder is never deleted", () => {
+    const outside = join(dir, "archive.wav");
+    writeFileSync(outside, new Uint8Array(FILE_BYTES).fill(2));
+    const rec = saved(1);
+    rmSync(rec.path ?? "");
+    symlinkSync(outside, rec.path ?? "");
+    const own = saved(2);
+    // Room for the own file's successor only once the own file goes (the run counts one recording under way).
+    const run = task({ ceiling: `${2 * FILE_BYTES}B` }).run();
+    expect(existsSync(outside)).toBe(true);
+    expect(states().get(rec.id)?.state).toBe("saved");
+    expect(states().get(own.id)?.state).toBe("purged");
+    expect(run.purged).toBe(1);
   });
 });

@@ -10,7 +10,10 @@
  * the ceiling (see `_prune.ts`). Standalone it opens `messages_db` on its own connection; given
  * `deps.connection` (SqliteStore's `connection`) it attaches `messages_db` to it as `outbox`, so
  * `store.transaction(() => { store.storeModelOutputs(…); outbox.storeMessage(…) })` commits
- * both files together.
+ * both files together. With `recoverDamaged` (as a program opens it), a damaged file (SQLite cannot
+ * read it) is moved aside byte for byte to `<file>.corrupt-<UTC time>`, named in the log and in
+ * `status()`, and a fresh outbox is started: a runner under systemd must not crash-loop on it and
+ * stop recording. Without it (the `outbox` commands) a damaged file is an error, left untouched.
  */
 import type { Database } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
@@ -21,7 +24,8 @@ import { ResponseStatus, type Message, type Response } from "../../data/index.ts
 import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
 import { logger } from "../../log.ts";
-import { attachSqlite, openSqlite, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { attachSqlite, attachSqliteRecovering, damagedCopiesOf, openSqlite, openSqliteRecovering, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import type { ComponentStatus } from "../../data/component-status.ts";
 import { listEntries, requeueFailed, type OutboxEntry } from "./_admin.ts";
 import { pruneOutbox } from "./_prune.ts";
 import { assertOutboxSchema, OUTBOX_MIGRATIONS } from "./_schema.ts";
@@ -61,6 +65,8 @@ export interface SqliteMessageStoreDeps {
   random?: () => number;
   logger?: ConsolaInstance;
   synchronous?: Synchronous;
+  /** Move a damaged file aside and start a fresh outbox (what a running program wants); else throw. */
+  recoverDamaged?: boolean;
 }
 
 const JITTER = 0.1;
@@ -94,6 +100,8 @@ export class SqliteMessageStore implements MessageStore {
   readonly #config: Parsed;
   readonly #random: () => number;
   readonly #log: ConsolaInstance;
+  readonly #file: string;
+  readonly #recoveredFrom: string | null;
 
   constructor(config: SqliteMessageStoreConfig, deps: SqliteMessageStoreDeps = {}) {
     this.#config = SqliteMessageStoreConfigSchema.parse(config);
@@ -101,16 +109,29 @@ export class SqliteMessageStore implements MessageStore {
     this.#log = deps.logger ?? logger("outbox");
     const options = { label: "outbox", migrations: OUTBOX_MIGRATIONS, synchronous: deps.synchronous, recognise: (db: Database, schema: string, file: string) => assertOutboxSchema(db, file, schema) };
     const file = resolve(this.#config.messages_db);
+    this.#file = file;
+    let recovered: { movedTo: string | null; damage: string | null };
+    const recover = deps.recoverDamaged === true;
     if (deps.connection === undefined) {
-      this.#db = openSqlite(file, options);
+      const opened = recover ? openSqliteRecovering(file, options) : { db: openSqlite(file, options), movedTo: null, damage: null };
+      recovered = opened;
+      this.#db = opened.db;
       this.#s = "main";
       this.#attached = false;
     } else {
       assertNotMainFile(deps.connection, file);
-      attachSqlite(deps.connection, file, ATTACH_ALIAS, options);
+      if (recover) recovered = attachSqliteRecovering(deps.connection, file, ATTACH_ALIAS, options);
+      else {
+        attachSqlite(deps.connection, file, ATTACH_ALIAS, options);
+        recovered = { movedTo: null, damage: null };
+      }
       this.#db = deps.connection;
       this.#s = ATTACH_ALIAS;
       this.#attached = true;
+    }
+    this.#recoveredFrom = recovered.movedTo;
+    if (recovered.movedTo !== null) {
+      this.#log.error(`${recovered.damage}; moved it to ${recovered.movedTo} and started a fresh outbox. Its undelivered messages stay in that file`);
     }
     try {
       assertOutboxSchema(this.#db, file, this.#s);
@@ -225,6 +246,20 @@ export class SqliteMessageStore implements MessageStore {
   retryFailed(options: { ids?: readonly string[]; now?: Date } = {}): number {
     const now = options.now ?? new Date();
     return storeCall("re-queue failed messages", () => this.#db.transaction(() => requeueFailed(this.#db, this.#s, now, options.ids))());
+  }
+
+  /** Where the damaged file this outbox replaced at open was moved; null when it opened a sound one. */
+  get recoveredFrom(): string | null {
+    return this.#recoveredFrom;
+  }
+
+  /** Degraded while a damaged copy moved aside (by this start or an earlier one) lies beside the file. */
+  status(): ComponentStatus {
+    const damaged = damagedCopiesOf(this.#file);
+    return {
+      degraded: damaged.length > 0 ? `the outbox was damaged and replaced by a fresh one; the damaged file is ${damaged.at(-1)}` : null,
+      figures: { damaged_files: damaged.length, damaged_file: damaged.at(-1) ?? null },
+    };
   }
 
   stats(): OutboxStats {

@@ -1,4 +1,5 @@
 /** @module The MessageStore interface: the outbox (ARCHITECTURE.md, "The life of a message"). */
+import type { ComponentStatus } from "../../data/component-status.ts";
 import type { Message, Response } from "../../data/index.ts";
 
 export type MessageStatus = "pending" | "delivered" | "failed";
@@ -44,4 +45,6 @@ export interface MessageStore {
    */
   transaction<T>(fn: () => T): T;
   close(): void;
+  /** Optional: the store's own health, e.g. a damaged file it replaced at open. */
+  status?(): ComponentStatus;
 }

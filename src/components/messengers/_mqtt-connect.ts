@@ -13,8 +13,11 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () =>
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Resolves on the client's first CONNACK; rejects on an error, a close (`closedMessage`) or after `timeoutMs`. */
-export function firstConnack(client: MqttClient, timeoutMs: number, closedMessage: () => string): Promise<void> {
+/**
+ * Resolves on the client's first CONNACK; rejects on an error, a close (with `closedError`, e.g.
+ * the failure already described, so it is not described again) or after `timeoutMs`.
+ */
+export function firstConnack(client: MqttClient, timeoutMs: number, closedError: () => Error): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const cleanup = () => {
       clearTimeout(timer);
@@ -24,7 +27,7 @@ export function firstConnack(client: MqttClient, timeoutMs: number, closedMessag
     };
     const onConnect = () => (cleanup(), resolve());
     const onError = (error: Error) => (cleanup(), reject(error));
-    const onClose = () => (cleanup(), reject(new Error(closedMessage())));
+    const onClose = () => (cleanup(), reject(closedError()));
     const timer = setTimeout(() => onError(Object.assign(new Error("connack timeout"), { code: "ETIMEDOUT" })), timeoutMs);
     client.on("connect", onConnect);
     client.on("error", onError);

@@ -3,6 +3,9 @@
  * sentence and a help line naming the `messaging.mqtt.*` keys to check. The same description
  * becomes a MessageSendError at send time and a HealthCheckError in `check`. Messages never
  * carry the password: they are built from the host, port, user name and error codes only.
+ * A failure is described once: an error that already carries its description (DescribedMqttError,
+ * e.g. the last failure re-raised when a reconnect's socket closes) keeps it, so reconnects never
+ * wrap the previous message again, and the underlying text is cut to a bounded length.
  */
 
 export type MqttFailureKind = "auth" | "refused" | "unreachable" | "dns" | "timeout" | "tls" | "reset" | "duplicate" | "other";
@@ -36,12 +39,26 @@ function codeOf(error: unknown): string | number | undefined {
   return typeof code === "string" || typeof code === "number" ? code : undefined;
 }
 
+/** Longest underlying error text kept in a description. */
+const TEXT_CHARS = 200;
+
 function textOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS - 1)}…` : text;
+}
+
+/** An error that already is a described failure: `describeMqttError` returns its failure as it is. */
+export class DescribedMqttError extends Error {
+  readonly failure: MqttFailure;
+  constructor(failure: MqttFailure) {
+    super(failure.message);
+    this.failure = failure;
+  }
 }
 
 /** Describes a connection or publish failure for the user. */
 export function describeMqttError(error: unknown, ctx: MqttErrorContext): MqttFailure {
+  if (error instanceof DescribedMqttError) return { kind: error.failure.kind, message: error.failure.message, help: error.failure.help };
   const where = ctx.where ?? `${ctx.host}:${ctx.port}`;
   const code = codeOf(error);
   const text = textOf(error);

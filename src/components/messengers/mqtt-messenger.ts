@@ -16,7 +16,7 @@ import { HealthCheckError, MessageSendError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
-import { describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
+import { DescribedMqttError, describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
 import { isSecure, mqttClientOptions, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
 import { firstConnack, withTimeout } from "./_mqtt-connect.ts";
 import { TakeoverDetector } from "./_mqtt-takeover.ts";
@@ -314,7 +314,10 @@ export class MqttMessenger implements Messenger {
     this.#client = client;
     this.#watch(client);
     try {
-      await firstConnack(client, this.#config.timeout * 1000 + 500, () => this.#lastError?.message ?? `connection to ${this.#where()} closed`);
+      await firstConnack(client, this.#config.timeout * 1000 + 500, () => {
+        const last = this.#lastError;
+        return last === null ? new Error(`connection to ${this.#where()} closed`) : new DescribedMqttError(last);
+      });
     } catch (error) {
       this.#drop(client);
       const failure = describeMqttError(error, this.#ctx);

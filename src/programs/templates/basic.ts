@@ -9,7 +9,7 @@
  * the recorder, the tasks and `openOutbox`, so no SQLite connection leaves it.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { recordingSchedule } from "../../components/conditions/recording-schedule.ts";
 import { freeBytes } from "../../components/conditions/has-free-space.ts";
@@ -27,6 +27,7 @@ import { atLeast, noPrompt } from "../../config/markers.ts";
 import { homePath, timeOfDay, timeZone } from "../../config/types.ts";
 import type { Deployment } from "../../data/index.ts";
 import { fileManagementTask, type FileManagementTask } from "../../tasks/file-management.ts";
+import { ModelHealth } from "../../tasks/model-health.ts";
 import { adoptFiled, reconcileTemp } from "../../tasks/reconcile.ts";
 import { FILE_MANAGEMENT_TASK, PRIVACY_TASK, RECORDING_TASK, RETENTION_TASK } from "../../tasks/names.ts";
 import { retentionTask, type RetentionTask } from "../../tasks/retention.ts";
@@ -61,9 +62,18 @@ export const PathsConfigSchema = z.object({
 });
 
 export const FileManagementConfigSchema = z.object({
+<<<<<<< HEAD
   interval: z.number().min(1).max(86_400).default(120).describe("Seconds between file management runs"),
   max_wait: z.number().positive().max(604_800).default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
   on_timeout: z.enum(["save", "delete"]).default("save").describe("What to do with a recording whose models never ran"),
+=======
+  interval: z.number().min(1).default(120).describe("Seconds between file management runs"),
+  max_wait: z.number().positive().default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
+  on_timeout: z
+    .enum(["save", "delete"])
+    .default("save")
+    .describe("What to do with a recording whose model failed or never ran: save it whole into paths.recordings/unprocessed/, or delete it"),
+>>>>>>> reliable
   filename_template: DateFileManagerSchema.shape.filename_template,
 });
 
@@ -101,6 +111,8 @@ export interface BasicTemplate {
   recording: RecordingTask;
   fileManagement: FileManagementTask;
   retention: RetentionTask;
+  /** How each required model fares; the detection template reports its runs here. */
+  modelHealth: ModelHealth;
   /** The speech filter, when `privacy.enabled`. */
   privacy: PrivacyTask | null;
   /**
@@ -197,6 +209,8 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     clock: deps.clock,
     logger: deps.logger.withTag(RECORDING_TASK),
   });
+  const modelHealth = new ModelHealth();
+  ctx.onStatus("models", () => modelHealth.status());
   const fileManagement = fileManagementTask({
     store,
     fileManagers: options.fileManagers ?? [dateFileManager({ directory: config.paths.recordings, device_id: deps.deviceId, filename_template: config.file_management.filename_template })],
@@ -204,6 +218,10 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     requiredModels: () => ctx.requiredModels(),
     maxWaitSeconds: config.file_management.max_wait,
     onTimeout: config.file_management.on_timeout,
+    unprocessedDir: join(config.paths.recordings, "unprocessed"),
+    failedModels: (id) => modelHealth.failedOn(id),
+    onTimedOut: (model, id) => modelHealth.timedOut(model, id),
+    neverTimeOut: config.privacy.enabled ? [PRIVACY_MODEL] : [],
     clock: deps.clock,
     logger: deps.logger.withTag(FILE_MANAGEMENT_TASK),
   });
@@ -221,19 +239,15 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     return privacy.run(rec);
   }
 
-  ctx.onStart((d) => {
+  ctx.onStart(async (d) => {
     deployment = d;
     store.storeDeployment(d);
     reconcileTemp({ tmpDir: config.paths.tmp_audio, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
     if (store instanceof SqliteStore && store.recoveredFrom !== null) adoptFiled({ recordingsDir: config.paths.recordings, store, deployment: d, timeExpansion: config.microphone.time_expansion, logger: deps.logger });
+    // Recordings a crash left unscreened are screened before anything may file them, whatever their age.
+    if (privacy !== null) for (const item of store.listRecordingsByState("temp")) await screen(item.recording, item.modelOutputs);
     fileManagement.run();
   });
-  if (privacy !== null) {
-    // Recordings a crash left unscreened are screened before anything else may file them.
-    ctx.onStart(async () => {
-      for (const item of store.listRecordingsByState("temp")) await screen(item.recording, item.modelOutputs);
-    });
-  }
   ctx.onEnd(async (d) => {
     store.storeDeployment(d);
     store.updateDeployment(d);
@@ -256,6 +270,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     recording,
     fileManagement,
     retention,
+    modelHealth,
     privacy,
     recordingSource: privacy === null ? RECORDING_TASK : PRIVACY_TASK,
     screen,

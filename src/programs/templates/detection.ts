@@ -97,6 +97,7 @@ export function detectionTemplate(
     messageBuilders: options.messageBuilders ?? [detectionThresholdMessage(config.detections.message_threshold ?? threshold)],
     clock: deps.clock,
     logger: deps.logger.withTag(DETECTION_TASK),
+    health: inputs.basic.modelHealth,
   });
   ctx.addTask(detection.run, { name: DETECTION_TASK, schedule: { after: inputs.basic.recordingSource }, queue: "detection" });
   ctx.onStatus("detection", detection.status);

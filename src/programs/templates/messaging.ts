@@ -26,6 +26,7 @@ import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesTask } fro
 import type { ProgramContext } from "../program-context.ts";
 import type { BasicTemplate } from "./basic.ts";
 import { DEFAULT_QUEUE } from "../workers.ts";
+import { LAST_SEND_DEADLINE_MS } from "../../system/stop-deadlines.ts";
 import { wireHomeAssistant } from "./_home-assistant.ts";
 
 /** The outbox limits and backoff: the message store's settings other than its path. */
@@ -96,14 +97,28 @@ export function messagingTemplate(
 ): MessagingTemplate {
   const { deps } = ctx;
   const outboxConfig = { ...config.outbox, messages_db: config.messages_db };
-  const outboxDeps = { logger: deps.logger.withTag("outbox") };
+  const outboxDeps = { logger: deps.logger.withTag("outbox"), recoverDamaged: true };
   const outbox = inputs.basic ? inputs.basic.openOutbox(outboxConfig, outboxDeps) : new SqliteMessageStore(outboxConfig, outboxDeps);
   ctx.onClose(() => outbox.close());
 
   const messenger = options.messenger === undefined ? configuredMessenger(ctx, config) : options.messenger;
   if (messenger === null) {
     deps.logger.warn("No messenger is configured (messaging.http and messaging.mqtt are empty): messages are kept in the outbox until one is");
-  } else {
+  }
+  // Sends let go of at stop (see below) may still be writing their outcomes: closers run in reverse,
+  // so the messenger closes first (failing what waits on it), then this waits for those sends to
+  // settle (1 s at most), then the outbox closes.
+  const unsettled = new Set<Promise<unknown>>();
+  const tracked = <T>(sending: Promise<T>): Promise<T> => {
+    unsettled.add(sending);
+    void sending.then(
+      () => unsettled.delete(sending),
+      () => unsettled.delete(sending),
+    );
+    return sending;
+  };
+  ctx.onClose(() => Promise.race([Promise.allSettled([...unsettled]), Bun.sleep(1000)]).then(() => undefined));
+  if (messenger !== null) {
     ctx.onClose(() => messenger.close());
     ctx.onCheck(() => messenger.check(), { network: true });
   }
@@ -117,7 +132,22 @@ export function messagingTemplate(
     clock: deps.clock,
     logger: deps.logger.withTag(SEND_MESSAGES_TASK),
   });
-  ctx.addTask(send.run, { name: SEND_MESSAGES_TASK, schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE });
+  // When the runner stops, a run waiting on the broker is let go (the last send below takes over),
+  // so the drain never waits for a dead broker's timeout.
+  const sendWhileRunning = async function send_messages_task() {
+    if (ctx.stopping.aborted) return undefined;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      ctx.stopping.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([tracked(send.run()), aborted]);
+    } finally {
+      if (onAbort !== undefined) ctx.stopping.removeEventListener("abort", onAbort);
+    }
+  };
+  ctx.addTask(sendWhileRunning, { name: SEND_MESSAGES_TASK, schedule: { every: config.message_send_interval }, queue: DEFAULT_QUEUE });
 
   const metrics: MetricSource[] = [];
   if (options.defaultMetrics !== false) {
@@ -137,6 +167,10 @@ export function messagingTemplate(
     const retention = inputs.basic?.retention;
     if (retention) metrics.push(function retention_metrics() {
       return retention.metrics();
+    });
+    const modelHealth = inputs.basic?.modelHealth;
+    if (modelHealth) metrics.push(function model_health() {
+      return modelHealth.metrics(deps.clock.now());
     });
     const privacy = inputs.basic?.privacy;
     if (privacy) metrics.push(function privacy_metrics() {
@@ -165,20 +199,32 @@ export function messagingTemplate(
   wireHomeAssistant(ctx, config, { messenger, outbox, basic: inputs.basic, health, storagePath: dirname(config.messages_db) });
 
   if (messenger !== null) {
-    ctx.onEnd(async () => {
-      try {
-        await send.run();
-      } catch (error) {
-        deps.logger.error("The last send before the deployment ended failed; messages stay in the outbox:", error);
-      }
-    });
+    // acoupi's on_end: what is queued (the last model outputs, the last heartbeat) goes out when the
+    // runner stops and when the deployment ends, within a deadline a dead broker cannot stretch.
+    const lastSend = async (budgetMs: number, when: string): Promise<void> => {
+      const sending = tracked(send.run()).then(
+        () => true,
+        (error: unknown) => {
+          deps.logger.error(`The last send ${when} failed; messages stay in the outbox:`, error);
+          return true;
+        },
+      );
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = await Promise.race([sending, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budgetMs)))]);
+      clearTimeout(timer);
+      if (!done) deps.logger.warn(`The last send ${when} did not finish within ${(budgetMs / 1000).toFixed(1)} s; what is left stays in the outbox`);
+    };
+    ctx.onStopping((budgetMs) => lastSend(Math.min(budgetMs, LAST_SEND_DEADLINE_MS), "before the runner stopped"));
+    ctx.onEnd(() => lastSend(LAST_SEND_DEADLINE_MS, "before the deployment ended"));
   }
 
   ctx.onStatus("outbox", () => {
     const stats = outbox.stats();
     const own = messenger?.status?.() ?? {};
+    const store = outbox.status?.() ?? {};
+    const degraded = [store.degraded, own.degraded].filter((reason) => typeof reason === "string" && reason !== "");
     return {
-      degraded: own.degraded ?? null,
+      degraded: degraded.length > 0 ? degraded.join("; ") : null,
       figures: {
         pending: stats.pending,
         delivered: stats.delivered,
@@ -188,6 +234,7 @@ export function messagingTemplate(
         dropped_detection: stats.dropped.detection,
         messenger: messenger === null ? "none" : "custom",
         last_error: send.lastRun()?.lastError?.message ?? null,
+        ...store.figures,
         ...own.figures,
       },
     };
