@@ -62,18 +62,12 @@ export const PathsConfigSchema = z.object({
 });
 
 export const FileManagementConfigSchema = z.object({
-<<<<<<< HEAD
   interval: z.number().min(1).max(86_400).default(120).describe("Seconds between file management runs"),
   max_wait: z.number().positive().max(604_800).default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
-  on_timeout: z.enum(["save", "delete"]).default("save").describe("What to do with a recording whose models never ran"),
-=======
-  interval: z.number().min(1).default(120).describe("Seconds between file management runs"),
-  max_wait: z.number().positive().default(3600).describe("Seconds a recording may wait for its models before it is handled anyway"),
   on_timeout: z
     .enum(["save", "delete"])
     .default("save")
     .describe("What to do with a recording whose model failed or never ran: save it whole into paths.recordings/unprocessed/, or delete it"),
->>>>>>> reliable
   filename_template: DateFileManagerSchema.shape.filename_template,
 });
 
