@@ -8,6 +8,7 @@
  */
 import { AlsaError, DeviceError } from "../../errors.ts";
 import { logger } from "../../log.ts";
+import { liveLevel } from "../../audio/live-level.ts";
 import type { ActualParams } from "../../../native/alsa/pcm.ts";
 import { FrameRing, type CaptureCounters, type RingChunk } from "./_frame-ring.ts";
 import type { CaptureReply, CaptureStart, SerializedError } from "./capture-worker.ts";
@@ -199,7 +200,10 @@ export class CaptureStream {
       }
       firstFrame ??= this.#position;
       const n = Math.min(chunk.frames - this.#chunkOffset, remaining);
-      await sink(chunk.samples.subarray(this.#chunkOffset * channels, (this.#chunkOffset + n) * channels));
+      const samples = chunk.samples.subarray(this.#chunkOffset * channels, (this.#chunkOffset + n) * channels);
+      // The page's live level, measured only while someone watches (one slot, never waits).
+      liveLevel.feed(samples, this.params.samplerate * channels);
+      await sink(samples);
       this.#chunkOffset += n;
       this.#position += n;
       remaining -= n;

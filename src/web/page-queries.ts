@@ -1,0 +1,110 @@
+/**
+ * @module What the page's listings read: a page of detections (newest first, filtered by species,
+ * score, local day and verdict, "older" by a cursor), a page of recordings, one detection by id,
+ * and a species' hourly counts and best detections over a time range. A page never splits a
+ * recording's detections: it ends after the recording that fills it, and its cursor is that
+ * recording's time, so "older" continues exactly where it stopped.
+ */
+import type { Database } from "bun:sqlite";
+import { iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
+import { reviewJoin } from "../report/reviews.ts";
+
+export const PAGE_SIZE = 20;
+export const VERDICT_FILTERS = ["any", "none", "correct", "false", "uncertain"] as const;
+export type VerdictFilter = (typeof VERDICT_FILTERS)[number];
+
+export interface DetectionQuery {
+  species?: string;
+  minScore?: number;
+  /** UTC bounds of the day asked for (a local day in the page's zone). */
+  since?: Date;
+  until?: Date;
+  verdict: VerdictFilter;
+  /** Only recordings created before this (the cursor of the previous page). */
+  before?: Date;
+  limit?: number;
+}
+
+export interface Page<T> {
+  rows: T[];
+  /** The cursor for "older", or null on the last page. */
+  older: string | null;
+}
+
+function earlier(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a < b ? a : b;
+}
+
+export function detectionsPage(db: Database, q: DetectionQuery): Page<DetectionListRow> {
+  const limit = q.limit ?? PAGE_SIZE;
+  const rows: DetectionListRow[] = [];
+  const it = iterateDetections(db, {
+    order: "newest",
+    ...(q.species !== undefined ? { label: q.species } : {}),
+    ...(q.minScore !== undefined ? { minScore: q.minScore } : {}),
+    ...(q.since !== undefined ? { since: q.since } : {}),
+    ...(earlier(q.until, q.before) !== undefined ? { until: earlier(q.until, q.before) as Date } : {}),
+    ...(q.verdict === "correct" ? { verified: true } : q.verdict === "none" ? { unreviewed: true } : {}),
+  });
+  let older: string | null = null;
+  for (const row of it) {
+    if (q.verdict !== "any" && q.verdict !== "none" && row.verdict !== q.verdict) continue;
+    const last = rows[rows.length - 1];
+    if (rows.length >= limit && last !== undefined && row.created_on !== last.created_on) {
+      older = last.created_on;
+      break;
+    }
+    rows.push(row);
+  }
+  it.return?.();
+  return { rows, older };
+}
+
+export function recordingsPage(db: Database, before: Date | undefined, limit = PAGE_SIZE): Page<RecordingListRow> {
+  const rows = [...iterateRecordings(db, { order: "newest", limit: limit + 1, ...(before !== undefined ? { until: before } : {}) })];
+  const more = rows.length > limit;
+  if (more) rows.pop();
+  // Recordings may share a start time only across deployments; the cursor is the last one shown.
+  return { rows, older: more ? (rows[rows.length - 1]?.created_on ?? null) : null };
+}
+
+const DETECTION_COLUMNS = `d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
+  r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
+  d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
+  t.key AS tag_key, t.value AS label, t.confidence_score AS label_score,
+  v.verdict AS verdict, v.species AS verdict_species, v.note AS verdict_note, v.reviewed_on AS reviewed_on`;
+const TOP_TAG = "LEFT JOIN predicted_tags t ON t.id = (SELECT id FROM predicted_tags WHERE detection_id = d.id ORDER BY confidence_score DESC, id LIMIT 1)";
+
+/** One detection by id (any case), or null. */
+export function findDetection(db: Database, id: string): DetectionListRow | null {
+  const sql = `SELECT ${DETECTION_COLUMNS} FROM detections d JOIN model_outputs m ON m.id = d.model_output_id
+    JOIN recordings r ON r.id = m.recording_id JOIN deployments dep ON dep.id = r.deployment_id ${TOP_TAG} ${reviewJoin(db)}
+    WHERE d.id = lower($id)`;
+  return db.query<DetectionListRow, [Record<string, string>]>(sql).get({ id });
+}
+
+/** A species' best detections since `since` (model outputs walked by their time index), best first. */
+export function bestDetections(db: Database, species: string, since: Date, limit = 5): DetectionListRow[] {
+  const sql = `SELECT ${DETECTION_COLUMNS} FROM model_outputs m INDEXED BY model_outputs_created_on
+    CROSS JOIN recordings r ON r.id = m.recording_id CROSS JOIN deployments dep ON dep.id = r.deployment_id
+    JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
+    WHERE m.created_on >= $since AND r.created_on >= $since AND t.value = $species COLLATE NOCASE
+    ORDER BY d.detection_score DESC, r.created_on DESC LIMIT $limit`;
+  return db.query<DetectionListRow, [Record<string, string | number>]>(sql).all({ since: since.toISOString(), species, limit });
+}
+
+/** The species known to the database (labels of detections since `since`), most detected first. */
+export function speciesSince(db: Database, since: Date): Array<{ label: string; count: number }> {
+  const sql = `SELECT t.value AS label, count(*) AS count FROM model_outputs m INDEXED BY model_outputs_created_on
+    JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+    WHERE m.created_on >= $since AND t.value IS NOT NULL GROUP BY t.value ORDER BY count DESC, label`;
+  return db.query<{ label: string; count: number }, [Record<string, string>]>(sql).all({ since: since.toISOString() });
+}
+
+/** Whether any detection ever carried this label (a species page for an unknown one is a 404). */
+export function speciesExists(db: Database, species: string): string | null {
+  const row = db.query<{ value: string }, [Record<string, string>]>("SELECT value FROM predicted_tags WHERE value = $species COLLATE NOCASE LIMIT 1").get({ species });
+  return row?.value ?? null;
+}
