@@ -63,3 +63,15 @@ export function lastLocalDays(now: Date, zone: string, n: number): string[] {
   for (let i = 0; i < n; i++, ms -= 86_400_000) days.unshift(new Date(ms).toISOString().slice(0, 10));
   return days;
 }
+
+/** The UTC instant a local day (`YYYY-MM-DD`) starts in the zone. */
+export function localDayStart(date: string, zone: string): Date {
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  const offsetAt = (ms: number) => {
+    const p = zonedParts(ms, zone);
+    return Date.parse(`${p.date}T${p.time}Z`) - ms;
+  };
+  // Twice: the offset at the guess may differ from the offset at the day's start across a change.
+  const first = guess - offsetAt(guess);
+  return new Date(guess - offsetAt(first));
+}
