@@ -1,9 +1,10 @@
 /**
  * @module The live input level, from the capture itself to whoever watches (the page's Worker):
  * one slot in a SharedArrayBuffer, newest value wins, so the channel is bounded by construction
- * and capture never waits for a reader. The capture stream feeds every chunk it hands out; it
- * measures only while the reader says someone watches (`watchers` > 0), so with nobody on the
- * page the capture path does one atomic read per chunk and nothing else. The level is published
+ * and capture never waits for a reader. The capture Worker feeds every read from the device
+ * (capture-worker.ts gets the slot with its start message); it measures only while the reader
+ * says someone watches (`watchers` > 0), so with nobody on the page the capture path does one
+ * atomic read per chunk and nothing else. The runner hands the same slot to the page Worker. The level is published
  * every PUBLISH_S of audio: the peak and RMS in dBFS over that span, its wall time and a sequence
  * number the reader compares to see a new value.
  */
@@ -82,5 +83,5 @@ export class LiveLevel {
   }
 }
 
-/** The process's one channel: the capture stream feeds it, the runner hands its buffer to the page. */
+/** The process's one channel: its buffer goes to the capture Worker and to the page Worker. */
 export const liveLevel = new LiveLevel();

@@ -7,7 +7,8 @@
  * the species page's activity chart has the planted detections in their local hour cells; the
  * best label leads its clip's list and a hostile label stays text; unknown ids, species and
  * ranges give 404/416 and a bad filter 400; the live level follows the microphone's loudness
- * within 2 s. Screenshots of every page at both widths go to .tmp/artifacts/page-*.png.
+ * within 2 s (reads of 100 ms, `recording.chunksize` 1600: the fake microphone's ALSA buffer is
+ * four reads, which at the default 8192 frames would hold 2 s of a 16 kHz stream). Screenshots of every page at both widths go to .tmp/artifacts/page-*.png.
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -39,36 +40,57 @@ interface AudioLike {
   addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
 }
 
-/** Feeds the FIFO microphone a 3 kHz tone at real-time pace, 100 ms at a time, at an amplitude the test sets. */
+/**
+ * Feeds the FIFO microphone a 3 kHz tone at real-time pace, 100 ms at a time, at an amplitude the
+ * test sets, and only while the recorder has the pipe open: data written before it opens would
+ * wait in the pipe (up to 2 s of audio) and delay every later sample by as much.
+ */
 class Feeder {
   amplitude = 1000;
-  readonly #fd: number;
+  readonly #fifo: string;
   readonly #timer: ReturnType<typeof setInterval>;
+  #fd: number | null = null;
   #phase = 0;
   #next = performance.now();
 
   constructor(fifo: string) {
-    // Read-write and non-blocking: opening never waits for the recorder, and a write while the pipe is full is dropped.
-    this.#fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    this.#fifo = fifo;
     this.#timer = setInterval(() => this.#feed(), 20);
   }
 
   #feed(): void {
+    if (this.#fd === null) {
+      try {
+        // Write-only and non-blocking: fails with ENXIO while no reader has the pipe open.
+        this.#fd = openSync(this.#fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        this.#next = performance.now();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENXIO") throw error;
+        return;
+      }
+    }
     while (performance.now() >= this.#next) {
       const block = new Int16Array(RATE / 10);
       for (let i = 0; i < block.length; i++, this.#phase++) block[i] = Math.round(this.amplitude * Math.sin((2 * Math.PI * 3000 * this.#phase) / RATE));
+      this.#next += 100;
       try {
         writeSync(this.#fd, new Uint8Array(block.buffer));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EPIPE") {
+          // The recorder closed the pipe: wait for it to open it again.
+          closeSync(this.#fd);
+          this.#fd = null;
+          return;
+        }
+        if (code !== "EAGAIN") throw error;
       }
-      this.#next += 100;
     }
   }
 
   close(): void {
     clearInterval(this.#timer);
-    closeSync(this.#fd);
+    if (this.#fd !== null) closeSync(this.#fd);
   }
 }
 
@@ -147,7 +169,7 @@ withChromium("the sensor's page on a phone and on a desktop, against a compiled 
     const setup = d.run([
       "setup", "--program", "default", "--no-prompt", "--timezone", ZONE,
       "--microphone.device_name", d.mic.device, "--microphone.samplerate", String(RATE), "--microphone.audio_channels", "1",
-      "--recording.duration", "6", "--recording.interval", "6",
+      "--recording.duration", "6", "--recording.interval", "6", "--recording.chunksize", "1600",
       "--recording.schedule_start", "00:00:00", "--recording.schedule_end", "23:59:59",
       "--recording.min_free_mb", "0", "--file_management.interval", "1",
       "--web.enabled", "true", "--web.host", "127.0.0.1", "--web.port", "0",

@@ -7,8 +7,8 @@
  * The worker runs on a CaptureThread the caller may keep between streams (see _capture-thread.ts).
  */
 import { AlsaError, DeviceError } from "../../errors.ts";
-import { logger } from "../../log.ts";
 import { liveLevel } from "../../audio/live-level.ts";
+import { logger } from "../../log.ts";
 import type { ActualParams } from "../../../native/alsa/pcm.ts";
 import { FrameRing, type CaptureCounters, type RingChunk } from "./_frame-ring.ts";
 import type { CaptureReply, CaptureStart, SerializedError } from "./capture-worker.ts";
@@ -102,6 +102,8 @@ export class CaptureStream {
         channels: options.channels,
         latencyUs: Math.max(500_000, Math.ceil(((4 * options.chunkFrames) / options.samplerate) * 1e6)),
         ring: ring.buffers,
+        // The page's live level is measured where the device is read (capture-worker.ts).
+        liveLevel: liveLevel.buffer,
       };
       this.#thread.start(start, {
         onReply: (message) => {
@@ -200,10 +202,7 @@ export class CaptureStream {
       }
       firstFrame ??= this.#position;
       const n = Math.min(chunk.frames - this.#chunkOffset, remaining);
-      const samples = chunk.samples.subarray(this.#chunkOffset * channels, (this.#chunkOffset + n) * channels);
-      // The page's live level, measured only while someone watches (one slot, never waits).
-      liveLevel.feed(samples, this.params.samplerate * channels);
-      await sink(samples);
+      await sink(chunk.samples.subarray(this.#chunkOffset * channels, (this.#chunkOffset + n) * channels));
       this.#chunkOffset += n;
       this.#position += n;
       remaining -= n;
