@@ -28,5 +28,5 @@ a{color:var(--bar)}.scroll{overflow-x:auto;max-width:100%}
 .filters{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:end;margin-bottom:8px}.filters label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
 .filters input,.filters select{font:inherit;max-width:11em;padding:3px;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--fg)}
 .chart{display:block;height:auto}.chart .cell{fill:var(--bar)}.chart .cell.empty{fill:var(--line)}.chart .axis{font-size:9px;fill:var(--muted)}
-.daily td{padding:1px 4px}.species-links{font-size:.9rem}
+.scroll th,.scroll td{overflow-wrap:normal;white-space:nowrap}.scroll td:first-child{white-space:normal;overflow-wrap:anywhere;min-width:7em}.daily td{padding:1px 4px}.species-links{font-size:.9rem}
 `;
