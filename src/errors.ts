@@ -126,3 +126,10 @@ export class UpdateError extends AcoupiError {
     super("update", message, options);
   }
 }
+
+/** A backup or an upload could not complete: its destination is wrong, full, or refused a file. */
+export class BackupError extends AcoupiError {
+  constructor(message: string, options: AcoupiErrorOptions = {}) {
+    super("backup", message, options);
+  }
+}

@@ -33,6 +33,7 @@ const COMMANDS: Array<[name: string, description: string, loader: Lazy]> = [
   ["spectrogram", "Draw a recording's spectrogram as a PNG, with its detections", () => load(import("./commands/spectrogram.ts"))],
   ["web", "The local web page: `acoupi web url` prints its address", () => load(import("./commands/web/index.ts"))],
   ["outbox", "List the messages waiting to be sent; `acoupi outbox retry` re-queues failed ones", () => load(import("./commands/outbox/index.ts"))],
+  ["backup", "Copy the databases and new recordings into a folder: `acoupi backup --out /media/usb/acoupi`", () => load(import("./commands/backup.ts"))],
   ["storage", "Show disk usage, what retention deletes next and how long the space lasts", () => load(import("./commands/storage.ts"))],
   ["devices", "List the capture devices (names for microphone.device_name)", () => load(import("./commands/devices.ts"))],
   ["service", "Install, remove or inspect the systemd service", () => load(import("./commands/service/index.ts"))],

@@ -54,6 +54,8 @@ export interface DetectionListRow {
   recording_id: string;
   created_on: string;
   path: string | null;
+  /** The path relative to the recordings folder; null when the recording is not under it. */
+  relative_path: string | null;
   duration_s: number;
   samplerate_hz: number;
   audio_channels: number;
@@ -79,6 +81,16 @@ export interface DetectionListRow {
   verdict_note: string | null;
   reviewed_on: string | null;
 }
+
+/**
+ * A recording's absolute path: a stored relative path joined to its root's folder, which the
+ * connection holds in `temp.path_roots` (see metadata-db.ts); an absolute one as stored.
+ */
+const PATH = `CASE WHEN r.path_root IS NULL THEN r.path ELSE (SELECT dir FROM temp.path_roots WHERE name = r.path_root) || '/' || r.path END AS path`;
+/** Relative to the recordings folder, for tables that travel with the recordings (Raven's Begin Path). */
+const RELATIVE_PATH = "CASE WHEN r.path_root = 'recordings' THEN r.path END AS relative_path";
+/** The two path columns of a recording `r`, for queries elsewhere (the page's) that list detections. */
+export const RECORDING_PATH_COLUMNS = `${PATH}, ${RELATIVE_PATH}`;
 
 type Params = Record<string, string | number>;
 
@@ -155,7 +167,7 @@ export function iterateRecordings(db: Database, filters: ReportFilters = {}): It
     where.push(`EXISTS (SELECT 1 FROM model_outputs m JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)} WHERE ${inner.join(" AND ")})`);
   }
   const dir = direction(filters);
-  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, r.path, r.state,
+  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, ${PATH}, r.state,
       dep.id AS deployment_id, dep.name AS deployment_name,
       (SELECT count(*) FROM model_outputs m JOIN detections d ON d.model_output_id = m.id WHERE m.recording_id = r.id) AS detections
     FROM ${BY_TIME} CROSS JOIN deployments dep ON dep.id = r.deployment_id${tail(filters, where, params, `r.created_on ${dir}, r.rowid ${dir}`)}`;
@@ -169,7 +181,7 @@ export function iterateDetections(db: Database, filters: ReportFilters = {}): It
   recordingConditions(filters, where, params);
   detectionConditions(filters, where, params);
   const dir = direction(filters);
-  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
+  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, ${PATH}, ${RELATIVE_PATH}, r.duration_s, r.samplerate_hz,
       r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
       t.key AS tag_key, t.value AS label, t.confidence_score AS label_score, ${VERDICT_COLUMNS}
@@ -235,7 +247,7 @@ export function countRecordings(db: Database, filters: ReportFilters = {}): numb
 
 /** One recording by id (any case), or null. */
 export function findRecording(db: Database, id: string): RecordingListRow | null {
-  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, r.path, r.state,
+  const sql = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels, r.time_expansion, ${PATH}, r.state,
       dep.id AS deployment_id, dep.name AS deployment_name,
       (SELECT count(*) FROM model_outputs m JOIN detections d ON d.model_output_id = m.id WHERE m.recording_id = r.id) AS detections
     FROM recordings r CROSS JOIN deployments dep ON dep.id = r.deployment_id WHERE r.id = lower($id)`;
@@ -244,7 +256,7 @@ export function findRecording(db: Database, id: string): RecordingListRow | null
 
 /** A recording's detections, by start time (for the spectrogram's boxes). */
 export function recordingDetections(db: Database, recordingId: string): DetectionListRow[] {
-  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
+  const sql = `SELECT d.id AS detection_id, r.id AS recording_id, r.created_on, ${PATH}, ${RELATIVE_PATH}, r.duration_s, r.samplerate_hz,
       r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
       d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
       t.key AS tag_key, t.value AS label, t.confidence_score AS label_score, ${VERDICT_COLUMNS}

@@ -12,3 +12,4 @@ export const SUMMARY_TASK = "summary_task";
 export const HOMEASSISTANT_TASK = "homeassistant_task";
 export const RETENTION_TASK = "retention_task";
 export const PRIVACY_TASK = "privacy_task";
+export const UPLOAD_TASK = "upload_task";

@@ -90,17 +90,24 @@ export function reconcileTemp(options: {
  * After the metadata database was replaced by a fresh one (the old one was damaged), gives each
  * filed recording under `recordingsDir` a `saved` row again, from its GUANO chunk and header, so
  * the new database knows every recording on disk. Files it cannot read are left and logged. A
- * symlink (to a file or a folder, e.g. an archive) is never followed: what lies behind it is not
- * ours, and a row would let retention delete it.
+ * symlink (to a file or a folder, e.g. an archive) is never followed, and a WAV acoupi did not write
+ * (no `Make: acoupi` in its GUANO) is left alone: neither is ours, and a row would let retention
+ * delete it.
  */
 export function adoptFiled(options: { recordingsDir: string; store: RecordingStore; deployment: Deployment; timeExpansion: number; logger: ConsolaInstance }): number {
   const { store, logger } = options;
   const wavs = ownFilesUnder(options.recordingsDir, ".wav");
   const known = new Set(store.getRecordingsInfoByPath(wavs).map((r) => r.recording.path));
   let adopted = 0;
+  let foreign = 0;
   for (const path of wavs) {
     if (known.has(path)) continue;
     try {
+      // Only what acoupi wrote (its GUANO `Make`) becomes a recording, which retention may delete.
+      if (readGuano(new Uint8Array(readFileSync(path)))?.get("Make") !== "acoupi") {
+        foreign++;
+        continue;
+      }
       const recording = recordingFromFile(path, options.deployment, options.timeExpansion);
       store.storeRecording(recording);
       store.updateRecordingPath(recording, path, "saved");
@@ -110,5 +117,6 @@ export function adoptFiled(options: { recordingsDir: string; store: RecordingSto
     }
   }
   if (adopted > 0) logger.info(`Adopted ${adopted} filed recordings into the fresh metadata database`);
+  if (foreign > 0) logger.warn(`Left ${foreign} WAV files under ${options.recordingsDir} alone: acoupi did not write them (no acoupi GUANO), so they are not recordings to keep or delete`);
   return adopted;
 }

@@ -6,7 +6,7 @@
  * recording's time, so "older" continues exactly where it stopped.
  */
 import type { Database } from "bun:sqlite";
-import { iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
+import { iterateDetections, iterateRecordings, RECORDING_PATH_COLUMNS, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
 import { reviewJoin } from "../report/reviews.ts";
 
 export const PAGE_SIZE = 20;
@@ -70,7 +70,7 @@ export function recordingsPage(db: Database, before: Date | undefined, limit = P
   return { rows, older: more ? (rows[rows.length - 1]?.created_on ?? null) : null };
 }
 
-const DETECTION_COLUMNS = `d.id AS detection_id, r.id AS recording_id, r.created_on, r.path, r.duration_s, r.samplerate_hz,
+const DETECTION_COLUMNS = `d.id AS detection_id, r.id AS recording_id, r.created_on, ${RECORDING_PATH_COLUMNS}, r.duration_s, r.samplerate_hz,
   r.audio_channels, r.time_expansion, dep.id AS deployment_id, dep.name AS deployment_name, r.state AS recording_state, m.name_model AS model,
   d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
   t.key AS tag_key, t.value AS label, t.confidence_score AS label_score,

@@ -13,13 +13,14 @@ import type { Database } from "bun:sqlite";
 import type { LiveLevel } from "../audio/live-level.ts";
 import { timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ConsolaInstance } from "consola";
 import type { z } from "zod";
 import { findRecording } from "../report/queries.ts";
 import type { TaskEventListener } from "../scheduler/types.ts";
 import { selfCommand } from "../system/self-command.ts";
 import { openSqliteReadonly } from "../system/sqlite.ts";
+import { installPathRoots } from "../report/path-roots.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { buildStatus, healthText } from "../system/status-report.ts";
 import { audioResponse } from "./audio-response.ts";
@@ -100,13 +101,15 @@ export function startWebServer(options: WebServerOptions): WebServer {
   const spectrograms =
     program.dbPath === null
       ? null
-      : new SpectrogramCache({ dir: join(paths.home, "cache", "spectrograms"), command: options.acoupiCommand ?? selfCommand(), dbPath: program.dbPath });
+      : new SpectrogramCache({ dir: join(paths.home, "cache", "spectrograms"), command: options.acoupiCommand ?? selfCommand(), dbPath: program.dbPath, recordingsDir: program.recordingsDir });
   let db: Database | null = null;
 
   // The runner creates the database as it starts; open it read-only on first need.
   const database = (): Database | null => {
     if (db === null && program.dbPath !== null && existsSync(program.dbPath)) {
       db = openSqliteReadonly(program.dbPath, "metadata database");
+      // Stored paths are relative to these folders; the report queries join them back.
+      if (db !== null) installPathRoots(db, { recordings: program.recordingsDir ?? dirname(program.dbPath), tmp: program.tmpDir ?? dirname(program.dbPath) });
       // A page reads little; a 512 KiB page cache (SQLite's default is 2 MiB) keeps the runner small.
       db?.run("PRAGMA cache_size = -512");
     }

@@ -17,6 +17,8 @@ export interface SpectrogramCacheOptions {
   /** argv prefix that runs acoupi (the binary itself, or bun + main.ts). */
   command: readonly string[];
   dbPath: string;
+  /** The recordings folder the database's paths are relative to (paths.recordings). */
+  recordingsDir?: string | null;
   /** Files kept; default 48. */
   limit?: number;
 }
@@ -43,7 +45,8 @@ export class SpectrogramCache {
   async #render(recordingId: string, file: string, zoom: readonly string[]): Promise<string> {
     if (existsSync(file)) return file;
     mkdirSync(this.#options.dir, { recursive: true });
-    const child = Bun.spawn([...this.#options.command, "spectrogram", recordingId, ...zoom, "--out", file, "--db", this.#options.dbPath], {
+    const root = this.#options.recordingsDir ? ["--root", this.#options.recordingsDir] : [];
+    const child = Bun.spawn([...this.#options.command, "spectrogram", recordingId, ...zoom, "--out", file, "--db", this.#options.dbPath, ...root], {
       stdin: "ignore",
       stdout: "ignore",
       stderr: "pipe",

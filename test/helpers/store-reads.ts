@@ -3,7 +3,7 @@
  * marking a state directly), kept out of the Store interface so that it holds only what the
  * tasks use. They run on the SqliteStore's own connection with the store's row readers.
  */
-import { selectModelOutputs, selectRecordingsWhereIn } from "../../src/components/stores/_rows.ts";
+import { selectModelOutputs, selectRecordingsAtPaths, selectRecordingsById } from "../../src/components/stores/_rows.ts";
 import type { SqliteStore } from "../../src/components/stores/sqlite-store.ts";
 import type { RecordingState, RecordingWithOutputs } from "../../src/components/stores/types.ts";
 import type { Recording } from "../../src/data/index.ts";
@@ -22,8 +22,8 @@ export function storeReads(store: SqliteStore): StoreReads {
     return recordings.map((recording) => ({ recording, modelOutputs: outputs.get(recording.id) ?? [] }));
   };
   return {
-    getRecordings: (ids) => withOutputs(selectRecordingsWhereIn(db, "r.id", ids.map((id) => id.toLowerCase()))),
-    getRecordingsByPath: (paths) => withOutputs(selectRecordingsWhereIn(db, "r.path", paths)),
+    getRecordings: (ids) => withOutputs(selectRecordingsById(db, ids.map((id) => id.toLowerCase()), store.roots)),
+    getRecordingsByPath: (paths) => withOutputs(selectRecordingsAtPaths(db, paths, store.roots)),
     markRecording(id, state) {
       const result = db.query("UPDATE recordings SET state = ? WHERE id = ?").run(state, id.toLowerCase());
       if (result.changes === 0) throw new StoreError(`Recording ${id} is not stored`);

@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { readGuano } from "../../src/audio/guano.ts";
 import { wavSamples16 } from "../../src/audio/wav.ts";
 import { acoupiPaths } from "../../src/system/paths.ts";
@@ -25,6 +25,7 @@ interface Row {
   id: string;
   created_on: string;
   path: string | null;
+  path_root: string | null;
   state: string;
   samplerate_hz: number;
 }
@@ -55,7 +56,7 @@ async function recordFileAndStop(binary?: string): Promise<void> {
 
     const tmp = join(d.home.acoupiHome, "tmp");
     expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
-    const rows = d.db().query("SELECT id, created_on, path, state, samplerate_hz FROM recordings ORDER BY created_on").all() as Row[];
+    const rows = d.db().query("SELECT id, created_on, path, path_root, state, samplerate_hz FROM recordings ORDER BY created_on").all() as Row[];
     expect(rows.length).toBeGreaterThanOrEqual(FILES);
     const recordings = join(d.home.acoupiHome, "storages/recordings");
     const chunks: Int16Array[] = [];
@@ -64,8 +65,10 @@ async function recordFileAndStop(binary?: string): Promise<void> {
       expect(row.samplerate_hz).toBe(RATE);
       const created = new Date(row.created_on);
       const day = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, "0")}/${String(created.getUTCDate()).padStart(2, "0")}`;
-      expect(relative(recordings, row.path ?? "")).toStartWith(`${day}/`);
-      const bytes = new Uint8Array(readFileSync(row.path ?? ""));
+      // Stored relative to paths.recordings, so a copy of the folder works anywhere.
+      expect(row.path_root).toBe("recordings");
+      expect(row.path ?? "").toStartWith(`${day}/`);
+      const bytes = new Uint8Array(readFileSync(join(recordings, row.path ?? "")));
       const guano = readGuano(bytes);
       expect(guano?.get("Make")).toBe("acoupi");
       expect(guano?.get("Samplerate")).toBe(String(RATE));

@@ -14,6 +14,7 @@ import { buildBinary } from "../build/_binaries.ts";
 import { REPO } from "../helpers/cli.ts";
 import { energyModel } from "../helpers/onnx-builder.ts";
 import { countRows, deploy, said, waitFor } from "./_deployment.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 
 const RATE = 16000;
 
@@ -64,7 +65,7 @@ describe("example programs, from the compiled binary", () => {
       const db = d.db();
       const rows = db
         .query(
-          `SELECT r.id, r.state, r.path,
+          `SELECT r.id, r.state, ${absolutePathSql({ recordings: join(d.home.acoupiHome, "storages/recordings"), tmp: join(d.home.acoupiHome, "tmp") }, "r")} AS path,
                   (SELECT max(det.detection_score) FROM model_outputs m JOIN detections det ON det.model_output_id = m.id
                      JOIN predicted_tags t ON t.detection_id = det.id
                     WHERE m.recording_id = r.id AND m.name_model = 'loudness' AND t.value = 'loud') AS loud

@@ -16,6 +16,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Rig } from "./_rig.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 
 /** Walks a RIFF/WAVE file's chunks; returns null when whole and consistent, else what is wrong. */
 export function wavProblem(bytes: Uint8Array): string | null {
@@ -116,7 +117,7 @@ export function inspectStores(rig: Rig, options: InspectOptions = {}): Inspectio
   try {
     integrity(meta, "metadata.db", problems);
     integrity(outbox, "messages.db", problems);
-    const rows = meta.query<RecordingRow, []>("SELECT id, path, state FROM recordings").all();
+    const rows = meta.query<RecordingRow, []>(`SELECT id, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path, state FROM recordings`).all();
     const byId = new Map(rows.map((r) => [r.id, r]));
     const byPath = new Map<string, RecordingRow>();
     for (const row of rows) {

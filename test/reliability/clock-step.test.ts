@@ -11,6 +11,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 
 const LIBFAKETIME = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"].find((p) => existsSync(p));
 const TWO_HOURS_MS = 2 * 3600 * 1000;
@@ -25,7 +26,7 @@ interface Row {
 function rowsInOrder(rig: Rig): Row[] {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
-    return db.query<Row, []>("SELECT created_on, duration_s, path FROM recordings ORDER BY rowid").all();
+    return db.query<Row, []>(`SELECT created_on, duration_s, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path FROM recordings ORDER BY rowid`).all();
   } finally {
     db.close();
   }

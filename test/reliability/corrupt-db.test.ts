@@ -12,6 +12,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "./_rig.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 
 function wavsUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -21,7 +22,7 @@ function wavsUnder(dir: string): string[] {
 function rowPaths(rig: Rig): Set<string> {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
-    return new Set(db.query<{ path: string }, []>("SELECT path FROM recordings WHERE path IS NOT NULL").all().map((r) => r.path));
+    return new Set(db.query<{ path: string }, []>(`SELECT ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path FROM recordings WHERE path IS NOT NULL`).all().map((r) => r.path));
   } finally {
     db.close();
   }

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { testSignal } from "../helpers/fake-mic.ts";
 import { makeRig, MIC_DEVICE, mustRun, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 
 const RATE = 48000;
 const CHUNK = 960; // frames per device read: 20 ms
@@ -95,7 +96,7 @@ describe("kill -9 during continuous capture", () => {
     const row = await waitFor("the adopted recording", () => {
       const d = db();
       try {
-        return d.query<{ path: string; duration_s: number }, []>("SELECT path, duration_s FROM recordings ORDER BY created_on LIMIT 1").get() ?? undefined;
+        return d.query<{ path: string; duration_s: number }, []>(`SELECT ${absolutePathSql({ recordings: r.files.recordings, tmp: r.files.tmp })} AS path, duration_s FROM recordings ORDER BY created_on LIMIT 1`).get() ?? undefined;
       } finally {
         d.close();
       }

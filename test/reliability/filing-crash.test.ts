@@ -12,6 +12,7 @@ import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 
 interface Row {
   id: string;
@@ -23,7 +24,7 @@ interface Row {
 function rows(rig: Rig): Row[] {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
-    return db.query<Row, []>("SELECT id, path, state, created_on FROM recordings").all();
+    return db.query<Row, []>(`SELECT id, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path, state, created_on FROM recordings`).all();
   } finally {
     db.close();
   }

@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "./_rig.ts";
@@ -27,7 +28,7 @@ function rows(rig: Rig): Row[] {
     db.run("PRAGMA busy_timeout = 5000");
     const created = db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'recordings'").get()?.n ?? 0;
     if (created === 0) return [];
-    return db.query<Row, []>("SELECT id, path, state FROM recordings").all();
+    return db.query<Row, []>(`SELECT id, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path, state FROM recordings`).all();
   } finally {
     db.close();
   }

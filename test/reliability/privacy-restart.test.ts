@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mix, s16le, speech, tone } from "../helpers/speech.ts";
 import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
@@ -25,7 +26,7 @@ function rows(rig: Rig): Array<{ id: string; state: string; path: string | null 
     db.run("PRAGMA busy_timeout = 5000");
     const created = db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'recordings'").get()?.n ?? 0;
     if (created === 0) return [];
-    return db.query<{ id: string; state: string; path: string | null }, []>("SELECT id, state, path FROM recordings").all();
+    return db.query<{ id: string; state: string; path: string | null }, []>(`SELECT id, state, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path FROM recordings`).all();
   } finally {
     db.close();
   }

@@ -16,6 +16,7 @@ import { startMosquitto, subscribeMqtt, type MosquittoBroker, type MqttSubscribe
 import { mix, noise, s16le, speech, tone } from "../helpers/speech.ts";
 import { inspectStores } from "./_invariants.ts";
 import { makeRig, MIC_DEVICE, mustRun, readStatusFile, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 
 const RATE = 16000;
 const SEGMENT = 3;
@@ -83,7 +84,7 @@ describe("the privacy filter, end to end", () => {
     expect(await terminate(runner)).toBe(0);
 
     const db = new Database(rig.files.metadata, { readonly: true });
-    const rows = db.query<{ id: string; state: string; path: string | null }, []>("SELECT id, state, path FROM recordings ORDER BY created_on").all();
+    const rows = db.query<{ id: string; state: string; path: string | null }, []>(`SELECT id, state, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path FROM recordings ORDER BY created_on`).all();
     db.close();
     // The recordings alternate as the segments do: speech (deleted), then its bed alone (kept).
     const first = rows.slice(0, RECORDINGS);

@@ -12,11 +12,13 @@
  * filled by something else: X MB outside the recordings" in status, `acoupi check` must say that
  * min_free exceeds what the recordings could ever free, and recording resumes once the ballast is
  * gone. The second case symlinks an archive folder and a single archived WAV into the recordings
- * folder, damages metadata.db so that the next start adopts the filed recordings, and keeps
- * retention busy with a small ceiling: the archive must be neither adopted nor touched.
+ * folder, and copies in a WAV that acoupi did not write, damages metadata.db so that the next
+ * start adopts the filed recordings, and keeps retention busy with a small ceiling: neither the
+ * archive nor the hand-made WAV may be adopted or touched.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +36,7 @@ function rowsByState(rig: Rig): Record<string, Array<{ id: string; path: string 
   try {
     db.run("PRAGMA busy_timeout = 5000");
     const out: Record<string, Array<{ id: string; path: string | null }>> = {};
-    for (const row of db.query<{ id: string; path: string | null; state: string }, []>("SELECT id, path, state FROM recordings").all()) {
+    for (const row of db.query<{ id: string; path: string | null; state: string }, []>(`SELECT id, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path, state FROM recordings`).all()) {
       (out[row.state] ??= []).push({ id: row.id, path: row.path });
     }
     return out;
@@ -51,6 +53,25 @@ function writeBallast(path: string, bytes: number): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A WAV of 0.5 s of silence at 16 kHz with no GUANO chunk: a file acoupi did not write. */
+function plainWav(): Buffer {
+  const data = 16000;
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + data, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(16000, 24);
+  header.writeUInt32LE(32000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(data, 40);
+  return Buffer.concat([header, Buffer.alloc(data)]);
 }
 
 describe("a foreign file fills the disk below storage.min_free", () => {
@@ -128,7 +149,7 @@ describe("an archive symlinked into the recordings folder", () => {
   }, 180_000);
   afterAll(() => rig?.cleanup());
 
-  test("is neither adopted after a database recovery nor deleted by retention", async () => {
+  test("is neither adopted after a database recovery nor deleted by retention, nor is a WAV acoupi did not write", async () => {
     const first = rig.spawn(["start", "--name", "archive-link", "--no-check", "--foreground"], { ACOUPI_STATUS_INTERVAL: "0.5" });
     await waitFor("4 saved recordings", () => readStatusFile(rig)?.pid === first.pid && (rowsByState(rig).saved?.length ?? 0) >= 4, 60_000);
     expect(await terminate(first)).toBe(0);
@@ -142,6 +163,10 @@ describe("an archive symlinked into the recordings folder", () => {
       return { path, bytes: readFileSync(path) };
     });
     symlinkSync(archive, join(rig.files.recordings, "archive"));
+    // And a WAV that acoupi did not write (no GUANO), copied into the recordings folder by hand.
+    const handmade = join(rig.files.recordings, "handmade.wav");
+    writeFileSync(handmade, plainWav());
+    const handmadeBytes = readFileSync(handmade);
     symlinkSync(archived[0]?.path ?? "", join(rig.files.recordings, "linked.wav"));
     writeFileSync(rig.files.metadata, Buffer.alloc(64 * 1024, "not a database "));
 
@@ -157,5 +182,7 @@ describe("an archive symlinked into the recordings folder", () => {
     expect(all.filter((r) => r.path !== null && (r.path.includes("/archive/") || r.path.endsWith("/linked.wav")))).toEqual([]);
     for (const file of archived) expect({ file: file.path, same: existsSync(file.path) && readFileSync(file.path).equals(file.bytes) }).toEqual({ file: file.path, same: true });
     expect(readdirSync(archive).toSorted()).toEqual(["archived-0.wav", "archived-1.wav", "archived-2.wav"]);
+    expect(all.filter((r) => r.path === handmade)).toEqual([]);
+    expect(existsSync(handmade) && readFileSync(handmade).equals(handmadeBytes)).toBe(true);
   }, 150_000);
 });

@@ -14,6 +14,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "./_rig.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 
 function wavsUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -25,7 +26,7 @@ function rowsByPath(rig: Rig): Map<string, number> {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     const counts = new Map<string, number>();
-    for (const { path } of db.query<{ path: string | null }, []>("SELECT path FROM recordings").all()) {
+    for (const { path } of db.query<{ path: string | null }, []>(`SELECT ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path FROM recordings`).all()) {
       if (path !== null) counts.set(path, (counts.get(path) ?? 0) + 1);
     }
     return counts;

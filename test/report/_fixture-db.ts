@@ -5,8 +5,8 @@
  * the expected outputs can be written by hand.
  */
 import { storeReads } from "../helpers/store-reads.ts";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { wavHeader } from "../../src/audio/wav.ts";
 import { SqliteStore } from "../../src/components/stores/sqlite-store.ts";
 import type { Deployment, Detection, Recording } from "../../src/data/index.ts";
@@ -46,10 +46,15 @@ function smallWav(): Uint8Array {
   return Buffer.concat([wavHeader({ samplerate: 48000, channels: 1, bitsPerSample: 16 }, data.byteLength), data]);
 }
 
-/** Writes the fixture database (and a 1000-byte WAV for each recording) into `dir`. */
-export function writeFixtureDb(dir: string): FixtureDb {
+/**
+ * Writes the fixture database (and a 1000-byte WAV for each recording) into `dir`. With
+ * `recordingsDir`, the files are filed under it by day (`YYYY/MM/DD/recN.wav`), saved, and the
+ * store keeps their paths relative to it, as a sensor's runner does.
+ */
+export function writeFixtureDb(dir: string, options: { recordingsDir?: string } = {}): FixtureDb {
   const path = join(dir, "metadata.db");
-  const store = new SqliteStore({ db_metadata: path }, { synchronous: "NORMAL" });
+  const roots = options.recordingsDir === undefined ? undefined : { recordings: options.recordingsDir, tmp: join(dir, "tmp") };
+  const store = new SqliteStore({ db_metadata: path }, { synchronous: "NORMAL", roots });
   const times = ["2024-05-01T06:00:00.000Z", "2024-05-01T06:00:10.000Z", "2024-05-01T06:00:20.000Z", "2024-05-02T07:00:00.000Z", "2024-05-02T08:00:00.000Z"];
   const recordings: Recording[] = times.map((t, i) => ({
     id: RECORDING_IDS[i] as string,
@@ -57,14 +62,16 @@ export function writeFixtureDb(dir: string): FixtureDb {
     duration: 3,
     samplerate: 48000,
     deployment: i < 4 ? MEADOW : WOOD,
-    path: join(dir, `rec${i + 1}.wav`),
+    path: roots === undefined ? join(dir, `rec${i + 1}.wav`) : join(roots.recordings, t.slice(0, 10).replaceAll("-", "/"), `rec${i + 1}.wav`),
     audio_channels: 1,
     time_expansion: 1,
     bit_depth: 16,
   }));
   for (const r of recordings) {
     store.storeRecording(r);
+    mkdirSync(dirname(r.path as string), { recursive: true });
     writeFileSync(r.path as string, smallWav());
+    if (roots !== undefined) store.updateRecordingPath(r, r.path, "saved");
   }
   storeReads(store).markRecording(RECORDING_IDS[2] as string, "discarded");
   const outputs: Array<[number, Detection[]]> = [

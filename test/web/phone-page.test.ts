@@ -111,13 +111,15 @@ interface Planted {
 }
 
 /** Plants detections: three on the newest saved recording (two overlapping), and one on each of three copies dated 3 days ago. */
-function plant(dbPath: string, home: string): Planted {
+function plant(dbPath: string, home: string, recordingsDir: string): Planted {
   const db = new Database(dbPath);
   db.run("PRAGMA busy_timeout = 10000");
   try {
-    const r = db.query("SELECT id, created_on, path, deployment_id, duration_s FROM recordings WHERE state = 'saved' ORDER BY created_on DESC LIMIT 1").get() as {
-      id: string; created_on: string; path: string; deployment_id: string; duration_s: number;
+    const r = db.query("SELECT id, created_on, path, path_root, deployment_id, duration_s FROM recordings WHERE state = 'saved' ORDER BY created_on DESC LIMIT 1").get() as {
+      id: string; created_on: string; path: string; path_root: string | null; deployment_id: string; duration_s: number;
     };
+    // Saved recordings are stored relative to the recordings folder; the planted copies by absolute path.
+    const source = r.path_root === "recordings" ? join(recordingsDir, r.path) : r.path;
     const output = (recordingId: string, created: string) => {
       const id = crypto.randomUUID();
       db.run("INSERT INTO model_outputs (id, recording_id, name_model, created_on) VALUES (?, ?, 'planted', ?)", [id, recordingId, created]);
@@ -144,7 +146,7 @@ function plant(dbPath: string, home: string): Planted {
     for (let i = 0; i < 3; i++) {
       const id = crypto.randomUUID();
       const path = join(home, "planted", `${id}.wav`);
-      copyFileSync(r.path, path);
+      copyFileSync(source, path);
       const created = new Date(past.getTime() + i * 60_000).toISOString();
       db.run("INSERT INTO recordings (id, deployment_id, created_on, duration_s, samplerate_hz, audio_channels, time_expansion, path, state) VALUES (?, ?, ?, ?, ?, 1, 1, ?, 'saved')", [id, r.deployment_id, created, r.duration_s, RATE, path]);
       detection(output(id, created), "Blackbird", 0.7, 1.0, 1.5);
@@ -179,7 +181,7 @@ withChromium("the sensor's page on a phone and on a desktop, against a compiled 
     expect(start.code, said(start)).toBe(0);
     const dbPath = join(d.home.acoupiHome, "storages/metadata.db");
     await waitFor("a saved recording", () => countRows(dbPath, "SELECT id FROM recordings WHERE state = 'saved'") >= 1, 90_000);
-    planted = plant(dbPath, d.home.home);
+    planted = plant(dbPath, d.home.home, join(d.home.acoupiHome, "storages/recordings"));
     const printed = d.run(["web", "url"]);
     expect(printed.code, said(printed)).toBe(0);
     base = printed.stdout.trim().replace(/\/$/, "");

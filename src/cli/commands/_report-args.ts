@@ -1,6 +1,6 @@
 /**
  * @module The filter flags shared by `recordings`, `detections`, `summary` and `export`
- * (`--since --until --label --min-score --deployment --verified --limit --db`), and their parsing into
+ * (`--since --until --label --min-score --deployment --verified --limit --db --root`), and their parsing into
  * ReportFilters. Times are ISO 8601 (a bare date is midnight UTC) or an age such as `90m`, `36h`
  * or `7d` (that long before now).
  */
@@ -14,7 +14,8 @@ export const FILTER_ARGS = {
   "min-score": { type: "string", description: "Only detections scoring at least this (0–1)" },
   deployment: { type: "string", description: "Only this deployment (its id or name)" },
   verified: { type: "boolean", description: "Only detections a person marked correct (`acoupi review`)" },
-  db: { type: "string", description: "Read this metadata database instead of the configured one" },
+  db: { type: "string", description: "Read this metadata database instead of the configured one (e.g. a backup's metadata.db)" },
+  root: { type: "string", description: "The recordings folder of --db's paths (default: recordings/ beside it)" },
 } as const;
 
 export const LIMIT_ARG = { limit: { type: "string", description: "At most this many rows" } } as const;

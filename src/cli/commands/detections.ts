@@ -5,7 +5,7 @@
  * `--limit`, default 50) or as JSON lines with `--json` (streamed). Reads the database read-only.
  */
 import { defineCommand } from "citty";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
 import { iterateDetections, type DetectionListRow } from "../../report/queries.ts";
 import { renderTable, seconds, shortTime, type Column } from "../../report/table.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
@@ -30,7 +30,7 @@ export default defineCommand({
   args: { ...FILTER_ARGS, ...LIMIT_ARG, json: { type: "boolean", description: "Print JSON lines, one detection each" } },
   async run({ args }) {
     const filters = parseFilters(args);
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     try {
       if (args.json) {
         for (const row of iterateDetections(db, { ...filters, order: "newest" })) process.stdout.write(`${JSON.stringify(row)}\n`);

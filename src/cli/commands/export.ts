@@ -18,7 +18,7 @@ import { AcoupiError, ConfigError } from "../../errors.ts";
 import { loadConfigured } from "../load-program.ts";
 import { exportDetections } from "../../report/export/export-detections.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
 import { countDeletedDetections, type ReportFilters } from "../../report/queries.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
 
@@ -70,7 +70,7 @@ export default defineCommand({
     if (args.checklist !== "day" && args.checklist !== "hour") throw new ConfigError(`Invalid --checklist "${args.checklist}": expected day or hour`, { key: "checklist" });
     const includeDeleted = args["include-deleted"] === true;
     const filters: ReportFilters = { ...parseFilters(args), keptOnly: !includeDeleted };
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     const tty = process.stderr.isTTY === true;
     try {
       const outDir = prepareOutDir(args.out);

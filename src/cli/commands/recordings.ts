@@ -4,7 +4,7 @@
  * `--limit`). Reads the database read-only.
  */
 import { defineCommand } from "citty";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
 import { iterateRecordings, type RecordingListRow } from "../../report/queries.ts";
 import { renderTable, seconds, shortTime, type Column } from "../../report/table.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
@@ -27,7 +27,7 @@ export default defineCommand({
   args: { ...FILTER_ARGS, ...LIMIT_ARG, json: { type: "boolean", description: "Print JSON lines, one recording each" } },
   async run({ args }) {
     const filters = parseFilters(args);
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     try {
       if (args.json) {
         for (const row of iterateRecordings(db, { ...filters, order: "newest" })) process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -11,15 +11,17 @@ import { basename, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { AcoupiError, ConfigError } from "../../errors.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { metadataSource, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { toStored } from "../../components/stores/_paths.ts";
 import { findRecording, recordingDetections, type DetectionListRow } from "../../report/queries.ts";
 import type { SpectrogramView } from "../../report/spectrogram/render.ts";
 import { spectrogramPng, type SpectrogramSource } from "../../report/spectrogram/spectrogram-png.ts";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function fromDatabase(target: string, dbFlag: string | undefined): Promise<SpectrogramSource> {
-  const db = openMetadataReadonly(await metadataPath(dbFlag));
+async function fromDatabase(target: string, dbFlag: string | undefined, rootFlag: string | undefined): Promise<SpectrogramSource> {
+  const source = await metadataSource(dbFlag, rootFlag);
+  const db = openMetadataReadonly(source.path, source.roots);
   try {
     const recording = findRecording(db, target);
     if (recording === null) {
@@ -27,7 +29,10 @@ async function fromDatabase(target: string, dbFlag: string | undefined): Promise
     }
     if (recording.path === null || !existsSync(recording.path)) {
       throw new AcoupiError("not-found", `Recording ${target} has no file on disk (state ${recording.state}, path ${recording.path ?? "none"})`, {
-        help: "Only kept recordings can be drawn; see the saving filters in `acoupi config show`",
+        help:
+          recording.path === null
+            ? "Only kept recordings can be drawn; see the saving filters in `acoupi config show`"
+            : `Put the recordings folder beside the database as recordings/ (${source.roots.recordings}), or name it with --root DIR`,
       });
     }
     return { path: recording.path, timeExpansion: recording.time_expansion, detections: recordingDetections(db, recording.id), title: recording.created_on };
@@ -36,19 +41,21 @@ async function fromDatabase(target: string, dbFlag: string | undefined): Promise
   }
 }
 
-async function detectionsAt(path: string, dbFlag: string | undefined): Promise<{ detections: DetectionListRow[]; timeExpansion?: number }> {
-  let dbPath: string;
+async function detectionsAt(path: string, dbFlag: string | undefined, rootFlag: string | undefined): Promise<{ detections: DetectionListRow[]; timeExpansion?: number }> {
+  let source: Awaited<ReturnType<typeof metadataSource>>;
   try {
-    dbPath = await metadataPath(dbFlag);
+    source = await metadataSource(dbFlag, rootFlag);
   } catch (error) {
     // A loose WAV file needs no set-up acoupi: draw it without detections.
     if (error instanceof AcoupiError && (error.code === "not-set-up" || error.code === "store")) return { detections: [] };
     throw error;
   }
-  if (!existsSync(dbPath)) return { detections: [] };
-  const db = openMetadataReadonly(dbPath);
+  if (!existsSync(source.path)) return { detections: [] };
+  const db = openMetadataReadonly(source.path, source.roots);
   try {
-    const row = db.query<{ id: string; time_expansion: number }, [string]>("SELECT id, time_expansion FROM recordings WHERE path = ?").get(path);
+    const stored = toStored(path, source.roots);
+    const sql = "SELECT id, time_expansion FROM recordings WHERE path = ? AND path_root IS ?";
+    const row = db.query<{ id: string; time_expansion: number }, [string, string | null]>(sql).get(stored.path as string, stored.root);
     return row === null ? { detections: [] } : { detections: recordingDetections(db, row.id), timeExpansion: row.time_expansion };
   } finally {
     db.close();
@@ -77,7 +84,8 @@ export default defineCommand({
   args: {
     target: { type: "positional", description: "A WAV file, or a recording id from `acoupi recordings`", required: true },
     out: { type: "string", description: "The PNG to write (default: the recording's name with .png, here)" },
-    db: { type: "string", description: "Read this metadata database instead of the configured one" },
+    db: { type: "string", description: "Read this metadata database instead of the configured one (e.g. a backup's metadata.db)" },
+    root: { type: "string", description: "The recordings folder of --db's paths (default: recordings/ beside it)" },
     start: { type: "string", description: "Zoom: first second drawn (real time, from the recording's start)" },
     end: { type: "string", description: "Zoom: last second drawn (real time)" },
     fmin: { type: "string", description: "Zoom: lowest frequency drawn, in Hz (real frequency)" },
@@ -89,9 +97,9 @@ export default defineCommand({
     let source: SpectrogramSource;
     if (existsSync(target)) {
       const path = resolve(target);
-      source = { path, ...(await detectionsAt(path, args.db)) };
+      source = { path, ...(await detectionsAt(path, args.db, args.root)) };
     } else if (UUID_RE.test(target)) {
-      source = await fromDatabase(target, args.db);
+      source = await fromDatabase(target, args.db, args.root);
     } else {
       throw new AcoupiError("not-found", `"${target}" is neither a file nor a recording id`, { help: "Pass a WAV file, or an id from `acoupi recordings`" });
     }

@@ -49,7 +49,7 @@ export default defineCommand({
     }
     const view = parsed.data;
     const bytesPerRecording = Math.ceil(view.recording.duration * view.microphone.samplerate * view.microphone.audio_channels * 2);
-    const store = new SqliteStore({ db_metadata: view.paths.db_metadata });
+    const store = new SqliteStore({ db_metadata: view.paths.db_metadata }, { roots: { recordings: view.paths.recordings, tmp: view.paths.tmp_audio } });
     try {
       const retention = retentionTask({
         store,

@@ -9,7 +9,7 @@ import { defineCommand } from "citty";
 import { recordingSchedule } from "../../components/conditions/recording-schedule.ts";
 import type { RecordingCondition } from "../../components/conditions/types.ts";
 import { ConfigError } from "../../errors.ts";
-import { metadataPath, openMetadataReadonly } from "../../report/metadata-db.ts";
+import { openMetadataSource } from "../../report/metadata-db.ts";
 import { precisionPerLabel, summarise, type SummaryBucket } from "../../report/summary.ts";
 import { renderTable, type Column } from "../../report/table.ts";
 import { loadConfigured } from "../load-program.ts";
@@ -73,7 +73,7 @@ export default defineCommand({
     const interval = config?.recording?.interval;
     const gapS = args.gap !== undefined ? Number(args.gap) : interval !== undefined ? 2 * interval : DEFAULT_GAP_S;
     if (!Number.isFinite(gapS) || gapS <= 0) throw new ConfigError(`Invalid --gap "${args.gap}": expected seconds above 0`, { key: "gap" });
-    const db = openMetadataReadonly(await metadataPath(args.db));
+    const db = await openMetadataSource(args.db, args.root);
     let buckets: SummaryBucket[];
     try {
       buckets = summarise(db, filters, { by: args.by, gapS, schedule: scheduleOf(config) });

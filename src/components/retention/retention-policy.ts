@@ -88,14 +88,16 @@ export interface PurgePlanInput {
   sizeOf: (path: string) => number;
 }
 
-/** The candidates in the order of sacrifice: each group of `order`, oldest first. */
+/** The candidates in the order of sacrifice: each group of `order`, uploaded files first, then oldest first. */
 export function sacrificeOrder(candidates: readonly RetentionCandidate[], order: readonly SacrificeGroup[]): Array<{ candidate: RetentionCandidate; group: SacrificeGroup }> {
   const out: Array<{ candidate: RetentionCandidate; group: SacrificeGroup }> = [];
   for (const group of new Set(order)) {
-    for (const candidate of candidates) {
-      if (group === "no_detections" && !candidate.hasDetections) out.push({ candidate, group });
-      if (group === "detections" && candidate.hasDetections && !candidate.keptForLabel) out.push({ candidate, group });
-    }
+    const members = candidates.filter(
+      (c) => (group === "no_detections" && !c.hasDetections) || (group === "detections" && c.hasDetections && !c.keptForLabel),
+    );
+    // Within a group, files already safe in object storage go before files that exist only here.
+    for (const candidate of members) if (candidate.uploaded === true) out.push({ candidate, group });
+    for (const candidate of members) if (candidate.uploaded !== true) out.push({ candidate, group });
   }
   return out;
 }

@@ -1,11 +1,21 @@
 /**
  * @module What the sensor did in a time range, read from the metadata store for Home Assistant's
  * state: how many recordings and detections, and the latest detection ever (its best tag's label
- * and its score). Read-only; the ranges are half-open, as getPredictedTags's are.
+ * and its score); and the predicted tags of a range, for the summarisers. Read-only; the ranges
+ * are half-open.
  */
 import type { Database } from "bun:sqlite";
 import { sqlTime } from "../../system/sqlite.ts";
-import type { StoreActivity } from "./types.ts";
+import type { PredictedTagRow, StoreActivity } from "./types.ts";
+
+/** Tags whose model output was created in [after, before), with their detection's score. */
+export function readPredictedTags(db: Database, range: { after: Date; before: Date }): PredictedTagRow[] {
+  const sql = `SELECT d.detection_score, t.confidence_score, t.key, t.value, m.created_on
+    FROM model_outputs m JOIN detections d ON d.model_output_id = m.id JOIN predicted_tags t ON t.detection_id = d.id
+    WHERE m.created_on >= ? AND m.created_on < ? ORDER BY m.created_on, t.id`;
+  const rows = db.query<Omit<PredictedTagRow, "created_on"> & { created_on: string }, [string, string]>(sql).all(sqlTime(range.after), sqlTime(range.before));
+  return rows.map((row) => ({ ...row, created_on: new Date(row.created_on) }));
+}
 
 export function readActivity(db: Database, range: { after: Date; before: Date }): StoreActivity {
   const after = sqlTime(range.after);

@@ -7,6 +7,7 @@ import type { Database } from "bun:sqlite";
 import type { BoundingBox, Deployment, Detection, ModelOutput, PredictionType, Recording } from "../../data/index.ts";
 import { chunks, placeholders } from "../../system/sqlite.ts";
 import type { ModelOutputInfo, RecordingState } from "./types.ts";
+import { fromStored, toStored, type PathRoots } from "./_paths.ts";
 
 export interface RecordingRow {
   id: string;
@@ -16,6 +17,7 @@ export interface RecordingRow {
   audio_channels: number;
   time_expansion: number;
   path: string | null;
+  path_root: string | null;
   state: RecordingState;
   d_id: string;
   d_name: string;
@@ -60,7 +62,7 @@ interface TagRow {
 }
 
 export const RECORDING_SELECT = `SELECT r.id, r.created_on, r.duration_s, r.samplerate_hz, r.audio_channels,
-  r.time_expansion, r.path, r.state, d.id AS d_id, d.name AS d_name, d.latitude AS d_latitude,
+  r.time_expansion, r.path, r.path_root, r.state, d.id AS d_id, d.name AS d_name, d.latitude AS d_latitude,
   d.longitude AS d_longitude, d.started_on AS d_started_on, d.ended_on AS d_ended_on
   FROM recordings r JOIN deployments d ON d.id = r.deployment_id`;
 
@@ -75,7 +77,8 @@ export function toDeployment(row: DeploymentRow): Deployment {
   };
 }
 
-export function toRecording(row: RecordingRow): Recording {
+/** The record for a row; `roots` resolve a relative path (see `_paths.ts`). */
+export function toRecording(row: RecordingRow, roots: PathRoots | undefined): Recording {
   return {
     id: row.id,
     created_on: new Date(row.created_on),
@@ -89,7 +92,7 @@ export function toRecording(row: RecordingRow): Recording {
       started_on: row.d_started_on,
       ended_on: row.d_ended_on,
     }),
-    path: row.path,
+    path: fromStored(row.path, row.path_root, roots),
     audio_channels: row.audio_channels,
     time_expansion: row.time_expansion,
     // Every recorder here writes S16_LE, so the row need not hold it.
@@ -102,20 +105,36 @@ function newestFirst(a: Recording, b: Recording): number {
   return dt !== 0 ? dt : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Recordings whose `column` is in `values` (chunked), newest first. */
-export function selectRecordingsWhereIn(db: Database, column: "r.id" | "r.path", values: readonly string[]): Recording[] {
+/** Recordings with these ids (chunked), newest first. */
+export function selectRecordingsById(db: Database, ids: readonly string[], roots: PathRoots | undefined): Recording[] {
   const out: Recording[] = [];
-  for (const part of chunks([...new Set(values)])) {
-    const rows = db.query<RecordingRow, string[]>(`${RECORDING_SELECT} WHERE ${column} IN (${placeholders(part.length)})`).all(...part);
-    for (const row of rows) out.push(toRecording(row));
+  for (const part of chunks([...new Set(ids)])) {
+    const rows = db.query<RecordingRow, string[]>(`${RECORDING_SELECT} WHERE r.id IN (${placeholders(part.length)})`).all(...part);
+    for (const row of rows) out.push(toRecording(row, roots));
+  }
+  return out.sort(newestFirst);
+}
+
+/** Recordings stored at any of these absolute `paths` (chunked), newest first. */
+export function selectRecordingsAtPaths(db: Database, paths: readonly string[], roots: PathRoots | undefined): Recording[] {
+  const wanted = new Set(paths);
+  const stored = [...new Set(paths.map((p) => toStored(p, roots).path as string))];
+  const out: Recording[] = [];
+  for (const part of chunks(stored)) {
+    const rows = db.query<RecordingRow, string[]>(`${RECORDING_SELECT} WHERE r.path IN (${placeholders(part.length)})`).all(...part);
+    for (const row of rows) {
+      const recording = toRecording(row, roots);
+      // The same relative text under the other root is another file.
+      if (recording.path !== null && wanted.has(recording.path)) out.push(recording);
+    }
   }
   return out.sort(newestFirst);
 }
 
 /** Recordings in a state, newest first. */
-export function selectRecordingsByState(db: Database, state: RecordingState, limit: number): Recording[] {
+export function selectRecordingsByState(db: Database, state: RecordingState, limit: number, roots: PathRoots | undefined): Recording[] {
   const sql = `${RECORDING_SELECT} WHERE r.state = ? ORDER BY r.created_on DESC, r.id LIMIT ?`;
-  return db.query<RecordingRow, [string, number]>(sql).all(state, limit).map(toRecording);
+  return db.query<RecordingRow, [string, number]>(sql).all(state, limit).map((row) => toRecording(row, roots));
 }
 
 function selectWhereIn<Row>(db: Database, sql: string, values: readonly string[]): Row[] {

@@ -13,6 +13,7 @@
 import type { Database } from "bun:sqlite";
 import { StoreError } from "../../errors.ts";
 import type { Migration, TableRebuild } from "../../system/sqlite.ts";
+import { relativizePaths, type PathRoots } from "./_paths.ts";
 
 const V1 = `
 CREATE TABLE {schema}.deployments (
@@ -123,4 +124,39 @@ const addPurgedState: TableRebuild = {
   rebuild: (db, schema) => db.run(RECORDINGS_V2.replaceAll("{schema}", schema)),
 };
 
-export const STORE_MIGRATIONS: readonly Migration[] = [createV1, addPurgedState];
+/**
+ * V3: `path_root` (which root a relative `path` is under; null for an absolute path), and every
+ * path under the given roots made relative. Without roots (a file opened by a tool that does not
+ * know them) paths stay absolute until a store that knows them opens it.
+ */
+function addPathRoot(roots: PathRoots | undefined): Migration {
+  return (db, schema) => {
+    db.run(`ALTER TABLE ${schema}.recordings ADD COLUMN path_root TEXT CHECK (path_root IN ('recordings', 'tmp'))`);
+    if (roots !== undefined) relativizePaths(db, schema, roots);
+  };
+}
+
+/**
+ * V4: `uploads`, one row per object the uploader sends to object storage (its key, the file's
+ * SHA-256 and size, a multipart upload in progress with its parts' ETags, and when the upload
+ * was confirmed). A recording counts as uploaded when a row for it has `uploaded_on`.
+ */
+const UPLOADS_V4 = `
+CREATE TABLE {schema}.uploads (
+  key TEXT PRIMARY KEY NOT NULL,
+  recording_id TEXT REFERENCES recordings (id),
+  sha256 TEXT NOT NULL,
+  bytes INTEGER NOT NULL CHECK (bytes >= 0),
+  upload_id TEXT,
+  parts TEXT NOT NULL DEFAULT '[]',
+  uploaded_on TEXT
+) STRICT;
+CREATE INDEX {schema}.uploads_recording ON uploads (recording_id) WHERE recording_id IS NOT NULL;
+`;
+
+/** The schema's migrations; `roots` lets the V3 step make existing paths relative. */
+export function storeMigrations(roots?: PathRoots): readonly Migration[] {
+  return [createV1, addPurgedState, addPathRoot(roots), UPLOADS_V4];
+}
+
+export const STORE_MIGRATIONS: readonly Migration[] = storeMigrations();

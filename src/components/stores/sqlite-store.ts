@@ -3,8 +3,8 @@
  * src/system/sqlite.ts). Unlike acoupi it never invents a deployment, keeps `time_expansion`,
  * tracks each recording's file `state`, and offers `transaction(fn)` so the detection task can
  * write model outputs and outbox messages together (attach the outbox to `connection` with
- * SqliteMessageStore's `deps.connection`). The schema lives in `_schema.ts`, the readers in
- * `_rows.ts`.
+ * SqliteMessageStore's `deps.connection`). Paths are stored relative to their root (`_paths.ts`);
+ * the schema lives in `_schema.ts`, the readers in `_rows.ts`.
  */
 import type { Database, Statement } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
@@ -15,11 +15,13 @@ import { StoreError } from "../../errors.ts";
 import { chunks, damagedCopiesOf, openSqliteRecovering, placeholders, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
 import type { ComponentStatus } from "../../data/component-status.ts";
 import { logger } from "../../log.ts";
-import { selectModelOutputInfos, selectModelOutputs, selectRecordingsByState, selectRecordingsWhereIn, toDeployment, type DeploymentRow } from "./_rows.ts";
+import { selectModelOutputInfos, selectModelOutputs, selectRecordingsAtPaths, selectRecordingsByState, toDeployment, type DeploymentRow } from "./_rows.ts";
 import { selectRetentionCandidates } from "./_retention-rows.ts";
-import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
-import { readActivity } from "./_activity.ts";
+import { assertOwnSchema, storeMigrations } from "./_schema.ts";
+import { toStored, type PathRoots } from "./_paths.ts";
+import { assertState, deploymentRow, unknownRecording, type Row } from "./_writes.ts";
 import { ensureReviewTable } from "./_review-table.ts";
+import { readActivity, readPredictedTags } from "./_activity.ts";
 import type { ActivityStore, ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, RetentionCandidate, Store, StoreActivity } from "./types.ts";
 
 export const SqliteStoreConfigSchema = z.object({
@@ -32,16 +34,15 @@ export interface SqliteStoreDeps {
   synchronous?: Synchronous;
   /** Where moving a damaged file aside is reported; logger("store") by default. */
   logger?: ConsolaInstance;
+  /** `paths.recordings` and `paths.tmp_audio`: paths under them are stored relative (`_paths.ts`). */
+  roots?: PathRoots;
 }
-
-const RECORDING_STATES: readonly RecordingState[] = ["temp", "saved", "discarded", "missing", "purged"];
-
-type Row = Record<string, string | number | null>;
 
 export class SqliteStore implements Store, ActivityStore {
   readonly #db: Database;
   readonly #path: string;
   readonly #recoveredFrom: string | null;
+  readonly #roots: PathRoots | undefined;
   readonly #insertDeployment: Statement<unknown, [Row]>;
   readonly #insertRecording: Statement<unknown, [Row]>;
   readonly #insertModelOutput: Statement<unknown, [Row]>;
@@ -51,8 +52,9 @@ export class SqliteStore implements Store, ActivityStore {
   constructor(config: SqliteStoreConfig, deps: SqliteStoreDeps = {}) {
     const { db_metadata } = SqliteStoreConfigSchema.parse(config);
     this.#path = db_metadata;
+    this.#roots = deps.roots;
     // A damaged file is moved aside and a fresh one started: recording must not stop for it.
-    const opened = openSqliteRecovering(db_metadata, { label: "metadata store", migrations: STORE_MIGRATIONS, synchronous: deps.synchronous, recognise: assertOwnSchema });
+    const opened = openSqliteRecovering(db_metadata, { label: "metadata store", migrations: storeMigrations(deps.roots), synchronous: deps.synchronous, recognise: assertOwnSchema });
     this.#db = opened.db;
     this.#recoveredFrom = opened.movedTo;
     if (opened.movedTo !== null) {
@@ -71,8 +73,8 @@ export class SqliteStore implements Store, ActivityStore {
        VALUES ($id, $name, $latitude, $longitude, $started_on, $ended_on) ON CONFLICT (id) DO NOTHING`,
     );
     this.#insertRecording = db.prepare(
-      `INSERT INTO recordings (id, deployment_id, created_on, duration_s, samplerate_hz, audio_channels, time_expansion, path, state)
-       VALUES ($id, $deployment_id, $created_on, $duration_s, $samplerate_hz, $audio_channels, $time_expansion, $path, 'temp')
+      `INSERT INTO recordings (id, deployment_id, created_on, duration_s, samplerate_hz, audio_channels, time_expansion, path, path_root, state)
+       VALUES ($id, $deployment_id, $created_on, $duration_s, $samplerate_hz, $audio_channels, $time_expansion, $path, $path_root, 'temp')
        ON CONFLICT (id) DO NOTHING`,
     );
     this.#insertModelOutput = db.prepare(
@@ -105,6 +107,11 @@ export class SqliteStore implements Store, ActivityStore {
   /** The open connection, for SqliteMessageStore to attach the outbox to (shared transactions). */
   get connection(): Database {
     return this.#db;
+  }
+
+  /** The folders stored paths are relative to (undefined: stored as given). */
+  get roots(): PathRoots | undefined {
+    return this.#roots;
   }
 
   get path(): string {
@@ -154,7 +161,7 @@ export class SqliteStore implements Store, ActivityStore {
           samplerate_hz: recording.samplerate,
           audio_channels: recording.audio_channels,
           time_expansion: recording.time_expansion,
-          path: recording.path,
+          ...this.#stored(recording.path),
         });
       }),
     );
@@ -215,20 +222,20 @@ export class SqliteStore implements Store, ActivityStore {
 
   getRecordingsInfoByPath(paths: string[]): Array<{ recording: Recording; modelOutputs: ModelOutputInfo[] }> {
     return storeCall("read recordings by path", () => {
-      const recordings = selectRecordingsWhereIn(this.#db, "r.path", paths);
+      const recordings = selectRecordingsAtPaths(this.#db, paths, this.#roots);
       const infos = selectModelOutputInfos(this.#db, recordings.map((r) => r.id));
       return recordings.map((recording) => ({ recording, modelOutputs: infos.get(recording.id) ?? [] }));
     });
   }
 
   listRetentionCandidates(options: { keepPerLabel: number }): RetentionCandidate[] {
-    return storeCall("list recordings retention may delete", () => selectRetentionCandidates(this.#db, options.keepPerLabel));
+    return storeCall("list recordings retention may delete", () => selectRetentionCandidates(this.#db, options.keepPerLabel, this.#roots));
   }
 
   markPurged(recording: Recording, at: Date): void {
     const result = storeCall(`mark recording ${recording.id} purged`, () =>
       this.#db
-        .query("UPDATE recordings SET path = NULL, state = 'purged', purged_on = $at WHERE id = $id")
+        .query("UPDATE recordings SET path = NULL, path_root = NULL, state = 'purged', purged_on = $at WHERE id = $id")
         .run({ id: recording.id.toLowerCase(), at: sqlTime(at) }),
     );
     if (result.changes === 0) throw unknownRecording(recording.id);
@@ -245,8 +252,8 @@ export class SqliteStore implements Store, ActivityStore {
     if (state === "purged") throw new StoreError(`Cannot set recording ${recording.id} to purged by its path: use markPurged`);
     const result = storeCall(`update the path of recording ${recording.id}`, () =>
       this.#db
-        .query("UPDATE recordings SET path = $path, state = coalesce($state, state) WHERE id = $id")
-        .run({ id: recording.id.toLowerCase(), path, state: state ?? null }),
+        .query("UPDATE recordings SET path = $path, path_root = $path_root, state = coalesce($state, state) WHERE id = $id")
+        .run({ id: recording.id.toLowerCase(), ...this.#stored(path), state: state ?? null }),
     );
     if (result.changes === 0) throw unknownRecording(recording.id);
     return { ...recording, path };
@@ -257,21 +264,13 @@ export class SqliteStore implements Store, ActivityStore {
   }
 
   getPredictedTags(range: { after: Date; before: Date }): PredictedTagRow[] {
-    return storeCall("read predicted tags", () => {
-      const sql = `SELECT d.detection_score, t.confidence_score, t.key, t.value, m.created_on
-        FROM model_outputs m JOIN detections d ON d.model_output_id = m.id JOIN predicted_tags t ON t.detection_id = d.id
-        WHERE m.created_on >= ? AND m.created_on < ? ORDER BY m.created_on, t.id`;
-      const rows = this.#db
-        .query<Omit<PredictedTagRow, "created_on"> & { created_on: string }, [string, string]>(sql)
-        .all(sqlTime(range.after), sqlTime(range.before));
-      return rows.map((row) => ({ ...row, created_on: new Date(row.created_on) }));
-    });
+    return storeCall("read predicted tags", () => readPredictedTags(this.#db, range));
   }
 
   listRecordingsByState(state: RecordingState, options: { limit?: number } = {}): RecordingWithOutputs[] {
     assertState(state);
     const limit = options.limit ?? -1; // SQLite: a negative LIMIT means no limit
-    return storeCall(`list ${state} recordings`, () => this.#withOutputs(selectRecordingsByState(this.#db, state, limit)));
+    return storeCall(`list ${state} recordings`, () => this.#withOutputs(selectRecordingsByState(this.#db, state, limit, this.#roots)));
   }
 
   /**
@@ -290,31 +289,14 @@ export class SqliteStore implements Store, ActivityStore {
     });
   }
 
+  /** The `path` and `path_root` columns for an absolute path. */
+  #stored(path: string | null): Row {
+    const stored = toStored(path, this.#roots);
+    return { path: stored.path, path_root: stored.root };
+  }
+
   #withOutputs(recordings: Recording[]): RecordingWithOutputs[] {
     const outputs = selectModelOutputs(this.#db, recordings);
     return recordings.map((recording) => ({ recording, modelOutputs: outputs.get(recording.id) ?? [] }));
   }
-}
-
-function deploymentRow(d: Deployment): Row {
-  return {
-    id: d.id.toLowerCase(),
-    name: d.name,
-    latitude: d.latitude,
-    longitude: d.longitude,
-    started_on: sqlTime(d.started_on),
-    ended_on: d.ended_on === null ? null : sqlTime(d.ended_on),
-  };
-}
-
-function assertState(state: string): void {
-  if (!RECORDING_STATES.includes(state as RecordingState)) {
-    throw new StoreError(`Cannot set recording state "${state}": it is not one of ${RECORDING_STATES.join(", ")}`);
-  }
-}
-
-function unknownRecording(id: string): StoreError {
-  return new StoreError(`Cannot update recording ${id}: it is not in the metadata store`, {
-    help: "Store the recording first with storeRecording()",
-  });
 }

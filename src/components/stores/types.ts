@@ -72,6 +72,8 @@ export interface RetentionCandidate {
   hasDetections: boolean;
   /** It is among the newest `keepPerLabel` saved recordings of one of its detections' labels. */
   keptForLabel: boolean;
+  /** Its upload to object storage was confirmed (retention deletes these first within a group). */
+  uploaded?: boolean;
 }
 
 /** Retention: the retention task and `acoupi storage` read candidates and purge them. */

@@ -39,6 +39,9 @@ import type { ModelOutput, Recording } from "../../data/index.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
 import { WebConfigSchema } from "../../web/config.ts";
 import { UPDATE_SECTION } from "../../update/update-config.ts";
+import { UploadConfigSchema } from "../../upload/upload-config.ts";
+import { wireUpload } from "./_upload.ts";
+import type { S3Uploader } from "../../upload/uploader.ts";
 import type { ProgramContext } from "../program-context.ts";
 
 export const AudioConfigSchema = z.object({
@@ -84,6 +87,11 @@ export const BasicConfigSchema = z.object({
     .describe("Keep only recordings made in these windows; leave unset to keep every recording"),
   web: WebConfigSchema.prefault({}),
   update: UPDATE_SECTION,
+  upload: noPrompt(
+    UploadConfigSchema.nullable()
+      .default(null)
+      .describe("Upload saved recordings (and daily database snapshots) to S3-compatible object storage; leave unset to keep everything here"),
+  ),
 });
 export type BasicConfig = z.output<typeof BasicConfigSchema>;
 
@@ -109,6 +117,8 @@ export interface BasicTemplate {
   modelHealth: ModelHealth;
   /** The speech filter, when `privacy.enabled`. */
   privacy: PrivacyTask | null;
+  /** The uploader, when the `upload` section is set. */
+  upload: S3Uploader | null;
   /**
    * The task a model chains on (`schedule: { after: basic.recordingSource }`): the privacy task
    * when it is enabled, so no model sees a recording before it was screened; else the recording task.
@@ -165,7 +175,8 @@ function recordingBytes(config: BasicConfig): number {
 export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options: BasicTemplateOptions = {}): BasicTemplate {
   const { deps } = ctx;
   for (const dir of [config.paths.tmp_audio, config.paths.recordings, dirname(config.paths.db_metadata)]) mkdirSync(dir, { recursive: true });
-  const store = ctx.use("metadata_store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }));
+  const roots = { recordings: config.paths.recordings, tmp: config.paths.tmp_audio };
+  const store = ctx.use("metadata_store", options.store ?? new SqliteStore({ db_metadata: config.paths.db_metadata }, { roots }));
   const recorder: Recorder =
     options.recorder ??
     new AlsaRecorder(
@@ -226,6 +237,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
   ctx.use("file_management", fileManagement);
   ctx.addTask(() => retention.run(), { name: RETENTION_TASK, schedule: { every: config.storage.interval } });
   ctx.use("storage", retention);
+  const upload = config.upload !== null && store instanceof SqliteStore ? wireUpload(ctx, config, config.upload, store) : null;
   const privacy = config.privacy.enabled ? privacyFilter(ctx, config.privacy, store, config.microphone.samplerate) : null;
   const screenedBy = privacy === null ? null : PRIVACY_MODEL;
   async function screen(rec: Recording, outputs: readonly Pick<ModelOutput, "name_model">[]): Promise<Recording | undefined> {
@@ -266,6 +278,7 @@ export function basicTemplate(ctx: ProgramContext, config: BasicConfig, options:
     retention,
     modelHealth,
     privacy,
+    upload,
     recordingSource: privacy === null ? RECORDING_TASK : PRIVACY_TASK,
     screen,
     deployment: () => deployment,

@@ -172,6 +172,10 @@ export function messagingTemplate(
     if (modelHealth) metrics.push(function model_health() {
       return modelHealth.metrics(deps.clock.now());
     });
+    const upload = inputs.basic?.upload;
+    if (upload) metrics.push(function upload_backlog() {
+      return upload.metrics(deps.clock.now());
+    });
     const privacy = inputs.basic?.privacy;
     if (privacy) metrics.push(function privacy_metrics() {
       return privacy.metrics();

@@ -73,7 +73,7 @@ function line(row: DetectionListRow, selection: number, offsetS: number): string
     row.score.toFixed(4),
     field(verdictText(row)),
     field(file),
-    field(path),
+    field(row.relative_path ?? path),
     fixed6(box.start),
     String(row.time_expansion),
   ].join("\t")}\n`;
