@@ -9,7 +9,7 @@
  * against none (target < 1 % of a core). Figures only.
  * Run: ./node_modules/.bin/bun bench/web.ts
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wavHeader } from "../src/audio/wav.ts";
@@ -137,7 +137,9 @@ if (process.argv[2] === "--serve") {
   await serve();
 } else {
   const t0 = performance.now();
-  buildDb();
+  // BENCH_WEB_HOME with BENCH_WEB_KEEP reuses a database an earlier run built.
+  if (existsSync(dbPath)) console.log(`Reusing ${dbPath}`);
+  else buildDb();
   console.log(`Built ${RECORDINGS} recordings (${RECORDINGS * PER_RECORDING} detections) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const child = Bun.spawn([process.execPath, import.meta.path, "--serve"], { env: { ...process.env, BENCH_WEB_HOME: home, ACOUPI_LOG_LEVEL: "warn" }, stdout: "pipe", stderr: "inherit" });
   const next = await lines(child.stdout);

@@ -12,6 +12,7 @@ import { iterateDetections, iterateRecordings, type DetectionListRow, type Recor
 import { LATEST_DETECTIONS } from "./review-section.ts";
 import { buildStatus, type StatusReport } from "../system/status-report.ts";
 import { latestInputLevel, type InputLevel } from "./input-level.ts";
+import type { HourlyCounts } from "./hourly-counts.ts";
 import { localHourCounts } from "./species-page.ts";
 import { lastLocalDays } from "./time-zone.ts";
 
@@ -54,6 +55,8 @@ export interface DashboardSources {
   /** The folder whose filesystem the disk line describes. */
   diskPath: string | null;
   zone: string;
+  /** The page's running per-hour counts (hourly-counts.ts). */
+  counts: HourlyCounts;
 }
 
 function disk(path: string | null): DashboardData["disk"] {
@@ -62,10 +65,10 @@ function disk(path: string | null): DashboardData["disk"] {
   return { path, freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize };
 }
 
-function overview(db: Database | null, now: Date, zone: string): Overview {
+function overview(db: Database | null, counts: HourlyCounts, now: Date, zone: string): Overview {
   const days = lastLocalDays(now, zone, 7);
   if (db === null) return { days, species: [], cells: new Map() };
-  const cells = localHourCounts(db, null, days, zone);
+  const cells = localHourCounts(db, counts, null, days, zone);
   const totals = new Map<string, number>();
   for (const [key, n] of cells) {
     const species = key.slice(0, key.lastIndexOf("|", key.lastIndexOf("|") - 1));
@@ -94,7 +97,7 @@ export function dashboardData(sources: DashboardSources, now = new Date()): Dash
     outbox: status.status?.components.outbox ?? null,
     recordings: recordings.map((r) => ({ ...r, playable: r.path !== null && r.state !== "discarded" && existsSync(r.path) })),
     zone: sources.zone,
-    overview: overview(sources.db, now, sources.zone),
+    overview: overview(sources.db, sources.counts, now, sources.zone),
     detections: sources.db === null ? [] : [...iterateDetections(sources.db, { order: "newest", limit: LATEST_DETECTIONS })],
     config: maskSecrets(sources.configSchema, sources.programConfig),
   };

@@ -1,9 +1,10 @@
 /**
  * @module What the page's listings read: a page of detections (newest first, filtered by species,
  * score, local day and verdict, "older" by a cursor), a page of recordings, one detection by id,
- * and a species' hourly counts and best detections over a time range. A page never splits a
+ * and a species' best recent detections. A page never splits a
  * recording's detections: it ends after the recording that fills it, and its cursor is that
- * recording's time, so "older" continues exactly where it stopped.
+ * recording's time, so "older" continues exactly where it stopped. Charts' counts are in
+ * hourly-counts.ts.
  */
 import type { Database } from "bun:sqlite";
 import { iterateDetections, iterateRecordings, RECORDING_PATH_COLUMNS, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
@@ -85,22 +86,19 @@ export function findDetection(db: Database, id: string): DetectionListRow | null
   return db.query<DetectionListRow, [Record<string, string>]>(sql).get({ id });
 }
 
-/** A species' best detections since `since` (model outputs walked by their time index), best first. */
-export function bestDetections(db: Database, species: string, since: Date, limit = 5): DetectionListRow[] {
-  const sql = `SELECT ${DETECTION_COLUMNS} FROM model_outputs m INDEXED BY model_outputs_created_on
-    CROSS JOIN recordings r ON r.id = m.recording_id CROSS JOIN deployments dep ON dep.id = r.deployment_id
-    JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
-    WHERE m.created_on >= $since AND r.created_on >= $since AND t.value = $species COLLATE NOCASE
-    ORDER BY d.detection_score DESC, r.created_on DESC LIMIT $limit`;
-  return db.query<DetectionListRow, [Record<string, string | number>]>(sql).all({ since: since.toISOString(), species, limit });
-}
+/** How many of a species' latest detections the "best scoring" list looks at. */
+export const BEST_POOL = 2000;
 
-/** The species known to the database (labels of detections since `since`), most detected first. */
-export function speciesSince(db: Database, since: Date): Array<{ label: string; count: number }> {
-  const sql = `SELECT t.value AS label, count(*) AS count FROM model_outputs m INDEXED BY model_outputs_created_on
-    JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
-    WHERE m.created_on >= $since AND t.value IS NOT NULL GROUP BY t.value ORDER BY count DESC, label`;
-  return db.query<{ label: string; count: number }, [Record<string, string>]>(sql).all({ since: since.toISOString() });
+/**
+ * A species' best detections since `since`, best first, from its latest BEST_POOL there (walking
+ * recordings newest first by their index, as the listings do, rather than scoring every detection
+ * of the period); `capped` says when the period held more.
+ */
+export function bestDetections(db: Database, species: string, since: Date, limit = 5): { rows: DetectionListRow[]; capped: boolean } {
+  const pool = [...iterateDetections(db, { label: species, since, order: "newest", limit: BEST_POOL + 1 })];
+  const capped = pool.length > BEST_POOL;
+  if (capped) pool.pop();
+  return { rows: pool.sort((a, b) => b.score - a.score || (a.created_on < b.created_on ? 1 : -1)).slice(0, limit), capped };
 }
 
 /** Whether any detection ever carried this label (a species page for an unknown one is a 404). */

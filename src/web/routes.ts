@@ -13,8 +13,9 @@ import { clipBytes, clipResponse, clipSpan } from "./clip.ts";
 import type { Neighbours } from "./detection-rows.ts";
 import { frame } from "./layout.ts";
 import { detectionsBody, recordingsBody } from "./listing-pages.ts";
+import type { HourlyCounts } from "./hourly-counts.ts";
 import type { LiveLevelFeed } from "./live-route.ts";
-import { detectionsPage, findDetection, recordingsPage, speciesExists, speciesSince, VERDICT_FILTERS, type VerdictFilter } from "./page-queries.ts";
+import { detectionsPage, findDetection, recordingsPage, speciesExists, VERDICT_FILTERS, type VerdictFilter } from "./page-queries.ts";
 import { REVIEW_SCRIPT } from "./review-section.ts";
 import type { SpectrogramCache } from "./spectrogram-cache.ts";
 import { speciesBody } from "./species-page.ts";
@@ -26,6 +27,7 @@ export interface RouteContext {
   title: string;
   spectrograms: SpectrogramCache | null;
   live: LiveLevelFeed;
+  counts: HourlyCounts;
 }
 
 const DETECTION_ROUTE = /^\/detections\/([0-9a-fA-F-]{36})\/(clip\.wav|spectrogram\.png)$/;
@@ -97,7 +99,8 @@ export function pageRoutes(ctx: RouteContext): (request: Request, url: URL) => P
       verdict: verdict as VerdictFilter,
       ...(cursor(q.get("before")) !== undefined ? { before: cursor(q.get("before")) as Date } : {}),
     });
-    const known = speciesSince(db, new Date(Date.now() - 30 * 86_400_000)).map((s) => s.label);
+    ctx.counts.update(db);
+    const known = ctx.counts.labels(new Date(Date.now() - 30 * 86_400_000));
     const body = detectionsBody(result, { species, min_score: minScoreText, date, verdict }, known, ctx.zone, neighboursOf(db), q);
     return page("detections", "Detections", body);
   };
@@ -128,9 +131,11 @@ export function pageRoutes(ctx: RouteContext): (request: Request, url: URL) => P
         void error; // A malformed escape names no species.
         return text(404, "No such species\n");
       }
-      const known = speciesExists(db, name);
+      ctx.counts.update(db);
+      const lower = name.toLowerCase();
+      const known = ctx.counts.labels(new Date(0)).find((l) => l.toLowerCase() === lower) ?? speciesExists(db, name);
       if (known === null) return text(404, `No detections of "${name.slice(0, 100)}" here\n`);
-      return page("species", known, speciesBody(db, known, ctx.zone, new Date(), neighboursOf(db)));
+      return page("species", known, speciesBody(db, ctx.counts, known, ctx.zone, new Date(), neighboursOf(db)));
     } catch (error) {
       if (error instanceof BadQuery) return text(400, `${error.message}\n`);
       throw error;

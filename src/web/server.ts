@@ -32,6 +32,7 @@ import { renderDashboard } from "./page.ts";
 import { REVIEW_ROUTE, reviewWrite } from "./review-route.ts";
 import { allowedHostNames, internalFailure, malformed, readCookie, refuseForeignHost } from "./request-guard.ts";
 import { IDLE_TIMEOUT_S, limitRequests } from "./request-limits.ts";
+import { HourlyCounts } from "./hourly-counts.ts";
 import { LiveLevelFeed } from "./live-route.ts";
 import { pageRoutes } from "./routes.ts";
 import { TaskDurations } from "./task-durations.ts";
@@ -127,7 +128,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
 
   const zone = pageZone(options.programConfig);
   const live = new LiveLevelFeed(options.liveLevel ?? null);
-  const more = pageRoutes({ database, zone, title: "acoupi", spectrograms, live });
+  const counts = new HourlyCounts();
+  const more = pageRoutes({ database, zone, title: "acoupi", spectrograms, live, counts });
 
   const route = async (request: Request, url: URL): Promise<Response> => {
     if (url.pathname === "/") {
@@ -139,6 +141,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
         recordingIntervalS: program.intervalS,
         diskPath: program.recordingsDir,
         zone,
+        counts,
       });
       return new Response(renderDashboard(data), { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
     }

@@ -5,11 +5,11 @@
  * the page's zone; counts come per UTC hour from one query and are placed in local cells.
  */
 import type { Database } from "bun:sqlite";
-import { detectionsPerLabel, type DetectionListRow } from "../report/queries.ts";
 import { heatGrid } from "./charts.ts";
+import type { HourlyCounts } from "./hourly-counts.ts";
 import { detectionList, type Neighbours } from "./detection-rows.ts";
 import { esc } from "./html.ts";
-import { bestDetections, detectionsPage } from "./page-queries.ts";
+import { BEST_POOL, bestDetections, detectionsPage } from "./page-queries.ts";
 import { lastLocalDays, localDayStart, zonedParts } from "./time-zone.ts";
 
 export const ACTIVITY_DAYS = 30;
@@ -17,11 +17,11 @@ const LATEST = 5;
 const BEST = 5;
 
 /** Detections of `label` (any label when null) per local date and hour since the first of `days`. */
-export function localHourCounts(db: Database, label: string | null, days: readonly string[], zone: string): Map<string, number> {
+export function localHourCounts(db: Database, counts: HourlyCounts, label: string | null, days: readonly string[], zone: string): Map<string, number> {
   const since = localDayStart(days[0] as string, zone);
   const cells = new Map<string, number>();
-  const rows = detectionsPerLabel(db, { since, ...(label === null ? {} : { label }) }, "hour");
-  for (const { bucket, label: l, count } of rows) {
+  counts.update(db);
+  for (const { bucket, label: l, count } of counts.rows(since, label)) {
     const p = zonedParts(Date.parse(`${bucket}:00:00Z`), zone);
     const key = `${label === null ? `${l}|` : ""}${p.date}|${p.hour}`;
     cells.set(key, (cells.get(key) ?? 0) + count);
@@ -33,9 +33,9 @@ export interface SpeciesPage {
   body: string;
 }
 
-export function speciesBody(db: Database, species: string, zone: string, now: Date, neighbours: Neighbours): string {
+export function speciesBody(db: Database, counts: HourlyCounts, species: string, zone: string, now: Date, neighbours: Neighbours): string {
   const days = lastLocalDays(now, zone, ACTIVITY_DAYS);
-  const cells = localHourCounts(db, species, days, zone);
+  const cells = localHourCounts(db, counts, species, days, zone);
   const hours = Array.from({ length: 24 }, (_, h) => String(h));
   const chart = heatGrid({
     title: `${species}: detections per hour of day over the last ${ACTIVITY_DAYS} days`,
@@ -57,11 +57,11 @@ export function speciesBody(db: Database, species: string, zone: string, now: Da
     .join("");
   const total = perDay.reduce((a, b) => a + b, 0);
   const since = localDayStart(days[0] as string, zone);
-  const best: DetectionListRow[] = bestDetections(db, species, since, BEST);
+  const best = bestDetections(db, species, since, BEST);
   const latest = detectionsPage(db, { species, verdict: "any", limit: LATEST }).rows;
   const more = `<p><a href="/detections?species=${esc(encodeURIComponent(species))}">All detections of ${esc(species)} →</a></p>`;
   return `<section><h2>Activity</h2><p class="meta">${total} detections in the last ${ACTIVITY_DAYS} days; rows are hours of the day, columns are days.</p>${chart}</section>` +
     `<section id="review"><h2>Latest</h2><p class="meta" id="review-status" role="status"></p>${detectionList(latest, zone, neighbours, "No detections.")}${more}</section>` +
-    `<section><h2>Best scoring (${ACTIVITY_DAYS} days)</h2>${detectionList(best, zone, neighbours, "None in this period.")}</section>` +
+    `<section><h2>Best scoring (${ACTIVITY_DAYS} days)</h2>${best.capped ? `<p class="meta">Among the latest ${BEST_POOL} detections.</p>` : ""}${detectionList(best.rows, zone, neighbours, "None in this period.")}</section>` +
     `<section><h2>Per day</h2><table class="daily"><tr><th>Day</th><th>Detections</th></tr>${daily}</table></section>`;
 }

@@ -1,0 +1,66 @@
+/**
+ * @module Detections per label per UTC hour of their recording, for the page's charts, kept in
+ * the page Worker's memory and brought up to date incrementally: the first use counts the last
+ * WINDOW_DAYS days once, and every later use counts only the model outputs written since (by
+ * rowid, which only grows as outputs are added), so a chart over a million detections costs a
+ * look-up, not a scan. A detection counts under its most confident tag (or its model's name when
+ * it has none), as everywhere else. Memory: one small map per hour of the window.
+ */
+import type { Database } from "bun:sqlite";
+
+export const WINDOW_DAYS = 31;
+/** Model outputs are created after their recording; this margin allows for a clock set back since. */
+const OUTPUT_MARGIN_MS = 86_400_000;
+const TOP_TAG = "LEFT JOIN predicted_tags t ON t.id = (SELECT id FROM predicted_tags WHERE detection_id = d.id ORDER BY confidence_score DESC, id LIMIT 1)";
+
+export class HourlyCounts {
+  /** `YYYY-MM-DDTHH` (UTC) → label → count. */
+  readonly #cells = new Map<string, Map<string, number>>();
+  #lastRowid = 0;
+  #since: string | null = null;
+
+  /** Counts the model outputs added since the last call (all of the window on the first). */
+  update(db: Database, now = new Date()): void {
+    const top = db.query<{ top: number | null }, []>("SELECT max(rowid) AS top FROM model_outputs").get()?.top ?? 0;
+    if (top <= this.#lastRowid) return;
+    if (this.#since === null) this.#since = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
+    const sql = `SELECT substr(r.created_on, 1, 13) AS bucket, coalesce(t.value, m.name_model) AS label, count(*) AS count
+      FROM model_outputs m CROSS JOIN recordings r ON r.id = m.recording_id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
+      WHERE m.rowid > $last AND m.rowid <= $top AND m.created_on >= $outputsSince AND r.created_on >= $since
+      GROUP BY bucket, label`;
+    const rows = db.query<{ bucket: string; label: string; count: number }, [Record<string, string | number>]>(sql).all({
+      last: this.#lastRowid,
+      top,
+      since: this.#since,
+      outputsSince: new Date(Date.parse(this.#since) - OUTPUT_MARGIN_MS).toISOString(),
+    });
+    for (const { bucket, label, count } of rows) {
+      let labels = this.#cells.get(bucket);
+      if (labels === undefined) this.#cells.set(bucket, (labels = new Map()));
+      labels.set(label, (labels.get(label) ?? 0) + count);
+    }
+    this.#lastRowid = top;
+    this.#prune(now);
+  }
+
+  /** Counts per UTC hour bucket and label from `since` on (the window at most), for one label or all. */
+  *rows(since: Date, label: string | null): Generator<{ bucket: string; label: string; count: number }> {
+    const from = since.toISOString().slice(0, 13);
+    for (const [bucket, labels] of this.#cells) {
+      if (bucket < from) continue;
+      for (const [l, count] of labels) if (label === null || l === label) yield { bucket, label: l, count };
+    }
+  }
+
+  /** The labels counted since `since`, most detected first. */
+  labels(since: Date): string[] {
+    const totals = new Map<string, number>();
+    for (const { label, count } of this.rows(since, null)) totals.set(label, (totals.get(label) ?? 0) + count);
+    return [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([l]) => l);
+  }
+
+  #prune(now: Date): void {
+    const oldest = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString().slice(0, 13);
+    for (const bucket of this.#cells.keys()) if (bucket < oldest) this.#cells.delete(bucket);
+  }
+}
