@@ -8,7 +8,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { iterateDetections, iterateRecordings, RECORDING_PATH_COLUMNS, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
-import { reviewJoin } from "../report/reviews.ts";
+import { hasReviewTable, reviewJoin } from "../report/reviews.ts";
 
 export const PAGE_SIZE = 20;
 export const VERDICT_FILTERS = ["any", "none", "correct", "false", "uncertain"] as const;
@@ -38,20 +38,39 @@ function earlier(a: Date | undefined, b: Date | undefined): Date | undefined {
   return a < b ? a : b;
 }
 
+/** Detections with a verdict, newest first, driven by the verdicts' index (reviews are few; detections may be millions). */
+function reviewedDetections(db: Database, q: DetectionQuery, until: Date | undefined): IterableIterator<DetectionListRow> {
+  if (!hasReviewTable(db)) return [][Symbol.iterator]();
+  const where = ["v.verdict = $verdict"];
+  const params: Record<string, string | number> = { verdict: q.verdict };
+  if (q.species !== undefined) (where.push("t.value = $species COLLATE NOCASE"), (params.species = q.species));
+  if (q.minScore !== undefined) (where.push("d.detection_score >= $minScore"), (params.minScore = q.minScore));
+  if (q.since !== undefined) (where.push("r.created_on >= $since"), (params.since = q.since.toISOString()));
+  if (until !== undefined) (where.push("r.created_on < $until"), (params.until = until.toISOString()));
+  const sql = `SELECT ${DETECTION_COLUMNS} FROM detection_reviews v INDEXED BY detection_reviews_verdict
+    JOIN detections d ON d.id = v.detection_id JOIN model_outputs m ON m.id = d.model_output_id
+    JOIN recordings r ON r.id = m.recording_id JOIN deployments dep ON dep.id = r.deployment_id ${TOP_TAG}
+    WHERE ${where.join(" AND ")} ORDER BY r.created_on DESC, r.rowid DESC, coalesce(d.start_time_s, 0), d.rowid`;
+  return db.query<DetectionListRow, [Record<string, string | number>]>(sql).iterate(params);
+}
+
 export function detectionsPage(db: Database, q: DetectionQuery): Page<DetectionListRow> {
   const limit = q.limit ?? PAGE_SIZE;
   const rows: DetectionListRow[] = [];
-  const it = iterateDetections(db, {
-    order: "newest",
-    ...(q.species !== undefined ? { label: q.species } : {}),
-    ...(q.minScore !== undefined ? { minScore: q.minScore } : {}),
-    ...(q.since !== undefined ? { since: q.since } : {}),
-    ...(earlier(q.until, q.before) !== undefined ? { until: earlier(q.until, q.before) as Date } : {}),
-    ...(q.verdict === "correct" ? { verified: true } : q.verdict === "none" ? { unreviewed: true } : {}),
-  });
+  const until = earlier(q.until, q.before);
+  const it =
+    q.verdict === "any" || q.verdict === "none"
+      ? iterateDetections(db, {
+          order: "newest",
+          ...(q.species !== undefined ? { label: q.species } : {}),
+          ...(q.minScore !== undefined ? { minScore: q.minScore } : {}),
+          ...(q.since !== undefined ? { since: q.since } : {}),
+          ...(until !== undefined ? { until } : {}),
+          ...(q.verdict === "none" ? { unreviewed: true } : {}),
+        })
+      : reviewedDetections(db, q, until);
   let older: string | null = null;
   for (const row of it) {
-    if (q.verdict !== "any" && q.verdict !== "none" && row.verdict !== q.verdict) continue;
     const last = rows[rows.length - 1];
     if (rows.length >= limit && last !== undefined && row.created_on !== last.created_on) {
       older = last.created_on;

@@ -26,7 +26,7 @@ describe("the page's per-hour counts", () => {
       store.storeRecording(recording);
       const output: ModelOutput = {
         id: crypto.randomUUID(), name_model: "m", recording, created_on: new Date(iso),
-        detections: tags.map((t) => ({ id: crypto.randomUUID(), prediction_type: "presence" as const, detection_score: 0.9, tags: t.map(([value, confidence_score]) => ({ tag: { key: "species", value }, confidence_score })) })),
+        detections: tags.map((t) => ({ id: crypto.randomUUID(), prediction_type: "presence" as const, location: null, detection_score: 0.9, tags: t.map(([value, confidence_score]) => ({ tag: { key: "species", value }, confidence_score })) })),
       };
       store.storeModelOutputs([output]);
     };
