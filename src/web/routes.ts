@@ -45,6 +45,14 @@ function html(body: string): Response {
 
 class BadQuery extends Error {}
 
+/** `limit`: entries per page, 1–100 (default PAGE_SIZE). */
+function pageSize(value: string | null): number | undefined {
+  if (value === null || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new BadQuery(`"limit" must be a whole number from 1 to 100, not "${value.slice(0, 40)}"`);
+  return n;
+}
+
 function cursor(value: string | null): Date | undefined {
   if (value === null || value === "") return undefined;
   const ms = Date.parse(value);
@@ -98,6 +106,7 @@ export function pageRoutes(ctx: RouteContext): (request: Request, url: URL) => P
       ...day,
       verdict: verdict as VerdictFilter,
       ...(cursor(q.get("before")) !== undefined ? { before: cursor(q.get("before")) as Date } : {}),
+      ...(pageSize(q.get("limit")) !== undefined ? { limit: pageSize(q.get("limit")) as number } : {}),
     });
     ctx.counts.update(db);
     const known = ctx.counts.labels(new Date(Date.now() - 30 * 86_400_000));
@@ -117,7 +126,7 @@ export function pageRoutes(ctx: RouteContext): (request: Request, url: URL) => P
     try {
       if (path === "/detections") return detections(db, url);
       if (path === "/recordings") {
-        const result = recordingsPage(db, cursor(url.searchParams.get("before")));
+        const result = recordingsPage(db, cursor(url.searchParams.get("before")), pageSize(url.searchParams.get("limit")));
         return page("recordings", "Recordings", recordingsBody({ rows: result.rows.map(playable), older: result.older }, ctx.zone, url.searchParams));
       }
       if (media !== null) {

@@ -292,6 +292,32 @@ withChromium("the sensor's page on a phone and on a desktop, against a compiled 
     await page.close();
   }, 60_000);
 
+  test("the detections filter by species, score, local day and verdict, and page through all with Older", async () => {
+    const ids = async (query: string) => {
+      const html = await (await fetch(`${base}/detections${query}`)).text();
+      return [...html.matchAll(/<article class="det" data-detection="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    };
+    expect(await ids(`?species=carrion%20crow`)).toEqual([planted.crow]);
+    expect((await ids(`?min_score=0.9`)).sort()).toEqual([planted.blackbird]);
+    expect((await ids(`?date=${local(planted.pastCreated).date}`)).length).toBe(3);
+    const review = d.run(["review", planted.crow, "--false", "--species", "Rook"]);
+    expect(review.code, said(review)).toBe(0);
+    expect(await ids(`?verdict=false`)).toEqual([planted.crow]);
+    expect(await ids(`?verdict=none&species=Carrion%20Crow`)).toEqual([]);
+    // Six planted detections, two to a page at most, ending after the recording that fills it: every one once, newest first.
+    const seen: string[] = [];
+    let next: string | null = "/detections?min_score=0.3&limit=2";
+    while (next !== null) {
+      const html = await (await fetch(`${base}${next}`)).text();
+      seen.push(...[...html.matchAll(/<article class="det" data-detection="([0-9a-f-]{36})"/g)].map((m) => m[1] as string));
+      next = /<a class="older" rel="next" href="([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&") ?? null;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(6);
+    expect(seen.slice(0, 3).sort()).toEqual([planted.blackbird, planted.crow, planted.hostile].sort());
+    expect((await fetch(`${base}/detections?limit=0`)).status).toBe(400);
+  }, 60_000);
+
   test("unknown ids, species and ranges are 404 or 416, a bad filter is 400, and none shows a stack", async () => {
     const unknown = crypto.randomUUID();
     const answers = [
