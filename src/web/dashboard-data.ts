@@ -25,6 +25,8 @@ export interface Overview {
   species: string[];
   /** Counts by `species|date|hour` (local). */
   cells: Map<string, number>;
+  /** False while earlier detections are still being counted (the charts are then partial). */
+  complete: boolean;
 }
 
 export interface DashboardData {
@@ -67,7 +69,7 @@ function disk(path: string | null): DashboardData["disk"] {
 
 function overview(db: Database | null, counts: HourlyCounts, now: Date, zone: string): Overview {
   const days = lastLocalDays(now, zone, 7);
-  if (db === null) return { days, species: [], cells: new Map() };
+  if (db === null) return { days, species: [], cells: new Map(), complete: true };
   const cells = localHourCounts(db, counts, null, days, zone);
   const totals = new Map<string, number>();
   for (const [key, n] of cells) {
@@ -75,7 +77,7 @@ function overview(db: Database | null, counts: HourlyCounts, now: Date, zone: st
     totals.set(species, (totals.get(species) ?? 0) + n);
   }
   const species = [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([s]) => s);
-  return { days, species, cells };
+  return { days, species, cells, complete: counts.complete };
 }
 
 export function dashboardData(sources: DashboardSources, now = new Date()): DashboardData {

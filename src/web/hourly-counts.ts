@@ -4,11 +4,16 @@
  * WINDOW_DAYS days once, and every later use counts only the model outputs written since (by
  * rowid, which only grows as outputs are added), so a chart over a million detections costs a
  * look-up, not a scan. A detection counts under its most confident tag (or its model's name when
- * it has none), as everywhere else. Memory: one small map per hour of the window.
+ * it has none), as everywhere else. Memory: one small map per hour of the window. A call counts at
+ * most OUTPUTS_PER_STEP model outputs, so no call holds the page's thread for long: the server
+ * catches up in steps in the background (`catchUp`), and a chart drawn before it is done says so
+ * (`complete`).
  */
 import type { Database } from "bun:sqlite";
 
 export const WINDOW_DAYS = 31;
+/** Model outputs counted per step (about 20,000 detections at ten per output). */
+export const OUTPUTS_PER_STEP = 2000;
 /** Model outputs are created after their recording; this margin allows for a clock set back since. */
 const OUTPUT_MARGIN_MS = 86_400_000;
 const TOP_TAG = "LEFT JOIN predicted_tags t ON t.id = (SELECT id FROM predicted_tags WHERE detection_id = d.id ORDER BY confidence_score DESC, id LIMIT 1)";
@@ -18,11 +23,25 @@ export class HourlyCounts {
   readonly #cells = new Map<string, Map<string, number>>();
   #lastRowid = 0;
   #since: string | null = null;
+  #complete = false;
 
-  /** Counts the model outputs added since the last call (all of the window on the first). */
-  update(db: Database, now = new Date()): void {
-    const top = db.query<{ top: number | null }, []>("SELECT max(rowid) AS top FROM model_outputs").get()?.top ?? 0;
-    if (top <= this.#lastRowid) return;
+  /** Whether every model output written so far is counted. */
+  get complete(): boolean {
+    return this.#complete;
+  }
+
+  /** Counts up to `maxOutputs` model outputs added since the last call; true when it has caught up. */
+  update(db: Database, now = new Date(), maxOutputs = OUTPUTS_PER_STEP): boolean {
+    const newest = db.query<{ top: number | null }, []>("SELECT max(rowid) AS top FROM model_outputs").get()?.top ?? 0;
+    if (newest <= this.#lastRowid) return (this.#complete = true);
+    if (this.#lastRowid === 0) {
+      // Start at the window: the first output written in it (by the created_on index).
+      const since = new Date(now.getTime() - WINDOW_DAYS * 86_400_000 - OUTPUT_MARGIN_MS).toISOString();
+      const first = db.query<{ first: number | null }, [string]>("SELECT min(rowid) AS first FROM model_outputs WHERE created_on >= ?").get(since)?.first ?? newest + 1;
+      this.#lastRowid = first - 1;
+      if (newest <= this.#lastRowid) return (this.#complete = true);
+    }
+    const top = Math.min(newest, this.#lastRowid + maxOutputs);
     if (this.#since === null) this.#since = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
     const sql = `SELECT substr(r.created_on, 1, 13) AS bucket, coalesce(t.value, m.name_model) AS label, count(*) AS count
       FROM model_outputs m CROSS JOIN recordings r ON r.id = m.recording_id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
@@ -41,6 +60,17 @@ export class HourlyCounts {
     }
     this.#lastRowid = top;
     this.#prune(now);
+    this.#complete = top >= newest;
+    return this.#complete;
+  }
+
+  /** Counts step by step, yielding the thread between steps, until caught up (or `stopped()`). */
+  async catchUp(db: () => Database | null, stopped: () => boolean): Promise<void> {
+    for (;;) {
+      const conn = db();
+      if (conn === null || stopped() || this.update(conn)) return;
+      await Bun.sleep(20);
+    }
   }
 
   /** Counts per UTC hour bucket and label from `since` on (the window at most), for one label or all. */

@@ -69,7 +69,7 @@ function recordingsSection(d: DashboardData): string {
 
 function overviewSection(d: DashboardData): string {
   const o = d.overview;
-  if (o.species.length === 0) return `<section><h2>Detections</h2><p class="meta">No detections in the last 7 days.</p></section>`;
+  if (o.species.length === 0) return `<section><h2>Detections</h2><p class="meta">${o.complete ? "No detections in the last 7 days." : "Counting the detections of the last days…"}</p></section>`;
   const today = o.days[o.days.length - 1] as string;
   const hours = Array.from({ length: 24 }, (_, h) => h);
   const nowHour = zonedParts(d.now.getTime(), d.zone).hour;
@@ -96,8 +96,9 @@ function overviewSection(d: DashboardData): string {
     rowAttr: "species",
     columnAttr: "date",
   });
+  const partial = o.complete ? "" : `<p class="meta">Still counting earlier detections: reload in a moment for the full charts.</p>`;
   const links = o.species.map((s) => `<a href="${esc(speciesHref(s))}">${esc(s)}</a>`).join(" · ");
-  return `<section><h2>Today, per hour</h2>${todayChart}</section><section><h2>Last 7 days</h2>${week}<p class="species-links">${links}</p></section>`;
+  return `<section><h2>Today, per hour</h2>${partial}${todayChart}</section><section><h2>Last 7 days</h2>${week}<p class="species-links">${links}</p></section>`;
 }
 
 function deploymentSection(d: DashboardData): string {

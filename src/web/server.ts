@@ -129,6 +129,9 @@ export function startWebServer(options: WebServerOptions): WebServer {
   const zone = pageZone(options.programConfig);
   const live = new LiveLevelFeed(options.liveLevel ?? null);
   const counts = new HourlyCounts();
+  let stopping = false;
+  // Count the charts' window in the background, in short steps, so no page view waits for all of it.
+  void counts.catchUp(database, () => stopping).catch((error: unknown) => logger.warn("Counting detections for the charts failed:", error));
   const more = pageRoutes({ database, zone, title: "acoupi", spectrograms, live, counts });
 
   const route = async (request: Request, url: URL): Promise<Response> => {
@@ -207,6 +210,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
     port,
     async stop() {
       unsubscribe?.();
+      stopping = true;
       live.close();
       await server.stop(true);
       removeEndpoint(paths);

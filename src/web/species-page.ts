@@ -60,7 +60,8 @@ export function speciesBody(db: Database, counts: HourlyCounts, species: string,
   const best = bestDetections(db, species, since, BEST);
   const latest = detectionsPage(db, { species, verdict: "any", limit: LATEST }).rows;
   const more = `<p><a href="/detections?species=${esc(encodeURIComponent(species))}">All detections of ${esc(species)} →</a></p>`;
-  return `<section><h2>Activity</h2><p class="meta">${total} detections in the last ${ACTIVITY_DAYS} days; rows are hours of the day, columns are days.</p>${chart}</section>` +
+  const partial = counts.complete ? "" : " Still counting earlier detections: reload in a moment for the full chart.";
+  return `<section><h2>Activity</h2><p class="meta">${total} detections in the last ${ACTIVITY_DAYS} days; rows are hours of the day, columns are days.${partial}</p>${chart}</section>` +
     `<section id="review"><h2>Latest</h2><p class="meta" id="review-status" role="status"></p>${detectionList(latest, zone, neighbours, "No detections.")}${more}</section>` +
     `<section><h2>Best scoring (${ACTIVITY_DAYS} days)</h2>${best.capped ? `<p class="meta">Among the latest ${BEST_POOL} detections.</p>` : ""}${detectionList(best.rows, zone, neighbours, "None in this period.")}</section>` +
     `<section><h2>Per day</h2><table class="daily"><tr><th>Day</th><th>Detections</th></tr>${daily}</table></section>`;

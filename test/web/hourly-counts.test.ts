@@ -1,7 +1,8 @@
 /**
  * @module The page's per-hour counts against a real metadata database written by the store: the
  * first update counts the window, a later one adds only the outputs written since, a detection
- * counts under its most confident tag, and outputs older than the window are left out.
+ * counts under its most confident tag, outputs older than the window are left out, and counting
+ * in steps reaches the same counts and says when it is complete.
  */
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
@@ -51,6 +52,13 @@ describe("the page's per-hour counts", () => {
     ]);
     expect([...counts.rows(new Date("2026-05-10T00:00:00Z"), "Robin")].map((r) => r.count)).toEqual([1, 2]);
     expect(counts.labels(new Date(0))).toEqual(["Robin", "Wren"]);
+    // In steps of one model output: not complete until every output in the window is counted, then the same counts.
+    const stepwise = new HourlyCounts();
+    const steps: boolean[] = [];
+    while (steps.length < 10 && !steps.at(-1)) steps.push(stepwise.update(db, now, 1));
+    expect(steps).toEqual([false, false, false, true]);
+    expect(stepwise.complete).toBe(true);
+    expect([...stepwise.rows(new Date(0), null)].reduce((n, r) => n + r.count, 0)).toBe(6);
     db.close();
     store.close();
   });
