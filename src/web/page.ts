@@ -69,7 +69,7 @@ function recordingsSection(d: DashboardData): string {
 
 function overviewSection(d: DashboardData): string {
   const o = d.overview;
-  if (o.species.length === 0) return `<section><h2>Detections</h2><p class="meta">${o.complete ? "No detections in the last 7 days." : "Counting the detections of the last days…"}</p></section>`;
+  if (o.species.length === 0) return `<section><h2>Detections</h2><p class="meta">${o.complete ? "No detections in the last 7 days." : "Still counting the detections of the last days…"}</p></section>`;
   const today = o.days[o.days.length - 1] as string;
   const hours = Array.from({ length: 24 }, (_, h) => h);
   const nowHour = zonedParts(d.now.getTime(), d.zone).hour;
