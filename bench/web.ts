@@ -23,7 +23,7 @@ const RECORDINGS = 100_000;
 const WITH_FILES = 12;
 const RUNS = 15;
 const PER_RECORDING = Number(process.env.BENCH_WEB_DETECTIONS ?? 10);
-const LIVE_WINDOW_MS = 10_000;
+const LIVE_WINDOW_MS = 30_000;
 const LABELS = ["Turdus merula", "Erithacus rubecula", "Strix aluco", "Troglodytes troglodytes", "Fringilla coelebs", "Parus major"];
 
 const home = process.env.BENCH_WEB_HOME ?? mkdtempSync(join(tmpdir(), "acoupi-bench-web-"));
@@ -153,6 +153,7 @@ if (process.argv[2] === "--serve") {
   let countedMs = 0;
   while ((await (await fetch(`${base}/`)).text()).includes("Still counting")) countedMs = performance.now() - cold;
   countedMs = performance.now() - cold;
+  const countedRss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
   const ids = [...page.matchAll(/data-recording="([0-9a-f-]{36})"/g)].map((m) => m[1] as string);
   const firstPng = performance.now();
   await (await fetch(`${base}/recordings/${ids[0]}/spectrogram.png`)).arrayBuffer();
@@ -181,12 +182,14 @@ if (process.argv[2] === "--serve") {
     ["spectrogram (cached)", `/recordings/${ids[0]}/spectrogram.png`],
     ["audio.wav (3 s, 48 kHz)", `/recordings/${ids[0]}/audio.wav`],
   ];
+  // The server's RSS after each route's runs (no GC forced there): where the growth comes from.
+  const childRssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
   for (const [name, path] of routes) {
     const r = await median(`${base}${path}`);
-    console.log(`  ${name.padEnd(26)} ${r.ms.toFixed(1).padStart(7)} ms  ${r.bytes} bytes  (HTTP ${r.status})`);
+    console.log(`  ${name.padEnd(26)} ${r.ms.toFixed(1).padStart(7)} ms  ${r.bytes} bytes  (HTTP ${r.status})  RSS ${childRssMb().toFixed(1)} MB`);
   }
   console.log(`  ${"spectrogram (first render)".padEnd(26)} ${uncachedPngMs.toFixed(1).padStart(7)} ms`);
-  console.log(`  ${"/ (first view)".padEnd(26)} ${coldOverviewMs.toFixed(1).padStart(7)} ms  (charts partial until counted, ${(countedMs / 1000).toFixed(1)} s after start)`);
+  console.log(`  ${"/ (first view)".padEnd(26)} ${coldOverviewMs.toFixed(1).padStart(7)} ms  (charts partial until counted, ${(countedMs / 1000).toFixed(1)} s after start; RSS then ${countedRss.toFixed(1)} MB)`);
 
   const cpuMs = () => {
     const f = (readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
