@@ -44,7 +44,7 @@ export function speciesBody(db: Database, counts: HourlyCounts, species: string,
     columns: days,
     count: (h, d) => cells.get(`${days[d]}|${h}`) ?? 0,
     rowLabel: (h) => `${String(h).padStart(2, "0")}:00`,
-    columnTick: (d) => (d % 7 === 0 || d === days.length - 1 ? (days[d] as string).slice(5) : null),
+    columnTick: (d) => ((d % 7 === 0 && days.length - 1 - d >= 4) || d === days.length - 1 ? (days[d] as string).slice(5) : null),
     rowAttr: "hour",
     columnAttr: "date",
   });
