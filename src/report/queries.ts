@@ -92,6 +92,8 @@ export interface DetectionListRow {
 const PATH = `CASE WHEN r.path_root IS NULL THEN r.path ELSE (SELECT dir FROM temp.path_roots WHERE name = r.path_root) || '/' || r.path END AS path`;
 /** Relative to the recordings folder, for tables that travel with the recordings (Raven's Begin Path). */
 const RELATIVE_PATH = "CASE WHEN r.path_root = 'recordings' THEN r.path END AS relative_path";
+/** The two path columns of a recording `r`, for queries elsewhere (the page's) that list detections. */
+export const RECORDING_PATH_COLUMNS = `${PATH}, ${RELATIVE_PATH}`;
 
 type Params = Record<string, string | number>;
 

@@ -1,29 +1,32 @@
 /**
  * @module What the dashboard shows, gathered for one page view: the status report (from disk,
- * exactly what `acoupi status` prints), the input level, the latest recordings, detections per label for today
- * and the last 7 UTC days, disk space, the outbox figures, the deployment, and the configuration
+ * exactly what `acoupi status` prints), the input level, the latest recordings, detections per
+ * species per local hour for the last 7 days in the page's zone (today's hours and a 7-day strip), disk space, the outbox figures, the deployment, and the configuration
  * with secrets masked. Every database read is bounded by an index (latest N, or a 7-day range).
  */
 import type { Database } from "bun:sqlite";
 import { existsSync, statfsSync } from "node:fs";
 import type { z } from "zod";
 import { maskSecrets } from "../config/secrets.ts";
-import { detectionsPerLabel, iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
+import { iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
 import { LATEST_DETECTIONS } from "./review-section.ts";
 import { buildStatus, type StatusReport } from "../system/status-report.ts";
 import { latestInputLevel, type InputLevel } from "./input-level.ts";
+import type { HourlyCounts } from "./hourly-counts.ts";
+import { localHourCounts } from "./species-page.ts";
+import { lastLocalDays } from "./time-zone.ts";
 
 export const LATEST_RECORDINGS = 6;
-const DAY_MS = 86_400_000;
 
-export interface LabelRow {
-  label: string;
-  /** The label's common name (BirdNET-style labels), or null. */
-  common_name: string | null;
-  /** Counts per day, oldest first, aligned with DashboardData.days. */
-  perDay: number[];
-  today: number;
-  week: number;
+export interface Overview {
+  /** The last 7 local days, oldest first; the last is today. */
+  days: string[];
+  /** Species seen in those days, most detected first. */
+  species: string[];
+  /** Counts by `species|date|hour` (local). */
+  cells: Map<string, number>;
+  /** False while earlier detections are still being counted (the charts are then partial). */
+  complete: boolean;
 }
 
 export interface DashboardData {
@@ -37,8 +40,9 @@ export interface DashboardData {
   level: InputLevel | null;
   outbox: Record<string, number | string | null> | null;
   recordings: Array<RecordingListRow & { playable: boolean }>;
-  days: string[];
-  labels: LabelRow[];
+  /** The page's time zone. */
+  zone: string;
+  overview: Overview;
   /** The newest detections with their verdicts, for the review buttons. */
   detections: DetectionListRow[];
   config: unknown;
@@ -52,6 +56,9 @@ export interface DashboardSources {
   recordingIntervalS: number | null;
   /** The folder whose filesystem the disk line describes. */
   diskPath: string | null;
+  zone: string;
+  /** The page's running per-hour counts (hourly-counts.ts). */
+  counts: HourlyCounts;
 }
 
 function disk(path: string | null): DashboardData["disk"] {
@@ -60,32 +67,21 @@ function disk(path: string | null): DashboardData["disk"] {
   return { path, freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize };
 }
 
-/** The last 7 UTC days, oldest first, ending today. */
-export function lastSevenDays(now: Date): string[] {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  return Array.from({ length: 7 }, (_, i) => new Date(today - (6 - i) * DAY_MS).toISOString().slice(0, 10));
-}
-
-function labelRows(db: Database, days: string[]): LabelRow[] {
-  const byLabel = new Map<string, number[]>();
-  const common = new Map<string, string>();
-  const since = new Date(`${days[0]}T00:00:00.000Z`);
-  for (const { bucket, label, common_name, count } of detectionsPerLabel(db, { since }, "day")) {
-    if (common_name !== null) common.set(label, common_name);
-    const i = days.indexOf(bucket);
-    if (i < 0) continue;
-    const counts = byLabel.get(label) ?? new Array<number>(days.length).fill(0);
-    counts[i] = count;
-    byLabel.set(label, counts);
+function overview(db: Database | null, counts: HourlyCounts, now: Date, zone: string): Overview {
+  const days = lastLocalDays(now, zone, 7);
+  if (db === null) return { days, species: [], cells: new Map(), complete: true };
+  const cells = localHourCounts(db, counts, null, days, zone);
+  const totals = new Map<string, number>();
+  for (const [key, n] of cells) {
+    const species = key.slice(0, key.lastIndexOf("|", key.lastIndexOf("|") - 1));
+    totals.set(species, (totals.get(species) ?? 0) + n);
   }
-  return [...byLabel]
-    .map(([label, perDay]) => ({ label, common_name: common.get(label) ?? null, perDay, today: perDay[perDay.length - 1] ?? 0, week: perDay.reduce((a, b) => a + b, 0) }))
-    .sort((a, b) => b.today - a.today || b.week - a.week || (a.label < b.label ? -1 : 1));
+  const species = [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([s]) => s);
+  return { days, species, cells, complete: counts.complete };
 }
 
 export function dashboardData(sources: DashboardSources, now = new Date()): DashboardData {
   const status = buildStatus();
-  const days = lastSevenDays(now);
   const recordings = sources.db === null ? [] : [...iterateRecordings(sources.db, { order: "newest", limit: LATEST_RECORDINGS })];
   const lastRecording = recordings[0] ?? null;
   const nextRecording =
@@ -102,8 +98,8 @@ export function dashboardData(sources: DashboardSources, now = new Date()): Dash
     level: sources.db === null ? null : latestInputLevel(sources.db),
     outbox: status.status?.components.outbox ?? null,
     recordings: recordings.map((r) => ({ ...r, playable: r.path !== null && r.state !== "discarded" && existsSync(r.path) })),
-    days,
-    labels: sources.db === null ? [] : labelRows(sources.db, days),
+    zone: sources.zone,
+    overview: overview(sources.db, sources.counts, now, sources.zone),
     detections: sources.db === null ? [] : [...iterateDetections(sources.db, { order: "newest", limit: LATEST_DETECTIONS })],
     config: maskSecrets(sources.configSchema, sources.programConfig),
   };

@@ -9,6 +9,7 @@
 import type { ConsolaInstance } from "consola";
 import type { z } from "zod";
 import { maskSecrets } from "../config/secrets.ts";
+import { liveLevel } from "../audio/live-level.ts";
 import { AcoupiError } from "../errors.ts";
 import type { TaskEventListener } from "../scheduler/types.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
@@ -20,7 +21,17 @@ import type { WebServer } from "./server.ts";
 
 /** What the page worker is told. */
 export type PageCommand =
-  | { type: "start"; config: WebConfig; paths: AcoupiPaths; programName: string; programConfig: unknown; acoupiCommand: readonly string[]; logLevel: number }
+  | {
+      type: "start";
+      config: WebConfig;
+      paths: AcoupiPaths;
+      programName: string;
+      programConfig: unknown;
+      acoupiCommand: readonly string[];
+      logLevel: number;
+      /** The capture's live level slot (src/audio/live-level.ts), shared, never copied. */
+      liveLevel: SharedArrayBuffer;
+    }
   | { type: "task"; task: string; kind: "start" | "success" | "failure" | "skip"; at: number; error: string | null }
   | { type: "stop" };
 
@@ -83,6 +94,7 @@ export async function startPageThread(options: PageThreadOptions): Promise<WebSe
     programConfig: maskSecrets(options.configSchema, options.programConfig),
     acoupiCommand: selfCommand(),
     logLevel: options.logger.level,
+    liveLevel: liveLevel.buffer,
   });
   let serving: { url: string; port: number };
   try {

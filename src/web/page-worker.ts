@@ -5,6 +5,7 @@
  */
 import { createConsola, type LogObject } from "consola/basic";
 import { z } from "zod";
+import { LiveLevel } from "../audio/live-level.ts";
 import { eventText } from "../log.ts";
 import type { TaskEventListener } from "../scheduler/types.ts";
 import type { PageCommand, PageReply } from "./page-thread.ts";
@@ -51,6 +52,7 @@ self.onmessage = async (event: MessageEvent<PageCommand>) => {
       },
       logger,
       acoupiCommand: command.acoupiCommand,
+      liveLevel: new LiveLevel(command.liveLevel),
     });
     reply({ type: "ready", url: server.url, port: server.port });
   } catch (error) {

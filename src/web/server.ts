@@ -1,6 +1,7 @@
 /**
- * @module The runner's web server (Bun.serve, plain routing): the dashboard at `/`, `/level`
- * (the input level the page polls), each recording's spectrogram PNG (rendered in a child
+ * @module The runner's web server (Bun.serve, plain routing): the overview at `/`, `/level`
+ * (the newest file's level), the listening and charting pages of routes.ts (detections, recordings,
+ * species, clips, the live level as server-sent events), each recording's spectrogram PNG (rendered in a child
  * process, see spectrogram-cache.ts) and WAV file by recording id (never by path), `/health` as
  * JSON and `/metrics` for Prometheus. It reads (GET and HEAD, a read-only connection to the metadata
  * database), with one write: a detection's verdict, which needs the token on every bind and is
@@ -9,6 +10,7 @@
  * images and audio on the page load), a cookie, or `Authorization: Bearer`.
  */
 import type { Database } from "bun:sqlite";
+import type { LiveLevel } from "../audio/live-level.ts";
 import { timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -27,10 +29,14 @@ import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { renderDashboard } from "./page.ts";
-import { IDLE_TIMEOUT_S, limitRequests } from "./request-limits.ts";
 import { REVIEW_ROUTE, reviewWrite } from "./review-route.ts";
 import { allowedHostNames, internalFailure, malformed, readCookie, refuseForeignHost } from "./request-guard.ts";
+import { IDLE_TIMEOUT_S, limitRequests } from "./request-limits.ts";
+import { HourlyCounts } from "./hourly-counts.ts";
+import { LiveLevelFeed } from "./live-route.ts";
+import { pageRoutes } from "./routes.ts";
 import { TaskDurations } from "./task-durations.ts";
+import { pageZone } from "./time-zone.ts";
 import { SpectrogramCache } from "./spectrogram-cache.ts";
 import { ensureWebToken, isLoopbackHost, removeEndpoint, webUrl, writeEndpoint } from "./token.ts";
 
@@ -47,6 +53,8 @@ export interface WebServerOptions {
   logger: ConsolaInstance;
   /** argv prefix that runs acoupi, for rendering spectrograms in a child; default: this acoupi. */
   acoupiCommand?: readonly string[];
+  /** The capture's live level slot (the runner's); without it /live/level is a 404. */
+  liveLevel?: LiveLevel;
 }
 
 export interface WebServer {
@@ -118,6 +126,14 @@ export function startWebServer(options: WebServerOptions): WebServer {
     return new Response(Bun.file(file), { headers: { "content-type": "image/png", "cache-control": "private, max-age=3600" } });
   };
 
+  const zone = pageZone(options.programConfig);
+  const live = new LiveLevelFeed(options.liveLevel ?? null);
+  const counts = new HourlyCounts();
+  let stopping = false;
+  // Count the charts' window in the background, in short steps, so no page view waits for all of it.
+  void counts.catchUp(database, () => stopping).catch((error: unknown) => logger.warn("Counting detections for the charts failed:", error));
+  const more = pageRoutes({ database, zone, title: "acoupi", spectrograms, live, counts });
+
   const route = async (request: Request, url: URL): Promise<Response> => {
     if (url.pathname === "/") {
       const data = dashboardData({
@@ -127,6 +143,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
         programConfig: options.programConfig,
         recordingIntervalS: program.intervalS,
         diskPath: program.recordingsDir,
+        zone,
+        counts,
       });
       return new Response(renderDashboard(data), { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
     }
@@ -144,7 +162,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
     }
     const match = RECORDING_ROUTE.exec(url.pathname);
     if (match) return recordingRoute(match[1] as string, match[2] as string, request);
-    return text(404, "Not found\n");
+    return (await more(request, url)) ?? text(404, "Not found\n");
   };
 
   const allowedHosts = allowedHostNames(config.host, config.allowed_hosts);
@@ -192,6 +210,8 @@ export function startWebServer(options: WebServerOptions): WebServer {
     port,
     async stop() {
       unsubscribe?.();
+      stopping = true;
+      live.close();
       await server.stop(true);
       removeEndpoint(paths);
       db?.close();

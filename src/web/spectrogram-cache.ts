@@ -31,19 +31,22 @@ export class SpectrogramCache {
     this.#options = options;
   }
 
-  /** The PNG file for a recording, rendering it first when it is not cached. */
-  file(recordingId: string, detections: number): Promise<string> {
-    const file = join(this.#options.dir, `${recordingId}-${detections}.png`);
+  /** The PNG file for a recording (or the span `view` of it, in real seconds), rendering it first when it is not cached. */
+  file(recordingId: string, detections: number, view?: { start: number; end: number }): Promise<string> {
+    const span = view === undefined ? "" : `-${view.start.toFixed(3)}-${view.end.toFixed(3)}`;
+    const file = join(this.#options.dir, `${recordingId}-${detections}${span}.png`);
     if (existsSync(file)) return Promise.resolve(file);
-    const job = this.#queue.then(() => this.#render(recordingId, file));
+    const zoom = view === undefined ? [] : ["--start", view.start.toFixed(3), "--end", view.end.toFixed(3)];
+    const job = this.#queue.then(() => this.#render(recordingId, file, zoom));
     this.#queue = job.catch(() => undefined);
     return job;
   }
 
-  async #render(recordingId: string, file: string): Promise<string> {
+  async #render(recordingId: string, file: string, zoom: readonly string[]): Promise<string> {
     if (existsSync(file)) return file;
     mkdirSync(this.#options.dir, { recursive: true });
-    const child = Bun.spawn([...this.#options.command, "spectrogram", recordingId, "--out", file, "--db", this.#options.dbPath, ...(this.#options.recordingsDir ? ["--root", this.#options.recordingsDir] : [])], {
+    const root = this.#options.recordingsDir ? ["--root", this.#options.recordingsDir] : [];
+    const child = Bun.spawn([...this.#options.command, "spectrogram", recordingId, ...zoom, "--out", file, "--db", this.#options.dbPath, ...root], {
       stdin: "ignore",
       stdout: "ignore",
       stderr: "pipe",

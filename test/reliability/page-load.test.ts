@@ -4,7 +4,8 @@
  * 20 scheduled recordings in 40 s, with a 24 s gap. The page must not be able to delay capture
  * or filing. A test records while the page is under that load and counts every scheduled
  * recording." A light `default` deployment records 0.5 s every second with the page on. For 20 s,
- * 200 connections trickle a request a byte at a time, and 24 clients ask for the dashboard,
+ * 200 connections trickle a request a byte at a time, and 24 clients ask for the overview, the
+ * detection and recording listings, a species page,
  * /metrics and /health back to back. Every recording scheduled in that window must be made (none
  * skipped, no gap), the recordings must be filed, and the page must still answer afterwards.
  */
@@ -70,7 +71,7 @@ describe("the page under load", () => {
       }, 60_000, 200);
       const skipsBefore = recordingSkips(rig);
       for (let i = 0; i < SLOW_CONNECTIONS; i++) sockets.push(slowConnection(port));
-      const paths = ["/", "/metrics", "/health", "/?days=7"];
+      const paths = ["/", "/metrics", "/health", "/?days=7", "/detections", "/recordings", "/detections?verdict=none&min_score=0.5", "/species/Unknown"];
       const storm = Array.from({ length: STORM_CLIENTS }, async (_, i) => {
         while (storming) {
           try {

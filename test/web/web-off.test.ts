@@ -1,6 +1,6 @@
 /**
  * @module The web page costs nothing when it is off (the default): a runner with `web.enabled`
- * false imports none of the server, page or PNG code and writes no endpoint file, and `acoupi
+ * false imports none of the page's modules (server, pages, charts, clips, live level feed) nor PNG code and writes no endpoint file, and `acoupi
  * --help` loads none of the new listing, export, spectrogram or web modules.
  */
 import { readLiveRunner } from "../../src/system/pidfile.ts";
@@ -12,7 +12,7 @@ import { MAIN, REPO } from "../helpers/cli.ts";
 import { countRows, deploy, said, waitFor, type Deployed } from "../programs/_deployment.ts";
 
 const TRACER = join(import.meta.dir, "../helpers/trace-imports.ts");
-const WEB_OR_REPORT = /src\/web\/(server|page|dashboard-data|metrics)|src\/report\/|fast-png|fft\.js/;
+const WEB_OR_REPORT = /src\/web\/(?!config\.ts)|src\/report\/|fast-png|fft\.js/;
 
 describe("with the web page off", () => {
   let d: Deployed;

@@ -7,6 +7,7 @@
  * The worker runs on a CaptureThread the caller may keep between streams (see _capture-thread.ts).
  */
 import { AlsaError, DeviceError } from "../../errors.ts";
+import { liveLevel } from "../../audio/live-level.ts";
 import { logger } from "../../log.ts";
 import type { ActualParams } from "../../../native/alsa/pcm.ts";
 import { FrameRing, type CaptureCounters, type RingChunk } from "./_frame-ring.ts";
@@ -101,6 +102,8 @@ export class CaptureStream {
         channels: options.channels,
         latencyUs: Math.max(500_000, Math.ceil(((4 * options.chunkFrames) / options.samplerate) * 1e6)),
         ring: ring.buffers,
+        // The page's live level is measured where the device is read (capture-worker.ts).
+        liveLevel: liveLevel.buffer,
       };
       this.#thread.start(start, {
         onReply: (message) => {

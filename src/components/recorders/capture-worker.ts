@@ -4,11 +4,14 @@
  * `snd_pcm_readi` straight into the shared ring. When the ring is full it waits and never drops;
  * an overrun (-EPIPE) is recovered with `snd_pcm_recover`, and the frames lost meanwhile (the time
  * since the last good read × samplerate, since recovery discards the device buffer) are counted and
- * skipped in the frame index, so every chunk still carries the index of its first sample.
+ * skipped in the frame index, so every chunk still carries the index of its first sample. Each
+ * read also feeds the page's live level slot (src/audio/live-level.ts), which measures only while
+ * someone watches and never waits.
  */
 import { AcoupiError, AlsaError, DeviceError } from "../../errors.ts";
 import { EAGAIN, EINTR, EPIPE, ESTRPIPE, alsaError } from "../../../native/alsa/errors.ts";
 import { CapturePcm, type ActualParams } from "../../../native/alsa/pcm.ts";
+import { LiveLevel } from "../../audio/live-level.ts";
 import { FrameRing, type RingBuffers } from "./_frame-ring.ts";
 
 declare const self: Worker;
@@ -22,6 +25,8 @@ export interface CaptureStart {
   channels: number;
   latencyUs: number;
   ring: RingBuffers;
+  /** The live level slot (src/audio/live-level.ts): measured here, as read, only while the page has watchers. */
+  liveLevel?: SharedArrayBuffer;
 }
 
 export interface SerializedError {
@@ -49,7 +54,7 @@ function reply(message: CaptureReply): void {
   self.postMessage(message);
 }
 
-function capture(pcm: CapturePcm, ring: FrameRing, samplerate: number): void {
+function capture(pcm: CapturePcm, ring: FrameRing, samplerate: number, level: LiveLevel | null): void {
   const slotFrames = ring.buffers.slotFrames;
   let nextFrame = 0;
   let lastReadMs = performance.now();
@@ -70,6 +75,7 @@ function capture(pcm: CapturePcm, ring: FrameRing, samplerate: number): void {
     if (rc < 0) throw alsaError(rc, "snd_pcm_readi", pcm.device);
     lastReadMs = performance.now();
     if (rc === 0) continue;
+    level?.feed(slot.subarray(0, rc * pcm.params.channels), samplerate * pcm.params.channels);
     ring.commit(nextFrame, rc);
     ring.count("captured", rc);
     nextFrame += rc;
@@ -94,7 +100,7 @@ function run(start: CaptureStart): void {
   try {
     // The stream starts on the first read, so this is the wall time of its first frame.
     reply({ type: "started", params: pcm.params, startWallMs: Date.now() });
-    capture(pcm, ring, pcm.params.samplerate);
+    capture(pcm, ring, pcm.params.samplerate, start.liveLevel === undefined ? null : new LiveLevel(start.liveLevel));
   } catch (error) {
     reply({ type: "failed", error: serialize(error) });
   } finally {

@@ -37,9 +37,10 @@ function guanoOf(file: WavFile): Map<string, string> | null {
   return parseGuano(new TextDecoder().decode(file.bytes(chunk.offset, Math.min(chunk.size, MAX_GUANO_BYTES))));
 }
 
+/** Boxes best score first: labels are placed in this order, so the best one always gets its spot. */
 function boxesOf(detections: readonly DetectionListRow[]): SpectrogramBox[] {
   const boxes: SpectrogramBox[] = [];
-  for (const d of detections) {
+  for (const d of [...detections].sort((a, b) => b.score - a.score)) {
     if (d.start_time_s === null || d.end_time_s === null || d.low_freq_hz === null || d.high_freq_hz === null) continue;
     boxes.push({ startS: d.start_time_s, endS: d.end_time_s, lowHz: d.low_freq_hz, highHz: d.high_freq_hz, label: `${detectionName(d)} ${d.score.toFixed(2)}` });
   }
