@@ -8,6 +8,7 @@ import {
   savingManagersFromConfig,
 } from "../../../src/components/file-managers/index.ts";
 import { ConfigError } from "../../../src/errors.ts";
+import { acoupiHome } from "../../../src/system/paths.ts";
 import { outputWith, RECORDING_ID, recordingAt } from "../saving-filters/_records.ts";
 
 const ROOT = "/srv/acoupi/recordings";
@@ -82,9 +83,9 @@ describe("idFileManager", () => {
     expect(idFileManager({ directory: ROOT })(recordingAt("2023-04-05T07:08:09Z"), [])).toBe(`${ROOT}/${RECORDING_ID}.wav`);
   });
 
-  test("returns an absolute path for a relative directory", () => {
+  test("reads a relative directory under $ACOUPI_HOME, as every path of the config", () => {
     expect(idFileManager({ directory: "recordings" })(recordingAt("2023-04-05T07:08:09Z"), [])).toBe(
-      join(process.cwd(), "recordings", `${RECORDING_ID}.wav`),
+      join(acoupiHome(), "recordings", `${RECORDING_ID}.wav`),
     );
   });
 });
