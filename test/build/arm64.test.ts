@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../../src/version.ts";
 import { makeTempHome, REPO, type TempHome } from "../helpers/cli.ts";
+import { absolutePathSql } from "../helpers/stored-path.ts";
 import { python3Available, startNotifyListener } from "../system/systemd/_notify-listener.ts";
 import { buildBinary, lastJsonLine, runBinary, runner, stampsVersionAndCommit } from "./_binaries.ts";
 
@@ -123,7 +124,8 @@ suite("the compiled arm64 binary under qemu-user", () => {
         expect(stop.code, stop.stderr).toBe(0);
         const db = new Database(dbPath, { readonly: true });
         try {
-          const recordings = db.query("SELECT path, samplerate_hz AS samplerate FROM recordings").all() as Array<{ path: string; samplerate: number }>;
+          const roots = { recordings: join(home.acoupiHome, "storages/recordings"), tmp: join(home.acoupiHome, "tmp") };
+          const recordings = db.query(`SELECT ${absolutePathSql(roots)} AS path, samplerate_hz AS samplerate FROM recordings`).all() as Array<{ path: string; samplerate: number }>;
           expect(recordings.length).toBeGreaterThanOrEqual(1);
           expect(recordings[0]?.samplerate).toBe(16000);
           expect(existsSync(recordings[0]?.path ?? "")).toBe(true);

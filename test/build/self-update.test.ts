@@ -24,8 +24,8 @@ const CRASH_AT_ONCE = [{ file: "src/cli/commands/run.ts", find: "    reexecWithR
 const SCHEMA_THEN_CRASH = [
   {
     file: "src/components/stores/_schema.ts",
-    find: "export const STORE_MIGRATIONS: readonly Migration[] = [createV1, addPurgedState];",
-    replace: 'export const STORE_MIGRATIONS: readonly Migration[] = [createV1, addPurgedState, "ALTER TABLE {schema}.recordings ADD COLUMN update_note TEXT;"];',
+    find: "  return [createV1, addPurgedState, addPathRoot(roots), UPLOADS_V4];",
+    replace: '  return [createV1, addPurgedState, addPathRoot(roots), UPLOADS_V4, "ALTER TABLE {schema}.recordings ADD COLUMN update_note TEXT;"];',
   },
   {
     file: "src/cli/commands/run.ts",
