@@ -9,35 +9,13 @@
  */
 // Bun's Web Worker, whatever onnxruntime-web did to global.Worker since (see web-worker.ts).
 import { WebWorker } from "../../system/web-worker.ts";
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { workerUrl } from "../../system/worker-url.ts";
 import { DeviceError } from "../../errors.ts";
 import type { CaptureReply, CaptureStart } from "./capture-worker.ts";
 
-const BUNFS_ROOT = "/$bunfs/root";
-
-function findFile(dir: string, name: string, depth: number): string | null {
-  if (depth < 0 || !existsSync(dir)) return null;
-  const entries = readdirSync(dir, { withFileTypes: true });
-  for (const entry of entries) if (entry.isFile() && entry.name === name) return join(dir, name);
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const found = findFile(join(dir, entry.name), name, depth - 1);
-    if (found !== null) return found;
-  }
-  return null;
-}
-
-/**
- * Where the worker script is. Under `bun run` it sits beside this file. In a compiled binary every
- * bundled module reports the binary's own URL, and an extra entry point keeps its path relative to
- * the entry points' common folder (e.g. `/$bunfs/root/components/recorders/capture-worker.js`),
- * so it is looked up in the embedded file system.
- */
+/** Where the worker script is: beside this file, or in a compiled binary's embedded files (worker-url.ts). */
 export function captureWorkerUrl(): string {
-  const beside = new URL("./capture-worker.ts", import.meta.url).href;
-  if (!import.meta.url.startsWith(`file://${BUNFS_ROOT}/`)) return beside;
-  const found = findFile(BUNFS_ROOT, "capture-worker.js", 6);
+  const found = workerUrl(import.meta.url, "capture-worker.ts");
   if (found === null)
     throw new DeviceError("Cannot start audio capture: the capture worker is not embedded in this binary", {
       help: "Build with the worker as an extra entry point: bun build --compile src/cli/main.ts src/components/recorders/capture-worker.ts",
