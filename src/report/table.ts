@@ -10,7 +10,11 @@ export interface Column<Row> {
   align?: "left" | "right";
 }
 
-export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+/**
+ * `below`, when given, prints a line under each row, indented, outside the columns: long values
+ * (an id and a path) there keep the table within a 100-column terminal.
+ */
+export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[], below?: (row: Row) => string): string {
   const cells = rows.map((row) => columns.map((c) => c.value(row)));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => (r[i] ?? "").length)));
   const line = (values: readonly string[]) =>
@@ -18,7 +22,8 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
       .map((v, i) => (columns[i]?.align === "right" ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
-  const out = [line(columns.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)];
+  const body = cells.flatMap((r, i) => (below === undefined ? [line(r)] : [line(r), `  ${below(rows[i] as Row)}`.trimEnd()]));
+  const out = [line(columns.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...body];
   return `${out.join("\n")}\n`;
 }
 

@@ -1,7 +1,8 @@
 /**
  * @module `acoupi recordings`: the recordings in the metadata database, newest first, as a table
  * (at most `--limit`, default 50) or as JSON lines with `--json` (streamed, every match unless
- * `--limit`). Reads the database read-only.
+ * `--limit`). Each row's id and path go on a line of their own under it, so the table fits a
+ * 100-column terminal. Reads the database read-only.
  */
 import { defineCommand } from "citty";
 import { openMetadataSource } from "../../report/metadata-db.ts";
@@ -13,13 +14,11 @@ export const TABLE_LIMIT = 50;
 
 const COLUMNS: Column<RecordingListRow>[] = [
   { title: "CREATED (UTC)", value: (r) => shortTime(r.created_on) },
-  { title: "ID", value: (r) => r.id },
   { title: "SECONDS", value: (r) => seconds(r.duration_s), align: "right" },
   { title: "HZ", value: (r) => String(r.samplerate_hz), align: "right" },
   { title: "DETECTIONS", value: (r) => String(r.detections), align: "right" },
   { title: "STATE", value: (r) => r.state },
   { title: "DEPLOYMENT", value: (r) => r.deployment_name },
-  { title: "PATH", value: (r) => r.path ?? "" },
 ];
 
 export default defineCommand({
@@ -39,7 +38,7 @@ export default defineCommand({
         process.stdout.write("No recordings match.\n");
         return;
       }
-      process.stdout.write(renderTable(COLUMNS, rows.slice(0, limit)));
+      process.stdout.write(renderTable(COLUMNS, rows.slice(0, limit), (r) => `${r.id}  ${r.path ?? "(no file)"}`));
       if (rows.length > limit) process.stdout.write(`(showing the newest ${limit}; use --limit or --json for more)\n`);
     } finally {
       db.close();
