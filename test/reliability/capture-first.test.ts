@@ -197,9 +197,10 @@ describe("capture does not wait for a slow model", () => {
 
   test("an ONNX model slower than real time runs in its Worker in the compiled binary, while every file is captured on time", async () => {
     rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
-    // 6 windows per 1 s recording, each 250 products of 200×200 matrices: seconds per recording.
+    // 6 windows per 1 s recording, each 1250 products of 200×200 matrices (20 GFLOP a window):
+    // several seconds per recording even on a fast idle machine, so the backlog surely fills.
     const model = join(rig.dir, "chain.onnx");
-    writeFileSync(model, matmulChainModel(8000, 40, 250));
+    writeFileSync(model, matmulChainModel(8000, 40, 1250));
     const labels = join(rig.dir, "labels.txt");
     writeFileSync(labels, "a\nb\n");
     const { behind, status } = await runWithPolicy(rig, "detection", "skip_oldest", {
