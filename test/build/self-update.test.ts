@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { STORE_MIGRATIONS } from "../../src/components/stores/_schema.ts";
 import { Database } from "bun:sqlite";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -92,6 +93,9 @@ function recordings(path: string): number {
   return countRows(path, "SELECT id FROM recordings");
 }
 
+/** The metadata schema version this build writes: one per migration. */
+const SCHEMA = STORE_MIGRATIONS.length;
+
 function userVersion(path: string): number {
   const db = new Database(path, { readonly: true });
   try {
@@ -176,18 +180,18 @@ describe("acoupi self-update on the compiled binary", () => {
     await waitFor("a recording by the old runner", () => recordings(dbPath(d)) > 0);
     const update = await acoupi(["self-update", "--from", join(schemaRelease, "acoupi-linux-x64.xz")]);
     expect(update.code).toBe(1);
-    expect(update.stdout).toContain(`Snapshot of ${dbPath(d)} (schema 2) in ${dbPath(d)}.pre-update-99.1.0-schema`);
+    expect(update.stdout).toContain(`Snapshot of ${dbPath(d)} (schema ${SCHEMA}) in ${dbPath(d)}.pre-update-99.1.0-schema`);
     expect(update.stderr).toContain("The update to acoupi 99.1.0-schema was rolled back");
     expect(Bun.spawnSync([bin, "--version"]).stdout.toString()).toStartWith(`acoupi ${VERSION} (`);
     const aside = readdirSync(join(d.home.acoupiHome, "storages")).filter((f) => /^metadata\.db\.rolled-back-\d{8}T\d{6}Z$/.test(f));
     expect(aside.length).toBe(1);
     const asidePath = join(d.home.acoupiHome, "storages", aside[0] as string);
     expect(update.stdout).toContain(`The migrated database is kept in ${asidePath}`);
-    // The new binary migrated (schema 3, its new column) and recorded before it crashed: those rows are kept aside.
-    expect(userVersion(asidePath)).toBe(3);
+    // The new binary migrated (schema SCHEMA + 1, its new column) and recorded before it crashed: those rows are kept aside.
+    expect(userVersion(asidePath)).toBe(SCHEMA + 1);
     expect(countRows(asidePath, "SELECT update_note FROM recordings")).toBeGreaterThan(recordings(`${dbPath(d)}.pre-update-99.1.0-schema`));
     await waitFor("the old runner running again", () => runnerVersion(d) === VERSION);
-    expect(userVersion(dbPath(d))).toBe(2);
+    expect(userVersion(dbPath(d))).toBe(SCHEMA);
     const before = recordings(dbPath(d));
     await waitFor("a recording after the rollback", () => recordings(dbPath(d)) > before);
   }, 240_000);
@@ -196,16 +200,16 @@ describe("acoupi self-update on the compiled binary", () => {
     const { d, bin, acoupi } = await sensor("downgrade", "default");
     await waitFor("a recording", () => recordings(dbPath(d)) > 0);
     expect((await acoupi(["stop"])).code).toBe(0);
-    // The database as a newer acoupi left it: migrated to schema 3 by the variant's own store.
+    // The database as a newer acoupi left it: migrated to schema SCHEMA + 1 by the variant's own store.
     copyFileSync(buildVariant("99.1.0-schema", SCHEMA_THEN_CRASH), bin);
     expect((await acoupi(["task", "run", "file_management_task"])).code).toBe(0);
-    expect(userVersion(dbPath(d))).toBe(3);
+    expect(userVersion(dbPath(d))).toBe(SCHEMA + 1);
     const oldRelease = packRelease(join(scratch, "old"), oldBinary, VERSION, release.keyFile);
     const update = await acoupi(["self-update", "--from", oldRelease]);
     expect(update.code).toBe(1);
-    expect(update.stderr).toContain(`acoupi ${VERSION} knows the metadata database schema up to version 2, and ${dbPath(d)} is at version 3 (written by a newer acoupi): a downgrade onto a newer schema is refused`);
+    expect(update.stderr).toContain(`acoupi ${VERSION} knows the metadata database schema up to version ${SCHEMA}, and ${dbPath(d)} is at version ${SCHEMA + 1} (written by a newer acoupi): a downgrade onto a newer schema is refused`);
     expect(Bun.spawnSync([bin, "--version"]).stdout.toString()).toStartWith("acoupi 99.1.0-schema (");
-    expect(userVersion(dbPath(d))).toBe(3);
+    expect(userVersion(dbPath(d))).toBe(SCHEMA + 1);
     expect(existsSync(`${bin}.previous`)).toBe(false);
   }, 240_000);
 
