@@ -7,6 +7,12 @@
 import { ConfigError } from "../../errors.ts";
 import type { ReportFilters } from "../../report/queries.ts";
 
+/** Which metadata database a report command reads: `--db` (e.g. a backup's copy) and the root of its paths. */
+export const DB_ARGS = {
+  db: { type: "string", description: "Read this metadata database instead of the configured one (e.g. a backup's metadata.db)" },
+  root: { type: "string", description: "The recordings folder of --db's paths (default: recordings/ beside it)" },
+} as const;
+
 export const FILTER_ARGS = {
   since: { type: "string", description: "Only recordings from this time on (ISO 8601, or an age like 24h, 7d)" },
   until: { type: "string", description: "Only recordings before this time (ISO 8601, or an age like 1h)" },
@@ -14,8 +20,7 @@ export const FILTER_ARGS = {
   "min-score": { type: "string", description: "Only detections scoring at least this (0–1)" },
   deployment: { type: "string", description: "Only this deployment (its id or name)" },
   verified: { type: "boolean", description: "Only detections a person marked correct (`acoupi review`)" },
-  db: { type: "string", description: "Read this metadata database instead of the configured one (e.g. a backup's metadata.db)" },
-  root: { type: "string", description: "The recordings folder of --db's paths (default: recordings/ beside it)" },
+  ...DB_ARGS,
 } as const;
 
 export const LIMIT_ARG = { limit: { type: "string", description: "At most this many rows" } } as const;

@@ -9,6 +9,7 @@
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { defineCommand } from "citty";
+import { DB_ARGS } from "./_report-args.ts";
 import { AcoupiError, ConfigError } from "../../errors.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { metadataSource, openMetadataReadonly } from "../../report/metadata-db.ts";
@@ -84,8 +85,7 @@ export default defineCommand({
   args: {
     target: { type: "positional", description: "A WAV file, or a recording id from `acoupi recordings`", required: true },
     out: { type: "string", description: "The PNG to write (default: the recording's name with .png, here)" },
-    db: { type: "string", description: "Read this metadata database instead of the configured one (e.g. a backup's metadata.db)" },
-    root: { type: "string", description: "The recordings folder of --db's paths (default: recordings/ beside it)" },
+    ...DB_ARGS,
     start: { type: "string", description: "Zoom: first second drawn (real time, from the recording's start)" },
     end: { type: "string", description: "Zoom: last second drawn (real time)" },
     fmin: { type: "string", description: "Zoom: lowest frequency drawn, in Hz (real frequency)" },
