@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configReference, type DocumentedProgram } from "../src/config/reference.ts";
-import { programs } from "../src/cli/load-program.ts";
+import { programs } from "../src/app/load-program.ts";
 
 export const REFERENCE_PATH = join(import.meta.dir, "../docs/configuration.md");
 

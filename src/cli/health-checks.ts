@@ -10,7 +10,7 @@ import type { CheckReport } from "../data/index.ts";
 import { AcoupiError } from "../errors.ts";
 import { clockCheck } from "../system/clock-check.ts";
 import { instantiateProgram } from "../programs/define-program.ts";
-import { programDeps, type Configured } from "./load-program.ts";
+import { programDeps, type Configured } from "../app/load-program.ts";
 
 function megabytes(bytes: number): string {
   return `${Math.floor(bytes / 1e6).toLocaleString("en-GB")} MB`;

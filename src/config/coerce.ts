@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
-import { checkJsonTree } from "./json-tree.ts";
+import { checkJsonTree } from "../system/json-tree.ts";
 import { enumValues, kindOf, unwrap } from "./walk.ts";
 
 const TRUE = new Set(["true", "t", "yes", "y"]);

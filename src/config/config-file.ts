@@ -6,18 +6,17 @@
  * first, so a kill at any instant leaves the old pair or the new pair, never one program's name
  * beside another's config. Writes are mode 0600: the files can hold broker passwords and tokens.
  */
-import { existsSync, readFileSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, readFileSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { ConfigError, NotSetUpError } from "../errors.ts";
 import { fsyncDir, writeFileAtomic } from "../system/atomic-write.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
-import { checkJsonTree } from "./json-tree.ts";
+import { readJsonFile } from "../system/json-file.ts";
 import { storedPaths } from "./home-paths.ts";
 import { validateConfig, type ValidateOptions } from "./validate.ts";
 
 /** The largest config file read (a Pi has little memory; real configs are a few kB). */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export function pendingSetupFile(paths: AcoupiPaths): string {
   return join(paths.configDir, "setup.pending.json");
@@ -78,37 +77,6 @@ export function readProgramName(paths: AcoupiPaths): string {
   finishPendingSetup(paths);
   if (!existsSync(paths.programName)) throw new NotSetUpError();
   return readFileSync(paths.programName, "utf8").trim();
-}
-
-/**
- * Parses a JSON file of at most `maxBytes`, naming the file and the position in the error, and
- * refuses prototype keys and absurd nesting by key (json-tree.ts).
- */
-export function readJsonFile(path: string, maxBytes = MAX_CONFIG_BYTES): unknown {
-  let text: string;
-  try {
-    const size = statSync(path).size;
-    if (size > maxBytes) {
-      throw new ConfigError(`${path} is ${size} bytes, more than the limit of ${maxBytes} bytes for a config file`, {
-        help: "Check that this is the right file: a program config is a few kilobytes of JSON",
-      });
-    }
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
-    throw new ConfigError(`Cannot read ${path}: ${(cause as Error).message}`, { cause, help: "Check the path and its permissions" });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError(`${path} is not valid JSON: ${(cause as Error).message}`, {
-      cause,
-      help: "Fix the file, or run `acoupi setup` again to rewrite it",
-    });
-  }
-  checkJsonTree(value, path);
-  return value;
 }
 
 export function readProgramConfig<S extends z.ZodType>(paths: AcoupiPaths, schema: S, options: ValidateOptions = {}): z.output<S> {

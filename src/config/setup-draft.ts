@@ -8,7 +8,7 @@ import { existsSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../system/atomic-write.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
-import { readJsonFile } from "./config-file.ts";
+import { readJsonFile } from "../system/json-file.ts";
 
 export interface SetupDraft {
   program: string;

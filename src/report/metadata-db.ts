@@ -13,7 +13,7 @@ import { Database } from "bun:sqlite";
 import { dirname, join, resolve } from "node:path";
 import type { PathRoots } from "../components/stores/_paths.ts";
 import { installPathRoots } from "./path-roots.ts";
-import { loadConfigured } from "../cli/load-program.ts";
+import { loadConfigured } from "../app/load-program.ts";
 import { StoreError } from "../errors.ts";
 import { openSqliteReadonly } from "../system/sqlite.ts";
 import { isReadOnlyMediumError, openFromReadOnlyMedium } from "./read-only-copy.ts";

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { DeploymentSchema, stringifyAcoupi, deploymentTree, type Deployment } from "../data/index.ts";
 import { DeploymentError } from "../errors.ts";
-import { readJsonFile } from "../config/config-file.ts";
+import { readJsonFile } from "./json-file.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import type { AcoupiPaths } from "./paths.ts";
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { LOG_FILE, OUTPUT_FILE } from "../system/log-file.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { readLiveRunner } from "../system/pidfile.ts";
-import { readStatus, type RunnerStatus } from "../system/status-file.ts";
+import { readStatus, type RunnerStatus } from "../status/status-file.ts";
 import { RECORDING_TASK } from "../tasks/names.ts";
 
 export interface WatchOptions {

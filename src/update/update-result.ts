@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { readJsonFile } from "../config/config-file.ts";
+import { readJsonFile } from "../system/json-file.ts";
 import { writeFileAtomic } from "../system/atomic-write.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 

@@ -10,7 +10,7 @@ import type { z } from "zod";
 import { maskSecrets } from "../config/secrets.ts";
 import { iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
 import { LATEST_DETECTIONS } from "./review-section.ts";
-import { buildStatus, type StatusReport } from "../system/status-report.ts";
+import { buildStatus, type StatusReport } from "../status/status-report.ts";
 import { latestInputLevel, type InputLevel } from "./input-level.ts";
 import type { HourlyCounts } from "./hourly-counts.ts";
 import { localHourCounts } from "./species-page.ts";

@@ -5,11 +5,11 @@
  * figures come from the status file (as `acoupi status` shows them), durations from the running
  * scheduler.
  */
-import { STATUS_EXIT } from "../system/health.ts";
+import { STATUS_EXIT } from "../status/health.ts";
 import type { Database } from "bun:sqlite";
 import { existsSync, statfsSync } from "node:fs";
 import { cpuTemperature } from "../system/metrics.ts";
-import { buildStatus } from "../system/status-report.ts";
+import { buildStatus } from "../status/status-report.ts";
 import type { DurationStats } from "./task-durations.ts";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

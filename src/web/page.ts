@@ -8,7 +8,7 @@
  * are in the deployment's zone, named in the header. It does not reload itself, so a recording
  * playing on a phone is not cut off.
  */
-import { healthText } from "../system/status-report.ts";
+import { healthText } from "../status/status-report.ts";
 import { heatGrid } from "./charts.ts";
 import type { DashboardData } from "./dashboard-data.ts";
 import { speciesHref } from "./detection-rows.ts";

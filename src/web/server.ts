@@ -22,7 +22,7 @@ import { selfCommand } from "../system/self-command.ts";
 import { openSqliteReadonly } from "../system/sqlite.ts";
 import { installPathRoots } from "../report/path-roots.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
-import { buildStatus, healthText } from "../system/status-report.ts";
+import { buildStatus, healthText } from "../status/status-report.ts";
 import { audioResponse } from "./audio-response.ts";
 import type { WebConfig } from "./config.ts";
 import { dashboardData } from "./dashboard-data.ts";

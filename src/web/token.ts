@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
-import { readJsonFile } from "../config/config-file.ts";
+import { readJsonFile } from "../system/json-file.ts";
 import { writeFileAtomic } from "../system/atomic-write.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import type { WebConfig } from "./config.ts";

@@ -4,7 +4,7 @@ import { Database } from "bun:sqlite";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readStatus } from "../../src/system/status-file.ts";
+import { readStatus } from "../../src/status/status-file.ts";
 import { readLivePid } from "../../src/system/pidfile.ts";
 import { VERSION } from "../../src/version.ts";
 import { REPO } from "../helpers/cli.ts";

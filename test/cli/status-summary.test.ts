@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { statusSummary, zonedTime } from "../../src/cli/commands/deployment/_status-summary.ts";
-import type { StatusReport } from "../../src/system/status-report.ts";
+import type { StatusReport } from "../../src/status/status-report.ts";
 import { acoupiPaths } from "../../src/system/paths.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 

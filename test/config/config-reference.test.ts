@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { listFields } from "../../src/config/walk.ts";
-import { programs } from "../../src/cli/load-program.ts";
+import { programs } from "../../src/app/load-program.ts";
 import { builtinReference, REFERENCE_PATH } from "../../scripts/config-docs.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 

@@ -9,7 +9,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:te
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import { programs } from "../../src/cli/load-program.ts";
+import { programs } from "../../src/app/load-program.ts";
 import { listFields, unwrap } from "../../src/config/walk.ts";
 import { buildBinary, runBinary, runner } from "../build/_binaries.ts";
 import { makeTempHome, REPO, type TempHome } from "../helpers/cli.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { programWriteSteps } from "../../src/config/config-file.ts";
 import { createDeployment } from "../../src/data/index.ts";
 import { writeDeployment } from "../../src/system/deployment-file.ts";
-import { writeRunnerConfig } from "../../src/system/runner-config.ts";
+import { writeRunnerConfig } from "../../src/app/runner-config.ts";
 import { acoupiPaths } from "../../src/system/paths.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 

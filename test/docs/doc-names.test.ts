@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CONFIG_KEY_COMMANDS, checkFlags, resolveCommand } from "../../src/cli/argv-check.ts";
-import { programs } from "../../src/cli/load-program.ts";
+import { programs } from "../../src/app/load-program.ts";
 import { main } from "../../src/cli/main.ts";
 import { listFields } from "../../src/config/walk.ts";
 import { REPO } from "../helpers/cli.ts";

@@ -2,7 +2,7 @@
  * @module The web server in-process on a real Bun.serve over loopback: the token on a non-loopback bind,
  * read-only routes, masked secrets, audio byte ranges, /metrics, and `acoupi web url`.
  */
-import { judgeStatus, STATUS_EXIT } from "../../src/system/health.ts";
+import { judgeStatus, STATUS_EXIT } from "../../src/status/health.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

@@ -6,7 +6,8 @@
  */
 import { checkAnswer } from "../../config/answer-checks.ts";
 import { Asker } from "../../config/ask.ts";
-import { isSetUp, readJsonFile, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
+import { isSetUp, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
+import { readJsonFile } from "../../system/json-file.ts";
 import { diffConfig, formatChanges } from "../../config/diff.ts";
 import { storedPaths } from "../../config/home-paths.ts";
 import { promptOne } from "../../config/prompt.ts";
@@ -14,7 +15,7 @@ import { readSetupDraft, writeSetupDraft } from "../../config/setup-draft.ts";
 import { validateConfig } from "../../config/validate.ts";
 import { NotSetUpError } from "../../errors.ts";
 import type { AcoupiPaths } from "../../system/paths.ts";
-import { programs } from "../load-program.ts";
+import { programs } from "../../app/load-program.ts";
 
 export async function editAnswer(paths: AcoupiPaths, key: string): Promise<void> {
   const draft = readSetupDraft(paths);

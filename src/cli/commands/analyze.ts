@@ -13,12 +13,13 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { parseConfigArgs, deepMerge } from "../../config/args.ts";
-import { isSetUp, readJsonFile, readProgramConfig, readProgramName } from "../../config/config-file.ts";
+import { isSetUp, readProgramConfig, readProgramName } from "../../config/config-file.ts";
+import { readJsonFile } from "../../system/json-file.ts";
 import { validateConfig } from "../../config/validate.ts";
 import { AcoupiError, ConfigError } from "../../errors.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
 import { acoupiPaths, type AcoupiPaths } from "../../system/paths.ts";
-import { programs, resolveDeviceId } from "../load-program.ts";
+import { programs, resolveDeviceId } from "../../app/load-program.ts";
 
 export const DEFAULT_OUT_DIR = "acoupi-analysis";
 

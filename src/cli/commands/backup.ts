@@ -10,7 +10,7 @@ import { setPriority } from "node:os";
 import { dirname } from "node:path";
 import { defineCommand } from "citty";
 import { ConfigError } from "../../errors.ts";
-import { loadConfigured } from "../load-program.ts";
+import { loadConfigured } from "../../app/load-program.ts";
 import { runBackup } from "../../backup/backup.ts";
 import { relativizeMetadataCopy } from "../../backup/relative-copy.ts";
 import { formatBytes, parseRate } from "../../backup/rate.ts";

@@ -9,7 +9,7 @@ import { defineCommand } from "citty";
 import type { CheckReport } from "../../data/index.ts";
 import { HealthCheckError } from "../../errors.ts";
 import { runAllChecks } from "../health-checks.ts";
-import { loadConfigured } from "../load-program.ts";
+import { loadConfigured } from "../../app/load-program.ts";
 
 type Verdict = "passed" | "warned" | "failed";
 

@@ -15,7 +15,7 @@ import { mkdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { AcoupiError, ConfigError } from "../../errors.ts";
-import { loadConfigured } from "../load-program.ts";
+import { loadConfigured } from "../../app/load-program.ts";
 import { exportDetections } from "../../report/export/export-detections.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
 import { openMetadataSource } from "../../report/metadata-db.ts";

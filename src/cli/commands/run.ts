@@ -6,12 +6,12 @@
  */
 import { defineCommand } from "citty";
 import { preparePaths } from "../../config/prepare-paths.ts";
-import { runDeployment } from "../../system/runner.ts";
-import { scheduleStartupPageRelease } from "../../system/release-startup-pages.ts";
-import { reexecWithRunnerEnv } from "../../system/runtime-tuning.ts";
-import { systemdRunnerHooks } from "../../system/systemd/runner-hooks.ts";
+import { runDeployment } from "../../app/runner.ts";
+import { scheduleStartupPageRelease } from "../../app/release-startup-pages.ts";
+import { reexecWithRunnerEnv } from "../../app/runtime-tuning.ts";
+import { systemdRunnerHooks } from "../../app/systemd-hooks.ts";
 import { takeRollbackLogLine } from "../../update/update-result.ts";
-import { loadConfigured, programDeps } from "../load-program.ts";
+import { loadConfigured, programDeps } from "../../app/load-program.ts";
 
 export default defineCommand({
   meta: { name: "run", description: "Run the active deployment in the foreground (used by the service)" },

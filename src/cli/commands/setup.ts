@@ -14,7 +14,8 @@ import { Asker, SetupCancelled, setEcho } from "../../config/ask.ts";
 import { deepMerge, parseConfigArgs } from "../../config/args.ts";
 import { setupSummary } from "../../config/setup-summary.ts";
 import { askSitePrefix, sitePrefixTemplate } from "../../config/site-prefix.ts";
-import { isSetUp, readJsonFile, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
+import { isSetUp, readProgramName, writeProgramConfig } from "../../config/config-file.ts";
+import { readJsonFile } from "../../system/json-file.ts";
 import { promptConfig } from "../../config/prompt.ts";
 import { readSetupDraft, removeSetupDraft, setupDraftFile, writeSetupDraft } from "../../config/setup-draft.ts";
 import { diffConfig, formatChanges } from "../../config/diff.ts";
@@ -30,7 +31,7 @@ import { deviceIdProblem, readDeviceIdentity, type DeviceIdSource } from "../../
 import { acoupiPaths, type AcoupiPaths } from "../../system/paths.ts";
 import type { WebConfig } from "../../web/config.ts";
 import { ensureWebToken } from "../../web/token.ts";
-import { deviceIdFile, programs } from "../load-program.ts";
+import { deviceIdFile, programs } from "../../app/load-program.ts";
 
 const ID_SOURCES: Record<DeviceIdSource, string> = {
   override: "set with --device-id or ACOUPI_DEVICE_ID",

@@ -12,7 +12,7 @@ import { birdnetWeek, isBirdnetWeek } from "../../components/species-rules/birdn
 import type { RangeScore } from "../../components/species-rules/range-model.ts";
 import { ConfigError } from "../../errors.ts";
 import { renderTable, type Column } from "../../report/table.ts";
-import { loadConfigured } from "../load-program.ts";
+import { loadConfigured } from "../../app/load-program.ts";
 
 interface RangeSection {
   range_filter?: { enabled: boolean; path: string | null; labels: string | null; threshold: number };

@@ -14,7 +14,7 @@ import { retentionTask } from "../../tasks/retention.ts";
 import { parseTimeOfDay } from "../../time/time-of-day.ts";
 import { sacrificeOrder } from "../../components/retention/retention-policy.ts";
 import { fileBytes } from "../../components/retention/disk-usage.ts";
-import { loadConfigured } from "../load-program.ts";
+import { loadConfigured } from "../../app/load-program.ts";
 
 const StorageViewSchema = BasicConfigSchema.pick({ storage: true, paths: true, recording: true, microphone: true, timezone: true });
 

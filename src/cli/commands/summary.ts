@@ -12,7 +12,7 @@ import { ConfigError } from "../../errors.ts";
 import { openMetadataSource } from "../../report/metadata-db.ts";
 import { precisionPerLabel, summarise, type SummaryBucket } from "../../report/summary.ts";
 import { renderTable, type Column } from "../../report/table.ts";
-import { loadConfigured } from "../load-program.ts";
+import { loadConfigured } from "../../app/load-program.ts";
 import { FILTER_ARGS, parseFilters } from "./_report-args.ts";
 
 const DEFAULT_GAP_S = 60;

@@ -10,7 +10,7 @@
 import { AcoupiError } from "../../errors.ts";
 import type { CheckReport, ComponentStatus, ModelOutput, Recording } from "../../data/index.ts";
 import { modelFromConfig, type ModelSection } from "./model-from-config.ts";
-import { releaseExecutablePages } from "../../system/release-startup-pages.ts";
+import { releaseExecutablePages } from "../../app/release-startup-pages.ts";
 import type { Model } from "./types.ts";
 
 declare const self: Worker;

@@ -9,7 +9,7 @@
 import { WebWorker } from "../../system/web-worker.ts";
 import type { CheckReport, ComponentStatus, ModelOutput, Recording } from "../../data/index.ts";
 import { AcoupiError, ConfigError, ModelError } from "../../errors.ts";
-import { releasePagesAgain, runnerReleasesPages } from "../../system/release-startup-pages.ts";
+import { releasePagesAgain, runnerReleasesPages } from "../../app/release-startup-pages.ts";
 import { workerUrl } from "../../system/worker-url.ts";
 import { modelFromConfig, type ModelSection } from "./model-from-config.ts";
 import type { ModelReply, ModelRequest, SerializedModelError } from "./model-worker.ts";

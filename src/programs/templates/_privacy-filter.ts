@@ -10,7 +10,7 @@ import type { Store } from "../../components/stores/types.ts";
 import { PRIVACY_TASK, RECORDING_TASK } from "../../tasks/names.ts";
 import { privacyTask, type PrivacyTask } from "../../tasks/privacy.ts";
 import type { ProgramContext } from "../program-context.ts";
-import { releasePagesAgain } from "../../system/release-startup-pages.ts";
+import { releasePagesAgain } from "../../app/release-startup-pages.ts";
 import { checkRatePaths } from "./_rate-check.ts";
 
 /** The rate Silero VAD v5 reads (its 16 kHz variant). */

@@ -26,7 +26,7 @@ import { DEFAULT_SEND_CONCURRENCY, sendMessagesTask, type SendMessagesTask } fro
 import type { ProgramContext } from "../program-context.ts";
 import type { BasicTemplate } from "./basic.ts";
 import { DEFAULT_QUEUE } from "../workers.ts";
-import { LAST_SEND_DEADLINE_MS } from "../../system/stop-deadlines.ts";
+import { LAST_SEND_DEADLINE_MS } from "../../app/stop-deadlines.ts";
 import { wireHomeAssistant } from "./_home-assistant.ts";
 
 /** The outbox limits and backoff: the message store's settings other than its path. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { makeTempHome, runAcoupi, type TempHome } from "../../helpers/cli.ts";
 import { notify, viaSystemdNotify, watchdogMs } from "../../../src/system/systemd/notify.ts";
-import { systemdRunnerHooks } from "../../../src/system/systemd/runner-hooks.ts";
+import { systemdRunnerHooks } from "../../../src/app/systemd-hooks.ts";
 import { python3Available, startNotifyListener } from "./_notify-listener.ts";
 
 if (!python3Available()) console.warn("Skipping the sd_notify socket tests: python3 (the test's datagram listener) is not installed");

@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { diffConfig, formatChanges } from "../../../config/diff.ts";
 import { valueAt } from "../../../config/value-at.ts";
 import { listFields } from "../../../config/walk.ts";
-import { loadConfigured } from "../../load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);

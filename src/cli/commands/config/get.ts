@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { getField } from "../../../config/fields.ts";
 import { maskSecrets } from "../../../config/secrets.ts";
-import { loadConfigured } from "../../load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 
 export default defineCommand({
   meta: { name: "get", description: "Print one field: `acoupi config get recording.duration`" },

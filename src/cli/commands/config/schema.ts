@@ -4,7 +4,7 @@
  */
 import { defineCommand } from "citty";
 import { programJsonSchema } from "../../../config/json-schema.ts";
-import { loadConfigured, programs } from "../../load-program.ts";
+import { loadConfigured, programs } from "../../../app/load-program.ts";
 
 export default defineCommand({
   meta: { name: "schema", description: "Print the JSON Schema of the program's configuration" },

@@ -17,7 +17,7 @@ import { fieldAt, unwrap } from "../../../config/walk.ts";
 import { ConfigError } from "../../../errors.ts";
 import { activeDeployment } from "../../../system/deployment-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
-import { loadConfigured } from "../../load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 
 /** The positional arguments; citty would read a negative number such as `-1` as a short flag. */
 function positionals(rawArgs: readonly string[]): string[] {

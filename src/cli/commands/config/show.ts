@@ -1,7 +1,7 @@
 /** @module `acoupi config show`: the whole configuration as JSON, with secrets masked. */
 import { defineCommand } from "citty";
 import { maskSecrets } from "../../../config/secrets.ts";
-import { loadConfigured } from "../../load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 
 export default defineCommand({
   meta: { name: "show", description: "Print the whole configuration (secrets masked)" },

@@ -10,7 +10,7 @@ import { DeploymentError } from "../../../errors.ts";
 import { LOG_FILE, OUTPUT_FILE } from "../../../system/log-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
 import { selfCommand } from "../../../system/self-command.ts";
-import type { Configured } from "../../load-program.ts";
+import type { Configured } from "../../../app/load-program.ts";
 
 /**
  * Resolves with the runner's pid once it has written the pidfile; throws if it exits first or takes

@@ -6,9 +6,9 @@
  */
 import { existsSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
-import { readJsonFile } from "../../../config/config-file.ts";
+import { readJsonFile } from "../../../system/json-file.ts";
 import { expandPath } from "../../../config/types.ts";
-import type { StatusReport } from "../../../system/status-report.ts";
+import type { StatusReport } from "../../../status/status-report.ts";
 import type { AcoupiPaths } from "../../../system/paths.ts";
 
 function verdict(report: StatusReport): string {

@@ -10,7 +10,7 @@ import { DeploymentError } from "../../../errors.ts";
 import { activeDeployment } from "../../../system/deployment-file.ts";
 import { readLiveRunner } from "../../../system/pidfile.ts";
 import { restartViaSystemd } from "../../../system/systemd/service.ts";
-import { loadConfigured } from "../../load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 import { spawnBackground } from "./_spawn-runner.ts";
 import { stopRunner } from "./stop.ts";
 

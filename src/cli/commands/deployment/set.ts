@@ -12,7 +12,7 @@ import { SqliteStore } from "../../../components/stores/sqlite-store.ts";
 import { DeploymentError } from "../../../errors.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
-import { loadConfigured } from "../../load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 import { parseCoordinate } from "./_coordinates.ts";
 
 export default defineCommand({

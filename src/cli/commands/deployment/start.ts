@@ -15,11 +15,11 @@ import { activeDeployment, writeDeployment } from "../../../system/deployment-fi
 import type { AcoupiPaths } from "../../../system/paths.ts";
 import { readLiveRunner } from "../../../system/pidfile.ts";
 import { acquireRunLock, type RunLock } from "../../../system/run-lock.ts";
-import { runDeployment } from "../../../system/runner.ts";
+import { runDeployment } from "../../../app/runner.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
-import { systemdRunnerHooks } from "../../../system/systemd/runner-hooks.ts";
+import { systemdRunnerHooks } from "../../../app/systemd-hooks.ts";
 import { runHealthChecks } from "../../health-checks.ts";
-import { loadConfigured, programDeps } from "../../load-program.ts";
+import { loadConfigured, programDeps } from "../../../app/load-program.ts";
 import { parseCoordinate } from "./_coordinates.ts";
 import { spawnBackground } from "./_spawn-runner.ts";
 

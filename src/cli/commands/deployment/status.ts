@@ -1,17 +1,17 @@
 /**
  * @module `acoupi status`: what the runner last wrote to disk (its status file), the pidfile
- * and the deployment file, judged by src/system/health.ts. It reads files only, so it is fast and
+ * and the deployment file, judged by src/status/health.ts. It reads files only, so it is fast and
  * works while the runner is busy. Its exit code tells the verdict (0 running and healthy; see
  * STATUS_EXIT and docs/install.md). The text form shows control characters as escapes.
  */
 import { defineCommand } from "citty";
-import { STATUS_EXIT } from "../../../system/health.ts";
+import { STATUS_EXIT } from "../../../status/health.ts";
 import { acoupiPaths } from "../../../system/paths.ts";
-import { buildStatus, healthText, type StatusReport } from "../../../system/status-report.ts";
+import { buildStatus, healthText, type StatusReport } from "../../../status/status-report.ts";
 import { terminalSafe } from "../../terminal-text.ts";
 import { statusSummary } from "./_status-summary.ts";
 
-export type { StatusReport } from "../../../system/status-report.ts";
+export type { StatusReport } from "../../../status/status-report.ts";
 
 /** An aligned `name : value` line; the width fits the longest name shown. */
 function liner(width: number): (name: string, value: unknown) => string {

@@ -11,9 +11,9 @@ import { activeDeployment, writeDeployment } from "../../../system/deployment-fi
 import { isSameProcess, readLiveRunner, type ProcessIdentity } from "../../../system/pidfile.ts";
 import { stopViaSystemd } from "../../../system/systemd/service.ts";
 import { acoupiPaths } from "../../../system/paths.ts";
-import { removeRunnerConfig } from "../../../system/runner-config.ts";
-import { STOP_KILL_GRACE_MS } from "../../../system/stop-deadlines.ts";
-import { loadStartedWith, programDeps } from "../../load-program.ts";
+import { removeRunnerConfig } from "../../../app/runner-config.ts";
+import { STOP_KILL_GRACE_MS } from "../../../app/stop-deadlines.ts";
+import { loadStartedWith, programDeps } from "../../../app/load-program.ts";
 
 /**
  * Sends SIGTERM and waits up to `timeoutMs`; SIGKILL after that. Returns true if it exited by

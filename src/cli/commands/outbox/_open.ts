@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import { SqliteMessageStore } from "../../../components/message-stores/sqlite-message-store.ts";
 import { ConfigError } from "../../../errors.ts";
-import { loadConfigured } from "../../load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 
 const WithOutbox = z.object({ messaging: z.object({ messages_db: z.string() }) });
 

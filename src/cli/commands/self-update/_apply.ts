@@ -26,7 +26,7 @@ import { fileSchemaVersion } from "../../../update/schema-versions.ts";
 import { updateConfigOf, type UpdateConfig } from "../../../update/update-config.ts";
 import { writeUpdateResult } from "../../../update/update-result.ts";
 import { VERSION } from "../../../version.ts";
-import { loadConfigured, resolveDeviceId, type Configured } from "../../load-program.ts";
+import { loadConfigured, resolveDeviceId, type Configured } from "../../../app/load-program.ts";
 import { managingService, startAfterUpdate, stopForUpdate } from "./_runner-control.ts";
 
 export interface SelfUpdateArgs {

@@ -8,7 +8,7 @@ import { readLiveRunner } from "../../../system/pidfile.ts";
 import { systemctl } from "../../../system/systemd/_systemctl.ts";
 import { installedUnit, systemdAvailable, type InstalledUnit } from "../../../system/systemd/service.ts";
 import { UNIT_NAME } from "../../../system/systemd/unit-file.ts";
-import type { Configured } from "../../load-program.ts";
+import type { Configured } from "../../../app/load-program.ts";
 import { spawnBackground } from "../deployment/_spawn-runner.ts";
 import { stopRunner } from "../deployment/stop.ts";
 

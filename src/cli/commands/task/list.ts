@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { instantiateProgram } from "../../../programs/define-program.ts";
 import type { Schedule } from "../../../scheduler/types.ts";
-import { loadConfigured, programDeps } from "../../load-program.ts";
+import { loadConfigured, programDeps } from "../../../app/load-program.ts";
 
 export function describeSchedule(schedule: Schedule | undefined): string {
   if (!schedule) return "on demand";

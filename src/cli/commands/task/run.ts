@@ -10,7 +10,7 @@ import { instantiateProgram } from "../../../programs/define-program.ts";
 import { Scheduler } from "../../../scheduler/scheduler.ts";
 import { activeDeployment } from "../../../system/deployment-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
-import { loadConfigured, programDeps } from "../../load-program.ts";
+import { loadConfigured, programDeps } from "../../../app/load-program.ts";
 
 export default defineCommand({
   meta: { name: "run", description: "Run one task now: `acoupi task run test_task`" },

@@ -12,7 +12,7 @@ import { AcoupiError, ConfigError } from "../../../errors.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
 import type { WebConfig } from "../../../web/config.ts";
 import { ensureWebToken, readEndpoint, webUrl } from "../../../web/token.ts";
-import { loadConfigured } from "../../load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 
 export default defineCommand({
   meta: { name: "url", description: "Print the web page's URL (with its token when it is served on the LAN)" },

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readLivePid } from "../../src/system/pidfile.ts";
-import { missingRunnerEnv, RUNNER_ENV } from "../../src/system/runtime-tuning.ts";
+import { missingRunnerEnv, RUNNER_ENV } from "../../src/app/runtime-tuning.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 
 const homes: TempHome[] = [];

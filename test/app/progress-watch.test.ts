@@ -3,7 +3,7 @@ import { createConsola } from "consola";
 import { ProgramContext } from "../../src/programs/program-context.ts";
 import { ManualClock } from "../../src/scheduler/clock.ts";
 import { acoupiPaths } from "../../src/system/paths.ts";
-import { ProgressWatch, stallIntervalsFromEnv } from "../../src/system/progress-watch.ts";
+import { ProgressWatch, stallIntervalsFromEnv } from "../../src/app/progress-watch.ts";
 import { heartbeatStatus } from "../../src/tasks/heartbeat.ts";
 
 function watchAt(start = 0, options: { recordingEvery?: number | null; filingEvery?: number | null } = {}) {

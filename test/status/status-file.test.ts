@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readStatus, writeStatus, type RunnerStatus } from "../../src/system/status-file.ts";
+import { readStatus, writeStatus, type RunnerStatus } from "../../src/status/status-file.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -52,7 +52,7 @@ describe("status file", () => {
 
   test("writing the status file makes no fsync, while a durable atomic write makes two", () => {
     const dir = tempDir();
-    const statusModule = JSON.stringify(join(import.meta.dir, "../../src/system/status-file.ts"));
+    const statusModule = JSON.stringify(join(import.meta.dir, "../../src/status/status-file.ts"));
     const atomicModule = JSON.stringify(join(import.meta.dir, "../../src/system/atomic-write.ts"));
     const status = fsyncsOf(
       `import { writeStatus } from ${statusModule};\nfor (let i = 0; i < 3; i++) writeStatus(${JSON.stringify(join(dir, "status.json"))}, ${JSON.stringify(STATUS)});\nconsole.log("written");\n`,

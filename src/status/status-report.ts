@@ -4,7 +4,7 @@
  * deployment file and the status file's age — so any process can build it and all of them agree.
  */
 import { judgeStatus, type StatusReport } from "./health.ts";
-import { acoupiPaths } from "./paths.ts";
+import { acoupiPaths } from "../system/paths.ts";
 
 export type { StatusReport } from "./health.ts";
 

@@ -7,9 +7,9 @@
  * period when that is under the runner's 5 s default. Outside systemd it adds nothing.
  */
 // The runner's default status period, which the watchdog may shorten.
-import { DEFAULT_STATUS_INTERVAL_MS } from "../status-file.ts";
-import type { RunnerOptions } from "../runner.ts";
-import { notify, notifySocket, watchdogMs } from "./notify.ts";
+import { DEFAULT_STATUS_INTERVAL_MS } from "../status/status-file.ts";
+import type { RunnerOptions } from "./runner.ts";
+import { notify, notifySocket, watchdogMs } from "../system/systemd/notify.ts";
 
 
 export type SystemdRunnerHooks = Pick<RunnerOptions, "onReady" | "onHeartbeat" | "onStopping" | "statusIntervalMs">;

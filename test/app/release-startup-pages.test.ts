@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readOnlyMappingsOf } from "../../src/system/release-startup-pages.ts";
+import { readOnlyMappingsOf } from "../../src/app/release-startup-pages.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -31,7 +31,7 @@ describe("releasing start-up pages", () => {
     const exe = join(dir, "bun-copy");
     copyFileSync(process.execPath, exe);
     const script = join(dir, "release.ts");
-    const module = JSON.stringify(join(import.meta.dir, "../../src/system/release-startup-pages.ts"));
+    const module = JSON.stringify(join(import.meta.dir, "../../src/app/release-startup-pages.ts"));
     writeFileSync(
       script,
       `import { releaseExecutablePages } from ${module};\nconst released = await releaseExecutablePages();\nconsole.log(JSON.stringify({ released, sum: [1, 2, 3].reduce((a, b) => a + b, 0) }));\n`,

@@ -9,10 +9,10 @@
 import { statSync } from "node:fs";
 import { isSetUp, readProgramName } from "../config/config-file.ts";
 import { RECORDING_TASK } from "../tasks/names.ts";
-import { bootInstant, type BootInstant } from "./boot-clock.ts";
-import { readDeployment } from "./deployment-file.ts";
-import type { AcoupiPaths } from "./paths.ts";
-import { readLiveRunner } from "./pidfile.ts";
+import { bootInstant, type BootInstant } from "../system/boot-clock.ts";
+import { readDeployment } from "../system/deployment-file.ts";
+import type { AcoupiPaths } from "../system/paths.ts";
+import { readLiveRunner } from "../system/pidfile.ts";
 import { DEFAULT_STATUS_INTERVAL_MS, readStatus, type RunnerStatus } from "./status-file.ts";
 
 /** A status file older than this many of its periods means the runner is not responding. */

@@ -13,7 +13,7 @@
  *   - BUN_JSC_useConcurrentJIT=0: the "JITWorker" threads; tier-ups compile on the main thread.
  * A value the user already set wins. ACOUPI_RUNTIME_TUNING=0 turns the re-exec off.
  */
-import { isCompiledBinary, selfCommand } from "./self-command.ts";
+import { isCompiledBinary, selfCommand } from "../system/self-command.ts";
 
 export const RUNNER_ENV: Readonly<Record<string, string>> = {
   BUN_GC_TIMER_INTERVAL: "10000",

@@ -14,7 +14,7 @@ import { programRegistry } from "../programs/registry.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
 import { systemClock } from "../scheduler/clock.ts";
 import { getDeviceId } from "../system/device-id.ts";
-import { readRunnerConfig, runnerConfigFile } from "../system/runner-config.ts";
+import { readRunnerConfig, runnerConfigFile } from "./runner-config.ts";
 import { acoupiPaths, type AcoupiPaths } from "../system/paths.ts";
 import { VERSION } from "../version.ts";
 

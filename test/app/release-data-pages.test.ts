@@ -5,7 +5,7 @@
  * compiled runner by bench/feature-memory.ts.
  */
 import { describe, expect, test } from "bun:test";
-import { cleanFileRuns, writableMappingsOf } from "../../src/system/release-startup-pages.ts";
+import { cleanFileRuns, writableMappingsOf } from "../../src/app/release-startup-pages.ts";
 
 const PRESENT = 1n << 63n;
 const FILE = 1n << 61n;

@@ -4,10 +4,10 @@
  * it from another process; nothing is learned over IPC.
  */
 import { existsSync } from "node:fs";
-import { readJsonFile } from "../config/config-file.ts";
+import { readJsonFile } from "../system/json-file.ts";
 import type { Schedule } from "../scheduler/types.ts";
-import type { BootInstant } from "./boot-clock.ts";
-import { writeFileAtomic } from "./atomic-write.ts";
+import type { BootInstant } from "../system/boot-clock.ts";
+import { writeFileAtomic } from "../system/atomic-write.ts";
 
 /** The status period when a status file does not say (older runners). */
 export const DEFAULT_STATUS_INTERVAL_MS = 10_000;

@@ -6,10 +6,10 @@
  */
 import { existsSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { readJsonFile } from "../config/config-file.ts";
+import { readJsonFile } from "../system/json-file.ts";
 import { ConfigError } from "../errors.ts";
-import { writeFileAtomic } from "./atomic-write.ts";
-import type { AcoupiPaths } from "./paths.ts";
+import { writeFileAtomic } from "../system/atomic-write.ts";
+import type { AcoupiPaths } from "../system/paths.ts";
 
 export interface RunnerConfig {
   program: string;
