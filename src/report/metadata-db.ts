@@ -12,11 +12,11 @@
 import { Database } from "bun:sqlite";
 import { dirname, join, resolve } from "node:path";
 import type { PathRoots } from "../components/stores/_paths.ts";
-import { installPathRoots } from "./path-roots.ts";
+import { installPathRoots } from "../components/stores/queries/path-roots.ts";
 import { loadConfigured } from "../app/load-program.ts";
 import { StoreError } from "../errors.ts";
 import { openSqliteReadonly } from "../system/sqlite.ts";
-import { isReadOnlyMediumError, openFromReadOnlyMedium } from "./read-only-copy.ts";
+import { isReadOnlyMediumError, openFromReadOnlyMedium } from "../components/stores/queries/read-only-copy.ts";
 import { assertOwnSchema } from "../components/stores/_schema.ts";
 
 /** The metadata database path: the flag, or the configured program's `paths.db_metadata`. */

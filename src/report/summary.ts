@@ -12,7 +12,7 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import type { RecordingCondition } from "../components/conditions/types.ts";
-import { detectionsPerLabel, iterateRecordings, reviewsPerLabel, type ReportFilters } from "./queries.ts";
+import { detectionsPerLabel, iterateRecordings, reviewsPerLabel, type ReportFilters } from "../components/stores/queries/listings.ts";
 
 export interface Gap {
   from: string;

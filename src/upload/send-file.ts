@@ -13,7 +13,7 @@ import { BackupError } from "../errors.ts";
 import { pace } from "../backup/copy-file.ts";
 import { CHUNK, hashFile, hashRange } from "./file-hashes.ts";
 import { S3RequestError, type S3Bucket } from "./s3-bucket.ts";
-import { beginUpload, markUploaded, setParts, setUploadId, uploadRow } from "./upload-rows.ts";
+import { beginUpload, markUploaded, setParts, setUploadId, uploadRow } from "../components/stores/upload-rows.ts";
 
 /** S3 wants parts of at least 5 MiB (but the last). */
 export const PART_BYTES = 5 * 1024 * 1024;

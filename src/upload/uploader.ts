@@ -23,7 +23,7 @@ import { objectKey } from "./object-key.ts";
 import { S3Bucket, S3RequestError } from "./s3-bucket.ts";
 import { sendFile } from "./send-file.ts";
 import type { UploadConfig } from "./upload-config.ts";
-import { pendingRecordings, uploadRow, uploadTotals } from "./upload-rows.ts";
+import { pendingRecordings, uploadRow, uploadTotals } from "../components/stores/upload-rows.ts";
 import { degradedReason } from "./upload-errors.ts";
 
 export interface UploaderDeps {

@@ -7,7 +7,7 @@
  */
 import { WavFile } from "../audio/wav-file.ts";
 import { wavHeader, WAV_HEADER_BYTES } from "../audio/wav.ts";
-import type { DetectionListRow } from "../report/queries.ts";
+import type { DetectionListRow } from "../components/stores/queries/listings.ts";
 
 export const CLIP_PAD_S = 1;
 export const CLIP_MAX_S = 12;

@@ -8,7 +8,7 @@ import type { Database } from "bun:sqlite";
 import { existsSync, statfsSync } from "node:fs";
 import type { z } from "zod";
 import { maskSecrets } from "../config/secrets.ts";
-import { iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
+import { iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "../components/stores/queries/listings.ts";
 import { LATEST_DETECTIONS } from "./review-section.ts";
 import { buildStatus, type StatusReport } from "../status/status-report.ts";
 import { latestInputLevel, type InputLevel } from "./input-level.ts";

@@ -6,7 +6,7 @@
  * fall in the same clip, their labels are listed best score first, this one marked, so the best
  * label is always legible whatever overlaps on the image.
  */
-import type { DetectionListRow } from "../report/queries.ts";
+import type { DetectionListRow } from "../components/stores/queries/listings.ts";
 import { clipSpan } from "./clip.ts";
 import { esc } from "./html.ts";
 import { zoned } from "./time-zone.ts";

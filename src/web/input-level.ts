@@ -7,7 +7,7 @@
 import type { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { pcm16Level } from "../audio/level.ts";
-import { iterateRecordings } from "../report/queries.ts";
+import { iterateRecordings } from "../components/stores/queries/listings.ts";
 
 export interface InputLevel {
   recording_id: string;

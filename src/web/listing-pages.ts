@@ -3,11 +3,11 @@
  * local day and verdict, with a GET form that works without script) and /recordings (each with
  * its spectrogram and a player), both with "Older →" through everything the database holds.
  */
-import type { DetectionListRow, RecordingListRow } from "../report/queries.ts";
+import type { DetectionListRow, RecordingListRow } from "../components/stores/queries/listings.ts";
 import { detectionList, type Neighbours } from "./detection-rows.ts";
 import { esc } from "./html.ts";
 import { olderLink } from "./layout.ts";
-import { VERDICT_FILTERS, type Page } from "./page-queries.ts";
+import { VERDICT_FILTERS, type Page } from "../components/stores/queries/page-queries.ts";
 import { zoned } from "./time-zone.ts";
 
 export interface DetectionFilterValues {

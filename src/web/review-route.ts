@@ -16,7 +16,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
-import { isVerdict, openMetadataForReview, setReview, UnknownDetectionError } from "../report/reviews.ts";
+import { isVerdict, openMetadataForReview, setReview, UnknownDetectionError } from "../components/stores/reviews.ts";
 
 export const REVIEW_ROUTE = /^\/detections\/([0-9A-Fa-f-]{36})\/review$/;
 export const TOKEN_HEADER = "x-acoupi-token";

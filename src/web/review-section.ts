@@ -6,7 +6,7 @@
  * without it, a click says how to get it. The full listen-and-look view comes with the page's own
  * issue; this is the smallest listing that lets a person set a verdict from the field.
  */
-import type { DetectionListRow } from "../report/queries.ts";
+import type { DetectionListRow } from "../components/stores/queries/listings.ts";
 import { esc } from "./html.ts";
 import { zoned } from "./time-zone.ts";
 

@@ -7,15 +7,15 @@
  */
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
-import type { DetectionListRow } from "../report/queries.ts";
-import { recordingDetections } from "../report/queries.ts";
+import type { DetectionListRow } from "../components/stores/queries/listings.ts";
+import { recordingDetections } from "../components/stores/queries/listings.ts";
 import { clipBytes, clipResponse, clipSpan } from "./clip.ts";
 import type { Neighbours } from "./detection-rows.ts";
 import { frame } from "./layout.ts";
 import { detectionsBody, recordingsBody } from "./listing-pages.ts";
 import type { HourlyCounts } from "./hourly-counts.ts";
 import type { LiveLevelFeed } from "./live-route.ts";
-import { detectionsPage, findDetection, recordingsPage, speciesExists, VERDICT_FILTERS, type VerdictFilter } from "./page-queries.ts";
+import { detectionsPage, findDetection, recordingsPage, speciesExists, VERDICT_FILTERS, type VerdictFilter } from "../components/stores/queries/page-queries.ts";
 import { REVIEW_SCRIPT } from "./review-section.ts";
 import type { SpectrogramCache } from "./spectrogram-cache.ts";
 import { speciesBody } from "./species-page.ts";

@@ -9,7 +9,7 @@ import { heatGrid } from "./charts.ts";
 import type { HourlyCounts } from "./hourly-counts.ts";
 import { detectionList, type Neighbours } from "./detection-rows.ts";
 import { esc } from "./html.ts";
-import { BEST_POOL, bestDetections, detectionsPage } from "./page-queries.ts";
+import { BEST_POOL, bestDetections, detectionsPage } from "../components/stores/queries/page-queries.ts";
 import { lastLocalDays, localDayStart, zonedParts } from "./time-zone.ts";
 
 export const ACTIVITY_DAYS = 30;

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { exportDetections } from "../../src/report/export/export-detections.ts";
 import { EBIRD_COLUMNS, speciesName } from "../../src/report/export/ebird.ts";
 import { openMetadataReadonly } from "../../src/report/metadata-db.ts";
-import { openMetadataForReview, setReview } from "../../src/report/reviews.ts";
+import { openMetadataForReview, setReview } from "../../src/components/stores/reviews.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 import { writeFixtureDb, type FixtureDb } from "./_fixture-db.ts";
 

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { STORE_MIGRATIONS } from "../../src/components/stores/_schema.ts";
 import { SqliteStore } from "../../src/components/stores/sqlite-store.ts";
-import { ensureReviewTable, getReview, setReview } from "../../src/report/reviews.ts";
+import { ensureReviewTable, getReview, setReview } from "../../src/components/stores/reviews.ts";
 import { openSqlite, schemaVersion } from "../../src/system/sqlite.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 import { runOnPty } from "../helpers/pty.ts";

@@ -24,7 +24,7 @@ import { SpeciesList } from "../../src/components/species-rules/species-list.ts"
 import type { Deployment, Recording } from "../../src/data/index.ts";
 import { ManualClock } from "../../src/scheduler/clock.ts";
 import { detectionTask } from "../../src/tasks/detection.ts";
-import { listDropped } from "../../src/report/why.ts";
+import { listDropped } from "../../src/components/stores/queries/dropped.ts";
 import { deployment as makeDeployment, recording as makeRecording } from "../contracts/store.contract.ts";
 import { energyModel } from "../helpers/onnx-builder.ts";
 import { tone, writeWav } from "../components/models/_fixtures.ts";

@@ -8,9 +8,9 @@
  */
 import { createInterface } from "node:readline";
 import { ConfigError } from "../../errors.ts";
-import { iterateDetections, type DetectionListRow } from "../../report/queries.ts";
+import { iterateDetections, type DetectionListRow } from "../../components/stores/queries/listings.ts";
 import type { PathRoots } from "../../components/stores/_paths.ts";
-import { openMetadataForReview, setReview, type Verdict } from "../../report/reviews.ts";
+import { openMetadataForReview, setReview, type Verdict } from "../../components/stores/reviews.ts";
 import { seconds, shortTime } from "../../report/table.ts";
 import { terminalSafe } from "../terminal-text.ts";
 

@@ -9,11 +9,11 @@
 import { defineCommand } from "citty";
 import { openMetadataSource } from "../../report/metadata-db.ts";
 import { detectionName } from "../../report/export/types.ts";
-import { iterateDetections, type DetectionListRow } from "../../report/queries.ts";
+import { iterateDetections, type DetectionListRow } from "../../components/stores/queries/listings.ts";
 import { renderTable, seconds, shortTime, type Column } from "../../report/table.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
 import { TABLE_LIMIT } from "./recordings.ts";
-import { listDropped, type DroppedRow } from "../../report/why.ts";
+import { listDropped, type DroppedRow } from "../../components/stores/queries/dropped.ts";
 
 const WHY_COLUMNS: Column<DroppedRow>[] = [
   { title: "RECORDING (UTC)", value: (r) => shortTime(r.recording_created_on) },

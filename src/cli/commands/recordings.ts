@@ -6,7 +6,7 @@
  */
 import { defineCommand } from "citty";
 import { openMetadataSource } from "../../report/metadata-db.ts";
-import { iterateRecordings, type RecordingListRow } from "../../report/queries.ts";
+import { iterateRecordings, type RecordingListRow } from "../../components/stores/queries/listings.ts";
 import { renderTable, seconds, shortTime, type Column } from "../../report/table.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
 

@@ -10,7 +10,7 @@
 import { defineCommand } from "citty";
 import { ConfigError } from "../../errors.ts";
 import { metadataSource } from "../../report/metadata-db.ts";
-import { openMetadataForReview, setReview, type Verdict } from "../../report/reviews.ts";
+import { openMetadataForReview, setReview, type Verdict } from "../../components/stores/reviews.ts";
 import { reviewLabel } from "./_review-session.ts";
 
 function verdictOf(args: { correct?: boolean; false?: boolean; uncertain?: boolean }): Verdict | null {

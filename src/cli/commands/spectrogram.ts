@@ -14,7 +14,7 @@ import { AcoupiError, ConfigError } from "../../errors.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { metadataSource, openMetadataReadonly } from "../../report/metadata-db.ts";
 import { toStored } from "../../components/stores/_paths.ts";
-import { findRecording, recordingDetections, type DetectionListRow } from "../../report/queries.ts";
+import { findRecording, recordingDetections, type DetectionListRow } from "../../components/stores/queries/listings.ts";
 import type { SpectrogramView } from "../../report/spectrogram/render.ts";
 import { spectrogramPng, type SpectrogramSource } from "../../report/spectrogram/spectrogram-png.ts";
 

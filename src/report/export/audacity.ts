@@ -6,7 +6,7 @@
  * name)` for BirdNET-style labels) and the score, and a reviewer's verdict in brackets when there
  * is one (`Strix aluco 0.90 [false: Bubo bubo]`).
  */
-import type { DetectionListRow } from "../queries.ts";
+import type { DetectionListRow } from "../../components/stores/queries/listings.ts";
 import { perRecordingExporter } from "./per-recording.ts";
 import type { Exporter } from "./types.ts";
 import { detectionName, fixed6 } from "./types.ts";

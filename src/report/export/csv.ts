@@ -12,7 +12,7 @@
  * numbers stay numbers (a negative score is still -0.5), and JSON lines keep every exact value.
  */
 import { join } from "node:path";
-import type { DetectionListRow } from "../queries.ts";
+import type { DetectionListRow } from "../../components/stores/queries/listings.ts";
 import { FileSink } from "./file-sink.ts";
 import type { Exporter } from "./types.ts";
 

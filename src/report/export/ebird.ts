@@ -24,7 +24,7 @@
 import { join } from "node:path";
 import { ConfigError } from "../../errors.ts";
 import { VERSION } from "../../version.ts";
-import type { DetectionListRow } from "../queries.ts";
+import type { DetectionListRow } from "../../components/stores/queries/listings.ts";
 import { spreadsheetText } from "./csv.ts";
 import { FileSink } from "./file-sink.ts";
 import type { Exporter } from "./types.ts";

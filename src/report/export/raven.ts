@@ -18,7 +18,7 @@
  * they said what it really was; empty when nobody reviewed the detection.
  */
 import { join } from "node:path";
-import type { DetectionListRow } from "../queries.ts";
+import type { DetectionListRow } from "../../components/stores/queries/listings.ts";
 import { FileSink } from "./file-sink.ts";
 import { perRecordingExporter } from "./per-recording.ts";
 import { extent, fixed6, type Exporter } from "./types.ts";

@@ -4,7 +4,7 @@
  * buffer. `close()` publishes the files and returns their paths; `abort()` removes what it wrote
  * in part. Not safe to call concurrently.
  */
-import type { DetectionListRow } from "../queries.ts";
+import type { DetectionListRow } from "../../components/stores/queries/listings.ts";
 
 export interface Exporter {
   row(row: DetectionListRow): void;

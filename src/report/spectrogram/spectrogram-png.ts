@@ -13,7 +13,7 @@ import { guanoFactor, realSamplerate } from "../../audio/real-time-audio.ts";
 import { WavFile } from "../../audio/wav-file.ts";
 import { AcoupiError } from "../../errors.ts";
 import { detectionName } from "../export/types.ts";
-import type { DetectionListRow } from "../queries.ts";
+import type { DetectionListRow } from "../../components/stores/queries/listings.ts";
 import { encodePng } from "./png.ts";
 import { renderSpectrogram, resolveView, type SpectrogramBox, type SpectrogramView } from "./render.ts";
 

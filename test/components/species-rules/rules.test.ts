@@ -17,7 +17,7 @@ import { isDaytime, timeOfDayRule } from "../../../src/components/species-rules/
 import { SqliteDecisionLog } from "../../../src/components/stores/decision-log.ts";
 import { boundingBox, type Detection, type ModelOutput } from "../../../src/data/index.ts";
 import { ConfigError } from "../../../src/errors.ts";
-import { listDropped } from "../../../src/report/why.ts";
+import { listDropped } from "../../../src/components/stores/queries/dropped.ts";
 import { deployment, recording } from "../../contracts/store.contract.ts";
 
 let dir: string;

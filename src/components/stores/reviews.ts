@@ -11,12 +11,12 @@
 import type { Database } from "bun:sqlite";
 import { dirname, join, resolve } from "node:path";
 import { existsSync } from "node:fs";
-import { AcoupiError, StoreError } from "../errors.ts";
-import { assertOwnSchema, STORE_MIGRATIONS } from "../components/stores/_schema.ts";
-import { openSqlite, sqlTime } from "../system/sqlite.ts";
-import { ensureReviewTable } from "../components/stores/_review-table.ts";
-import type { PathRoots } from "../components/stores/_paths.ts";
-import { installPathRoots } from "./path-roots.ts";
+import { AcoupiError, StoreError } from "../../errors.ts";
+import { assertOwnSchema, STORE_MIGRATIONS } from "./_schema.ts";
+import { openSqlite, sqlTime } from "../../system/sqlite.ts";
+import { ensureReviewTable } from "./_review-table.ts";
+import type { PathRoots } from "./_paths.ts";
+import { installPathRoots } from "./queries/path-roots.ts";
 
 export { ensureReviewTable };
 

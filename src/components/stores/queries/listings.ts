@@ -9,9 +9,9 @@
  * rows tie-break on rowid, which the created_on index carries, so no query sorts every recording.
  */
 import type { Database } from "bun:sqlite";
-import { COMMON_NAME_KEY } from "../data/species-label.ts";
-import { sqlTime } from "../system/sqlite.ts";
-import { reviewJoin } from "./reviews.ts";
+import { COMMON_NAME_KEY } from "../../../data/species-label.ts";
+import { sqlTime } from "../../../system/sqlite.ts";
+import { reviewJoin } from "../reviews.ts";
 
 export interface ReportFilters {
   /** Recordings created at or after this time. */

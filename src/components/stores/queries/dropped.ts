@@ -4,8 +4,8 @@
  * lists. A label filter matches the full label or its scientific name, case-insensitively.
  */
 import type { Database } from "bun:sqlite";
-import { DECISIONS_TABLE } from "../components/stores/decision-log.ts";
-import type { ReportFilters } from "./queries.ts";
+import { DECISIONS_TABLE } from "../decision-log.ts";
+import type { ReportFilters } from "./listings.ts";
 
 export interface DroppedRow {
   decided_on: string;

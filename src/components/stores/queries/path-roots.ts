@@ -5,7 +5,7 @@
  * metadata-db.ts so the page can use it without loading the program registry.
  */
 import type { Database } from "bun:sqlite";
-import type { PathRoots } from "../components/stores/_paths.ts";
+import type { PathRoots } from "../_paths.ts";
 
 /**
  * Gives a read-only connection the roots its stored paths are relative to (a temp table, which a

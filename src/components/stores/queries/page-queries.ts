@@ -7,8 +7,8 @@
  * hourly-counts.ts.
  */
 import type { Database } from "bun:sqlite";
-import { iterateDetections, iterateRecordings, RECORDING_PATH_COLUMNS, type DetectionListRow, type RecordingListRow } from "../report/queries.ts";
-import { hasReviewTable, reviewJoin } from "../report/reviews.ts";
+import { iterateDetections, iterateRecordings, RECORDING_PATH_COLUMNS, type DetectionListRow, type RecordingListRow } from "./listings.ts";
+import { hasReviewTable, reviewJoin } from "../reviews.ts";
 
 export const PAGE_SIZE = 20;
 export const VERDICT_FILTERS = ["any", "none", "correct", "false", "uncertain"] as const;

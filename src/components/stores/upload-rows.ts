@@ -4,10 +4,10 @@
  * uploads. Each change is its own transaction, so a part recorded is a part never sent again.
  */
 import type { Database } from "bun:sqlite";
-import type { PathRoots } from "../components/stores/_paths.ts";
-import { RECORDING_SELECT, toRecording, type RecordingRow } from "../components/stores/_rows.ts";
-import type { Recording } from "../data/index.ts";
-import { sqlTime } from "../system/sqlite.ts";
+import type { PathRoots } from "./_paths.ts";
+import { RECORDING_SELECT, toRecording, type RecordingRow } from "./_rows.ts";
+import type { Recording } from "../../data/index.ts";
+import { sqlTime } from "../../system/sqlite.ts";
 
 export interface UploadRow {
   key: string;

@@ -12,7 +12,7 @@ import { Database, constants } from "bun:sqlite";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StoreError } from "../errors.ts";
+import { StoreError } from "../../../errors.ts";
 
 /** Whether `error` is SQLite failing to open or read a file it may not write beside (CANTOPEN, READONLY). */
 export function isReadOnlyMediumError(error: unknown): boolean {
