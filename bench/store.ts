@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { SqliteMessageStore } from "../src/components/message-stores/sqlite-message-store.ts";
 import { SqliteStore } from "../src/components/stores/sqlite-store.ts";
 import { createMessage, modelOutputJson, type Deployment, type Message, type ModelOutput, type Recording } from "../src/data/index.ts";
-import { sqlTime, type Synchronous } from "../src/system/sqlite.ts";
+import type { Synchronous } from "../src/system/sqlite.ts";
+import { sqlTime } from "../src/system/sqlite-helpers.ts";
 
 const BULK_RECORDINGS = 5000;
 const BULK_MESSAGES = 20000;

@@ -5,47 +5,25 @@
  * sensor loses power for real: in WAL mode NORMAL may lose every commit since the last
  * checkpoint on a power cut, and the outbox promises that a created message survives. The cost
  * is one fsync per commit, which is small at a sensor's write rate (a few commits per recording);
- * bench/store.ts measures it. Also holds the small helpers the stores share: chunking ID lists
- * under SQLite's bound-variable limit, and the sortable UTC text format.
+ * bench/store.ts measures it. A damaged file is named as such, and the recovering openers move it
+ * aside and start a fresh one. The migrations are in sqlite-migrate.ts; the small helpers the
+ * stores share (chunks, placeholders, sqlTime, storeCall) in sqlite-helpers.ts.
  */
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { StoreError } from "../errors.ts";
 import { fsyncDir } from "./atomic-write.ts";
-
-/**
- * A step that rebuilds a table (SQLite's twelve-step ALTER TABLE procedure): it runs with foreign
- * keys off, so dropping the old table cascades to nothing, and the migration checks every foreign
- * key before it commits.
- */
-export interface TableRebuild {
-  rebuild: (db: Database, schema: string) => void;
-}
-
-/**
- * One step of a schema: SQL (may hold several statements), a function run in the transaction, or
- * a table rebuild.
- */
-export type Migration = string | ((db: Database, schema: string) => void) | TableRebuild;
+import { migrate, type MigrateOptions } from "./sqlite-migrate.ts";
 
 export type Synchronous = "FULL" | "NORMAL";
 
-export interface SqliteOptions {
-  /** Names the database in error messages, e.g. "metadata store". */
-  label: string;
-  /** Migration i brings the schema to version i + 1. */
-  migrations: readonly Migration[];
+export interface SqliteOptions extends MigrateOptions {
   /** Default FULL (see the module comment); NORMAL is for benchmarks and scratch files. */
   synchronous?: Synchronous;
   busyTimeoutMs?: number;
   /** Run `PRAGMA quick_check` on open, so a truncated file is found now rather than mid-run. */
   quickCheck?: boolean;
-  /**
-   * Throws when an existing file holds some other schema (checked before migrating it), so a
-   * foreign file is named as such instead of failing a migration or a version check.
-   */
-  recognise?: (db: Database, schema: string, file: string) => void;
 }
 
 /** A database file that SQLite cannot read as a database (truncated, overwritten, bit rot). */
@@ -73,8 +51,6 @@ function asDamage(error: unknown, label: string, file: string): DamagedDatabaseE
   return damage === null ? null : new DamagedDatabaseError(label, file, describe(damage), damage);
 }
 
-/** acoupi chunks at 900; SQLite's own limit is 32766 since 3.32, so this is very safe. */
-export const MAX_BOUND_VARIABLES = 900;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 function describe(error: unknown): string {
@@ -206,49 +182,6 @@ function configureSchema(db: Database, schema: string, file: string, options: Sq
   migrate(db, schema, file, options);
 }
 
-/** Reads the schema version of `schema` (user_version). */
-export function schemaVersion(db: Database, schema = "main"): number {
-  return db.query<{ user_version: number }, []>(`PRAGMA ${schema}.user_version`).get()?.user_version ?? 0;
-}
-
-function migrate(db: Database, schema: string, file: string, options: SqliteOptions): void {
-  const target = options.migrations.length;
-  const current = schemaVersion(db, schema);
-  if (current > 0) options.recognise?.(db, schema, file);
-  if (current > target) {
-    throw new StoreError(
-      `Cannot use the ${options.label} "${file}": its schema version is ${current} and this acoupi knows up to ${target}`,
-      { help: "Upgrade acoupi, or point the config at a new database file" },
-    );
-  }
-  if (current === target) return;
-  // PRAGMA foreign_keys is a no-op inside a transaction, so a rebuild turns them off before it.
-  const rebuilds = options.migrations.slice(current).some((step) => typeof step === "object");
-  if (rebuilds) db.run("PRAGMA foreign_keys = OFF");
-  // IMMEDIATE takes the write lock first, so two processes opening a new file do not race.
-  db.run("BEGIN IMMEDIATE");
-  try {
-    for (let version = schemaVersion(db, schema); version < target; version++) {
-      const step = options.migrations[version];
-      if (typeof step === "string") db.run(step.replaceAll("{schema}", schema));
-      else if (typeof step === "object") step.rebuild(db, schema);
-      else if (step !== undefined) step(db, schema);
-      db.run(`PRAGMA ${schema}.user_version = ${version + 1}`);
-    }
-    const broken = rebuilds ? db.query(`PRAGMA ${schema}.foreign_key_check`).all() : [];
-    if (broken.length > 0) throw new Error(`${broken.length} rows break foreign keys after the rebuild`);
-    db.run("COMMIT");
-    if (rebuilds) db.run("PRAGMA foreign_keys = ON");
-  } catch (error) {
-    db.run("ROLLBACK");
-    if (rebuilds) db.run("PRAGMA foreign_keys = ON");
-    throw new StoreError(`Cannot migrate the ${options.label} "${file}" from schema version ${current}: ${describe(error)}`, {
-      help: "Restore the file from a backup, or point the config at a new database file",
-      cause: error,
-    });
-  }
-}
-
 /**
  * The damaged copies of `path` that `openSqliteRecovering` moved aside, oldest first. They stay
  * until someone looks at them (or deletes them), and until then the store reports degraded.
@@ -279,32 +212,3 @@ export function openSqliteReadonly(path: string, label: string): Database | null
   }
 }
 
-/** Splits a list into chunks that fit under the bound-variable limit. */
-export function chunks<T>(items: readonly T[], size = MAX_BOUND_VARIABLES): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** `?, ?, ?` for an IN list of n values. */
-export function placeholders(n: number): string {
-  return Array.from({ length: n }, () => "?").join(", ");
-}
-
-/**
- * Stored timestamps: fixed-width UTC ISO text with milliseconds and `Z`
- * (`2024-05-01T14:03:00.000Z`), so text order is time order.
- */
-export function sqlTime(date: Date): string {
-  return date.toISOString();
-}
-
-/** Wraps any failure of `fn` in a StoreError naming the operation; StoreErrors pass through. */
-export function storeCall<T>(what: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError(`Cannot ${what}: ${describe(error)}`, { cause: error });
-  }
-}

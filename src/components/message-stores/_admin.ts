@@ -5,7 +5,7 @@
  * afresh and are due at once.
  */
 import type { Database } from "bun:sqlite";
-import { sqlTime } from "../../system/sqlite.ts";
+import { sqlTime } from "../../system/sqlite-helpers.ts";
 import type { MessageStatus } from "./types.ts";
 
 /** One outbox row, without its content. */

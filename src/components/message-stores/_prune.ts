@@ -8,7 +8,7 @@
  */
 import type { Database } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
-import { chunks, placeholders, sqlTime } from "../../system/sqlite.ts";
+import { chunks, placeholders, sqlTime } from "../../system/sqlite-helpers.ts";
 import type { DroppedCounts, PruneResult } from "./types.ts";
 
 export interface PruneLimits {

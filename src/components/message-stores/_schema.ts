@@ -8,7 +8,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { StoreError } from "../../errors.ts";
-import type { Migration } from "../../system/sqlite.ts";
+import type { Migration } from "../../system/sqlite-migrate.ts";
 
 const V1 = `
 CREATE TABLE {schema}.messages (

@@ -5,7 +5,8 @@
  */
 import type { Database } from "bun:sqlite";
 import { StoreError } from "../../errors.ts";
-import { openSqliteReadonly, schemaVersion } from "../../system/sqlite.ts";
+import { openSqliteReadonly } from "../../system/sqlite.ts";
+import { schemaVersion } from "../../system/sqlite-migrate.ts";
 import { OUTBOX_MIGRATIONS } from "./_schema.ts";
 import type { OutboxStats } from "./types.ts";
 

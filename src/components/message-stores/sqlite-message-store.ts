@@ -24,7 +24,8 @@ import { ResponseStatus, type Message, type Response } from "../../data/index.ts
 import { homePath } from "../../config/types.ts";
 import { StoreError } from "../../errors.ts";
 import { logger } from "../../log.ts";
-import { attachSqlite, attachSqliteRecovering, damagedCopiesOf, openSqlite, openSqliteRecovering, sqlTime, storeCall, type Synchronous } from "../../system/sqlite.ts";
+import { attachSqlite, attachSqliteRecovering, damagedCopiesOf, openSqlite, openSqliteRecovering, type Synchronous } from "../../system/sqlite.ts";
+import { sqlTime, storeCall } from "../../system/sqlite-helpers.ts";
 import type { ComponentStatus } from "../../data/component-status.ts";
 import { listEntries, requeueFailed, type OutboxEntry } from "./_admin.ts";
 import { pruneOutbox } from "./_prune.ts";

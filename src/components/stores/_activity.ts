@@ -5,7 +5,7 @@
  * are half-open.
  */
 import type { Database } from "bun:sqlite";
-import { sqlTime } from "../../system/sqlite.ts";
+import { sqlTime } from "../../system/sqlite-helpers.ts";
 import type { PredictedTagRow, StoreActivity } from "./types.ts";
 
 /** Tags whose model output was created in [after, before), with their detection's score. */

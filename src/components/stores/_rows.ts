@@ -5,7 +5,7 @@
  */
 import type { Database } from "bun:sqlite";
 import type { BoundingBox, Deployment, Detection, ModelOutput, PredictionType, Recording } from "../../data/index.ts";
-import { chunks, placeholders } from "../../system/sqlite.ts";
+import { chunks, placeholders } from "../../system/sqlite-helpers.ts";
 import type { ModelOutputInfo, RecordingState } from "./types.ts";
 import { fromStored, toStored, type PathRoots } from "./_paths.ts";
 

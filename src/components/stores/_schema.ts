@@ -12,7 +12,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { StoreError } from "../../errors.ts";
-import type { Migration, TableRebuild } from "../../system/sqlite.ts";
+import type { Migration, TableRebuild } from "../../system/sqlite-migrate.ts";
 import { relativizePaths, type PathRoots } from "./_paths.ts";
 
 const V1 = `

@@ -4,7 +4,7 @@
  */
 import type { Deployment } from "../../data/index.ts";
 import { StoreError } from "../../errors.ts";
-import { sqlTime } from "../../system/sqlite.ts";
+import { sqlTime } from "../../system/sqlite-helpers.ts";
 import type { RecordingState } from "./types.ts";
 
 export type Row = Record<string, string | number | null>;

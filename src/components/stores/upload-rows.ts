@@ -7,7 +7,7 @@ import type { Database } from "bun:sqlite";
 import type { PathRoots } from "./_paths.ts";
 import { RECORDING_SELECT, toRecording, type RecordingRow } from "./_rows.ts";
 import type { Recording } from "../../data/index.ts";
-import { sqlTime } from "../../system/sqlite.ts";
+import { sqlTime } from "../../system/sqlite-helpers.ts";
 
 export interface UploadRow {
   key: string;

@@ -10,7 +10,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { COMMON_NAME_KEY } from "../../../data/species-label.ts";
-import { sqlTime } from "../../../system/sqlite.ts";
+import { sqlTime } from "../../../system/sqlite-helpers.ts";
 import { reviewJoin } from "../reviews.ts";
 
 export interface ReportFilters {
