@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { exportDetections } from "../report/export/export-detections.ts";
 import type { ExportFormat } from "../report/export/types.ts";
-import { openMetadataReadonly } from "../report/metadata-db.ts";
+import { openMetadataReadonly } from "../components/stores/queries/open-metadata.ts";
 import type { ProgramDefinition } from "../programs/types.ts";
 import { analyseInProcesses } from "./process-pool.ts";
 import { AcoupiError } from "../errors.ts";

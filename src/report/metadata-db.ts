@@ -1,23 +1,16 @@
 /**
- * @module Finding and opening the metadata database for reading: `--db` when given (a copy
- * brought back from the field), otherwise the configured program's `paths.db_metadata`. The
- * connection is read-only, so a listing or export never changes what the runner stores, and WAL
- * lets it read while the runner writes. A file SQLite cannot open in place (a card mounted
- * read-only, see read-only-copy.ts) is read from a private copy, rows in its -wal included. Stored paths are relative to their root (see
- * components/stores/_paths.ts): the roots are the configured folders, or for a copy the
- * `recordings/` folder beside it (or `--root`); the connection holds them in a temp table that
- * the report queries read. A database from before relative paths is read from an in-memory copy
- * given the new column, since the file itself stays untouched.
+ * @module Finding the metadata database for reading: `--db` when given (a copy brought back from
+ * the field), otherwise the configured program's `paths.db_metadata`. Stored paths are relative to
+ * their root (see components/stores/_paths.ts): the roots are the configured folders, or for a
+ * copy the `recordings/` folder beside it (or `--root`). Opening it read-only with those roots is
+ * the store's (components/stores/queries/open-metadata.ts).
  */
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { dirname, join, resolve } from "node:path";
 import type { PathRoots } from "../components/stores/_paths.ts";
-import { installPathRoots } from "../components/stores/queries/path-roots.ts";
 import { loadConfigured } from "../app/load-program.ts";
 import { StoreError } from "../errors.ts";
-import { openSqliteReadonly } from "../system/sqlite.ts";
-import { isReadOnlyMediumError, openFromReadOnlyMedium } from "../components/stores/queries/read-only-copy.ts";
-import { assertOwnSchema } from "../components/stores/_schema.ts";
+import { openMetadataReadonly } from "../components/stores/queries/open-metadata.ts";
 
 /** The metadata database path: the flag, or the configured program's `paths.db_metadata`. */
 export async function metadataPath(flag?: string): Promise<string> {
@@ -54,55 +47,6 @@ export async function metadataSource(dbFlag?: string, rootFlag?: string): Promis
   const path = p.db_metadata;
   const recordings = typeof rootFlag === "string" && rootFlag !== "" ? resolve(rootFlag) : typeof p.recordings === "string" ? p.recordings : join(dirname(path), "recordings");
   return { path, roots: { recordings, tmp: typeof p.tmp_audio === "string" ? p.tmp_audio : join(dirname(path), "tmp") } };
-}
-
-function hasPathRoot(db: Database): boolean {
-  return db.query<{ name: string }, []>("SELECT name FROM pragma_table_info('recordings') WHERE name = 'path_root'").get() !== null;
-}
-
-/** An in-memory copy of an older database, given the `path_root` column (all null: absolute paths). */
-function withPathRootColumn(db: Database): Database {
-  const bytes = db.serialize();
-  // Bytes 18 and 19 say WAL (2), which an in-memory database cannot use; 1 is rollback mode.
-  bytes[18] = 1;
-  bytes[19] = 1;
-  const copy = Database.deserialize(bytes, { strict: true });
-  copy.run("ALTER TABLE recordings ADD COLUMN path_root TEXT");
-  db.close();
-  return copy;
-}
-
-/** Opens the metadata database read-only; a missing file is an error that says how to get one. */
-export function openMetadataReadonly(path: string, roots?: PathRoots): Database {
-  let db: Database | null = null;
-  try {
-    db = openSqliteReadonly(path, "metadata database");
-    db?.query("SELECT count(*) FROM sqlite_master").get();
-  } catch (error) {
-    db?.close();
-    if (!isReadOnlyMediumError(error) && !isReadOnlyMediumError((error as Error).cause)) throw error;
-    db = openFromReadOnlyMedium(resolve(path), "metadata database");
-  }
-  if (db === null) {
-    throw new StoreError(`There is no metadata database at "${resolve(path)}" yet`, {
-      help: "Start a deployment with `acoupi start` to record, or pass another file with --db PATH",
-    });
-  }
-  try {
-    assertOwnSchema(db, "main", path);
-    const tables = db.query<{ n: number }, []>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'recordings'").get();
-    if ((tables?.n ?? 0) === 0) {
-      throw new StoreError(`The file "${resolve(path)}" is not an acoupi metadata database (it has no recordings table)`, {
-        help: "Pass the metadata database (storages/metadata.db) with --db PATH",
-      });
-    }
-    if (!hasPathRoot(db)) db = withPathRootColumn(db);
-    installPathRoots(db, roots ?? { recordings: join(dirname(resolve(path)), "recordings"), tmp: join(dirname(resolve(path)), "tmp") });
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
 }
 
 /** Opens `--db` (or the configured database) read-only with its roots: what the report commands start with. */

@@ -12,7 +12,9 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import type { RecordingCondition } from "../components/conditions/types.ts";
-import { detectionsPerLabel, iterateRecordings, reviewsPerLabel, type ReportFilters } from "../components/stores/queries/listings.ts";
+import { detectionsPerLabel, reviewsPerLabel } from "../components/stores/queries/label-counts.ts";
+import { iterateRecordings } from "../components/stores/queries/listings.ts";
+import type { ReportFilters } from "../components/stores/queries/report-filters.ts";
 
 export interface Gap {
   from: string;

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { exportDetections } from "../../src/report/export/export-detections.ts";
 import { EBIRD_COLUMNS, speciesName } from "../../src/report/export/ebird.ts";
-import { openMetadataReadonly } from "../../src/report/metadata-db.ts";
+import { openMetadataReadonly } from "../../src/components/stores/queries/open-metadata.ts";
 import { openMetadataForReview, setReview } from "../../src/components/stores/reviews.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 import { writeFixtureDb, type FixtureDb } from "./_fixture-db.ts";

@@ -5,7 +5,7 @@
  * or `7d` (that long before now).
  */
 import { ConfigError } from "../../errors.ts";
-import type { ReportFilters } from "../../components/stores/queries/listings.ts";
+import type { ReportFilters } from "../../components/stores/queries/report-filters.ts";
 
 /** Which metadata database a report command reads: `--db` (e.g. a backup's copy) and the root of its paths. */
 export const DB_ARGS = {

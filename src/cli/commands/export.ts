@@ -19,7 +19,8 @@ import { loadConfigured } from "../../app/load-program.ts";
 import { exportDetections } from "../../report/export/export-detections.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
 import { openMetadataSource } from "../../report/metadata-db.ts";
-import { countDeletedDetections, type ReportFilters } from "../../components/stores/queries/listings.ts";
+import { countDeletedDetections } from "../../components/stores/queries/listings.ts";
+import type { ReportFilters } from "../../components/stores/queries/report-filters.ts";
 import { FILTER_ARGS, LIMIT_ARG, parseFilters } from "./_report-args.ts";
 
 /** Creates the --out folder, refusing a path that is something other than a folder. */

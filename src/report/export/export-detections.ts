@@ -5,7 +5,8 @@
  * while writing or while publishing, aborts the exporter: no partial file is left behind.
  */
 import type { Database } from "bun:sqlite";
-import { iterateDetections, type ReportFilters } from "../../components/stores/queries/listings.ts";
+import { iterateDetections } from "../../components/stores/queries/listings.ts";
+import type { ReportFilters } from "../../components/stores/queries/report-filters.ts";
 import { audacityLabels } from "./audacity.ts";
 import { csvExporter } from "./csv.ts";
 import { ebirdExporter } from "./ebird.ts";

@@ -48,7 +48,7 @@ function field(text: string): string {
   return text.replace(/[\t\r\n]+/g, " ");
 }
 
-/** Whether the recording's audio is still there to open (see KEPT in queries.ts). */
+/** Whether the recording's audio is still there to open (see KEPT in components/stores/queries/report-filters.ts). */
 function kept(row: DetectionListRow): boolean {
   return row.path !== null && !["discarded", "missing", "purged"].includes(row.recording_state);
 }

@@ -5,7 +5,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { DECISIONS_TABLE } from "../decision-log.ts";
-import type { ReportFilters } from "./listings.ts";
+import type { ReportFilters } from "./report-filters.ts";
 
 export interface DroppedRow {
   decided_on: string;

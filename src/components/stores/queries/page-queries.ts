@@ -7,7 +7,8 @@
  * hourly-counts.ts.
  */
 import type { Database } from "bun:sqlite";
-import { iterateDetections, iterateRecordings, RECORDING_PATH_COLUMNS, type DetectionListRow, type RecordingListRow } from "./listings.ts";
+import { iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "./listings.ts";
+import { RECORDING_PATH_COLUMNS, TOP_TAG_ANY_KEY } from "./report-filters.ts";
 import { hasReviewTable, reviewJoin } from "../reviews.ts";
 
 export const PAGE_SIZE = 20;
@@ -49,7 +50,7 @@ function reviewedDetections(db: Database, q: DetectionQuery, until: Date | undef
   if (until !== undefined) (where.push("r.created_on < $until"), (params.until = until.toISOString()));
   const sql = `SELECT ${DETECTION_COLUMNS} FROM detection_reviews v INDEXED BY detection_reviews_verdict
     JOIN detections d ON d.id = v.detection_id JOIN model_outputs m ON m.id = d.model_output_id
-    JOIN recordings r ON r.id = m.recording_id JOIN deployments dep ON dep.id = r.deployment_id ${TOP_TAG}
+    JOIN recordings r ON r.id = m.recording_id JOIN deployments dep ON dep.id = r.deployment_id ${TOP_TAG_ANY_KEY}
     WHERE ${where.join(" AND ")} ORDER BY r.created_on DESC, r.rowid DESC, coalesce(d.start_time_s, 0), d.rowid`;
   return db.query<DetectionListRow, [Record<string, string | number>]>(sql).iterate(params);
 }
@@ -95,12 +96,11 @@ const DETECTION_COLUMNS = `d.id AS detection_id, r.id AS recording_id, r.created
   d.prediction_type, d.start_time_s, d.end_time_s, d.low_freq_hz, d.high_freq_hz, d.detection_score AS score,
   t.key AS tag_key, t.value AS label, t.confidence_score AS label_score,
   v.verdict AS verdict, v.species AS verdict_species, v.note AS verdict_note, v.reviewed_on AS reviewed_on`;
-const TOP_TAG = "LEFT JOIN predicted_tags t ON t.id = (SELECT id FROM predicted_tags WHERE detection_id = d.id ORDER BY confidence_score DESC, id LIMIT 1)";
 
 /** One detection by id (any case), or null. */
 export function findDetection(db: Database, id: string): DetectionListRow | null {
   const sql = `SELECT ${DETECTION_COLUMNS} FROM detections d JOIN model_outputs m ON m.id = d.model_output_id
-    JOIN recordings r ON r.id = m.recording_id JOIN deployments dep ON dep.id = r.deployment_id ${TOP_TAG} ${reviewJoin(db)}
+    JOIN recordings r ON r.id = m.recording_id JOIN deployments dep ON dep.id = r.deployment_id ${TOP_TAG_ANY_KEY} ${reviewJoin(db)}
     WHERE d.id = lower($id)`;
   return db.query<DetectionListRow, [Record<string, string>]>(sql).get({ id });
 }

@@ -2,7 +2,7 @@
  * @module The roots a report connection resolves stored paths against: a temp table (which a
  * read-only connection may write) that the report queries read, so listings, exports, the page
  * and spectrograms see absolute paths however the database stores them. Kept apart from
- * metadata-db.ts so the page can use it without loading the program registry.
+ * open-metadata.ts so the page can give its own connection the roots.
  */
 import type { Database } from "bun:sqlite";
 import type { PathRoots } from "../_paths.ts";
