@@ -10,13 +10,13 @@
  * (`complete`).
  */
 import type { Database } from "bun:sqlite";
+import { detectionsPerHour, firstOutputRowidSince, newestOutputRowid } from "../components/stores/queries/hourly-detections.ts";
 
 export const WINDOW_DAYS = 31;
 /** Model outputs counted per step (about 5,000 detections at ten per output: some 100 ms on a desktop core). */
 export const OUTPUTS_PER_STEP = 500;
 /** Model outputs are created after their recording; this margin allows for a clock set back since. */
 const OUTPUT_MARGIN_MS = 86_400_000;
-const TOP_TAG = "LEFT JOIN predicted_tags t ON t.id = (SELECT id FROM predicted_tags WHERE detection_id = d.id ORDER BY confidence_score DESC, id LIMIT 1)";
 
 export class HourlyCounts {
   /** `YYYY-MM-DDTHH` (UTC) → label → count. */
@@ -32,22 +32,18 @@ export class HourlyCounts {
 
   /** Counts up to `maxOutputs` model outputs added since the last call; true when it has caught up. */
   update(db: Database, now = new Date(), maxOutputs = OUTPUTS_PER_STEP): boolean {
-    const newest = db.query<{ top: number | null }, []>("SELECT max(rowid) AS top FROM model_outputs").get()?.top ?? 0;
+    const newest = newestOutputRowid(db);
     if (newest <= this.#lastRowid) return (this.#complete = true);
     if (this.#lastRowid === 0) {
       // Start at the window: the first output written in it (by the created_on index).
       const since = new Date(now.getTime() - WINDOW_DAYS * 86_400_000 - OUTPUT_MARGIN_MS).toISOString();
-      const first = db.query<{ first: number | null }, [string]>("SELECT min(rowid) AS first FROM model_outputs WHERE created_on >= ?").get(since)?.first ?? newest + 1;
+      const first = firstOutputRowidSince(db, since) ?? newest + 1;
       this.#lastRowid = first - 1;
       if (newest <= this.#lastRowid) return (this.#complete = true);
     }
     const top = Math.min(newest, this.#lastRowid + maxOutputs);
     if (this.#since === null) this.#since = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
-    const sql = `SELECT substr(r.created_on, 1, 13) AS bucket, coalesce(t.value, m.name_model) AS label, count(*) AS count
-      FROM model_outputs m CROSS JOIN recordings r ON r.id = m.recording_id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG}
-      WHERE m.rowid > $last AND m.rowid <= $top AND m.created_on >= $outputsSince AND r.created_on >= $since
-      GROUP BY bucket, label`;
-    const rows = db.query<{ bucket: string; label: string; count: number }, [Record<string, string | number>]>(sql).all({
+    const rows = detectionsPerHour(db, {
       last: this.#lastRowid,
       top,
       since: this.#since,

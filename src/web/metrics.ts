@@ -8,6 +8,7 @@
 import { STATUS_EXIT } from "../status/health.ts";
 import type { Database } from "bun:sqlite";
 import { existsSync, statfsSync } from "node:fs";
+import { recordingsByState } from "../components/stores/queries/listings.ts";
 import { cpuTemperature } from "../system/metrics.ts";
 import { buildStatus } from "../status/status-report.ts";
 import type { DurationStats } from "./task-durations.ts";
@@ -50,9 +51,9 @@ export function renderMetrics(sources: MetricsSources): string {
   out.add("acoupi_up", "gauge", "1 while the runner serves this page", 1);
   for (const state of Object.keys(STATUS_EXIT)) out.add("acoupi_health", "gauge", "1 for the current health state", report.health === state ? 1 : 0, { state });
   if (sources.db !== null) {
-    const states = sources.db.query<{ state: string; n: number }, []>("SELECT state, count(*) AS n FROM recordings GROUP BY state").all();
+    const states = recordingsByState(sources.db);
     for (const state of ["temp", "saved", "discarded", "missing"]) {
-      out.add("acoupi_recordings", "gauge", "Recordings in the metadata database, by file state", states.find((s) => s.state === state)?.n ?? 0, { state });
+      out.add("acoupi_recordings", "gauge", "Recordings in the metadata database, by file state", states.get(state) ?? 0, { state });
     }
   }
   for (const [task, t] of Object.entries(report.status?.tasks ?? {})) {

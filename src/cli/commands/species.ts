@@ -10,6 +10,7 @@ import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { birdnetWeek, isBirdnetWeek } from "../../components/species-rules/birdnet-week.ts";
 import type { RangeScore } from "../../components/species-rules/range-model.ts";
+import { latestDeploymentCoordinates } from "../../components/stores/queries/deployments.ts";
 import { ConfigError } from "../../errors.ts";
 import { renderTable, type Column } from "../../report/table.ts";
 import { loadConfigured } from "../../app/load-program.ts";
@@ -32,8 +33,7 @@ function deploymentCoordinates(dbPath: string | undefined): { latitude: number; 
   if (dbPath === undefined || !existsSync(dbPath)) return null;
   const db = new Database(dbPath, { readonly: true });
   try {
-    const row = db.query<{ latitude: number | null; longitude: number | null }, []>("SELECT latitude, longitude FROM deployments ORDER BY started_on DESC LIMIT 1").get();
-    return row?.latitude == null || row.longitude == null ? null : { latitude: row.latitude, longitude: row.longitude };
+    return latestDeploymentCoordinates(db);
   } finally {
     db.close();
   }

@@ -14,8 +14,7 @@ import { AcoupiError, ConfigError } from "../../errors.ts";
 import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { metadataSource } from "../../report/metadata-db.ts";
 import { openMetadataReadonly } from "../../components/stores/queries/open-metadata.ts";
-import { toStored } from "../../components/stores/_paths.ts";
-import { findRecording, recordingDetections, type DetectionListRow } from "../../components/stores/queries/listings.ts";
+import { findRecording, recordingAtPath, recordingDetections, type DetectionListRow } from "../../components/stores/queries/listings.ts";
 import type { SpectrogramView } from "../../report/spectrogram/render.ts";
 import { spectrogramPng, type SpectrogramSource } from "../../report/spectrogram/spectrogram-png.ts";
 
@@ -55,9 +54,7 @@ async function detectionsAt(path: string, dbFlag: string | undefined, rootFlag: 
   if (!existsSync(source.path)) return { detections: [] };
   const db = openMetadataReadonly(source.path, source.roots);
   try {
-    const stored = toStored(path, source.roots);
-    const sql = "SELECT id, time_expansion FROM recordings WHERE path = ? AND path_root IS ?";
-    const row = db.query<{ id: string; time_expansion: number }, [string, string | null]>(sql).get(stored.path as string, stored.root);
+    const row = recordingAtPath(db, path, source.roots);
     return row === null ? { detections: [] } : { detections: recordingDetections(db, row.id), timeExpansion: row.time_expansion };
   } finally {
     db.close();

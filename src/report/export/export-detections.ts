@@ -5,6 +5,7 @@
  * while writing or while publishing, aborts the exporter: no partial file is left behind.
  */
 import type { Database } from "bun:sqlite";
+import { deploymentPlaces } from "../../components/stores/queries/deployments.ts";
 import { iterateDetections } from "../../components/stores/queries/listings.ts";
 import type { ReportFilters } from "../../components/stores/queries/report-filters.ts";
 import { audacityLabels } from "./audacity.ts";
@@ -30,11 +31,6 @@ export interface ExportOptions {
 export interface ExportResult {
   rows: number;
   files: string[];
-}
-
-function deploymentPlaces(db: Database): Map<string, { name: string; latitude: number | null; longitude: number | null }> {
-  const rows = db.query<{ id: string; name: string; latitude: number | null; longitude: number | null }, []>("SELECT id, name, latitude, longitude FROM deployments").all();
-  return new Map(rows.map((r) => [r.id, r]));
 }
 
 function exporterFor(db: Database, options: ExportOptions): Exporter {

@@ -10,6 +10,7 @@
  * rows tie-break on rowid, which the created_on index carries, so no query sorts every recording.
  */
 import type { Database } from "bun:sqlite";
+import { toStored, type PathRoots } from "../_paths.ts";
 import { reviewJoin } from "../reviews.ts";
 import { BY_TIME, COMMON_NAME, detectionConditions, direction, filtersDetections, KEPT, PATH, recordingConditions, RELATIVE_PATH, tail, TOP_TAG, VERDICT_COLUMNS, type Params, type ReportFilters } from "./report-filters.ts";
 
@@ -138,4 +139,17 @@ export function recordingDetections(db: Database, recordingId: string): Detectio
       JOIN model_outputs m ON m.recording_id = r.id JOIN detections d ON d.model_output_id = m.id ${TOP_TAG} ${reviewJoin(db)}
     WHERE r.id = lower($id) ORDER BY coalesce(d.start_time_s, 0), d.rowid`;
   return db.query<DetectionListRow, [Params]>(sql).all({ id: recordingId });
+}
+
+/** The recording whose file is at the absolute `path` (stored relative to one of `roots`, or as given), or null. */
+export function recordingAtPath(db: Database, path: string, roots: PathRoots | undefined): { id: string; time_expansion: number } | null {
+  const stored = toStored(path, roots);
+  const sql = "SELECT id, time_expansion FROM recordings WHERE path = ? AND path_root IS ?";
+  return db.query<{ id: string; time_expansion: number }, [string, string | null]>(sql).get(stored.path ?? path, stored.root);
+}
+
+/** The number of recordings in each file state (states with none are absent). */
+export function recordingsByState(db: Database): Map<string, number> {
+  const rows = db.query<{ state: string; n: number }, []>("SELECT state, count(*) AS n FROM recordings GROUP BY state").all();
+  return new Map(rows.map((r) => [r.state, r.n]));
 }
