@@ -18,7 +18,7 @@ import type { Clock } from "../scheduler/clock.ts";
 import { dailyWindow, isWithinDailyWindow } from "../time/time-of-day.ts";
 import { secondsOfDay, zonedClock } from "../time/zoned-clock.ts";
 import { snapshotDatabase } from "../backup/snapshot-db.ts";
-import { relativizeMetadataCopy } from "../backup/relative-copy.ts";
+import { relativizeMetadataCopy } from "../components/stores/relativize-copy.ts";
 import { objectKey } from "./object-key.ts";
 import { S3Bucket, S3RequestError } from "./s3-bucket.ts";
 import { sendFile } from "./send-file.ts";

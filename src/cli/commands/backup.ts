@@ -12,7 +12,7 @@ import { defineCommand } from "citty";
 import { ConfigError } from "../../errors.ts";
 import { loadConfigured } from "../../app/load-program.ts";
 import { runBackup } from "../../backup/backup.ts";
-import { relativizeMetadataCopy } from "../../backup/relative-copy.ts";
+import { relativizeMetadataCopy } from "../../components/stores/relativize-copy.ts";
 import { formatBytes, parseRate } from "../../backup/rate.ts";
 
 export default defineCommand({

@@ -3,9 +3,9 @@
  * sensor's database gains `path_root`) and every path under the sensor's recordings or temp
  * folder stored relative to it, so the copy finds its recordings in `recordings/` beside it.
  */
-import { relativizePaths, type PathRoots } from "../components/stores/_paths.ts";
-import { assertOwnSchema, storeMigrations } from "../components/stores/_schema.ts";
-import { openSqlite } from "../system/sqlite.ts";
+import { relativizePaths, type PathRoots } from "./_paths.ts";
+import { assertOwnSchema, storeMigrations } from "./_schema.ts";
+import { openSqlite } from "../../system/sqlite.ts";
 
 export function relativizeMetadataCopy(file: string, roots: PathRoots): void {
   const db = openSqlite(file, { label: "metadata copy", migrations: storeMigrations(roots), recognise: assertOwnSchema, synchronous: "NORMAL" });
