@@ -4,9 +4,10 @@
  * tracks each recording's file `state`, and offers `transaction(fn)` so the detection task can
  * write model outputs and outbox messages together (attach the outbox to `connection` with
  * SqliteMessageStore's `deps.connection`). Paths are stored relative to their root (`_paths.ts`);
- * the schema lives in `_schema.ts`, the readers in `_rows.ts`.
+ * the schema lives in `_schema.ts`, its prepared inserts in `_writes.ts`, the runner's readers in
+ * `_rows.ts`; the readers of other processes (listings, exports, the page) are in `queries/`.
  */
-import type { Database, Statement } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import type { ConsolaInstance } from "consola";
 import { z } from "zod";
 import type { Deployment, ModelOutput, Recording } from "../../data/index.ts";
@@ -20,7 +21,7 @@ import { selectModelOutputInfos, selectModelOutputs, selectRecordingsAtPaths, se
 import { selectRetentionCandidates } from "./_retention-rows.ts";
 import { assertOwnSchema, storeMigrations } from "./_schema.ts";
 import { toStored, type PathRoots } from "./_paths.ts";
-import { assertState, deploymentRow, unknownRecording, type Row } from "./_writes.ts";
+import { assertState, deploymentRow, insertModelOutput, prepareInserts, unknownRecording, type Inserts, type Row } from "./_writes.ts";
 import { ensureReviewTable } from "./_review-table.ts";
 import { readActivity, readPredictedTags } from "./_activity.ts";
 import type { ActivityStore, ModelOutputInfo, PredictedTagRow, RecordingState, RecordingWithOutputs, RetentionCandidate, Store, StoreActivity } from "./types.ts";
@@ -44,11 +45,7 @@ export class SqliteStore implements Store, ActivityStore {
   readonly #path: string;
   readonly #recoveredFrom: string | null;
   readonly #roots: PathRoots | undefined;
-  readonly #insertDeployment: Statement<unknown, [Row]>;
-  readonly #insertRecording: Statement<unknown, [Row]>;
-  readonly #insertModelOutput: Statement<unknown, [Row]>;
-  readonly #insertDetection: Statement<unknown, [Row]>;
-  readonly #insertTag: Statement<unknown, [Row]>;
+  readonly #inserts: Inserts;
 
   constructor(config: SqliteStoreConfig, deps: SqliteStoreDeps = {}) {
     const { db_metadata } = SqliteStoreConfigSchema.parse(config);
@@ -68,27 +65,7 @@ export class SqliteStore implements Store, ActivityStore {
       this.#db.close();
       throw error;
     }
-    const db = this.#db;
-    this.#insertDeployment = db.prepare(
-      `INSERT INTO deployments (id, name, latitude, longitude, started_on, ended_on)
-       VALUES ($id, $name, $latitude, $longitude, $started_on, $ended_on) ON CONFLICT (id) DO NOTHING`,
-    );
-    this.#insertRecording = db.prepare(
-      `INSERT INTO recordings (id, deployment_id, created_on, duration_s, samplerate_hz, audio_channels, time_expansion, path, path_root, state)
-       VALUES ($id, $deployment_id, $created_on, $duration_s, $samplerate_hz, $audio_channels, $time_expansion, $path, $path_root, 'temp')
-       ON CONFLICT (id) DO NOTHING`,
-    );
-    this.#insertModelOutput = db.prepare(
-      `INSERT INTO model_outputs (id, recording_id, name_model, created_on) VALUES ($id, $recording_id, $name_model, $created_on)
-       ON CONFLICT (id) DO NOTHING`,
-    );
-    this.#insertDetection = db.prepare(
-      `INSERT INTO detections (id, model_output_id, prediction_type, start_time_s, low_freq_hz, end_time_s, high_freq_hz, detection_score)
-       VALUES ($id, $model_output_id, $prediction_type, $start_time_s, $low_freq_hz, $end_time_s, $high_freq_hz, $detection_score)`,
-    );
-    this.#insertTag = db.prepare(
-      `INSERT INTO predicted_tags (detection_id, key, value, confidence_score) VALUES ($detection_id, $key, $value, $confidence_score)`,
-    );
+    this.#inserts = prepareInserts(this.#db);
   }
 
   /** Where the damaged file this store replaced at open was moved; null when it opened a sound one. */
@@ -128,7 +105,7 @@ export class SqliteStore implements Store, ActivityStore {
   }
 
   storeDeployment(deployment: Deployment): void {
-    storeCall(`store deployment ${deployment.id}`, () => this.#insertDeployment.run(deploymentRow(deployment)));
+    storeCall(`store deployment ${deployment.id}`, () => this.#inserts.deployment.run(deploymentRow(deployment)));
   }
 
   updateDeployment(deployment: Deployment): void {
@@ -153,8 +130,8 @@ export class SqliteStore implements Store, ActivityStore {
   storeRecording(recording: Recording): void {
     storeCall(`store recording ${recording.id}`, () =>
       this.transaction(() => {
-        this.#insertDeployment.run(deploymentRow(recording.deployment));
-        this.#insertRecording.run({
+        this.#inserts.deployment.run(deploymentRow(recording.deployment));
+        this.#inserts.recording.run({
           id: recording.id.toLowerCase(),
           deployment_id: recording.deployment.id.toLowerCase(),
           created_on: sqlTime(recording.created_on),
@@ -173,35 +150,9 @@ export class SqliteStore implements Store, ActivityStore {
     this.#assertRecordingsStored(outputs);
     storeCall(`store ${outputs.length} model outputs`, () =>
       this.transaction(() => {
-        for (const output of outputs) this.#storeModelOutput(output);
+        for (const output of outputs) insertModelOutput(this.#inserts, output);
       }),
     );
-  }
-
-  #storeModelOutput(output: ModelOutput): void {
-    const inserted = this.#insertModelOutput.run({
-      id: output.id.toLowerCase(),
-      recording_id: output.recording.id.toLowerCase(),
-      name_model: output.name_model,
-      created_on: sqlTime(output.created_on),
-    });
-    if (inserted.changes === 0) return; // already stored: idempotent
-    for (const detection of output.detections) {
-      const c = detection.location?.coordinates;
-      this.#insertDetection.run({
-        id: detection.id.toLowerCase(),
-        model_output_id: output.id.toLowerCase(),
-        prediction_type: detection.prediction_type,
-        start_time_s: c?.[0] ?? null,
-        low_freq_hz: c?.[1] ?? null,
-        end_time_s: c?.[2] ?? null,
-        high_freq_hz: c?.[3] ?? null,
-        detection_score: detection.detection_score,
-      });
-      for (const t of detection.tags) {
-        this.#insertTag.run({ detection_id: detection.id.toLowerCase(), key: t.tag.key, value: t.tag.value, confidence_score: t.confidence_score });
-      }
-    }
   }
 
   #assertRecordingsStored(outputs: readonly ModelOutput[]): void {
