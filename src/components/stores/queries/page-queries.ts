@@ -3,8 +3,8 @@
  * score, local day and verdict, "older" by a cursor), a page of recordings, one detection by id,
  * and a species' best recent detections. A page never splits a
  * recording's detections: it ends after the recording that fills it, and its cursor is that
- * recording's time, so "older" continues exactly where it stopped. Charts' counts are in
- * hourly-counts.ts.
+ * recording's time, so "older" continues exactly where it stopped. The charts' counts are in
+ * hourly-detections.ts (kept in memory by web/hourly-counts.ts).
  */
 import type { Database } from "bun:sqlite";
 import { iterateDetections, iterateRecordings, type DetectionListRow, type RecordingListRow } from "./listings.ts";
