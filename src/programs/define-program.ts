@@ -50,19 +50,23 @@ export async function instantiateProgram<S extends z.ZodType>(
     definition: definition as unknown as ProgramDefinition,
     config,
     context,
-    async check(options) {
-      const reports = await context.runChecks(options);
-      await theirs("check", () => definition.check?.(config, context));
-      return reports;
-    },
-    async start(deployment) {
-      await context.runStartHooks(deployment);
-      await theirs("onStart", () => definition.onStart?.(deployment, context));
-    },
-    async end(deployment) {
-      await context.runEndHooks(deployment);
-      await theirs("onEnd", () => definition.onEnd?.(deployment, context));
-    },
+    // The checks and hooks a program registered on its context run here too, so they are blamed alike.
+    check: (options) =>
+      theirs("check", async () => {
+        const reports = await context.runChecks(options);
+        await definition.check?.(config, context);
+        return reports;
+      }),
+    start: (deployment) =>
+      theirs("onStart", async () => {
+        await context.runStartHooks(deployment);
+        await definition.onStart?.(deployment, context);
+      }),
+    end: (deployment) =>
+      theirs("onEnd", async () => {
+        await context.runEndHooks(deployment);
+        await definition.onEnd?.(deployment, context);
+      }),
     close: () => context.close(),
   };
 }

@@ -72,6 +72,13 @@ describe("an error in a program file, through the CLI", () => {
     expectTheirs(run(["task", "run", "broken_task"], "setup"), `Error: Program "thrower" (${THROWS}:6) threw in setup: setup went wrong`);
   }, 240_000);
 
+  test("a throw in setup stops `start --foreground` with the program's error, and no deployment is left started", () => {
+    expect(run(["setup", "--program", THROWS, "--no-prompt", "--where", "setup"], "foreground").code).toBe(0);
+    expectTheirs(run(["start", "--foreground"], "foreground"), `Error: Program "thrower" (${THROWS}:6) threw in setup: setup went wrong`);
+    const status = run(["status"], "foreground");
+    expect(status.stdout).toContain("no deployment is active");
+  }, 240_000);
+
   test("a throw in check is reported as a failed check naming the file and line", () => {
     expect(run(["setup", "--program", THROWS, "--no-prompt", "--where", "check"], "check").code).toBe(0);
     const check = run(["check"], "check");

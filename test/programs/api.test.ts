@@ -248,4 +248,29 @@ describe("program files", () => {
       await instance.close();
     }
   });
+
+  test("a throw in a check or start hook the program registered on its context is the program's too", async () => {
+    const file = programFile(
+      "hooks.ts",
+      `export default (api) => api.defineProgram({
+  name: "hooks",
+  configSchema: api.z.object({}),
+  setup(config, ctx) {
+    ctx.onCheck(() => {
+      throw new Error("hooked check went wrong");
+    });
+    ctx.onStart(() => { JSON.parse("{"); });
+  },
+});
+`,
+    );
+    const instance = await instantiateProgram(await registry.load(file), {}, deps);
+    try {
+      expect((await refusal(instance.check())).message).toBe(`Program "hooks" (${file}:6) threw in check: hooked check went wrong`);
+      const start = await refusal(instance.start({ id: "d", name: "d", latitude: null, longitude: null, started_on: new Date(), ended_on: null }));
+      expect(start.message).toStartWith(`Program "hooks" (${file}:8) threw in onStart: SyntaxError:`);
+    } finally {
+      await instance.close();
+    }
+  });
 });
