@@ -17,7 +17,7 @@ export default (api: ProgramApi) => {
   const { z } = api;
 
   // The template's `model` section is left out: this program brings its own model.
-  const configSchema = api.withDefaults(api.schemas.DetectionProgramConfigSchema.omit({ model: true }), {
+  const configSchema = api.markers.withDefaults(api.templates.DetectionProgramConfigSchema.omit({ model: true }), {
     detections: { threshold: 0.05 },
   }).extend({
     loudness: z
@@ -47,14 +47,15 @@ export default (api: ProgramApi) => {
   }
 
   return api.defineProgram({
+    apiVersion: 1,
     name: "loudness-detector",
     description: "Keeps only the loud recordings, found by its own ONNX model",
     configSchema,
-    workers: api.DETECTION_WORKERS,
+    workers: api.workers.DETECTION_WORKERS,
     setup(config, ctx) {
       const model = new api.models.OnnxModel(
         {
-          ...api.schemas.ModelConfigSchema.parse({
+          ...api.models.ModelConfigSchema.parse({
             path: config.loudness.model,
             labels: config.loudness.labels,
             samplerate: config.loudness.samplerate,

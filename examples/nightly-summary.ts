@@ -16,20 +16,21 @@ import { dirname } from "node:path";
 export default (api: ProgramApi) => {
   const { z } = api;
 
-  const configSchema = api.schemas.BasicConfigSchema.extend({
+  const configSchema = api.templates.BasicConfigSchema.extend({
     summary: z
       .object({
-        file: api.homePath("summaries/daily.jsonl").describe("JSON-lines file the summaries are appended to"),
+        file: api.markers.homePath("summaries/daily.jsonl").describe("JSON-lines file the summaries are appended to"),
         cron: z.string().min(1).default("5 0 * * *").describe("When to write a summary (cron, in `timezone`)"),
       })
       .prefault({}),
   });
 
   return api.defineProgram({
+    apiVersion: 1,
     name: "nightly-summary",
     description: "Records like the default program and appends a daily summary line to a file",
     configSchema,
-    workers: api.DEFAULT_WORKERS,
+    workers: api.workers.DEFAULT_WORKERS,
     setup(config, ctx) {
       const basic = api.templates.basic(ctx, config);
       let since = ctx.deps.clock.now();

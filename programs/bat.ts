@@ -55,6 +55,7 @@ export function batModel(config: BatConfig): Model {
 }
 
 export default defineProgram({
+  apiVersion: 1,
   name: "bat",
   description: "Ultrasonic recording (256 kHz) with an energy trigger and an optional sound-event model; keeps recordings with bat calls",
   configSchema: BatConfigSchema,

@@ -20,9 +20,9 @@ export const BirdnetConfigSchema = withDefaults(DetectionProgramConfigSchema, {
 });
 
 export default defineProgram({
+  apiVersion: 1,
   name: "birdnet",
   description: "BirdNET v2.4 (ONNX) on every recording; bring your own model and labels files",
-  aliases: ["acoupi_birdnet.program"],
   configSchema: BirdnetConfigSchema,
   workers: DETECTION_WORKERS,
   setup: (config, ctx) => void detectionProgramTemplate(ctx, config),

@@ -16,9 +16,9 @@ export const ConnectedConfigSchema = withDefaults(BasicConfigSchema, { recording
 export type ConnectedConfig = z.output<typeof ConnectedConfigSchema>;
 
 export default defineProgram({
+  apiVersion: 1,
   name: "connected",
   description: "Records on a schedule and reports heartbeats over MQTT or HTTP",
-  aliases: ["acoupi.programs.connected"],
   configSchema: ConnectedConfigSchema,
   workers: DEFAULT_WORKERS,
   setup(config, ctx) {

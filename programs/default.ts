@@ -12,9 +12,9 @@ export const DefaultConfigSchema = BasicConfigSchema;
 export type DefaultConfig = z.output<typeof DefaultConfigSchema>;
 
 export default defineProgram({
+  apiVersion: 1,
   name: "default",
   description: "Records on a schedule and files the recordings by date",
-  aliases: ["acoupi.programs.default"],
   configSchema: DefaultConfigSchema,
   workers: DEFAULT_WORKERS,
   setup: (config, ctx) => void basicTemplate(ctx, config),

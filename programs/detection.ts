@@ -14,6 +14,7 @@ export const DetectionConfigSchema = withDefaults(DetectionProgramConfigSchema, 
 });
 
 export default defineProgram({
+  apiVersion: 1,
   name: "detection",
   description: "Records, runs an ONNX model on each recording, and reports detections",
   configSchema: DetectionConfigSchema,

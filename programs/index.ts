@@ -1,7 +1,10 @@
 /**
  * @module The built-in programs: each loaded lazily (compiled into the binary, imported only when
  * chosen, so `--help` loads none of them), with acoupi's module names as aliases. The CLI builds
- * its program registry from this list; src/programs/ never imports programs/.
+ * its program registry from this list; src/programs/ never imports programs/. Each program
+ * declares `apiVersion: 1` and composes only from names of the program API (docs/program-api.md),
+ * importing each from the module that defines it, so the default program does not load the model
+ * and messenger code it never uses (test/programs/api.test.ts holds them to the API).
  */
 import type { BuiltinPrograms } from "../src/programs/registry.ts";
 

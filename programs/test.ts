@@ -12,9 +12,9 @@ export const TestConfigSchema = z.object({
 });
 
 export default defineProgram({
+  apiVersion: 1,
   name: "test",
   description: "Logs its configuration every 10 s; for trying acoupi out",
-  aliases: ["acoupi.programs.test"],
   configSchema: TestConfigSchema,
   setup(config, ctx) {
     const logger = ctx.deps.logger.withTag("test_task");

@@ -97,6 +97,23 @@ export class ProgramNotFoundError extends AcoupiError {
   }
 }
 
+/**
+ * An error in a user's program file, not in acoupi: it does not parse, imports what is not there,
+ * declares an API version this binary does not serve, or throws in its `setup`, `check`, a hook or
+ * a task. `file` and `line` say where (line 0 when no line is known), `program` which program.
+ */
+export class ProgramFileError extends AcoupiError {
+  readonly file: string;
+  readonly line: number;
+  readonly program: string;
+  constructor(message: string, options: AcoupiErrorOptions & { file: string; line: number; program: string }) {
+    super("program-file", message, options);
+    this.file = options.file;
+    this.line = options.line;
+    this.program = options.program;
+  }
+}
+
 /** A program file whose loading (its top-level code, or its default-exported function) did not finish in time. */
 export class ProgramLoadTimeoutError extends AcoupiError {
   constructor(path: string, seconds: number) {

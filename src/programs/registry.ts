@@ -6,10 +6,14 @@
  * nothing installed beside the binary. Loading a file has a deadline (`PROGRAM_LOAD_DEADLINE_MS`,
  * 10 s): a file whose top-level code waits for ever fails with a ProgramLoadTimeoutError instead
  * of hanging `acoupi run` (a service that never records) or `acoupi stop` (a stop that never stops).
+ * A file that does not parse, imports what is missing, throws, or declares a program API version
+ * this binary does not serve is refused with a ProgramFileError naming the file and line.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { ProgramLoadTimeoutError, ProgramNotFoundError } from "../errors.ts";
+import { ProgramFileError, ProgramLoadTimeoutError, ProgramNotFoundError } from "../errors.ts";
+import { DEFAULT_API_VERSION, PROGRAM_API_VERSIONS } from "./api-version.ts";
+import { blame, fileProgramName, loadError, markProgramFile } from "./program-file-errors.ts";
 import type { ProgramDefinition } from "./types.ts";
 
 type Loader = () => Promise<{ default: ProgramDefinition }>;
@@ -75,19 +79,49 @@ async function loadProgramFile(name: string, path: string, builtins: string[]): 
   try {
     module = (await import(path)) as Record<string, unknown>;
   } catch (cause) {
-    throw new ProgramNotFoundError(name, builtins, { cause, help: `Loading ${path} failed: ${(cause as Error).message}` });
+    throw loadError(cause, path);
   }
   const exported = module.default ?? module.program;
-  const { programApi } = await import("./api.ts");
-  const definition = typeof exported === "function" ? await (exported as (api: unknown) => unknown)(programApi) : exported;
+  let definition: unknown = exported;
+  if (typeof exported === "function") {
+    const { programApi } = await import("./api.ts");
+    try {
+      definition = await (exported as (api: unknown) => unknown)(programApi);
+    } catch (error) {
+      throw blame(error, path, fileProgramName(path), "its default-exported function");
+    }
+  }
   if (!isProgramDefinition(definition)) {
-    throw new ProgramNotFoundError(name, builtins, {
-      help: `${path} must default-export defineProgram({...}) or a function (api) => api.defineProgram({...})`,
+    throw new ProgramFileError(`Program file ${path} defines no program`, {
+      file: path,
+      line: 0,
+      program: fileProgramName(path),
+      help: `${path} must default-export a function (api) => api.defineProgram({ apiVersion: 1, name, configSchema, setup }) (docs/program-api.md)`,
     });
   }
+  checkApiVersion(definition, path);
+  markProgramFile(definition, path);
   return definition;
 }
 
+/** Refuses a program file written against a program API version this binary does not serve. */
+function checkApiVersion(definition: ProgramDefinition, path: string): void {
+  const declared = definition.apiVersion ?? DEFAULT_API_VERSION;
+  if (PROGRAM_API_VERSIONS.includes(declared)) return;
+  const served = PROGRAM_API_VERSIONS.join(", ");
+  const newer = declared > Math.max(...PROGRAM_API_VERSIONS);
+  throw new ProgramFileError(
+    `Program "${definition.name}" (${path}) declares program API version ${String(declared)}; this acoupi serves version ${served}`,
+    {
+      file: path,
+      line: 0,
+      program: definition.name,
+      help: newer
+        ? `Install an acoupi that serves version ${String(declared)} (\`acoupi self-update\`), or write the program against version ${served} (docs/program-api.md)`
+        : `Port the program to version ${served} and set \`apiVersion: ${PROGRAM_API_VERSIONS.at(-1)}\` (docs/program-api.md lists what changed)`,
+    },
+  );
+}
 function isProgramDefinition(value: unknown): value is ProgramDefinition {
   if (value === null || typeof value !== "object") return false;
   const v = value as Record<string, unknown>;

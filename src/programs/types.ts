@@ -34,10 +34,14 @@ export interface TaskOptions {
 export type Hook = (deployment: Deployment) => void | Promise<void>;
 
 export interface ProgramDefinition<S extends z.ZodType = z.ZodType> {
+  /**
+   * The program API version the program is written against (`PROGRAM_API_VERSIONS` lists those
+   * this binary serves). A program file that declares another is refused by name; one that
+   * declares none is taken as version 1, the first.
+   */
+  apiVersion?: number;
   name: string;
   description?: string;
-  /** Other names this program answers to, such as acoupi's module path. */
-  aliases?: readonly string[];
   configSchema: S;
   workers?: readonly WorkerSpec[];
   setup(config: z.output<S>, ctx: ProgramContext): void | Promise<void>;

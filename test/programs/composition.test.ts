@@ -90,7 +90,7 @@ describe("withDefaults", () => {
 describe("the program API for external files", () => {
   test("carries the templates, the component factories and classes, the schemas and zod", () => {
     const api = programApi;
-    expect(Object.keys(api.templates).sort()).toEqual(["basic", "detection", "detectionProgram", "messaging"]);
+    expect(Object.keys(api.templates).filter((name) => !name.endsWith("Schema")).sort()).toEqual(["basic", "detection", "detectionProgram", "messaging"]);
     for (const kind of ["recorders", "conditions", "savingFilters", "fileManagers", "models", "cleaners", "messageBuilders", "summarisers", "messengers", "stores", "messageStores"] as const) {
       expect(Object.keys(api[kind]).length).toBeGreaterThan(0);
     }
@@ -106,9 +106,10 @@ describe("the program API for external files", () => {
     writeFileSync(
       file,
       `export default (api) => api.defineProgram({
+        apiVersion: 1,
         name: "composed",
-        configSchema: api.schemas.DetectionProgramConfigSchema,
-        workers: api.DETECTION_WORKERS,
+        configSchema: api.templates.DetectionProgramConfigSchema,
+        workers: api.workers.DETECTION_WORKERS,
         setup: (config, ctx) => { api.templates.detectionProgram(ctx, config); },
       });`,
     );

@@ -21,14 +21,14 @@ const BACKLOG_MAX = 3;
 const SLOW_PROGRAM = `
 export default (api) => {
   const { z } = api;
-  const configSchema = api.schemas.DetectionProgramConfigSchema.omit({ model: true }).extend({
+  const configSchema = api.templates.DetectionProgramConfigSchema.omit({ model: true }).extend({
     slow: z.object({ seconds: z.number().positive().default(${MODEL_S}).describe("Seconds each analysis takes") }).prefault({}).describe("The slow model"),
   });
   return api.defineProgram({
     name: "slow-model",
     description: "A detection program whose model is slower than the recordings come",
     configSchema,
-    workers: api.DETECTION_WORKERS,
+    workers: api.workers.DETECTION_WORKERS,
     setup(config, ctx) {
       const model = {
         name: "slow",

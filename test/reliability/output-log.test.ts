@@ -17,7 +17,7 @@ const SLACK = 100_000;
 
 const PROGRAM = `export default (api) => api.defineProgram({
   name: "floods-its-console",
-  configSchema: api.schemas.BasicConfigSchema,
+  configSchema: api.templates.BasicConfigSchema,
   setup(config, ctx) {
     api.templates.basic(ctx, config);
   },

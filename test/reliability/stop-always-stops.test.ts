@@ -21,7 +21,7 @@ const forever = () => new Promise(() => setInterval(() => {}, 1000));
 if (existsSync(HERE + "/hang-load")) await forever();
 export default (api) => api.defineProgram({
   name: "hangs-on-purpose",
-  configSchema: api.schemas.BasicConfigSchema,
+  configSchema: api.templates.BasicConfigSchema,
   setup(config, ctx) {
     api.templates.basic(ctx, config);
   },

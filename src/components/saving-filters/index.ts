@@ -1,10 +1,13 @@
-/** @module Saving filters, re-exported: time windows, dawn/dusk, thresholds, tags, and the default list. */
-export * from "./after-dawn-dusk.ts";
-export * from "./before-dawn-dusk.ts";
-export * from "./detection-tag-value.ts";
-export * from "./detection-tags.ts";
-export * from "./frequency-schedule.ts";
-export * from "./recording-saving.ts";
-export * from "./save-if-in-interval.ts";
-export * from "./saving-threshold.ts";
+/**
+ * @module Saving filters, the program API's `savingFilters`: time windows, dawn and dusk, a
+ * frequency schedule, detection thresholds and tags, and the schema of the `recording_saving` section.
+ */
+export { afterDawnDusk } from "./after-dawn-dusk.ts";
+export { beforeDawnDusk } from "./before-dawn-dusk.ts";
+export { detectionTagValue } from "./detection-tag-value.ts";
+export { detectionTags } from "./detection-tags.ts";
+export { frequencySchedule } from "./frequency-schedule.ts";
+export { RecordingSavingSchema } from "./recording-saving.ts";
+export { saveIfInInterval } from "./save-if-in-interval.ts";
+export { savingThreshold } from "./saving-threshold.ts";
 export type * from "./types.ts";

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freeBytes, hasFreeSpace } from "../../../src/components/conditions/index.ts";
+import { freeBytes, hasFreeSpace } from "../../../src/components/conditions/has-free-space.ts";
 import { AcoupiError } from "../../../src/errors.ts";
 
 describe("hasFreeSpace on the real filesystem", () => {

@@ -5,9 +5,9 @@ import {
   idFileManager,
   saveRecordingManager,
   SavingManagersSchema,
-  savingManagersFromConfig,
 } from "../../../src/components/file-managers/index.ts";
 import { ConfigError } from "../../../src/errors.ts";
+import { savingManagersFromConfig } from "../../../src/components/file-managers/save-recording-manager.ts";
 import { acoupiHome } from "../../../src/system/paths.ts";
 import { outputWith, RECORDING_ID, recordingAt } from "../saving-filters/_records.ts";
 

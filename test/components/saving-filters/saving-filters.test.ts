@@ -9,11 +9,11 @@ import {
   frequencySchedule,
   RecordingSavingSchema,
   saveIfInInterval,
-  savingFiltersFromConfig,
   savingThreshold,
 } from "../../../src/components/saving-filters/index.ts";
 import { civilTwilight } from "../../../src/time/twilight.ts";
 import { ConfigError } from "../../../src/errors.ts";
+import { savingFiltersFromConfig } from "../../../src/components/saving-filters/recording-saving.ts";
 import { outputWith, recordingAt } from "./_records.ts";
 
 const LONDON = { latitude: 51.5074, longitude: -0.1278 };
