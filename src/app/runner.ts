@@ -28,7 +28,7 @@ import { ProgressWatch, stallIntervalsFromEnv } from "./progress-watch.ts";
 import { acquireRunLock, type RunLock } from "../system/run-lock.ts";
 import { writeRunnerConfig } from "./runner-config.ts";
 import { DEFAULT_STATUS_INTERVAL_MS, writeStatus, type RunnerStatus, type TaskStatus } from "../status/status-file.ts";
-import type { WebConfig } from "../web/config.ts";
+import type { WebConfig } from "../programs/templates/web-config.ts";
 import type { WebServer } from "../web/server.ts";
 
 export interface RunnerOptions {

@@ -24,7 +24,7 @@ import { installPathRoots } from "../report/path-roots.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { buildStatus, healthText } from "../status/status-report.ts";
 import { audioResponse } from "./audio-response.ts";
-import type { WebConfig } from "./config.ts";
+import type { WebConfig } from "../programs/templates/web-config.ts";
 import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";

@@ -29,7 +29,7 @@ import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { activeDeployment } from "../../system/deployment-file.ts";
 import { deviceIdProblem, readDeviceIdentity, type DeviceIdSource } from "../../system/device-id.ts";
 import { acoupiPaths, type AcoupiPaths } from "../../system/paths.ts";
-import type { WebConfig } from "../../web/config.ts";
+import type { WebConfig } from "../../programs/templates/web-config.ts";
 import { ensureWebToken } from "../../web/token.ts";
 import { deviceIdFile, programs } from "../../app/load-program.ts";
 

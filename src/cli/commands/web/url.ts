@@ -10,7 +10,7 @@
 import { defineCommand } from "citty";
 import { AcoupiError, ConfigError } from "../../../errors.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
-import type { WebConfig } from "../../../web/config.ts";
+import type { WebConfig } from "../../../programs/templates/web-config.ts";
 import { ensureWebToken, readEndpoint, webUrl } from "../../../web/token.ts";
 import { loadConfigured } from "../../../app/load-program.ts";
 
