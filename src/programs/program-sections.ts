@@ -102,17 +102,26 @@ export function programSections(config: unknown, source: SectionsSource = {}): P
 }
 
 type Unseparated<K extends string> = K extends `${infer A}_${infer B}` ? Unseparated<`${A}${B}`> : K extends `${infer A}-${infer B}` ? Unseparated<`${A}${B}`> : K;
-type Folded<K extends string> = Lowercase<Unseparated<K>> extends `${infer Stem}s` ? Stem : Lowercase<Unseparated<K>>;
+type Folded<K extends string> = K extends string ? (Lowercase<Unseparated<K>> extends `${infer Stem}s` ? Stem : Lowercase<Unseparated<K>>) : never;
+type LiteralKeys<C> = { [K in keyof C & string]: string extends K ? never : K }[keyof C & string];
 /** Known sections under another spelling: what `folded` finds at run time, found by the compiler. */
-type Renamed<C> = { [K in Exclude<keyof C, SectionName> & string]: Folded<K> extends Folded<SectionName> ? K : never }[Exclude<keyof C, SectionName> & string];
+type Renamed<C> = { [K in Exclude<LiteralKeys<C>, SectionName>]: Folded<K> extends Folded<SectionName> ? K : never }[Exclude<LiteralKeys<C>, SectionName>];
 
 /**
  * What a typed config must be for `sectionsOf`: each known section it has in the shape acoupi
  * reads, and no key that looks like a known section renamed (such a key must be `never`).
  */
-export type CheckedSections<C> = { [K in keyof C & SectionName]-?: SectionsInput[K] } & { [K in Renamed<C>]: never };
+export type CheckedSections<C> = { [K in keyof C as K extends SectionName ? K : never]: SectionsInput[K & SectionName] } & { [K in Renamed<C>]: never };
 
 /** `programSections` for code that knows its config's type: a renamed or reshaped section does not compile. */
 export function sectionsOf<C extends object>(config: C & CheckedSections<C>, source: SectionsSource = {}): ProgramSections {
   return programSections(config, source);
 }
+
+/**
+ * For `defineProgram`: nothing when a config type `C` passes `sectionsOf`'s check, else a
+ * `configSchema` type that no schema matches, whose text says which section is renamed or reshaped.
+ */
+export type SectionsGuard<C> = C extends CheckedSections<C>
+  ? unknown
+  : { configSchema: [Renamed<C>] extends [never] ? "a known section (timezone, paths, recording, web, messaging, microphone) has another shape than acoupi reads" : `the config section "${Renamed<C>}" looks like a renamed known section: acoupi would ignore it` };

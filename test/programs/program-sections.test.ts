@@ -1,13 +1,17 @@
 /**
  * @module The one door to a program config's known sections: the built-in programs' configs read
  * as typed sections; a renamed or reshaped section is a ConfigError naming the key at run time,
- * and (the `@ts-expect-error` lines, checked by `tsc --noEmit`) a compile error through `sectionsOf`.
+ * and (the `@ts-expect-error` lines, checked by `tsc --noEmit`) a compile error through `sectionsOf`
+ * and `defineProgram`.
  */
 import { describe, expect, test } from "bun:test";
 import { ConnectedConfigSchema } from "../../programs/connected.ts";
 import { DefaultConfigSchema } from "../../programs/default.ts";
 import { TestConfigSchema } from "../../programs/test.ts";
+import { z } from "zod";
 import { ConfigError } from "../../src/errors.ts";
+import { defineProgram } from "../../src/programs/define-program.ts";
+import { WebConfigSchema } from "../../src/programs/templates/web-config.ts";
 import { programSections, sectionsOf } from "../../src/programs/program-sections.ts";
 
 const PATHS = { tmp_audio: "/data/tmp", recordings: "/data/recordings", db_metadata: "/data/metadata.db" };
@@ -85,6 +89,9 @@ describe("the known sections of a program's config", () => {
     const renamed = { timezone: "UTC", webs: { enabled: true } };
     // @ts-expect-error -- "webs" stands for the known section "web": the compiler refuses it
     expect(refusal(() => sectionsOf(renamed)).key).toBe("web");
+    const singular = { path: PATHS };
+    // @ts-expect-error -- "path" stands for "paths"
+    expect(refusal(() => sectionsOf(singular)).key).toBe("paths");
     const plural = { paths: PATHS, microphones: { device_name: "hw:1,0", samplerate: 48000, audio_channels: 1 } };
     // @ts-expect-error -- "microphones" stands for "microphone"
     expect(refusal(() => sectionsOf(plural)).key).toBe("microphone");
@@ -94,5 +101,17 @@ describe("the known sections of a program's config", () => {
     const mistyped = { recording: { interval: "10" } };
     // @ts-expect-error -- recording.interval is a number of seconds
     expect(refusal(() => sectionsOf(mistyped)).key).toBe("recording.interval");
+  });
+
+  test("defineProgram does not compile a program whose schema renames a known section, and compiles one without any", () => {
+    const renamed = defineProgram({
+      name: "renamed-web",
+      // @ts-expect-error -- "webs" looks like the known section "web" renamed
+      configSchema: z.object({ timezone: z.string().default("UTC"), webs: WebConfigSchema.prefault({}) }),
+      setup() {},
+    });
+    expect(refusal(() => programSections(renamed.configSchema.parse({}), { program: renamed.name })).key).toBe("web");
+    const plain = defineProgram({ name: "plain", configSchema: z.object({ greeting: z.string().default("hi") }), setup() {} });
+    expect(programSections(plain.configSchema.parse({}))).toEqual({});
   });
 });
