@@ -5,8 +5,9 @@
  * here and nowhere else, from a config the program's own schema has validated. Each section is
  * optional, because a program may do without it (the `test` program has none); a section that is
  * there must have the shape the machinery reads, and one that seems renamed (`path` for `paths`,
- * `webs` for `web`) is refused by name instead of reading as absent. `sectionsOf` does the same
- * for code that knows its config's type, where such a rename is a compile error.
+ * `webs` for `web`) is refused by name instead of reading as absent. Where the config's type is
+ * known, the same is a compile error: `defineProgram` refuses such a schema (SectionsGuard), and
+ * `sectionsOf` such a config.
  */
 import { z } from "zod";
 import { describeIssue } from "../config/validate.ts";
