@@ -19,7 +19,7 @@ import { DeploymentError } from "../errors.ts";
 import { FILE_MANAGEMENT_TASK, RECORDING_TASK } from "../tasks/names.ts";
 import type { ProgramDefinition, ProgramDeps } from "../programs/types.ts";
 import { instantiateProgram } from "../programs/define-program.ts";
-import { Scheduler } from "../scheduler/scheduler.ts";
+import { programSections, type ProgramSections } from "../programs/program-sections.ts";
 import type { Schedule, TaskEventListener } from "../scheduler/types.ts";
 import { activeDeployment } from "../system/deployment-file.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
@@ -27,8 +27,8 @@ import { readLiveRunner, removePidfile, writePidfile } from "../system/pidfile.t
 import { ProgressWatch, stallIntervalsFromEnv } from "./progress-watch.ts";
 import { acquireRunLock, type RunLock } from "../system/run-lock.ts";
 import { writeRunnerConfig } from "./runner-config.ts";
+import { buildScheduler } from "./build-scheduler.ts";
 import { DEFAULT_STATUS_INTERVAL_MS, writeStatus, type RunnerStatus, type TaskStatus } from "../status/status-file.ts";
-import type { WebConfig } from "../web/config.ts";
 import type { WebServer } from "../web/server.ts";
 
 export interface RunnerOptions {
@@ -96,6 +96,8 @@ function unlessStopped<T>(work: Promise<T>, stopped: Promise<string>): Promise<T
 /** Runs until SIGTERM or SIGINT; resolves with the exit code. */
 export async function runDeployment(options: RunnerOptions): Promise<number> {
   const { paths, deps } = options;
+  // A section acoupi reads that is malformed or renamed stops the start here, before anything is written.
+  const sections = programSections(options.config, { program: options.programName });
   const lock = options.lock ?? (await takeRunLock(paths));
   logToFile(() => new RotatingLogFile(join(paths.logDir, LOG_FILE)));
   // What a program prints goes through the logger (rotated); what still bypasses it (raw writes,
@@ -130,10 +132,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
   };
   const program = await unlessStopped(instantiateProgram(options.definition, options.config, deps), stopped);
   if (program === null) return abandonStart(null);
-  const timezone = (options.config as { timezone?: string }).timezone;
-  const scheduler = new Scheduler({ queues: { ...program.context.queues }, clock: deps.clock, timezone, logger: deps.logger });
-  for (const task of program.context.tasks) scheduler.add(task);
-  program.context.setTaskStatsSource(() => scheduler.stats());
+  const scheduler = buildScheduler(program, deps, sections);
 
   const startedAt = new Date().toISOString();
   let webProblem: string | null = null;
@@ -213,7 +212,7 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
     throw error;
   }
   deps.logger.info(`Running program ${options.definition.name} for deployment "${deployment.name}" (pid ${process.pid})`);
-  const web = await startWeb(options, (listener) => scheduler.onTaskEvent(listener), (problem) => (webProblem = problem));
+  const web = await startWeb(options, sections, (listener) => scheduler.onTaskEvent(listener), (problem) => (webProblem = problem));
   publish();
   options.onReady?.();
   const timer = setInterval(publish, statusIntervalMs);
@@ -250,10 +249,11 @@ export async function runDeployment(options: RunnerOptions): Promise<number> {
  */
 async function startWeb(
   options: RunnerOptions,
+  sections: ProgramSections,
   onTaskEvent: (listener: TaskEventListener) => () => void,
   onProblem: (reason: string) => void,
 ): Promise<WebServer | null> {
-  const web = (options.config as { web?: WebConfig }).web;
+  const web = sections.web;
   if (web?.enabled !== true) return null;
   try {
     // The page runs in its own Worker: no request can delay capture or filing on this thread.

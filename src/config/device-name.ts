@@ -28,13 +28,12 @@ export function matchCard(name: string, cards: readonly CardInfo[]): string | nu
 }
 
 /**
- * Rewrites `config.microphone.device_name` in place when it is a PyAudio name; throws a
- * ConfigError listing the sound cards when none matches. Loads libasound only for such a name.
+ * The ALSA device a PyAudio `microphone.device_name` means, or null when `name` is an ALSA name
+ * already; throws a ConfigError listing the sound cards when none matches. Loads libasound only
+ * for a PyAudio name.
  */
-export async function matchPyAudioDevice(config: unknown): Promise<void> {
-  const microphone = (config as { microphone?: { device_name?: unknown } } | null)?.microphone;
-  const name = microphone?.device_name;
-  if (typeof name !== "string" || !isPyAudioName(name) || !microphone) return;
+export async function alsaDeviceFor(name: string): Promise<string | null> {
+  if (!isPyAudioName(name)) return null;
   const { listCards } = await import("../../native/alsa/devices.ts");
   const cards = listCards();
   const device = matchCard(name, cards);
@@ -46,5 +45,5 @@ export async function matchPyAudioDevice(config: unknown): Promise<void> {
     });
   }
   process.stdout.write(`microphone.device_name "${name}" is the sound card ${device.slice(4)}: using ALSA device ${device}\n`);
-  microphone.device_name = device;
+  return device;
 }

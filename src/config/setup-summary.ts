@@ -22,11 +22,14 @@ function recording(config: unknown): string | null {
 
 function keeping(config: unknown): string[] {
   const out: string[] = [];
-  const saving = valueAt(config, "recording_saving") as Record<string, unknown> | null | undefined;
-  if (saving) out.push(`keeps only recordings made between ${hhmm(saving.starttime)} and ${hhmm(saving.endtime)}${saving.before_dawndusk_duration || saving.after_dawndusk_duration ? ", or around dawn and dusk" : ""}`);
-  const managers = valueAt(config, "saving_managers") as Record<string, unknown> | null | undefined;
-  if (managers) {
-    out.push(`keeps a recording only if a detection scores ≥ ${num(managers.saving_threshold)} (≥ ${num(managers.detection_threshold)} in ${String(managers.true_dir)}/, the rest in ${String(managers.false_dir)}/)`);
+  const saving = (field: string) => valueAt(config, `recording_saving.${field}`);
+  if (valueAt(config, "recording_saving")) {
+    const dawnDusk = saving("before_dawndusk_duration") || saving("after_dawndusk_duration");
+    out.push(`keeps only recordings made between ${hhmm(saving("starttime"))} and ${hhmm(saving("endtime"))}${dawnDusk ? ", or around dawn and dusk" : ""}`);
+  }
+  const managers = (field: string) => valueAt(config, `saving_managers.${field}`);
+  if (valueAt(config, "saving_managers")) {
+    out.push(`keeps a recording only if a detection scores ≥ ${num(managers("saving_threshold"))} (≥ ${num(managers("detection_threshold"))} in ${String(managers("true_dir"))}/, the rest in ${String(managers("false_dir"))}/)`);
   } else if (valueAt(config, "model") !== undefined) out.push("keeps every recording, with or without detections");
   if (out.length === 0) out.push("keeps every recording");
   const threshold = valueAt(config, "detections.threshold");
@@ -45,11 +48,11 @@ function hostOf(url: unknown): string {
 function sending(config: unknown): string | null {
   const messaging = valueAt(config, "messaging");
   if (messaging === undefined) return null;
-  const mqtt = valueAt(config, "messaging.mqtt") as Record<string, unknown> | null;
-  const http = valueAt(config, "messaging.http") as Record<string, unknown> | null;
+  const mqtt = valueAt(config, "messaging.mqtt");
+  const http = valueAt(config, "messaging.http");
   if (!mqtt && !http) return "Sends nothing: no messenger (messaging.mqtt or messaging.http) is configured, so no message is queued";
   // The host alone: a URL can carry a password or a token, which are never printed.
-  const to = http ? `to ${hostOf(http.base_url)}` : `to the MQTT broker ${String(mqtt?.host)}:${num(mqtt?.port)}`;
+  const to = http ? `to ${hostOf(valueAt(http, "base_url"))}` : `to the MQTT broker ${String(valueAt(mqtt, "host"))}:${num(valueAt(mqtt, "port"))}`;
   const threshold = valueAt(config, "detections.message_threshold") ?? valueAt(config, "detections.threshold");
   const detections = typeof threshold === "number" ? `detections scoring ≥ ${threshold} and ` : "";
   return `Sends ${detections}a heartbeat every ${span(valueAt(config, "messaging.heartbeat_interval"))} ${to}`;

@@ -9,10 +9,11 @@ import type { z } from "zod";
 import type { CheckReport, Deployment } from "../data/index.ts";
 import { blame, programFileOf } from "./program-file-errors.ts";
 import { ProgramContext } from "./program-context.ts";
+import type { SectionsGuard } from "./program-sections.ts";
 import type { ProgramDefinition, ProgramDeps } from "./types.ts";
 import { DEFAULT_WORKERS, queueConcurrency } from "./workers.ts";
 
-export function defineProgram<S extends z.ZodType>(definition: ProgramDefinition<S>): ProgramDefinition<S> {
+export function defineProgram<S extends z.ZodType>(definition: ProgramDefinition<S> & SectionsGuard<z.output<S>>): ProgramDefinition<S> {
   queueConcurrency(definition.workers ?? DEFAULT_WORKERS);
   return definition;
 }

@@ -9,20 +9,26 @@ import type { Database } from "bun:sqlite";
 import { dirname, join, resolve } from "node:path";
 import type { PathRoots } from "../components/stores/_paths.ts";
 import { loadConfigured } from "../app/load-program.ts";
+import { programSections, type ProgramSections } from "../programs/program-sections.ts";
 import { StoreError } from "../errors.ts";
 import { openMetadataReadonly } from "../components/stores/queries/open-metadata.ts";
 
-/** The metadata database path: the flag, or the configured program's `paths.db_metadata`. */
-export async function metadataPath(flag?: string): Promise<string> {
-  if (flag !== undefined && flag !== "") return resolve(flag);
-  const { config } = await loadConfigured();
-  const path = (config as { paths?: { db_metadata?: unknown } }).paths?.db_metadata;
-  if (typeof path !== "string") {
+/** The configured program's `paths` section; a StoreError when it has none (pass `--db` then). */
+async function configuredPaths(): Promise<NonNullable<ProgramSections["paths"]>> {
+  const { config, programName } = await loadConfigured();
+  const paths = programSections(config, { program: programName }).paths;
+  if (paths === undefined) {
     throw new StoreError("The configured program has no paths.db_metadata, so there is no metadata database to read", {
       help: "Pass the database file with --db PATH",
     });
   }
-  return path;
+  return paths;
+}
+
+/** The metadata database path: the flag, or the configured program's `paths.db_metadata`. */
+export async function metadataPath(flag?: string): Promise<string> {
+  if (flag !== undefined && flag !== "") return resolve(flag);
+  return (await configuredPaths()).db_metadata;
 }
 
 export interface MetadataSource {
@@ -37,16 +43,9 @@ export async function metadataSource(dbFlag?: string, rootFlag?: string): Promis
     const root = rootFlag !== undefined && rootFlag !== "" ? resolve(rootFlag) : join(dirname(path), "recordings");
     return { path, roots: { recordings: root, tmp: join(dirname(path), "tmp") } };
   }
-  const { config } = await loadConfigured();
-  const p = (config as { paths?: { db_metadata?: unknown; recordings?: unknown; tmp_audio?: unknown } }).paths;
-  if (typeof p?.db_metadata !== "string") {
-    throw new StoreError("The configured program has no paths.db_metadata, so there is no metadata database to read", {
-      help: "Pass the database file with --db PATH",
-    });
-  }
-  const path = p.db_metadata;
-  const recordings = typeof rootFlag === "string" && rootFlag !== "" ? resolve(rootFlag) : typeof p.recordings === "string" ? p.recordings : join(dirname(path), "recordings");
-  return { path, roots: { recordings, tmp: typeof p.tmp_audio === "string" ? p.tmp_audio : join(dirname(path), "tmp") } };
+  const p = await configuredPaths();
+  const recordings = typeof rootFlag === "string" && rootFlag !== "" ? resolve(rootFlag) : p.recordings;
+  return { path: p.db_metadata, roots: { recordings, tmp: p.tmp_audio } };
 }
 
 /** Opens `--db` (or the configured database) read-only with its roots: what the report commands start with. */

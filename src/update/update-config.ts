@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { noPrompt } from "../config/markers.ts";
+import { valueAt } from "../config/value-at.ts";
 
 export const UpdateConfigSchema = z.object({
   url: z
@@ -29,8 +30,7 @@ export type UpdateConfig = z.output<typeof UpdateConfigSchema>;
 
 /** The update section for code that does not know the program's schema (configs without one get the defaults). */
 export function updateConfigOf(config: unknown): UpdateConfig {
-  const section = (config as { update?: unknown } | null)?.update;
-  return UpdateConfigSchema.parse(section ?? {});
+  return UpdateConfigSchema.parse(valueAt(config, "update") ?? {});
 }
 
 export const UPDATE_SECTION = noPrompt(UpdateConfigSchema.prefault({}).describe("Where `acoupi self-update` finds releases, and its rollback deadline"));

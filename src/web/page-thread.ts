@@ -16,7 +16,7 @@ import type { AcoupiPaths } from "../system/paths.ts";
 import { selfCommand } from "../system/self-command.ts";
 import { WebWorker } from "../system/web-worker.ts";
 import { workerUrl } from "../system/worker-url.ts";
-import type { WebConfig } from "./config.ts";
+import type { WebConfig } from "../programs/templates/web-config.ts";
 import type { WebServer } from "./server.ts";
 
 /** What the page worker is told. */

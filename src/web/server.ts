@@ -24,7 +24,8 @@ import { installPathRoots } from "../components/stores/queries/path-roots.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
 import { buildStatus, healthText } from "../status/status-report.ts";
 import { audioResponse } from "./audio-response.ts";
-import type { WebConfig } from "./config.ts";
+import { programSections, type ProgramSections } from "../programs/program-sections.ts";
+import type { WebConfig } from "../programs/templates/web-config.ts";
 import { dashboardData } from "./dashboard-data.ts";
 import { latestInputLevel } from "./input-level.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
@@ -70,14 +71,12 @@ interface ProgramFacts {
   intervalS: number | null;
 }
 
-function facts(config: unknown): ProgramFacts {
-  const c = config as { paths?: { db_metadata?: unknown; recordings?: unknown; tmp_audio?: unknown }; recording?: { interval?: unknown } };
-  const str = (v: unknown) => (typeof v === "string" ? v : null);
+function facts(sections: ProgramSections): ProgramFacts {
   return {
-    dbPath: str(c.paths?.db_metadata),
-    recordingsDir: str(c.paths?.recordings),
-    tmpDir: str(c.paths?.tmp_audio),
-    intervalS: typeof c.recording?.interval === "number" ? c.recording.interval : null,
+    dbPath: sections.paths?.db_metadata ?? null,
+    recordingsDir: sections.paths?.recordings ?? null,
+    tmpDir: sections.paths?.tmp_audio ?? null,
+    intervalS: sections.recording?.interval ?? null,
   };
 }
 
@@ -94,7 +93,8 @@ function text(status: number, body: string, headers: Record<string, string> = {}
 
 export function startWebServer(options: WebServerOptions): WebServer {
   const { config, paths, logger } = options;
-  const program = facts(options.programConfig);
+  const sections = programSections(options.programConfig, { program: options.programName });
+  const program = facts(sections);
   const open = isLoopbackHost(config.host);
   const token = ensureWebToken(paths, config);
   const durations = new TaskDurations();
@@ -126,7 +126,7 @@ export function startWebServer(options: WebServerOptions): WebServer {
     return new Response(Bun.file(file), { headers: { "content-type": "image/png", "cache-control": "private, max-age=3600" } });
   };
 
-  const zone = pageZone(options.programConfig);
+  const zone = pageZone(sections.timezone);
   const live = new LiveLevelFeed(options.liveLevel ?? null);
   const counts = new HourlyCounts();
   let stopping = false;

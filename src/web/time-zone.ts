@@ -43,9 +43,8 @@ export function zoned(iso: string, zone: string): string {
 }
 
 /** The zone the page uses: the program's `timezone` when it is a zone this runtime knows, else UTC. */
-export function pageZone(programConfig: unknown): string {
-  const tz = (programConfig as { timezone?: unknown } | null)?.timezone;
-  if (typeof tz !== "string") return "UTC";
+export function pageZone(tz: string | undefined): string {
+  if (tz === undefined) return "UTC";
   try {
     formatter(tz);
     return tz;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { readJsonFile } from "../system/json-file.ts";
 import { writeFileAtomic } from "../system/atomic-write.ts";
 import type { AcoupiPaths } from "../system/paths.ts";
-import type { WebConfig } from "./config.ts";
+import type { WebConfig } from "../programs/templates/web-config.ts";
 
 export function tokenFile(paths: AcoupiPaths): string {
   return join(paths.configDir, "web-token");

@@ -46,6 +46,20 @@ describe("the summary at the top of acoupi status", () => {
     expect(statusSummary(report({ health: "crashed" }), acoupiPaths(home.acoupiHome), NOW)[0]).toBe('acoupi crashed: the deployment "site-1" is active but its runner is gone (`acoupi restart` starts it; `acoupi logs` says why)');
   });
 
+  test("a program.json with a section acoupi cannot read says so on a line of its own, and shows times in UTC", () => {
+    const other = makeTempHome("acoupi-status-renamed-");
+    try {
+      const paths = acoupiPaths(other.acoupiHome);
+      mkdirSync(paths.configDir, { recursive: true });
+      writeFileSync(paths.programJson, JSON.stringify({ time_zone: "America/New_York", paths: { tmp_audio: "tmp", recordings: "storages/recordings", db_metadata: "storages/metadata.db" } }));
+      const lines = statusSummary(report({}), paths, NOW);
+      expect(lines[1]).toBe(`  Config          The config of program "connected" (${paths.programJson}) has a section "time_zone" but no "timezone": acoupi reads "timezone", so "time_zone" would be ignored`);
+      expect(lines[2]).toBe("  Last recording  2026-05-01 04:30:00 UTC (3 min ago)");
+    } finally {
+      other.cleanup();
+    }
+  });
+
   test("times are shown in the named zone", () => {
     expect(zonedTime("2026-01-15T12:00:00Z", "Europe/Berlin")).toBe("2026-01-15 13:00:00 Europe/Berlin");
   });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { logger } from "../../src/log.ts";
 import { BasicConfigSchema } from "../../src/programs/templates/basic.ts";
 import { acoupiPaths } from "../../src/system/paths.ts";
-import { WebConfigSchema } from "../../src/web/config.ts";
+import { WebConfigSchema } from "../../src/programs/templates/web-config.ts";
 import { allowedHostNames, hostHeaderName, readCookie } from "../../src/web/request-guard.ts";
 import { startWebServer, type WebServer } from "../../src/web/server.ts";
 import { MAIN, makeTempHome, type TempHome } from "../helpers/cli.ts";

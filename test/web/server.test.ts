@@ -10,7 +10,7 @@ import { BasicConfigSchema } from "../../src/programs/templates/basic.ts";
 import { acoupiPaths } from "../../src/system/paths.ts";
 import { logger } from "../../src/log.ts";
 import { startWebServer, type WebServer } from "../../src/web/server.ts";
-import { WebConfigSchema } from "../../src/web/config.ts";
+import { WebConfigSchema } from "../../src/programs/templates/web-config.ts";
 import { readEndpoint, tokenFile } from "../../src/web/token.ts";
 import { MAIN, makeTempHome, runAcoupi, type TempHome } from "../helpers/cli.ts";
 import { RECORDING_IDS, writeFixtureDb } from "../report/_fixture-db.ts";

@@ -21,7 +21,7 @@ export async function editAnswer(paths: AcoupiPaths, key: string): Promise<void>
   const draft = readSetupDraft(paths);
   if (draft) {
     const definition = await programs.load(draft.program);
-    const config = await promptOne(definition.configSchema, draft.config as Record<string, unknown>, key, { asker: new Asker(), checkAnswer });
+    const config = await promptOne(definition.configSchema, draft.config, key, { asker: new Asker(), checkAnswer });
     writeSetupDraft(paths, { program: draft.program, config, answered: [...new Set([...draft.answered, key])] });
     process.stdout.write(`${key} is kept in the interrupted setup: run \`acoupi setup --program ${draft.program}\` to finish it\n`);
     return;

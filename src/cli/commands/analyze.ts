@@ -20,6 +20,7 @@ import { AcoupiError, ConfigError } from "../../errors.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
 import { acoupiPaths, type AcoupiPaths } from "../../system/paths.ts";
 import { programs, resolveDeviceId } from "../../app/load-program.ts";
+import { programSections } from "../../programs/program-sections.ts";
 
 export const DEFAULT_OUT_DIR = "acoupi-analysis";
 
@@ -124,15 +125,12 @@ function outputFolder(given: string): string {
 
 /** program.json's `paths.db_metadata`; null when unset, or when the file cannot be read (analysing with `--program` must not need it). */
 function configuredDbPath(paths: AcoupiPaths): string | null {
-  let sensor: unknown;
   try {
-    sensor = readJsonFile(paths.programJson);
+    return programSections(readJsonFile(paths.programJson), { file: paths.programJson }).paths?.db_metadata ?? null;
   } catch (error) {
     if (!(error instanceof AcoupiError)) throw error;
     return null; // A broken program.json is reported by the commands that use it; the default path is still guarded.
   }
-  const value = (sensor as { paths?: { db_metadata?: unknown } } | null)?.paths?.db_metadata;
-  return typeof value === "string" ? value : null;
 }
 
 /** `--out` pointing at the sensor's storage folder must not make analyze write its database unasked. */

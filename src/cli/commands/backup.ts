@@ -11,6 +11,7 @@ import { dirname } from "node:path";
 import { defineCommand } from "citty";
 import { ConfigError } from "../../errors.ts";
 import { loadConfigured } from "../../app/load-program.ts";
+import { programSections } from "../../programs/program-sections.ts";
 import { runBackup } from "../../backup/backup.ts";
 import { relativizeMetadataCopy } from "../../components/stores/relativize-copy.ts";
 import { formatBytes, parseRate } from "../../backup/rate.ts";
@@ -24,8 +25,8 @@ export default defineCommand({
   async run({ args }) {
     const maxRate = parseRate(args["max-rate"], "max-rate");
     if (args.out.trim() === "") throw new ConfigError("--out is empty: pass the folder to back up into", { key: "out" });
-    const { paths, config } = await loadConfigured();
-    const c = config as { paths?: { db_metadata: string; recordings: string; tmp_audio: string }; messaging?: { messages_db?: string } };
+    const { paths, config, programName } = await loadConfigured();
+    const c = programSections(config, { program: programName });
     if (c.paths === undefined) {
       throw new ConfigError("The configured program has no paths section (no recordings and no metadata database), so there is nothing to back up", { key: "paths" });
     }

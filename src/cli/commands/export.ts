@@ -15,7 +15,8 @@ import { mkdirSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { AcoupiError, ConfigError } from "../../errors.ts";
-import { loadConfigured } from "../../app/load-program.ts";
+import { loadConfigured, type Configured } from "../../app/load-program.ts";
+import { programSections } from "../../programs/program-sections.ts";
 import { exportDetections } from "../../report/export/export-detections.ts";
 import { EXPORT_FORMATS, type ExportFormat } from "../../report/export/types.ts";
 import { openMetadataSource } from "../../report/metadata-db.ts";
@@ -44,13 +45,14 @@ function prepareOutDir(raw: string): string {
 
 /** The configured program's time zone, for eBird's local dates; UTC when there is none (a copied database on a laptop). */
 async function configuredTimeZone(copy: boolean): Promise<string> {
+  let loaded: Configured;
   try {
-    const zone = ((await loadConfigured()).config as { timezone?: unknown }).timezone;
-    return typeof zone === "string" && zone !== "" ? zone : "UTC";
+    loaded = await loadConfigured();
   } catch (error) {
     if (copy && error instanceof AcoupiError && (error.code === "not-set-up" || error.code === "config")) return "UTC";
     throw error;
   }
+  return programSections(loaded.config, { program: loaded.programName }).timezone ?? "UTC";
 }
 
 export default defineCommand({

@@ -21,7 +21,7 @@ import { readSetupDraft, removeSetupDraft, setupDraftFile, writeSetupDraft } fro
 import { diffConfig, formatChanges } from "../../config/diff.ts";
 import { storedPaths } from "../../config/home-paths.ts";
 import { migrateAcoupi06 } from "../../config/migrate-acoupi-06.ts";
-import { matchPyAudioDevice } from "../../config/device-name.ts";
+import { alsaDeviceFor } from "../../config/device-name.ts";
 import { insecureTlsKeys } from "../../config/secrets.ts";
 import { validateConfig } from "../../config/validate.ts";
 import { ConfigError, DeploymentError } from "../../errors.ts";
@@ -29,7 +29,7 @@ import { writeFileAtomic } from "../../system/atomic-write.ts";
 import { activeDeployment } from "../../system/deployment-file.ts";
 import { deviceIdProblem, readDeviceIdentity, type DeviceIdSource } from "../../system/device-id.ts";
 import { acoupiPaths, type AcoupiPaths } from "../../system/paths.ts";
-import type { WebConfig } from "../../web/config.ts";
+import { programSections } from "../../programs/program-sections.ts";
 import { ensureWebToken } from "../../web/token.ts";
 import { deviceIdFile, programs } from "../../app/load-program.ts";
 
@@ -136,14 +136,20 @@ export default defineCommand({
     const prefix = args["site-prefix"];
     if (prefix) draft = deepMerge(draft, { file_management: { filename_template: sitePrefixTemplate(prefix) } }) as Record<string, unknown>;
     checkGivenValues(draft);
-    const config = validateConfig(definition.configSchema, draft, {
+    let config = validateConfig(definition.configSchema, draft, {
       source: args.config ?? "the setup arguments",
       help: migrated
         ? `acoupi 0.6's model packages ran their models in Python: give the ONNX export and its labels, such as \`--model.path model.onnx --model.labels labels.txt\` (with \`--model.samplerate\` and \`--model.window\` for a generic classifier), and any other value as \`--<key> <value>\``
         : `Give the value as an argument, such as \`acoupi setup --program ${programName} --no-prompt --<key> <value>\`, or run setup on a terminal to be asked`,
     });
     refuseUnderDeployment(paths);
-    await matchPyAudioDevice(config);
+    let sections = programSections(config, { program: programName });
+    const device = sections.microphone === undefined ? null : await alsaDeviceFor(sections.microphone.device_name);
+    if (device !== null) {
+      // An acoupi 0.6 (PyAudio) microphone name: store the ALSA device it means.
+      config = validateConfig(definition.configSchema, deepMerge(config, { microphone: { device_name: device } }));
+      sections = programSections(config, { program: programName });
+    }
     const deviceId = args["device-id"] ?? process.env.ACOUPI_DEVICE_ID;
     const problem = deviceId ? deviceIdProblem(deviceId) : null;
     if (problem !== null) {
@@ -174,7 +180,7 @@ export default defineCommand({
     if (identity.source === "machine-id" || identity.source === "hostname") {
       process.stdout.write("  Sensors made from one cloned SD card share this id: give each its own with --device-id\n");
     }
-    const web = (config as { web?: WebConfig }).web;
+    const web = sections.web;
     if (web?.enabled) {
       ensureWebToken(paths, web); // the page's token exists from setup on (config/web-token, mode 0600)
       process.stdout.write("The web page is on: `acoupi web url` prints its address\n");

@@ -8,18 +8,22 @@
 import { defineCommand } from "citty";
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
+import { z } from "zod";
 import { birdnetWeek, isBirdnetWeek } from "../../components/species-rules/birdnet-week.ts";
+import { RangeFilterConfigSchema } from "../../components/species-rules/range-filter.ts";
 import type { RangeScore } from "../../components/species-rules/range-model.ts";
 import { latestDeploymentCoordinates } from "../../components/stores/queries/deployments.ts";
+import { describeIssue } from "../../config/validate.ts";
 import { ConfigError } from "../../errors.ts";
 import { renderTable, type Column } from "../../report/table.ts";
 import { loadConfigured } from "../../app/load-program.ts";
+import { programSections } from "../../programs/program-sections.ts";
 
-interface RangeSection {
-  range_filter?: { enabled: boolean; path: string | null; labels: string | null; threshold: number };
-  model?: { labels?: string | readonly string[] };
-  paths?: { db_metadata?: string };
-}
+/** The detection programs' sections this command reads besides the known ones (programSections). */
+const RangeView = z.object({
+  range_filter: RangeFilterConfigSchema.optional(),
+  model: z.object({ labels: z.union([z.string(), z.array(z.string())]).optional() }).optional(),
+});
 
 function number(value: string | undefined, flag: string, ok: (n: number) => boolean, expected: string): number | null {
   if (value === undefined || value === "") return null;
@@ -55,8 +59,15 @@ export default defineCommand({
     json: { type: "boolean", description: "Print one JSON object" },
   },
   async run({ args }) {
-    const { config } = await loadConfigured();
-    const section = (config as RangeSection).range_filter;
+    const { config, programName } = await loadConfigured();
+    const view = RangeView.safeParse(config);
+    if (!view.success) {
+      throw new ConfigError(`The config of program "${programName}" has a range_filter or model section of another shape: ${view.error.issues.map(describeIssue).join("; ")}`, {
+        key: view.error.issues[0]?.path.map(String).join("."),
+        help: "Give them the shape of the detection programs' sections (see docs/configuration.md)",
+      });
+    }
+    const section = view.data.range_filter;
     if (section === undefined || section.path === null) {
       throw new ConfigError("No range model is configured: range_filter.path is not set", {
         key: "range_filter.path",
@@ -66,7 +77,7 @@ export default defineCommand({
     let latitude = number(args.latitude, "latitude", (n) => Math.abs(n) <= 90, "a latitude from -90 to 90");
     let longitude = number(args.longitude, "longitude", (n) => Math.abs(n) <= 180, "a longitude from -180 to 180");
     if (latitude === null || longitude === null) {
-      const active = deploymentCoordinates((config as RangeSection).paths?.db_metadata);
+      const active = deploymentCoordinates(programSections(config, { program: programName }).paths?.db_metadata);
       if (active === null) {
         throw new ConfigError("No place to list species for: give --latitude and --longitude (the deployment has no coordinates)", {
           key: latitude === null ? "latitude" : "longitude",
@@ -78,7 +89,7 @@ export default defineCommand({
     }
     const week = number(args.week, "week", isBirdnetWeek, "a BirdNET week from 1 to 48, or -1 for the whole year") ?? birdnetWeek(new Date());
     const { OnnxRangeModel } = await import("../../components/species-rules/range-model.ts");
-    const model = new OnnxRangeModel({ path: section.path, labels: section.labels }, { classifierLabels: (config as RangeSection).model?.labels });
+    const model = new OnnxRangeModel({ path: section.path, labels: section.labels }, { classifierLabels: view.data.model?.labels });
     try {
       const scores = (await model.scores(latitude, longitude, week)).sort((a, b) => b.score - a.score);
       const allowed = scores.filter((s) => s.score >= section.threshold);

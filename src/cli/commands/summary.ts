@@ -12,27 +12,25 @@ import { ConfigError } from "../../errors.ts";
 import { openMetadataSource } from "../../report/metadata-db.ts";
 import { precisionPerLabel, summarise, type SummaryBucket } from "../../report/summary.ts";
 import { renderTable, type Column } from "../../report/table.ts";
-import { loadConfigured } from "../../app/load-program.ts";
+import { loadConfigured, type Configured } from "../../app/load-program.ts";
+import { programSections, type ProgramSections } from "../../programs/program-sections.ts";
 import { FILTER_ARGS, parseFilters } from "./_report-args.ts";
 
 const DEFAULT_GAP_S = 60;
 
-interface RecordingConfig {
-  timezone?: string;
-  recording?: { interval?: number; schedule_start?: string; schedule_end?: string };
-}
-
-async function configured(): Promise<RecordingConfig | null> {
+async function configured(): Promise<ProgramSections | null> {
+  let loaded: Configured;
   try {
-    return (await loadConfigured()).config as RecordingConfig;
+    loaded = await loadConfigured();
   } catch (error) {
     // With --db on a laptop there may be no program set up: the summary works without one.
     if (error instanceof Error && "code" in error && (error.code === "not-set-up" || error.code === "config")) return null;
     throw error;
   }
+  return programSections(loaded.config, { program: loaded.programName });
 }
 
-function scheduleOf(config: RecordingConfig | null): RecordingCondition | undefined {
+function scheduleOf(config: ProgramSections | null): RecordingCondition | undefined {
   const r = config?.recording;
   if (!config?.timezone || !r?.schedule_start || !r.schedule_end) return undefined;
   return recordingSchedule({ timezone: config.timezone, recording: { schedule_start: r.schedule_start, schedule_end: r.schedule_end } });

@@ -9,6 +9,7 @@ import { UPLOAD_TASK } from "../../tasks/names.ts";
 import { S3Uploader } from "../../upload/uploader.ts";
 import type { UploadConfig } from "../../upload/upload-config.ts";
 import type { ProgramContext } from "../program-context.ts";
+import { programSections } from "../program-sections.ts";
 
 interface UploadWiringConfig {
   timezone: string;
@@ -16,14 +17,13 @@ interface UploadWiringConfig {
 }
 
 export function wireUpload(ctx: ProgramContext, config: UploadWiringConfig, upload: UploadConfig, store: SqliteStore): S3Uploader {
-  const messages = (config as { messaging?: { messages_db?: unknown } }).messaging?.messages_db;
   const uploader = new S3Uploader(upload, {
     store,
     deviceId: ctx.deps.deviceId,
     timezone: config.timezone,
     clock: ctx.deps.clock,
     logger: ctx.deps.logger.withTag(UPLOAD_TASK),
-    databases: { metadata: config.paths.db_metadata, messages: typeof messages === "string" ? messages : null },
+    databases: { metadata: config.paths.db_metadata, messages: programSections(config).messaging?.messages_db ?? null },
   });
   ctx.addTask(() => uploader.run(), { name: UPLOAD_TASK, schedule: { every: upload.interval } });
   ctx.use("upload", uploader);

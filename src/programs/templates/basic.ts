@@ -37,7 +37,7 @@ import type { PrivacyTask } from "../../tasks/privacy.ts";
 import { PRIVACY_MODEL, privacyFilter } from "./_privacy-filter.ts";
 import type { ModelOutput, Recording } from "../../data/index.ts";
 import { recordingTask, type NamedCondition, type RecordingTask } from "../../tasks/recording.ts";
-import { WebConfigSchema } from "../../web/config.ts";
+import { WebConfigSchema } from "./web-config.ts";
 import { UPDATE_SECTION } from "../../update/update-config.ts";
 import { UploadConfigSchema } from "../../upload/upload-config.ts";
 import { wireUpload } from "./_upload.ts";

@@ -106,13 +106,14 @@ export function detectionTemplate(
   const rules = speciesRules(ctx, { ...SpeciesRulesConfigSchema.parse({}), ...ruleSections(config) }, section?.kind === "classifier" ? section.labels : undefined);
   // With per-species thresholds the model emits down to the lowest; the rule judges each species.
   const threshold = rules.floor;
-  if (options.model === undefined && section === undefined) {
+  // The `model` section's model runs in its own Worker, so inference never delays capture or filing.
+  const given = options.model ?? (section === undefined ? undefined : new WorkerModel(section, threshold));
+  if (given === undefined) {
     throw new ConfigError("The detection template needs a model: the config has no `model` section and no model was passed", {
       help: "Add a `model` section to the program's schema, or pass `{ model }` in the detection template's options",
     });
   }
-  // The `model` section's model runs in its own Worker, so inference never delays capture or filing.
-  const model = ctx.use("model", options.model ?? new WorkerModel(section as DetectionConfig["model"], threshold));
+  const model = ctx.use("model", given);
   ctx.requireModel(model.name);
   const modelRate = section?.kind === "silero_vad" ? 16_000 : section?.samplerate;
   if (modelRate !== undefined) {

@@ -8,6 +8,8 @@ import { existsSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { readJsonFile } from "../../../system/json-file.ts";
 import { expandPath } from "../../../config/types.ts";
+import { AcoupiError } from "../../../errors.ts";
+import { programSections, type ProgramSections } from "../../../programs/program-sections.ts";
 import type { StatusReport } from "../../../status/status-report.ts";
 import type { AcoupiPaths } from "../../../system/paths.ts";
 
@@ -55,9 +57,8 @@ function freeSpace(folder: string): string | null {
   return `${Math.floor(free / 1e6).toLocaleString("en-GB")} MB free of ${Math.floor(total / 1e6).toLocaleString("en-GB")} MB (${Math.round((100 * free) / Math.max(total, 1))}%), for ${folder}`;
 }
 
-function outbox(report: StatusReport, messaging: unknown): string | null {
+function outbox(report: StatusReport, m: ProgramSections["messaging"]): string | null {
   const figures = report.status?.components.outbox;
-  const m = messaging as { mqtt?: unknown; http?: unknown } | undefined;
   if (m === undefined && figures === undefined) return null;
   const none = figures ? figures.messenger === "none" : !m?.mqtt && !m?.http;
   const pending = typeof figures?.pending === "number" ? figures.pending : null;
@@ -67,21 +68,33 @@ function outbox(report: StatusReport, messaging: unknown): string | null {
   return `${pending ?? 0} waiting, ${figures.delivered ?? 0} delivered, ${figures.failed ?? 0} failed${error}`;
 }
 
+/** The known sections of program.json as stored, or what stops them being read (shown as a line of its own). */
+function storedSections(report: StatusReport, paths: AcoupiPaths): { sections: ProgramSections; problem: string | null } {
+  if (!report.setUp || !existsSync(paths.programJson)) return { sections: {}, problem: null };
+  try {
+    return { sections: programSections(readJsonFile(paths.programJson), { program: report.program ?? undefined, file: paths.programJson }), problem: null };
+  } catch (error) {
+    if (!(error instanceof AcoupiError)) throw error;
+    return { sections: {}, problem: error.message };
+  }
+}
+
 /** The summary lines: the verdict, then aligned `name  value` lines. */
 export function statusSummary(report: StatusReport, paths: AcoupiPaths, now: Date = new Date()): string[] {
-  const config = report.setUp && existsSync(paths.programJson) ? (readJsonFile(paths.programJson) as Record<string, unknown>) : {};
-  const zone = typeof config.timezone === "string" ? config.timezone : "UTC";
+  const { sections, problem } = storedSections(report, paths);
+  const zone = sections.timezone ?? "UTC";
   const rows: Array<[string, string]> = [];
+  if (problem !== null) rows.push(["Config", problem]);
   const { last, next, pausedBy } = report.recording;
   if (report.setUp) {
     rows.push(["Last recording", last ? `${zonedTime(last, zone)} (${ago(last, now)})` : "none yet"]);
     rows.push(["Next recording", next ? `${zonedTime(next, zone)} (${ago(next, now)})` : pausedBy ? `paused: ${pausedBy}` : "none expected"]);
-    const folder = (config.paths as { recordings?: unknown } | undefined)?.recordings;
-    if (typeof folder === "string") {
+    const folder = sections.paths?.recordings;
+    if (folder !== undefined) {
       const disk = freeSpace(expandPath(folder));
       if (disk) rows.push(["Disk", disk]);
     }
-    const box = outbox(report, config.messaging);
+    const box = outbox(report, sections.messaging);
     if (box) rows.push(["Outbox", box]);
   }
   const width = Math.max(0, ...rows.map(([name]) => name.length));

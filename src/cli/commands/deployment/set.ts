@@ -13,6 +13,7 @@ import { DeploymentError } from "../../../errors.ts";
 import { activeDeployment, writeDeployment } from "../../../system/deployment-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
 import { loadConfigured } from "../../../app/load-program.ts";
+import { programSections } from "../../../programs/program-sections.ts";
 import { parseCoordinate } from "./_coordinates.ts";
 
 export default defineCommand({
@@ -23,7 +24,8 @@ export default defineCommand({
     longitude: { type: "string", description: "The corrected longitude, in degrees" },
   },
   async run({ args }) {
-    const { paths, config } = await loadConfigured();
+    const { paths, config, programName } = await loadConfigured();
+    const sections = programSections(config, { program: programName });
     const current = activeDeployment(paths);
     if (current === null) throw new DeploymentError("No deployment is active, so there is none to correct", { help: "Run `acoupi start --name … --latitude … --longitude …` to start one" });
     if (args.name === undefined && args.latitude === undefined && args.longitude === undefined) {
@@ -36,7 +38,7 @@ export default defineCommand({
       latitude: args.latitude === undefined ? current.latitude : parseCoordinate(args.latitude, "latitude", 90),
       longitude: args.longitude === undefined ? current.longitude : parseCoordinate(args.longitude, "longitude", 180),
     };
-    const db = (config as { paths?: { db_metadata?: string } }).paths?.db_metadata;
+    const db = sections.paths?.db_metadata;
     if (db !== undefined) {
       const store = new SqliteStore({ db_metadata: db });
       try {

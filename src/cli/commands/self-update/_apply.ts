@@ -27,6 +27,7 @@ import { updateConfigOf, type UpdateConfig } from "../../../update/update-config
 import { writeUpdateResult } from "../../../update/update-result.ts";
 import { VERSION } from "../../../version.ts";
 import { loadConfigured, resolveDeviceId, type Configured } from "../../../app/load-program.ts";
+import { programSections } from "../../../programs/program-sections.ts";
 import { managingService, startAfterUpdate, stopForUpdate } from "./_runner-control.ts";
 
 export interface SelfUpdateArgs {
@@ -64,10 +65,10 @@ function sourceSpec(args: SelfUpdateArgs, update: UpdateConfig): string {
 }
 
 function databasesOf(configured: Configured): Database[] {
-  const config = configured.config as { paths?: { db_metadata?: string }; messaging?: { messages_db?: string } };
+  const sections = programSections(configured.config, { program: configured.programName });
   const found: Database[] = [];
-  if (config.paths?.db_metadata) found.push({ label: "metadata database", kind: "metadata", file: config.paths.db_metadata });
-  if (config.messaging?.messages_db) found.push({ label: "outbox", kind: "outbox", file: config.messaging.messages_db });
+  if (sections.paths) found.push({ label: "metadata database", kind: "metadata", file: sections.paths.db_metadata });
+  if (sections.messaging) found.push({ label: "outbox", kind: "outbox", file: sections.messaging.messages_db });
   return found;
 }
 

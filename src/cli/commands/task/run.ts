@@ -1,22 +1,24 @@
 /**
- * @module `acoupi task run NAME`: runs one task now, in this process, through a scheduler with
- * the program's queues, then its callbacks. A task that needs an input (a callback) is refused,
- * and so is any task while the runner is running: its start hooks would reconcile the temp folder
- * the runner is writing to.
+ * @module `acoupi task run NAME`: runs one task now, in this process, through a scheduler built
+ * as the runner builds it (src/app/build-scheduler.ts), then its callbacks. A task that needs an
+ * input (a callback) is refused, and so is any task while the runner is running: its start hooks
+ * would reconcile the temp folder the runner is writing to.
  */
 import { defineCommand } from "citty";
 import { AcoupiError } from "../../../errors.ts";
 import { instantiateProgram } from "../../../programs/define-program.ts";
-import { Scheduler } from "../../../scheduler/scheduler.ts";
+import { programSections } from "../../../programs/program-sections.ts";
 import { activeDeployment } from "../../../system/deployment-file.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
+import { buildScheduler } from "../../../app/build-scheduler.ts";
 import { loadConfigured, programDeps } from "../../../app/load-program.ts";
 
 export default defineCommand({
   meta: { name: "run", description: "Run one task now: `acoupi task run test_task`" },
   args: { name: { type: "positional", required: true, description: "Task name (see `acoupi task list`)" } },
   async run({ args }) {
-    const { paths, definition, config } = await loadConfigured();
+    const { paths, definition, config, programName } = await loadConfigured();
+    const sections = programSections(config, { program: programName });
     const runner = readLivePid(paths.pidFile);
     if (runner !== null) {
       throw new AcoupiError("runner-active", `The runner (pid ${runner}) is running: \`task run\` would reconcile and file recordings under it`, {
@@ -39,9 +41,7 @@ export default defineCommand({
       }
       const deployment = activeDeployment(paths);
       if (deployment) await program.start(deployment);
-      const timezone = (config as { timezone?: string }).timezone;
-      const scheduler = new Scheduler({ queues: { ...program.context.queues }, clock: deps.clock, timezone, logger: deps.logger });
-      for (const t of program.context.tasks) scheduler.add(t);
+      const scheduler = buildScheduler(program, deps, sections);
       process.stdout.write(`Running task ${args.name}\n`);
       const result = await scheduler.run(args.name);
       while (!scheduler.idle) await Bun.sleep(20); // let its callbacks finish

@@ -10,7 +10,7 @@
 import { defineCommand } from "citty";
 import { AcoupiError, ConfigError } from "../../../errors.ts";
 import { readLivePid } from "../../../system/pidfile.ts";
-import type { WebConfig } from "../../../web/config.ts";
+import { programSections } from "../../../programs/program-sections.ts";
 import { ensureWebToken, readEndpoint, webUrl } from "../../../web/token.ts";
 import { loadConfigured } from "../../../app/load-program.ts";
 
@@ -19,7 +19,7 @@ export default defineCommand({
   args: { token: { type: "boolean", description: "Include the token on loopback too: the page needs it to set verdicts" } },
   async run({ args }) {
     const { paths, config, programName } = await loadConfigured();
-    const web = (config as { web?: WebConfig }).web;
+    const web = programSections(config, { program: programName }).web;
     if (web === undefined) {
       throw new ConfigError(`The program "${programName}" has no web section, so it serves no web page`, {
         help: "Use a program built on the basic template (default, connected, detection, birdnet)",

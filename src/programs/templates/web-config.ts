@@ -1,12 +1,14 @@
 /**
- * @module The `web` config section: the sensor's own read-only web page, served by the runner.
+ * @module The `web` config section of the basic template: the sensor's own read-only web page,
+ * served by the runner. The program owns this schema; src/web/ only takes the parsed section.
  * Off by default; on, it binds to the loopback address unless told otherwise, and any other
  * bind needs the token (the configured one, or one generated into `config/web-token` on first
- * use, see token.ts). Requests must name the sensor in their Host header: the bind's own names,
- * or one of `allowed_hosts` (see request-guard.ts). None of its fields is prompted for during setup.
+ * use, see src/web/token.ts). Requests must name the sensor in their Host header: the bind's own
+ * names, or one of `allowed_hosts` (see src/web/request-guard.ts). None of its fields is prompted
+ * for during setup.
  */
 import { z } from "zod";
-import { noPrompt, secret } from "../config/markers.ts";
+import { noPrompt, secret } from "../../config/markers.ts";
 
 export const WebConfigSchema = z.object({
   enabled: noPrompt(z.boolean().default(false).describe("Serve the local web page and /metrics from the runner")),
