@@ -10,8 +10,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { acoupiPaths } from "../src/system/paths.ts";
 import { readLivePid } from "../src/system/pidfile.ts";
-import { deploy, waitFor } from "../test/programs/_deployment.ts";
-import { demoAudio } from "../test/reliability/_rig.ts";
+import { deploy, waitFor } from "../test/helpers/program-deployment.ts";
+import { demoAudio } from "../test/helpers/deployment.ts";
 
 const i = process.argv.indexOf("--mib");
 const MIB = i >= 0 ? Number(process.argv[i + 1]) : 256;

@@ -8,8 +8,8 @@
  *
  *   ./node_modules/.bin/bun bench/soak.ts
  */
-import { reliabilityBinary } from "../test/reliability/_rig.ts";
-import { growthAfter, runSoak } from "../test/reliability/_soak.ts";
+import { reliabilityBinary } from "../test/helpers/deployment.ts";
+import { growthAfter, runSoak } from "../test/e2e/reliability/_soak.ts";
 
 const minutes = Number(process.env.ACOUPI_SOAK_MINUTES ?? 10);
 const sampleEveryS = Number(process.env.ACOUPI_SOAK_SAMPLE_S ?? 30);

@@ -9,7 +9,7 @@ import {
 } from "../../../src/components/file-managers/index.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { acoupiHome } from "../../../src/system/paths.ts";
-import { outputWith, RECORDING_ID, recordingAt } from "../saving-filters/_records.ts";
+import { outputWith, RECORDING_ID, recordingAt } from "../../helpers/records.ts";
 
 const ROOT = "/srv/acoupi/recordings";
 
