@@ -1,10 +1,13 @@
 /**
- * @module Builds the compiled binaries once per source state for the build tests, with the real
+ * @module Builds the compiled binaries once per source state for the tests, with the real
  * build.ts, caching them in .tmp/build/<key>/ where the key hashes HEAD and every source file
- * (so an edit or a commit rebuilds; a rerun does not). Also runs a binary, natively or under
- * qemu-user with a given CPU model, against a temp home.
+ * (so an edit or a commit rebuilds; a rerun does not). Safe when several test processes ask at
+ * once (`bun test --parallel`, two suites side by side): one process takes a lock file and builds
+ * into a folder of its own, then renames the binary into place, so no one ever runs a half-written
+ * file; the others wait for the binary, and take the lock over if its holder died. Also runs a
+ * binary, natively or under qemu-user with a given CPU model, against a temp home.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "./cli.ts";
 
@@ -23,15 +26,90 @@ export function sourceKey(): string {
   return hasher.digest("hex").slice(0, 16);
 }
 
+/** How long a process waits for another one's build before giving up. */
+const BUILD_WAIT_MS = 10 * 60_000;
+
 /** The path of the compiled binary for `target`, building it with build.ts if this source state has none yet. */
 export function buildBinary(target: Target): string {
-  const outdir = join(REPO, ".tmp", "build", sourceKey());
-  const binary = join(outdir, `acoupi-linux-${target}`);
-  if (existsSync(binary)) return binary;
-  mkdirSync(outdir, { recursive: true });
-  const proc = Bun.spawnSync([process.execPath, "build.ts", "--target", target, "--no-xz", "--outdir", outdir], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
-  if (proc.exitCode !== 0) throw new Error(`build.ts --target ${target} failed:\n${proc.stderr.toString()}${proc.stdout.toString()}`);
-  return binary;
+  return buildBinaryIn(target, join(REPO, ".tmp", "build", sourceKey())).path;
+}
+
+/**
+ * The binary for `target` in the cache folder `keyDir`, built there unless it is there already;
+ * `built` says whether this process built it. The lock only saves duplicate work: correctness
+ * comes from building aside and renaming, so two builders (say, after a stale lock was taken
+ * twice) each put a whole binary in place.
+ */
+export function buildBinaryIn(target: Target, keyDir: string): { path: string; built: boolean } {
+  const binary = join(keyDir, `acoupi-linux-${target}`);
+  let built = false;
+  if (existsSync(binary)) return { path: binary, built };
+  mkdirSync(keyDir, { recursive: true });
+  const lock = join(keyDir, `${target}.lock`);
+  const deadline = performance.now() + BUILD_WAIT_MS;
+  while (!existsSync(binary)) {
+    if (takeLock(lock)) {
+      try {
+        if (!existsSync(binary)) {
+          buildInto(target, keyDir, binary);
+          built = true;
+        }
+      } finally {
+        rmSync(lock, { force: true });
+      }
+    } else {
+      if (performance.now() > deadline) throw new Error(`Timed out waiting for another process to build ${binary} (lock ${lock})`);
+      Bun.sleepSync(200);
+    }
+  }
+  return { path: binary, built };
+}
+
+/**
+ * Creates the lock file holding this pid (written aside, then hard-linked into place, so the lock
+ * is never seen empty); false while a live process holds it. A dead holder's lock is removed.
+ */
+function takeLock(lock: string): boolean {
+  const mine = `${lock}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
+  try {
+    linkSync(mine, lock);
+    return true;
+  } catch (error) {
+    if (!(error instanceof Error && "code" in error && error.code === "EEXIST")) throw error;
+  } finally {
+    rmSync(mine, { force: true });
+  }
+  let holder: number;
+  try {
+    holder = Number(readFileSync(lock, "utf8"));
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") return false; // just released: try again
+    throw error;
+  }
+  if (!isAlive(holder)) rmSync(lock, { force: true });
+  return false;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && "code" in error && error.code === "EPERM";
+  }
+}
+
+/** Builds into a private folder, then renames the binary to `binary` (atomic on one file system). */
+function buildInto(target: Target, keyDir: string, binary: string): void {
+  const scratch = join(keyDir, `.building-${target}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
+  try {
+    const proc = Bun.spawnSync([process.execPath, "build.ts", "--target", target, "--no-xz", "--outdir", scratch], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
+    if (proc.exitCode !== 0) throw new Error(`build.ts --target ${target} failed:\n${proc.stderr.toString()}${proc.stdout.toString()}`);
+    renameSync(join(scratch, `acoupi-linux-${target}`), binary);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -21,13 +21,16 @@ import { createMessage } from "../../../src/data/index.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { startMosquitto, type MosquittoBroker } from "../../helpers/mosquitto.ts";
 
+/** Reconnect base of the messengers here (1 s on a sensor): the reconnects these tests wait for come sooner. */
+const RECONNECT_MS = 100;
+
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 function messenger(port: number, deviceId: string, extra: Record<string, unknown> = {}): MqttMessenger {
-  const m = new MqttMessenger(MqttConfigSchema.parse({ host: "127.0.0.1", port, timeout: 2, ...extra }), { deviceId });
+  const m = new MqttMessenger(MqttConfigSchema.parse({ host: "127.0.0.1", port, timeout: 2, ...extra }), { deviceId, reconnectBaseMs: RECONNECT_MS });
   cleanups.push(() => m.close());
   return m;
 }
