@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { wideWavHeader } from "../../../src/audio/rf64.ts";
 import { wavBytes } from "../../helpers/model-fixtures.ts";
-import { said } from "../../helpers/program-deployment.ts";
+import { said } from "../../helpers/deployment.ts";
 import { runOnPty } from "../../helpers/pty.ts";
 import { analyzeRig, count, levels, RATE, storedDetections, writeRecording, type AnalyzeRig } from "../../helpers/analyze-fixtures.ts";
 

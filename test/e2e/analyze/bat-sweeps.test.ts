@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { said } from "../../helpers/program-deployment.ts";
+import { said } from "../../helpers/deployment.ts";
 import { BAT, batAudio, batModel } from "../../helpers/bat-model.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../../helpers/cli.ts";
 import { storedDetections, writeRecording } from "../../helpers/analyze-fixtures.ts";

@@ -10,7 +10,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { absolutePathSql, type Roots } from "../../helpers/stored-path.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { energyModel } from "../../helpers/onnx-builder.ts";
 import { storedDetections, type StoredDetection } from "../../helpers/analyze-fixtures.ts";
 
@@ -47,7 +47,7 @@ function keptDetections(db: string, roots: Roots): StoredDetection[] {
 
 /** Records the input live with the detection program, stops, analyses the filed files offline. */
 async function liveThenOffline(c: LiveCase): Promise<{ live: StoredDetection[]; offline: StoredDetection[] }> {
-  const d: Deployed = await deploy(micInput(), { prefix: "acoupi-live-offline-" });
+  const d: Deployment = deploy({ mic: micInput(), prefix: "acoupi-live-offline-" });
   try {
     const workDir = d.home.home;
     await Bun.write(join(workDir, "energy.onnx"), energyModel(8000));

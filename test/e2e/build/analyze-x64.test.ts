@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { BAT, batAudio, batModel } from "../../helpers/bat-model.ts";
 import { makeTempHome, runAcoupi, type TempHome } from "../../helpers/cli.ts";
-import { said } from "../../helpers/program-deployment.ts";
+import { said } from "../../helpers/deployment.ts";
 import { storedDetections, writeRecording } from "../../helpers/analyze-fixtures.ts";
 import { buildBinary } from "../../helpers/binaries.ts";
 

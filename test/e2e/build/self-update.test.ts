@@ -8,7 +8,7 @@ import { readStatus } from "../../../src/status/status-file.ts";
 import { readLivePid } from "../../../src/system/pidfile.ts";
 import { VERSION } from "../../../src/version.ts";
 import { REPO } from "../../helpers/cli.ts";
-import { countRows, deploy, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { buildBinary } from "../../helpers/binaries.ts";
 import { startReleaseServer, type ReleaseServer } from "./_release-server.ts";
 import { buildRelease, type TestRelease } from "./_release.ts";
@@ -41,7 +41,7 @@ let scratch: string;
 let oldBinary: string;
 let crashRelease: string;
 let schemaRelease: string;
-const deployed: Deployed[] = [];
+const deployed: Deployment[] = [];
 
 interface Run {
   code: number;
@@ -60,8 +60,8 @@ function mountTmpfs(dir: string, bytes: number): boolean {
   return proc.exitCode === 0;
 }
 
-async function sensor(name: string, program: "default" | "connected" = "connected", statusIntervalS = 1, binBytes?: number): Promise<{ d: Deployed; bin: string; acoupi: (args: string[]) => Promise<Run> }> {
-  const d = await deploy({ rawFile: join(REPO, "assets/demo-clip.raw") }, { prefix: `acoupi-update-${name}-` });
+async function sensor(name: string, program: "default" | "connected" = "connected", statusIntervalS = 1, binBytes?: number): Promise<{ d: Deployment; bin: string; acoupi: (args: string[]) => Promise<Run> }> {
+  const d = deploy({ mic: { rawFile: join(REPO, "assets/demo-clip.raw") }, prefix: `acoupi-update-${name}-` });
   deployed.push(d);
   const bin = join(d.home.home, "bin/acoupi");
   mkdirSync(join(d.home.home, "bin"), { recursive: true });
@@ -85,7 +85,7 @@ async function sensor(name: string, program: "default" | "connected" = "connecte
   return { d, bin, acoupi };
 }
 
-function dbPath(d: Deployed, name = "metadata.db"): string {
+function dbPath(d: Deployment, name = "metadata.db"): string {
   return join(d.home.acoupiHome, "storages", name);
 }
 
@@ -105,7 +105,7 @@ function userVersion(path: string): number {
   }
 }
 
-function runnerVersion(d: Deployed): string | null {
+function runnerVersion(d: Deployment): string | null {
   const status = readStatus(join(d.home.acoupiHome, "run/status.json"));
   const pid = readLivePid(join(d.home.acoupiHome, "run/acoupi.pid"));
   return status !== null && pid !== null && status.pid === pid ? status.version : null;

@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { buildBinary } from "../../helpers/binaries.ts";
-import { deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const HOSTILE = "\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b[32mAll messages delivered\x1b[0m\x9b31m";
 const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
-let d: Deployed;
+let d: Deployment;
 let endpoint: ReturnType<typeof Bun.serve>;
 let requests = 0;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ beforeAll(async () => {
       return new Response(HOSTILE, { status: 422 });
     },
   });
-  d = await deploy(new Int16Array(16_000 * 30), { binary: buildBinary("x64"), prefix: "acoupi-escapes-" });
+  d = deploy({ mic: new Int16Array(16_000 * 30), binary: buildBinary("x64"), prefix: "acoupi-escapes-" });
   const setup = d.run([
     "setup", "--program", "connected", "--no-prompt",
     "--microphone.device_name", d.mic.device, "--microphone.samplerate", "16000",

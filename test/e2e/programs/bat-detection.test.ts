@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { ModelOutputSchema } from "../../../src/data/index.ts";
 import { BAT, batAudio, batModel } from "../../helpers/bat-model.ts";
 import { startMosquitto, subscribeMqtt } from "../../helpers/mosquitto.ts";
-import { countRows, deploy, said, waitFor } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor } from "../../helpers/deployment.ts";
 
 const SECONDS = 3;
 /** Away from the 1 s file boundaries; 0.39 and 1.39 lie in a window overlap. */
@@ -37,7 +37,7 @@ describe("the detection program with a sound-event model", () => {
     const input = Int16Array.from(audio, (v) => Math.round(v * 32767));
     const broker = await startMosquitto();
     const subscriber = await subscribeMqtt({ port: broker.port, topic: `acoupi/${DEVICE}` });
-    const d = await deploy(input, { prefix: "acoupi-bats-" });
+    const d = deploy({ mic: input, prefix: "acoupi-bats-" });
     try {
       const modelPath = join(d.home.home, "batdetect.onnx");
       writeFileSync(modelPath, batModel());

@@ -15,7 +15,7 @@ import { readGuano } from "../../../src/audio/guano.ts";
 import { storedDetections } from "../../helpers/analyze-fixtures.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 import { BAT, batAudio, batModel } from "../../helpers/bat-model.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 /** Calls in seconds 0–1 and 2–3, none in 1–2; away from the 1 s file boundaries. */
 const ONSETS = [0.1, 0.39, 0.62, 2.05, 2.3, 2.6];
@@ -38,9 +38,9 @@ interface CallRow {
   label: string;
 }
 
-async function recordBats(withModel: boolean, timeExpansion: number): Promise<{ d: Deployed; recordings: RecordingRow[]; calls: CallRow[] }> {
+async function recordBats(withModel: boolean, timeExpansion: number): Promise<{ d: Deployment; recordings: RecordingRow[]; calls: CallRow[] }> {
   const audio = batAudio({ seconds: 3, onsets: ONSETS });
-  const d = await deploy(Int16Array.from(audio, (v) => Math.round(v * 32767)), { prefix: "acoupi-bat-program-" });
+  const d = deploy({ mic: Int16Array.from(audio, (v) => Math.round(v * 32767)), prefix: "acoupi-bat-program-" });
   const modelArgs: string[] = [];
   if (withModel) {
     const modelPath = join(d.home.home, "batdetect.onnx");
@@ -88,7 +88,7 @@ async function recordBats(withModel: boolean, timeExpansion: number): Promise<{ 
 }
 
 /** The kept and deleted files, the calls' times and bands, and the exports' boxes. */
-function expectCallsKept(run: { d: Deployed; recordings: RecordingRow[]; calls: CallRow[] }, model: string, label: string): void {
+function expectCallsKept(run: { d: Deployment; recordings: RecordingRow[]; calls: CallRow[] }, model: string, label: string): void {
   const { d, recordings, calls } = run;
   expect(recordings.map((r) => r.state)).toEqual(["saved", "discarded", "saved"]);
   const [first, empty, last] = recordings as [RecordingRow, RecordingRow, RecordingRow];
@@ -132,7 +132,7 @@ function expectCallsKept(run: { d: Deployed; recordings: RecordingRow[]; calls: 
 }
 
 /** `acoupi analyze` over the kept files gives the same detections as the live run. */
-function expectOfflineEqualsLive(d: Deployed): void {
+function expectOfflineEqualsLive(d: Deployment): void {
   const sensorDb = join(d.home.acoupiHome, "storages/metadata.db");
   const recordings = join(d.home.acoupiHome, "storages/recordings");
   // Only the kept files have detections: the deleted one and the trailing silence have none.

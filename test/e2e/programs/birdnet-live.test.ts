@@ -17,10 +17,10 @@ import { readLivePid } from "../../../src/system/pidfile.ts";
 import { birdnetLabels, birdnetModel, sine } from "../../helpers/birdnet-model.ts";
 import { ingest } from "../../helpers/dashboard-ingest.ts";
 import { startMosquitto, subscribeMqtt, type MosquittoBroker, type MqttSubscriber } from "../../helpers/mosquitto.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const DEVICE = "test-device-0001";
-let d: Deployed;
+let d: Deployment;
 let broker: MosquittoBroker;
 let subscriber: MqttSubscriber;
 let model: string;
@@ -28,7 +28,7 @@ let labels: string;
 
 beforeAll(async () => {
   const audio = sine(6, 0.5);
-  d = await deploy(Int16Array.from(audio, (v) => Math.round(v * 32767)), { prefix: "acoupi-birdnet-live-" });
+  d = deploy({ mic: Int16Array.from(audio, (v) => Math.round(v * 32767)), prefix: "acoupi-birdnet-live-" });
   model = join(d.home.home, "BirdNET_GLOBAL_6K_V2.4_Model_FP32.onnx");
   labels = join(d.home.home, "BirdNET_GLOBAL_6K_V2.4_Labels.txt");
   writeFileSync(model, birdnetModel());
@@ -42,7 +42,7 @@ afterAll(async () => {
   await broker.cleanup();
 });
 
-function setup(extra: string[]): ReturnType<Deployed["run"]> {
+function setup(extra: string[]): ReturnType<Deployment["run"]> {
   return d.run([
     "setup", "--program", "birdnet", "--no-prompt", "--microphone.device_name", d.mic.device,
     "--recording.duration", "3", "--recording.interval", "3",

@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIRDNET_LABELS } from "../../../programs/birdnet.ts";
 import { buildOnnxModel, energyModel } from "../../helpers/onnx-builder.ts";
-import { deploy, said, type Deployed } from "../../helpers/program-deployment.ts";
+import { deploy, said, type Deployment } from "../../helpers/deployment.ts";
 
 /** [1, 144000] → [1, 6522]: mean |x| scaled by a fixed weight per label. */
 function birdnetShapedModel(): Uint8Array {
@@ -35,11 +35,11 @@ function labels(n: number): string {
 // Each test runs the CLI with ORT: seconds on a loaded machine, not the default 5 s.
 setDefaultTimeout(60_000);
 
-let d: Deployed;
+let d: Deployment;
 let files: { model: string; labels: string; shortLabels: string; corrupt: string; wrongShape: string };
 
 beforeAll(async () => {
-  d = await deploy(new Int16Array(48000));
+  d = deploy({ mic: new Int16Array(48000) });
   const dir = d.home.home;
   files = {
     model: join(dir, "BirdNET_GLOBAL_6K_V2.4.onnx"),

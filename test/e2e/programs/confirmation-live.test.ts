@@ -10,20 +10,20 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { signedLevelModel } from "../../helpers/species-models.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 setDefaultTimeout(240_000);
 
 const RATE = 16_000;
 const CORNCRAKE = "Crex crex_Corn Crake";
 
-let d: Deployed;
+let d: Deployment;
 
 beforeAll(async () => {
   const audio = new Int16Array(20 * RATE);
   audio.fill(16384, 0, RATE);
   audio.fill(16384, 6 * RATE, 8 * RATE);
-  d = await deploy(audio, { prefix: "acoupi-confirm-live-" });
+  d = deploy({ mic: audio, prefix: "acoupi-confirm-live-" });
 });
 afterAll(async () => {
   await d.cleanup();

@@ -16,7 +16,7 @@ import { acoupiPaths } from "../../../src/system/paths.ts";
 import { readLivePid } from "../../../src/system/pidfile.ts";
 import { buildBinary } from "../../helpers/binaries.ts";
 import { testSignal } from "../../helpers/fake-mic.ts";
-import { countRows, deploy, said, waitFor } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor } from "../../helpers/deployment.ts";
 
 const RATE = 16000;
 const FILES = 3;
@@ -32,7 +32,7 @@ interface Row {
 
 async function recordFileAndStop(binary?: string): Promise<void> {
   const input = testSignal(RATE * 40);
-  const d = await deploy(input, { binary });
+  const d = deploy({ mic: input, binary });
   try {
     const setup = d.run([
       "setup", "--program", "default", "--no-prompt",
@@ -109,7 +109,7 @@ describe("the default program", () => {
   }, 120_000);
 
   test("an acoupi 0.6 program.json loads with setup --config and shows its values", async () => {
-    const d = await deploy(new Int16Array(16));
+    const d = deploy({ mic: new Int16Array(16) });
     try {
       const file = join(d.home.home, "acoupi-program.json");
       writeFileSync(file, acoupi06ProgramJson(d.home.home));
@@ -128,7 +128,7 @@ describe("the default program", () => {
   });
 
   test("an acoupi 0.6 config folder (name file with the module name, program.json) works with config show", async () => {
-    const d = await deploy(new Int16Array(16));
+    const d = deploy({ mic: new Int16Array(16) });
     try {
       const config = join(d.home.acoupiHome, "config");
       mkdirSync(config, { recursive: true });

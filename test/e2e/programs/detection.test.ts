@@ -13,7 +13,7 @@ import { ModelOutputSchema, modelOutputJson } from "../../../src/data/index.ts";
 import { buildBinary } from "../../helpers/binaries.ts";
 import { REPO } from "../../helpers/cli.ts";
 import { startMosquitto, subscribeMqtt } from "../../helpers/mosquitto.ts";
-import { countRows, deploy, said, waitFor } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor } from "../../helpers/deployment.ts";
 
 export const SILERO = join(REPO, "node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx");
 const CLIP_SECONDS = 9;
@@ -35,7 +35,7 @@ async function detectSpeechAndSend(binary?: string): Promise<void> {
   const input = new Int16Array(new Uint8Array(Buffer.concat([clip, clip, clip])).buffer);
   const broker = await startMosquitto();
   const subscriber = await subscribeMqtt({ port: broker.port, topic: `acoupi/${DEVICE}` });
-  const d = await deploy(input, { binary, prefix: "acoupi-detection-" });
+  const d = deploy({ mic: input, binary, prefix: "acoupi-detection-" });
   try {
     const setup = d.run([
       "setup", "--program", "detection", "--no-prompt",

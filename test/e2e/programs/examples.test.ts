@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { buildBinary } from "../../helpers/binaries.ts";
 import { REPO } from "../../helpers/cli.ts";
 import { energyModel } from "../../helpers/onnx-builder.ts";
-import { countRows, deploy, said, waitFor } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor } from "../../helpers/deployment.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 
 const RATE = 16000;
@@ -38,7 +38,7 @@ describe("example programs, from the compiled binary", () => {
   }, 180_000);
 
   test("loudness-detector runs its own model and keeps only the recordings its saving rule wants", async () => {
-    const d = await deploy(loudThenQuiet(3, 6), { binary, prefix: "acoupi-example-loud-" });
+    const d = deploy({ mic: loudThenQuiet(3, 6), binary, prefix: "acoupi-example-loud-" });
     try {
       const modelPath = join(d.home.home, "loudness.onnx");
       writeFileSync(modelPath, energyModel(RATE / 2));
@@ -89,7 +89,7 @@ describe("example programs, from the compiled binary", () => {
   }, 180_000);
 
   test("nightly-summary records with the basic template and its own cron task appends summary lines", async () => {
-    const d = await deploy(loudThenQuiet(2, 2), { binary, prefix: "acoupi-example-summary-" });
+    const d = deploy({ mic: loudThenQuiet(2, 2), binary, prefix: "acoupi-example-summary-" });
     try {
       const summaryFile = join(d.home.home, "out/summary.jsonl");
       const setup = d.run([

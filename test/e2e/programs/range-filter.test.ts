@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { BIRDNET_LABELS } from "../../../programs/birdnet.ts";
 import { levels, storedDetections, writeRecording } from "../../helpers/analyze-fixtures.ts";
 import { birdnetClassifier, geoModel } from "../../helpers/species-models.ts";
-import { deploy, said, type Deployed } from "../../helpers/program-deployment.ts";
+import { deploy, said, type Deployment } from "../../helpers/deployment.ts";
 
 setDefaultTimeout(240_000);
 
@@ -24,11 +24,11 @@ const NIGHTINGALE = "Luscinia megarhynchos_Common Nightingale";
 const PARAKEET = "Psittacula krameri_Rose-ringed Parakeet";
 const RATE = 48_000;
 
-let d: Deployed;
+let d: Deployment;
 let f: Record<string, string>;
 
 beforeAll(async () => {
-  d = await deploy(new Int16Array(RATE));
+  d = deploy({ mic: new Int16Array(RATE) });
   const dir = d.home.home;
   const w = (name: string) => join(dir, name);
   f = {

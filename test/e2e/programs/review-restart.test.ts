@@ -9,14 +9,14 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "../../helpers/cli.ts";
-import { countRows, deploy, said, waitFor } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor } from "../../helpers/deployment.ts";
 
 const SILERO = join(REPO, "node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx");
 
 describe("verdicts on a running deployment", () => {
   test("a verdict set from the CLI while the runner records survives a runner restart and feeds --verified and summary", async () => {
     const clip = readFileSync(join(REPO, "assets/demo-clip.raw"));
-    const d = await deploy(new Int16Array(new Uint8Array(Buffer.concat([clip, clip])).buffer), { prefix: "acoupi-review-live-" });
+    const d = deploy({ mic: new Int16Array(new Uint8Array(Buffer.concat([clip, clip])).buffer), prefix: "acoupi-review-live-" });
     try {
       const setup = d.run([
         "setup", "--program", "detection", "--no-prompt",

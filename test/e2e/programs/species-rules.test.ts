@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { join } from "node:path";
 import { analyzeRig, levels, RATE, storedDetections, writeRecording, type AnalyzeRig } from "../../helpers/analyze-fixtures.ts";
 import { signedLevelModel } from "../../helpers/species-models.ts";
-import { deploy, said, type Deployed } from "../../helpers/program-deployment.ts";
+import { deploy, said, type Deployment } from "../../helpers/deployment.ts";
 
 const BLACKBIRD = "Turdus merula_Eurasian Blackbird";
 const NIGHTINGALE = "Luscinia megarhynchos_Common Nightingale";
@@ -152,9 +152,9 @@ describe("the repeat-confirmation rule on planted detections", () => {
 });
 
 describe("bad lists at check", () => {
-  let d: Deployed;
+  let d: Deployment;
   beforeAll(async () => {
-    d = await deploy(new Int16Array(RATE));
+    d = deploy({ mic: new Int16Array(RATE) });
   });
   afterAll(async () => {
     await d.cleanup();

@@ -15,7 +15,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { Rig } from "../../helpers/deployment.ts";
+import type { Deployment } from "../../helpers/deployment.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 
 /** Walks a RIFF/WAVE file's chunks; returns null when whole and consistent, else what is wrong. */
@@ -110,7 +110,7 @@ export interface InspectOptions {
 }
 
 /** Reads both stores and both folders of a deployment whose runner is not running. */
-export function inspectStores(rig: Rig, options: InspectOptions = {}): Inspection {
+export function inspectStores(rig: Deployment, options: InspectOptions = {}): Inspection {
   const problems: string[] = [];
   const meta = openDb(rig.files.metadata);
   const outbox = openDb(rig.files.messages);

@@ -7,7 +7,7 @@
  */
 import { Database } from "bun:sqlite";
 import { readdirSync, readFileSync } from "node:fs";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, terminate, waitFor } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, terminate, waitFor } from "../../helpers/deployment.ts";
 
 export interface SoakSample {
   /** Seconds since the runner started. */
@@ -61,7 +61,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       return new Response("ok");
     },
   });
-  const rig = makeRig({ binary: options.binary, micSeconds: options.seconds + 30 });
+  const rig = deploy({ binary: options.binary, micSeconds: options.seconds + 30 });
   let result: SoakResult;
   try {
     mustRun(rig, busySetupArgs({ httpUrl: server.url.href, recordingSeconds: 1 }));

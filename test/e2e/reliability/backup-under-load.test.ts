@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { startMosquitto, type MosquittoBroker } from "../../helpers/mosquitto.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { demoAudio, SILERO_MODEL } from "../../helpers/deployment.ts";
 import { sha256Check } from "../../helpers/backup-sensor.ts";
 
@@ -27,12 +27,12 @@ function ids(path: string, table: string, column = "id"): Set<string> {
 
 describe("a backup taken under load", () => {
   let broker: MosquittoBroker;
-  let d: Deployed;
+  let d: Deployment;
 
   beforeAll(async () => {
     broker = await startMosquitto();
     const audio = demoAudio(600);
-    d = await deploy(new Int16Array(audio.buffer, audio.byteOffset, audio.byteLength / 2), { prefix: "acoupi-backup-load-" });
+    d = deploy({ mic: new Int16Array(audio.buffer, audio.byteOffset, audio.byteLength / 2), prefix: "acoupi-backup-load-" });
   });
 
   afterAll(async () => {

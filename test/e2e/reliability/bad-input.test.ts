@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join, relative } from "node:path";
 import { energyModel } from "../../helpers/onnx-builder.ts";
 import { hashTree, inspectStores } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig, recordingCount } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, binaryUnderTest, terminate, waitFor, type Deployment, recordingCount } from "../../helpers/deployment.ts";
 
 /** busySetupArgs with `key` set to `value` (replaced where present, else added). */
 function setupWith(key: string, value: string): string[] {
@@ -29,10 +29,10 @@ function folders(dir: string): string[] {
 }
 
 describe("bad input", () => {
-  let rig: Rig;
+  let rig: Deployment;
 
   beforeAll(async () => {
-    rig = makeRig({ binary: reliabilityBinary() });
+    rig = deploy({ binary: binaryUnderTest() });
     mustRun(rig, busySetupArgs());
     // A deployment that ran, so the stores exist and hold data to protect.
     const runner = rig.spawn(["start", "--name", "bad-input", "--no-check", "--foreground"]);
@@ -45,7 +45,7 @@ describe("bad input", () => {
   /** Runs `args`, expecting a clear refusal that mentions each of `mentions` and changes nothing stored. */
   function expectRefused(args: string[], mentions: string[]): string {
     const before = hashTree(rig.acoupiHome);
-    const result = rig.cli(args);
+    const result = rig.run(args);
     const context = `acoupi ${args.join(" ")}\n${result.stderr}`;
     expect({ context, code: result.code }).toEqual({ context, code: 1 });
     expect(result.stderr).toMatch(/^Error: .+/m);
@@ -146,10 +146,10 @@ describe("bad input", () => {
 });
 
 describe("labels and names with path separators", () => {
-  let rig: Rig;
+  let rig: Deployment;
 
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary() });
+    rig = deploy({ binary: binaryUnderTest() });
   }, 120_000);
 
   afterAll(() => rig?.cleanup());

@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../helpers/mosquitto.ts";
 import { matmulChainModel } from "../../helpers/onnx-builder.ts";
-import { MIC_DEVICE, makeRig, mustRun, readStatusFile, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { MIC_DEVICE, deploy, mustRun, readStatusFile, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const INTERVAL_S = 1;
 const MODEL_S = 3;
@@ -52,7 +52,7 @@ interface Row {
   analysed: number;
 }
 
-function recordings(rig: Rig, model = "slow"): Row[] {
+function recordings(rig: Deployment, model = "slow"): Row[] {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     return db
@@ -65,7 +65,7 @@ function recordings(rig: Rig, model = "slow"): Row[] {
   }
 }
 
-function heartbeatContents(rig: Rig): string[] {
+function heartbeatContents(rig: Deployment): string[] {
   const db = new Database(rig.files.messages, { readonly: true });
   try {
     return db.query<{ content: string }, []>("SELECT content FROM messages WHERE kind = 'heartbeat' ORDER BY created_on").all().map((m) => m.content);
@@ -77,7 +77,7 @@ function heartbeatContents(rig: Rig): string[] {
 type Figures = Record<string, number | string | null>;
 
 /** The slow program (a program file whose own model waits) set up for `rig`; returns its path. */
-function slowProgram(rig: Rig): string {
+function slowProgram(rig: Deployment): string {
   const program = join(rig.dir, "slow-model.ts");
   writeFileSync(program, SLOW_PROGRAM);
   return program;
@@ -87,7 +87,7 @@ function slowProgram(rig: Rig): string {
  * Runs `program` with `policy` until 14 recordings were scheduled; returns what it saw. `extra`
  * adds setup arguments (e.g. the `model` section of the detection program).
  */
-async function runWithPolicy(rig: Rig, program: string, policy: string, options: { webPort?: number; extra?: string[]; duration?: number } = {}) {
+async function runWithPolicy(rig: Deployment, program: string, policy: string, options: { webPort?: number; extra?: string[]; duration?: number } = {}) {
   const { webPort } = options;
   mustRun(rig, [
     "setup", "--program", program, "--no-prompt", "--timezone", "UTC",
@@ -134,11 +134,11 @@ function expectCaptureOnTime(rows: Row[], tasks: Record<string, { runs: number; 
 }
 
 describe("capture does not wait for a slow model", () => {
-  let rig: Rig | undefined;
+  let rig: Deployment | undefined;
   afterEach(() => rig?.cleanup());
 
   test("defer: analysis falls behind in order while every file is captured on time; nothing is skipped; status and heartbeat show the backlog", async () => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 40 });
     const { behind, report, status, metrics } = await runWithPolicy(rig, slowProgram(rig), "defer", { webPort: await freePort() });
     expect(metrics).toMatch(/\nacoupi_analysis_backlog_age_seconds \d+(\.\d+)?\n/);
     expect(metrics).toContain("\nacoupi_analysis_skipped_total 0\n");
@@ -163,7 +163,7 @@ describe("capture does not wait for a slow model", () => {
   }, 180_000);
 
   test("skip_oldest: the backlog never holds more than backlog_max; the oldest waiting recordings are filed unanalysed at once, and later ones analysed", async () => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 40 });
     const { status } = await runWithPolicy(rig, slowProgram(rig), "skip_oldest");
     const detection = status?.components.detection as Figures;
     expect(Number(detection.backlog_peak)).toBeLessThanOrEqual(BACKLOG_MAX);
@@ -180,7 +180,7 @@ describe("capture does not wait for a slow model", () => {
   }, 180_000);
 
   test("thin: the backlog never holds more than backlog_max and leaves out recordings spread over the period, not only the oldest", async () => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 40 });
     const { status } = await runWithPolicy(rig, slowProgram(rig), "thin");
     const detection = status?.components.detection as Figures;
     expect(detection.backlog_policy).toBe("thin");
@@ -196,7 +196,7 @@ describe("capture does not wait for a slow model", () => {
   }, 180_000);
 
   test("an ONNX model slower than real time runs in its Worker in the compiled binary, while every file is captured on time", async () => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 40 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 40 });
     // 6 windows per 1 s recording, each 1250 products of 200×200 matrices (20 GFLOP a window):
     // several seconds per recording even on a fast idle machine, so the backlog surely fills.
     const model = join(rig.dir, "chain.onnx");

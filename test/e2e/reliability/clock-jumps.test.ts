@@ -12,7 +12,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { inspectStores } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, mustRunAsync, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, mustRunAsync, readStatusFile, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const LIBFAKETIME = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"].find((p) => existsSync(p));
 const SIX_HOURS_MS = 6 * 3600 * 1000;
@@ -21,7 +21,7 @@ const INTERVAL_S = 1;
 /** How long each clock offset is watched. */
 const PHASE_MS = 3000;
 
-function recordings(rig: Rig): Array<{ id: string; created_on: string; path: string | null }> {
+function recordings(rig: Deployment): Array<{ id: string; created_on: string; path: string | null }> {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     return db.query<{ id: string; created_on: string; path: string | null }, []>("SELECT id, created_on, path FROM recordings").all();
@@ -31,7 +31,7 @@ function recordings(rig: Rig): Array<{ id: string; created_on: string; path: str
 }
 
 /** Rows written by the two scheduled tasks that leave one each run: recordings and heartbeats. */
-function counts(rig: Rig): { recordings: number; heartbeats: number } {
+function counts(rig: Deployment): { recordings: number; heartbeats: number } {
   const meta = new Database(rig.files.metadata, { readonly: true });
   const outbox = new Database(rig.files.messages, { readonly: true });
   try {
@@ -46,7 +46,7 @@ function counts(rig: Rig): { recordings: number; heartbeats: number } {
 }
 
 describe.skipIf(LIBFAKETIME === undefined)("wall clock jumps of six hours", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let controlFile: string;
   let server: ReturnType<typeof Bun.serve>;
   const received: string[] = [];
@@ -60,7 +60,7 @@ describe.skipIf(LIBFAKETIME === undefined)("wall clock jumps of six hours", () =
         return new Response("ok");
       },
     });
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 60 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 60 });
     controlFile = join(rig.dir, "faketime");
     writeFileSync(controlFile, "+0\n");
     mustRun(rig, busySetupArgs({ httpUrl: server.url.href, extra: ["--recording.interval", String(INTERVAL_S)] }));

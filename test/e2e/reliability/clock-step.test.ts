@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 
 const LIBFAKETIME = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"].find((p) => existsSync(p));
@@ -23,7 +23,7 @@ interface Row {
   path: string;
 }
 
-function rowsInOrder(rig: Rig): Row[] {
+function rowsInOrder(rig: Deployment): Row[] {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     return db.query<Row, []>(`SELECT created_on, duration_s, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path FROM recordings ORDER BY rowid`).all();
@@ -33,10 +33,10 @@ function rowsInOrder(rig: Rig): Row[] {
 }
 
 describe.skipIf(LIBFAKETIME === undefined)("a clock step during continuous recording", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let controlFile: string;
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 30 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 30 });
     controlFile = join(rig.dir, "faketime");
     writeFileSync(controlFile, "+0\n");
     // Duration equal to the interval: the device stays open and files tile the stream.
@@ -75,7 +75,7 @@ describe.skipIf(LIBFAKETIME === undefined)("a clock step during continuous recor
     const steps = gaps.filter((g) => Math.abs(g) > 1);
     expect(steps.length).toBe(1);
     expect(Math.abs((steps[0] as number) - TWO_HOURS_MS)).toBeLessThan(5_000);
-    expect(readFileSync(rig.runLog, "utf8")).toMatch(/The wall clock was stepped by \+72\d\d\.\d s; recordings from "relmic" are stamped with the corrected time/);
+    expect(readFileSync(rig.runLog, "utf8")).toMatch(/The wall clock was stepped by \+72\d\d\.\d s; recordings from "fakemic" are stamped with the corrected time/);
   }, 60_000);
 });
 

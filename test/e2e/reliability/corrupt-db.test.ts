@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 
 function wavsUnder(dir: string): string[] {
@@ -19,7 +19,7 @@ function wavsUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((n) => n.endsWith(".wav")).map((n) => join(dir, n));
 }
 
-function rowPaths(rig: Rig): Set<string> {
+function rowPaths(rig: Deployment): Set<string> {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     return new Set(db.query<{ path: string }, []>(`SELECT ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path FROM recordings WHERE path IS NOT NULL`).all().map((r) => r.path));
@@ -34,14 +34,14 @@ const DAMAGES = [
 ] as const;
 
 describe("a damaged metadata.db at start", () => {
-  let rig: Rig;
+  let rig: Deployment;
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     mustRun(rig, recorderSetupArgs({ extra: ["--file_management.interval", "3600"] }));
     mustRun(rig, ["start", "--name", "corrupt-db", "--no-check"]);
   });
   afterAll(() => {
-    rig.cli(["stop"]);
+    rig.run(["stop"]);
     rig.cleanup();
   });
 

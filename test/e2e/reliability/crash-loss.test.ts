@@ -14,7 +14,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { testSignal } from "../../helpers/fake-mic.ts";
-import { makeRig, MIC_DEVICE, mustRun, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, MIC_DEVICE, mustRun, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 
 const RATE = 48000;
@@ -34,15 +34,15 @@ open(sys.argv[3], "w").close()
 time.sleep(120)
 `;
 
-let rig: Rig | null = null;
+let rig: Deployment | null = null;
 afterEach(() => {
   rig?.cleanup();
   rig = null;
 });
 
 /** Runs a continuous 60 s recording, feeds 10.5 s, kills the runner; returns the frames lost and the rig. */
-async function killDuringCapture(flush: string[]): Promise<{ lost: number; partFrames: Int16Array; rig: Rig }> {
-  const r = makeRig({ binary: reliabilityBinary() });
+async function killDuringCapture(flush: string[]): Promise<{ lost: number; partFrames: Int16Array; rig: Deployment }> {
+  const r = deploy({ binary: binaryUnderTest() });
   rig = r;
   const fifo = join(r.dir, "mic.fifo");
   if (Bun.spawnSync(["mkfifo", fifo]).exitCode !== 0) throw new Error("mkfifo failed");
@@ -90,7 +90,7 @@ describe("kill -9 during continuous capture", () => {
     expect(lost).toBeLessThanOrEqual(RATE * 1 + DEVICE_SLACK_FRAMES);
 
     // Restart: reconcile finalises the .part into a .wav with its row, holding the same prefix.
-    r.setMicInfile(r.micRaw);
+    r.setMicInfile(r.mic.rawPath);
     const again = r.spawn(["run"]);
     const db = () => new Database(r.files.metadata, { readonly: true });
     const row = await waitFor("the adopted recording", () => {

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, openSync, closeSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, recordingCount, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
-function messageCount(rig: Rig): number {
+function messageCount(rig: Deployment): number {
   if (!existsSync(rig.files.messages)) return 0;
   const db = new Database(rig.files.messages, { readonly: true });
   try {
@@ -31,9 +31,9 @@ function sha256(path: string): string {
 }
 
 describe("a damaged outbox at start", () => {
-  let rig: Rig;
+  let rig: Deployment;
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 30 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 30 });
     mustRun(rig, busySetupArgs());
   }, 180_000);
   afterAll(() => rig?.cleanup());

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspectStores } from "./_invariants.ts";
-import { busySetupArgs, MIC_DEVICE, makeRig, mustRun, readStatusFile, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, MIC_DEVICE, deploy, mustRun, readStatusFile, recordingCount, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 interface StatusJson {
   health: string;
@@ -19,18 +19,18 @@ interface StatusJson {
 }
 
 describe("the capture device disappears and comes back", () => {
-  let rig: Rig;
+  let rig: Deployment;
 
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 60 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 60 });
     mustRun(rig, busySetupArgs({ extra: ["--recording.interval", "1"] }));
   }, 120_000);
 
   afterAll(() => rig?.cleanup());
 
   for (const [how, breakDevice] of [
-    ["its PCM is no longer defined", (r: Rig) => writeFileSync(r.alsaConfig, "# the microphone was unplugged\n")],
-    ["its input cannot be opened", (r: Rig) => r.setMicInfile(join(r.dir, "unplugged.raw"))],
+    ["its PCM is no longer defined", (r: Deployment) => writeFileSync(r.alsaConfig, "# the microphone was unplugged\n")],
+    ["its input cannot be opened", (r: Deployment) => r.setMicInfile(join(r.dir, "unplugged.raw"))],
   ] as const) {
     test(`when ${how}, status says degraded naming the device, the recorder backs off, and recording resumes without a restart`, async () => {
       const runner = rig.spawn(["start", "--name", "device-loss", "--no-check", "--foreground"]);
@@ -50,14 +50,14 @@ describe("the capture device disappears and comes back", () => {
         expect(runner.exitCode).toBeNull();
 
         const before = recordingCount(rig);
-        rig.setMicInfile(rig.micRaw);
+        rig.setMicInfile(rig.mic.rawPath);
         await waitFor("recording to resume", () => recordingCount(rig) >= before + 2, 30_000, 200);
         await waitFor("status to clear the reason", async () => {
           const s = await statusJsonAsync<StatusJson>(rig);
           return !s.degraded.some((d) => d.startsWith("recording:"));
         }, 20_000, 500);
       } finally {
-        rig.setMicInfile(rig.micRaw);
+        rig.setMicInfile(rig.mic.rawPath);
         expect(await terminate(runner)).toBe(0);
       }
       mustRun(rig, ["stop"]);

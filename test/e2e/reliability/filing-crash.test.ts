@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 
 interface Row {
@@ -21,7 +21,7 @@ interface Row {
   created_on: string;
 }
 
-function rows(rig: Rig): Row[] {
+function rows(rig: Deployment): Row[] {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     return db.query<Row, []>(`SELECT id, ${absolutePathSql({ recordings: rig.files.recordings, tmp: rig.files.tmp })} AS path, state, created_on FROM recordings`).all();
@@ -35,19 +35,19 @@ function pad(n: number): string {
 }
 
 /** Where the default date file manager files a recording: `<recordings>/YYYY/MM/DD/YYYYMMDD_HHMMSS_<id>.wav`. */
-function destinationOf(rig: Rig, row: Row): string {
+function destinationOf(rig: Deployment, row: Row): string {
   const d = new Date(row.created_on);
   const name = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}_${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}_${row.id}.wav`;
   return join(rig.files.recordings, String(d.getUTCFullYear()), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()), name);
 }
 
 describe("filing across filesystems after a crash", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let tmpDisk = "";
   let mounted = false;
 
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     tmpDisk = join(rig.dir, "tmp-disk");
     mkdirSync(tmpDisk);
     mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", tmpDisk], { stderr: "pipe" }).exitCode === 0;

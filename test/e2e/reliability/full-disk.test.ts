@@ -14,7 +14,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, unlinkSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspectStores } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, recordingCount, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const MB = 1_000_000;
 const TMPFS_BYTES = 12 * 1024 * 1024;
@@ -50,19 +50,19 @@ interface StatusJson {
   status: { components: { recording: { paused_by: string | null } } } | null;
 }
 
-async function statusJson(rig: Rig): Promise<StatusJson> {
+async function statusJson(rig: Deployment): Promise<StatusJson> {
   return await statusJsonAsync<StatusJson>(rig);
 }
 
 describe("a full disk", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let mountPoint: string | null = null;
   let disk = "";
   let minFreeMb = MIN_FREE_MB;
   let ballastBytes = 0;
 
   beforeAll(() => {
-    const binary = reliabilityBinary();
+    const binary = binaryUnderTest();
     disk = mkdtempSync(join(tmpdir(), "acoupi-rel-disk-"));
     const mounted = process.env.ACOUPI_RELIABILITY_NO_TMPFS === "1"
       ? { exitCode: 1, stderr: Buffer.from("ACOUPI_RELIABILITY_NO_TMPFS=1") }
@@ -74,7 +74,7 @@ describe("a full disk", () => {
       ballastBytes = 300 * MB;
       minFreeMb = Math.floor((freeBytes(disk) - 150 * MB) / MB);
     }
-    rig = makeRig({ binary, micSeconds: 60, acoupiHome: join(disk, ".acoupi") });
+    rig = deploy({ binary, micSeconds: 60, acoupiHome: join(disk, ".acoupi") });
     mustRun(rig, busySetupArgs({ minFreeMb, extra: ["--storage.min_free", "1MB"] }));
   }, 120_000);
 

@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { makeRig, MIC_DEVICE, mustRun, readStatusFile, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, MIC_DEVICE, mustRun, readStatusFile, recordingCount, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 describe("the heartbeat when capture hangs", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let server: ReturnType<typeof Bun.serve>;
   const statuses: string[] = [];
 
@@ -24,7 +24,7 @@ describe("the heartbeat when capture hangs", () => {
         return new Response("ok");
       },
     });
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     mustRun(rig, [
       "setup", "--program", "connected", "--no-prompt", "--timezone", "UTC",
       "--microphone.device_name", MIC_DEVICE, "--microphone.samplerate", "16000",
@@ -50,7 +50,7 @@ describe("the heartbeat when capture hangs", () => {
       rig.setMicInfile(fifo);
       const stalled = await waitFor("a heartbeat naming the stall", () => statuses.find((s) => s.includes("no recording has succeeded")), 30_000);
       expect(stalled).toMatch(/progress: recording: no recording has succeeded for \d+ s \(one is due every 1 s\)/);
-      rig.setMicInfile(rig.micRaw);
+      rig.setMicInfile(rig.mic.rawPath);
       writer.kill("SIGKILL");
       const from = statuses.length;
       await waitFor("OK heartbeats again", () => statuses.slice(from).includes("OK"), 30_000);

@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
-function idsWithStatus(rig: Rig, status: string): string[] {
+function idsWithStatus(rig: Deployment, status: string): string[] {
   const db = new Database(rig.files.messages, { readonly: true });
   try {
     db.run("PRAGMA busy_timeout = 5000");
@@ -20,7 +20,7 @@ function idsWithStatus(rig: Rig, status: string): string[] {
   }
 }
 
-function outbox(rig: Rig): Record<string, number> {
+function outbox(rig: Deployment): Record<string, number> {
   const db = new Database(rig.files.messages, { readonly: true });
   try {
     db.run("PRAGMA busy_timeout = 5000");
@@ -33,7 +33,7 @@ function outbox(rig: Rig): Record<string, number> {
 }
 
 describe("an HTTP endpoint that redirects", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let server: ReturnType<typeof Bun.serve>;
   let redirecting = true;
   let redirects = 0;
@@ -59,7 +59,7 @@ describe("an HTTP endpoint that redirects", () => {
         return new Response("ok");
       },
     });
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 30 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 30 });
     mustRun(rig, busySetupArgs({ httpUrl: `${server.url.origin}/in` }));
   });
   afterAll(() => {

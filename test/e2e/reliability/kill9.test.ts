@@ -12,22 +12,22 @@ import { Database } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import { startMosquitto, subscribeMqtt, type MosquittoBroker, type MqttSubscriber } from "../../helpers/mosquitto.ts";
 import { inspectStores, unknownPayloads, type Inspection } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, seededRandom, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, binaryUnderTest, seededRandom, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const SEED = Number(process.env.ACOUPI_KILL9_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ITERATIONS = Number(process.env.ACOUPI_KILL9_ITERATIONS ?? 50);
 
 describe("kill -9 at random instants during a busy deployment", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let broker: MosquittoBroker;
   let subscriber: MqttSubscriber;
   const payloads = () => subscriber.messages().filter((m) => !m.topic.endsWith("/status")).map((m) => m.payload);
 
   beforeAll(async () => {
-    const binary = reliabilityBinary();
+    const binary = binaryUnderTest();
     broker = await startMosquitto();
     subscriber = await subscribeMqtt({ port: broker.port, topic: "acoupi/#" });
-    rig = makeRig({ binary });
+    rig = deploy({ binary });
     mustRun(rig, busySetupArgs({ mqttPort: broker.port }));
     // A clean first start creates the deployment; every killed run after it resumes it.
     const first = rig.spawn(["start", "--name", "kill9", "--no-check", "--foreground"]);
@@ -113,14 +113,14 @@ describe("kill -9 at random instants during a busy deployment", () => {
 });
 
 describe("the crash window between the metadata and outbox commits", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let broker: MosquittoBroker;
   let subscriber: MqttSubscriber;
 
   beforeAll(async () => {
     broker = await startMosquitto();
     subscriber = await subscribeMqtt({ port: broker.port, topic: "acoupi/+" });
-    rig = makeRig({ binary: reliabilityBinary() });
+    rig = deploy({ binary: binaryUnderTest() });
     mustRun(rig, busySetupArgs({ mqttPort: broker.port }));
   }, 120_000);
 

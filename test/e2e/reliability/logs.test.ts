@@ -9,20 +9,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeRig, mustRun, recorderSetupArgs, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, recorderSetupArgs, recordingCount, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const LINE_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (error|warn|info|debug|trace) \S.*$/;
 const LINE_RE_MULTI = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info \[stop\] Final file management/m;
 const SMALL_LOG = { ACOUPI_LOG_MAX_BYTES: "300", ACOUPI_LOG_FILES: "2" };
 
 describe("the runner's log", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let logFile = "";
   const allLines = () =>
     [`${logFile}.2`, `${logFile}.1`, logFile].filter((f) => existsSync(f)).flatMap((f) => readFileSync(f, "utf8").split("\n").slice(0, -1));
 
   beforeAll(async () => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     logFile = join(rig.acoupiHome, "log", "acoupi.log");
     mustRun(rig, recorderSetupArgs());
     mustRun(rig, ["start", "--name", "logs", "--no-check"], SMALL_LOG);
@@ -30,7 +30,7 @@ describe("the runner's log", () => {
     // A microphone gone: error events, with an AlsaError behind each.
     rig.setMicInfile(join(rig.dir, "unplugged.raw"));
     await waitFor("two errors in the log", () => allLines().filter((l) => l.includes("Task recording_task failed")).length >= 2, 20_000);
-    rig.setMicInfile(rig.micRaw);
+    rig.setMicInfile(rig.mic.rawPath);
     mustRun(rig, ["stop"]);
   }, 60_000);
   afterAll(() => rig?.cleanup());
@@ -43,7 +43,7 @@ describe("the runner's log", () => {
       expect({ line, ascii: /^[\x20-\x7e]+$/.test(line) }).toEqual({ line, ascii: true });
     }
     const failure = lines.find((l) => l.includes("Task recording_task failed")) as string;
-    expect(failure).toMatch(/ error \[runner\] Task recording_task failed: AlsaError: Cannot open capture device "relmic"/);
+    expect(failure).toMatch(/ error \[runner\] Task recording_task failed: AlsaError: Cannot open capture device "fakemic"/);
     expect(failure).not.toContain(" at ");
     expect(lines.some((l) => / info \[runner\] Received SIGTERM: stopping$/.test(l))).toBe(true);
   });
@@ -62,15 +62,15 @@ describe("the runner's log", () => {
   test("`acoupi logs -n N` prints the last N lines, reaching into the rotated file", () => {
     const lines = allLines();
     for (const n of [1, 3]) {
-      const result = rig.cli(["logs", "-n", String(n)]);
+      const result = rig.run(["logs", "-n", String(n)]);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(`${lines.slice(-n).join("\n")}\n`);
     }
-    expect(rig.cli(["logs", "-n", "x"]).code).toBe(1);
+    expect(rig.run(["logs", "-n", "x"]).code).toBe(1);
   });
 
   test("`acoupi logs -f` follows the file as a runner writes it", async () => {
-    const follower = Bun.spawn([reliabilityBinary(), "logs", "-f", "-n", "0"], { env: { ...process.env, ...rig.env }, stdout: "pipe", stderr: "pipe" });
+    const follower = Bun.spawn([binaryUnderTest(), "logs", "-f", "-n", "0"], { env: { ...process.env, ...rig.env }, stdout: "pipe", stderr: "pipe" });
     let seen = "";
     const reading = (async () => {
       for await (const chunk of follower.stdout) seen += new TextDecoder().decode(chunk);
@@ -94,14 +94,14 @@ describe("the runner's log", () => {
       const line = await waitFor("an error with its stack", () => allLines().find((l) => l.includes("Task recording_task failed") && l.includes(" | at ")), 20_000);
       expect(line).toMatch(LINE_RE);
     } finally {
-      rig.setMicInfile(rig.micRaw);
+      rig.setMicInfile(rig.mic.rawPath);
       mustRun(rig, ["stop"]);
     }
   }, 40_000);
 
   test("a JOURNAL_STREAM that is not stderr (inherited by a redirected child) is ignored: plain lines", () => {
     mustRun(rig, ["start", "--name", "inherited", "--no-check"]);
-    const stop = rig.cli(["stop"], { JOURNAL_STREAM: "8:123456" });
+    const stop = rig.run(["stop"], { JOURNAL_STREAM: "8:123456" });
     expect(stop.code).toBe(0);
     expect(stop.stderr).toMatch(LINE_RE_MULTI);
     expect(stop.stderr).not.toMatch(/^<\d>/m);
@@ -117,7 +117,7 @@ describe("the runner's log", () => {
     try {
       await waitFor("a journald error line", () => readFileSync(rig.runLog, "utf8").includes("<3>[runner] Task recording_task failed"), 20_000);
     } finally {
-      rig.setMicInfile(rig.micRaw);
+      rig.setMicInfile(rig.mic.rawPath);
       expect(await terminate(runner)).toBe(0);
     }
     const journal = readFileSync(rig.runLog, "utf8").split("\n").filter((l) => /^<\d>/.test(l));

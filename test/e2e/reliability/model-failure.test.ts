@@ -13,7 +13,7 @@ import { Database } from "bun:sqlite";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 interface Row {
   id: string;
@@ -21,7 +21,7 @@ interface Row {
   state: string;
 }
 
-function rows(rig: Rig): Row[] {
+function rows(rig: Deployment): Row[] {
   if (!existsSync(rig.files.metadata)) return [];
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
@@ -34,7 +34,7 @@ function rows(rig: Rig): Row[] {
   }
 }
 
-function heartbeats(rig: Rig): string[] {
+function heartbeats(rig: Deployment): string[] {
   const db = new Database(rig.files.messages, { readonly: true });
   try {
     db.run("PRAGMA busy_timeout = 5000");
@@ -45,9 +45,9 @@ function heartbeats(rig: Rig): string[] {
 }
 
 describe("a model that throws on every recording, with on_timeout: save", () => {
-  let rig: Rig;
+  let rig: Deployment;
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 30 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 30 });
     const broken = join(rig.dir, "broken.onnx");
     writeFileSync(broken, "this is not an ONNX model\n");
     mustRun(rig, busySetupArgs({ extra: ["--model.path", broken, "--file_management.on_timeout", "save", "--file_management.max_wait", "2"] }));

@@ -15,10 +15,10 @@ import type { Subprocess } from "bun";
 import type { MqttClient } from "mqtt";
 import { freePort, MOSQUITTO_BIN } from "../../helpers/mosquitto.ts";
 import { inspectStores, unknownPayloads } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, mustRunAsync, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, mustRunAsync, readStatusFile, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 /** Messages in the outbox by status, read while the runner writes (WAL). */
-function outboxCounts(rig: Rig): Record<string, number> {
+function outboxCounts(rig: Deployment): Record<string, number> {
   const db = new Database(rig.files.messages, { readonly: true });
   try {
     const rows = db.query<{ status: string; n: number }, []>("SELECT status, COUNT(*) AS n FROM messages GROUP BY status").all();
@@ -29,7 +29,7 @@ function outboxCounts(rig: Rig): Record<string, number> {
 }
 
 /** Pending messages that have failed at least once and wait out their backoff. */
-function backingOff(rig: Rig): number {
+function backingOff(rig: Deployment): number {
   const db = new Database(rig.files.messages, { readonly: true });
   try {
     return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM messages WHERE status = 'pending' AND attempts > 0").get()?.n ?? 0;
@@ -39,7 +39,7 @@ function backingOff(rig: Rig): number {
 }
 
 /** Ids of the messages in the outbox with this status. */
-function idsWithStatus(rig: Rig, status: string): string[] {
+function idsWithStatus(rig: Deployment, status: string): string[] {
   const db = new Database(rig.files.messages, { readonly: true });
   try {
     return db.query<{ id: string }, [string]>("SELECT id FROM messages WHERE status = ?").all(status).map((r) => r.id);
@@ -84,11 +84,11 @@ async function persistentBroker() {
 describe("outages of the message receiver", () => {
   let binary: string;
   beforeAll(() => {
-    binary = reliabilityBinary();
+    binary = binaryUnderTest();
   }, 120_000);
 
   describe("the MQTT broker is down for a while", () => {
-    let rig: Rig;
+    let rig: Deployment;
     let broker: Awaited<ReturnType<typeof persistentBroker>>;
     let client: MqttClient;
     const received: string[] = [];
@@ -101,7 +101,7 @@ describe("outages of the message receiver", () => {
         if (!topic.endsWith("/status")) received.push(payload.toString("utf8"));
       });
       await client.subscribeAsync("acoupi/#", { qos: 1 });
-      rig = makeRig({ binary, micSeconds: 45 });
+      rig = deploy({ binary, micSeconds: 45 });
       mustRun(rig, busySetupArgs({ mqttPort: broker.port }));
     }, 60_000);
 
@@ -141,7 +141,7 @@ describe("outages of the message receiver", () => {
   });
 
   describe("the HTTP endpoint answers a storm of 503s", () => {
-    let rig: Rig;
+    let rig: Deployment;
     let server: ReturnType<typeof Bun.serve>;
     let storm = true;
     let refused = 0;
@@ -161,7 +161,7 @@ describe("outages of the message receiver", () => {
           return new Response("ok");
         },
       });
-      rig = makeRig({ binary, micSeconds: 45 });
+      rig = deploy({ binary, micSeconds: 45 });
       mustRun(rig, busySetupArgs({ httpUrl: server.url.href }));
     });
 

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const MAX_BYTES = 100_000;
 /** A file may pass the limit by what the flood writes between two checks (0.5 s here). */
@@ -33,10 +33,10 @@ const PROGRAM = `export default (api) => api.defineProgram({
 `;
 
 describe("a program that floods its console", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let logDir: string;
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 10 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 10 });
     const program = join(rig.dir, "floods.js");
     writeFileSync(program, PROGRAM);
     const args = recorderSetupArgs();
@@ -45,7 +45,7 @@ describe("a program that floods its console", () => {
     logDir = join(rig.acoupiHome, "log");
   }, 180_000);
   afterAll(() => {
-    rig?.cli(["stop"]);
+    rig?.run(["stop"]);
     rig?.cleanup();
   });
 

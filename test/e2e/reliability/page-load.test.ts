@@ -13,18 +13,18 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { connect, type Socket } from "node:net";
 import { freePort } from "../../helpers/mosquitto.ts";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const WINDOW_S = 20;
 const SLOW_CONNECTIONS = 200;
 const STORM_CLIENTS = 24;
 
-function recordingSkips(rig: Rig): number {
+function recordingSkips(rig: Deployment): number {
   const task = readStatusFile(rig)?.tasks.recording_task as { skips?: number } | undefined;
   return task?.skips ?? 0;
 }
 
-function recordingTimes(rig: Rig): number[] {
+function recordingTimes(rig: Deployment): number[] {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     db.run("PRAGMA busy_timeout = 5000");
@@ -49,10 +49,10 @@ function slowConnection(port: number): Socket {
 }
 
 describe("the page under load", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let port: number;
   beforeAll(async () => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 60 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 60 });
     port = await freePort();
     mustRun(rig, recorderSetupArgs({ extra: ["--web.enabled", "true", "--web.port", String(port)] }));
   }, 180_000);

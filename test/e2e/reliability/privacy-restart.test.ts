@@ -14,12 +14,12 @@ import { Database } from "bun:sqlite";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mix, s16le, speech, tone } from "../../helpers/speech.ts";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const RATE = 16000;
 const SECONDS = 2;
 
-function rows(rig: Rig): Array<{ id: string; state: string; path: string | null }> {
+function rows(rig: Deployment): Array<{ id: string; state: string; path: string | null }> {
   if (!existsSync(rig.files.metadata)) return [];
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
@@ -33,7 +33,7 @@ function rows(rig: Rig): Array<{ id: string; state: string; path: string | null 
 }
 
 /** Moves every recording's time two hours back (the restart "2 h later"). */
-function ageRecordings(rig: Rig): void {
+function ageRecordings(rig: Deployment): void {
   const db = new Database(rig.files.metadata);
   try {
     db.run("PRAGMA busy_timeout = 5000");
@@ -45,16 +45,16 @@ function ageRecordings(rig: Rig): void {
 }
 
 describe("recordings a power cut left waiting for the privacy screen", () => {
-  let rig: Rig;
+  let rig: Deployment;
 
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary() });
+    rig = deploy({ binary: binaryUnderTest() });
     // Speech over a quiet tone in every recording.
     const voice = speech("See you at the gate at noon.", RATE);
     const segment = mix(tone(SECONDS, RATE, 2000, 0.05), voice.subarray(0, Math.min(voice.length, (SECONDS - 0.2) * RATE)), 0.9, RATE, 0.1);
     const mic = new Float32Array(segment.length * 20);
     for (let i = 0; i < 20; i++) mic.set(segment, i * segment.length);
-    writeFileSync(rig.micRaw, s16le(mic));
+    writeFileSync(rig.mic.rawPath, s16le(mic));
     mustRun(rig, busySetupArgs({
       recordingSeconds: SECONDS,
       extra: ["--file_management.interval", "3600", "--file_management.max_wait", "60", "--file_management.on_timeout", "save"],

@@ -15,7 +15,7 @@ import { energyModel } from "../../helpers/onnx-builder.ts";
 import { startMosquitto, subscribeMqtt, type MosquittoBroker, type MqttSubscriber } from "../../helpers/mosquitto.ts";
 import { mix, noise, s16le, speech, tone } from "../../helpers/speech.ts";
 import { inspectStores } from "./_invariants.ts";
-import { makeRig, MIC_DEVICE, mustRun, readStatusFile, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, MIC_DEVICE, mustRun, readStatusFile, recordingCount, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 
 const RATE = 16000;
@@ -41,16 +41,16 @@ function microphone(): Float32Array {
 }
 
 describe("the privacy filter, end to end", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let broker: MosquittoBroker;
   let subscriber: MqttSubscriber;
 
   beforeAll(async () => {
-    const binary = reliabilityBinary();
+    const binary = binaryUnderTest();
     broker = await startMosquitto();
     subscriber = await subscribeMqtt({ port: broker.port, topic: "acoupi/#" });
-    rig = makeRig({ binary });
-    writeFileSync(rig.micRaw, s16le(microphone()));
+    rig = deploy({ binary });
+    writeFileSync(rig.mic.rawPath, s16le(microphone()));
     const model = join(rig.dir, "energy.onnx");
     writeFileSync(model, energyModel(8000));
     mustRun(rig, [

@@ -8,25 +8,25 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Subprocess } from "bun";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 function bootId(): string {
   return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
 }
 
 describe("the pidfile proves whose process it names", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let bystander: Subprocess;
 
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     mustRun(rig, recorderSetupArgs());
   });
   afterEach(async () => {
     bystander?.kill("SIGKILL");
     await bystander?.exited;
     // Ends whatever deployment a test left active (and its runner), so the next one starts clean.
-    rig.cli(["stop"]);
+    rig.run(["stop"]);
   });
   afterAll(() => rig?.cleanup());
 
@@ -39,7 +39,7 @@ describe("the pidfile proves whose process it names", () => {
   for (const [what, content] of pidfiles) {
     test(`a pidfile ${what} whose PID now belongs to another process is stale: run starts, stop and status leave that process alone`, async () => {
       mustRun(rig, ["start", "--name", "stale", "--no-check"]);
-      const runner = JSON.parse(rig.cli(["status", "--json"]).stdout).runner.pid;
+      const runner = JSON.parse(rig.run(["status", "--json"]).stdout).runner.pid;
       expect(runner).toBeNumber();
       await waitFor("the runner to write its status", () => readStatusFile(rig)?.pid === runner);
       process.kill(runner as number, "SIGKILL");
@@ -48,16 +48,16 @@ describe("the pidfile proves whose process it names", () => {
       bystander = Bun.spawn(["sleep", "60"], { stdio: ["ignore", "ignore", "ignore"] });
       writeFileSync(rig.files.pid, content(bystander.pid));
 
-      const status = JSON.parse(rig.cli(["status", "--json"]).stdout);
+      const status = JSON.parse(rig.run(["status", "--json"]).stdout);
       expect(status.runner.running).toBe(false);
 
       const run = rig.spawn(["run"]);
       await waitFor("the new runner to write its status", () => readStatusFile(rig)?.pid === run.pid && readStatusFile(rig)?.state === "running");
-      expect(JSON.parse(rig.cli(["status", "--json"]).stdout).runner.pid).toBe(run.pid);
+      expect(JSON.parse(rig.run(["status", "--json"]).stdout).runner.pid).toBe(run.pid);
       expect(await terminate(run)).toBe(0);
 
       writeFileSync(rig.files.pid, content(bystander.pid));
-      const stop = rig.cli(["stop"]);
+      const stop = rig.run(["stop"]);
       expect(stop.code).toBe(0);
       expect(bystander.exitCode).toBeNull();
       expect(bystander.signalCode).toBeNull();
@@ -67,7 +67,7 @@ describe("the pidfile proves whose process it names", () => {
   }
 
   test("of 20 concurrent `acoupi start`s exactly one succeeds and the others say why", async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => rig.cliAsync(["start", "--name", `race-${i}`, "--no-check"])));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => rig.runAsync(["start", "--name", `race-${i}`, "--no-check"])));
     const winners = results.filter((r) => r.code === 0);
     expect(winners.length).toBe(1);
     for (const loser of results.filter((r) => r.code !== 0)) {
@@ -76,7 +76,7 @@ describe("the pidfile proves whose process it names", () => {
     }
     const deployment = JSON.parse(readFileSync(`${rig.acoupiHome}/config/deployment.json`, "utf8"));
     expect(winners[0]?.stdout).toContain(`Deployment "${deployment.name}" started`);
-    const status = JSON.parse(rig.cli(["status", "--json"]).stdout);
+    const status = JSON.parse(rig.run(["status", "--json"]).stdout);
     expect(status.runner.running).toBe(true);
     expect(status.deployment.name).toBe(deployment.name);
   }, 120_000);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, statusJsonAsync, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, statusJsonAsync, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 /** Gone, or a zombie left for an init that does not reap (as in some containers). */
 function exited(pid: number): boolean {
@@ -23,18 +23,18 @@ interface Report {
 }
 
 describe("acoupi restart", () => {
-  let rig: Rig;
+  let rig: Deployment;
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     mustRun(rig, recorderSetupArgs());
   });
   afterAll(() => {
-    rig.cli(["stop"]);
+    rig.run(["stop"]);
     rig.cleanup();
   });
 
   test("with no active deployment, refuses and says why", () => {
-    const result = rig.cli(["restart"]);
+    const result = rig.run(["restart"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("No deployment is active, so there is no runner to restart");
   });

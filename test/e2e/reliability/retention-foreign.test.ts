@@ -22,7 +22,7 @@ import { absolutePathSql } from "../../helpers/stored-path.ts";
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const MB = 1_000_000;
 
@@ -31,7 +31,7 @@ function freeBytes(path: string): number {
   return Number(stats.bavail) * Number(stats.bsize);
 }
 
-function rowsByState(rig: Rig): Record<string, Array<{ id: string; path: string | null }>> {
+function rowsByState(rig: Deployment): Record<string, Array<{ id: string; path: string | null }>> {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     db.run("PRAGMA busy_timeout = 5000");
@@ -75,16 +75,16 @@ function plainWav(): Buffer {
 }
 
 describe("a foreign file fills the disk below storage.min_free", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let disk = "";
   let mounted = false;
 
   beforeAll(() => {
-    const binary = reliabilityBinary();
+    const binary = binaryUnderTest();
     disk = mkdtempSync(join(tmpdir(), "acoupi-rel-foreign-"));
     mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", disk], { stderr: "pipe" }).exitCode === 0;
     if (!mounted) return;
-    rig = makeRig({ binary, micSeconds: 60, acoupiHome: join(disk, ".acoupi") });
+    rig = deploy({ binary, micSeconds: 60, acoupiHome: join(disk, ".acoupi") });
     mustRun(rig, busySetupArgs({ minFreeMb: 1, extra: ["--storage.min_free", "4MB", "--storage.interval", "1"] }));
   }, 180_000);
 
@@ -120,7 +120,7 @@ describe("a foreign file fills the disk below storage.min_free", () => {
       expect(recordingCount(rig)).toBeLessThanOrEqual(paused + 1);
       expect(await terminate(runner)).toBe(0);
 
-      const check = rig.cli(["check"]);
+      const check = rig.run(["check"]);
       expect(`${check.stdout}${check.stderr}`).toContain("storage.min_free (4.0 MB) exceeds what deleting every recording could ever free");
 
       unlinkSync(ballast);
@@ -139,11 +139,11 @@ describe("a foreign file fills the disk below storage.min_free", () => {
 });
 
 describe("an archive symlinked into the recordings folder", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let archive: string;
 
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 30 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 30 });
     archive = join(rig.dir, "archive");
     mustRun(rig, recorderSetupArgs({ extra: ["--storage.ceiling", "200KB", "--storage.interval", "1", "--storage.min_free", "1MB"] }));
   }, 180_000);

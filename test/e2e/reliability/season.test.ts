@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { treeBytes } from "../../../src/components/retention/disk-usage.ts";
 import { energyModel } from "../../helpers/onnx-builder.ts";
 import { inspectStores } from "./_invariants.ts";
-import { makeRig, MIC_DEVICE, mustRun, readStatusFile, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, MIC_DEVICE, mustRun, readStatusFile, recordingCount, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const RATE = 192_000;
 const MIC_SECONDS = 150;
@@ -34,7 +34,7 @@ function alternatingSignal(): Buffer {
   return Buffer.from(samples.buffer);
 }
 
-function usedBytes(rig: Rig): number {
+function usedBytes(rig: Deployment): number {
   return treeBytes(rig.files.recordings) + treeBytes(rig.files.tmp);
 }
 
@@ -48,19 +48,19 @@ interface Row {
 }
 
 describe("a season in minutes", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let disk = "";
   let mounted = false;
   let ceiling = 0;
 
   beforeAll(() => {
-    const binary = reliabilityBinary();
+    const binary = binaryUnderTest();
     disk = mkdtempSync(join(tmpdir(), "acoupi-season-"));
     const mount = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${TMPFS_BYTES},mode=0755`, "tmpfs", disk], { stderr: "pipe" });
     mounted = mount.exitCode === 0;
     if (!mounted) console.log(`season: cannot mount a tmpfs (${mount.stderr.toString().trim()}); using an 8 MB size ceiling on the real disk`);
-    rig = makeRig({ binary, acoupiHome: join(disk, ".acoupi") });
-    writeFileSync(rig.micRaw, alternatingSignal());
+    rig = deploy({ binary, acoupiHome: join(disk, ".acoupi") });
+    writeFileSync(rig.mic.rawPath, alternatingSignal());
     const model = join(rig.dir, "energy.onnx");
     writeFileSync(model, energyModel(8000));
     const stats = statfsSync(disk);

@@ -13,7 +13,7 @@ import { Database } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
 
 function wavsUnder(dir: string): string[] {
@@ -22,7 +22,7 @@ function wavsUnder(dir: string): string[] {
 }
 
 /** Paths of the recordings' rows, with how many rows name each. */
-function rowsByPath(rig: Rig): Map<string, number> {
+function rowsByPath(rig: Deployment): Map<string, number> {
   const db = new Database(rig.files.metadata, { readonly: true });
   try {
     const counts = new Map<string, number>();
@@ -35,17 +35,17 @@ function rowsByPath(rig: Rig): Map<string, number> {
   }
 }
 
-function tempWithoutRow(rig: Rig): string[] {
+function tempWithoutRow(rig: Deployment): string[] {
   const rows = rowsByPath(rig);
   return wavsUnder(rig.files.tmp).filter((file) => !rows.has(file));
 }
 
 describe("the runner repairs its folders and its orphans", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let runner: Subprocess;
 
   beforeAll(async () => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     mustRun(rig, recorderSetupArgs());
     runner = rig.spawn(["start", "--name", "repair", "--no-check", "--foreground"], { ACOUPI_STATUS_INTERVAL: "0.5" });
     await waitFor("filed recordings", () => wavsUnder(rig.files.recordings).length >= 2);
@@ -84,12 +84,12 @@ function fillUp(path: string): void {
 }
 
 describe("recordings captured while the database's disk is full", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let dbDisk = "";
   let mounted = false;
 
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     dbDisk = join(rig.dir, "db-disk");
     mkdirSync(dbDisk);
     mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", dbDisk], { stderr: "pipe" }).exitCode === 0;

@@ -5,7 +5,7 @@
  * on SIGTERM. bench/soak.ts runs the same for ten minutes and prints the series.
  */
 import { describe, expect, test } from "bun:test";
-import { reliabilityBinary } from "../../helpers/deployment.ts";
+import { binaryUnderTest } from "../../helpers/deployment.ts";
 import { growthAfter, runSoak } from "./_soak.ts";
 
 const SECONDS = Number(process.env.ACOUPI_SOAK_TEST_SECONDS ?? 75);
@@ -14,7 +14,7 @@ const WARMUP_S = 42;
 
 describe("a short soak", () => {
   test("RSS grows by less than 5 MB after the warm-up, open fds stay flat, no error is logged", async () => {
-    const result = await runSoak({ binary: reliabilityBinary(), seconds: SECONDS, sampleEveryS: 2.5 });
+    const result = await runSoak({ binary: binaryUnderTest(), seconds: SECONDS, sampleEveryS: 2.5 });
     const rss = growthAfter(result.samples, WARMUP_S, (s) => s.rssKb, 5);
     const fds = growthAfter(result.samples, WARMUP_S, (s) => s.fds, 5);
     const last = result.samples[result.samples.length - 1];

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { MIC_DEVICE, makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { MIC_DEVICE, deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 interface Report {
   health: string;
@@ -23,21 +23,21 @@ const FAST_STATUS = { ACOUPI_STATUS_INTERVAL: "0.2" };
 const LIBFAKETIME = ["/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1"].find((p) => existsSync(p));
 
 describe("acoupi status judges the runner against the clock and exits with the state's code", () => {
-  let rig: Rig;
+  let rig: Deployment;
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
   });
   afterAll(() => {
-    rig.cli(["stop"]);
+    rig.run(["stop"]);
     rig.cleanup();
   });
   const status = () => statusJsonAsync<Report>(rig);
 
   test("not set up exits 4, set up with no deployment exits 3", async () => {
-    expect(rig.cli(["status"]).code).toBe(4);
+    expect(rig.run(["status"]).code).toBe(4);
     expect((await status()).health).toBe("not set up");
     mustRun(rig, recorderSetupArgs());
-    const stopped = rig.cli(["status"]);
+    const stopped = rig.run(["status"]);
     expect(stopped.code).toBe(3);
     expect(stopped.stdout).toContain("stopped");
   });
@@ -51,7 +51,7 @@ describe("acoupi status judges the runner against the clock and exits with the s
     });
     expect(ok.health).toBe("ok");
     expect(Date.parse(ok.recording.next ?? "")).toBeGreaterThanOrEqual(Date.parse(ok.recording.last ?? ""));
-    expect(rig.cli(["status"]).stdout).toMatch(/last recording : \d{4}-\d\d-\d\dT/);
+    expect(rig.run(["status"]).stdout).toMatch(/last recording : \d{4}-\d\d-\d\dT/);
 
     rig.setMicInfile(join(rig.dir, "unplugged.raw"));
     const degraded = await waitFor("a degraded status", async () => {
@@ -60,7 +60,7 @@ describe("acoupi status judges the runner against the clock and exits with the s
     });
     expect(degraded.health).toBe("degraded");
     expect(degraded.degraded.join(" ")).toContain(`recording: Cannot open capture device "${MIC_DEVICE}"`);
-    rig.setMicInfile(rig.micRaw);
+    rig.setMicInfile(rig.mic.rawPath);
     await waitFor("healthy again", async () => (await status()).exitCode === 0, 30_000, 200);
   }, 60_000);
 
@@ -74,12 +74,12 @@ describe("acoupi status judges the runner against the clock and exits with the s
       });
       expect(frozen.health).toBe("not responding");
       expect(frozen.degraded.join(" ")).toMatch(/last wrote its status \d+ s ago/);
-      expect(rig.cli(["status"]).stdout).toContain(`not responding (pid ${pid})`);
+      expect(rig.run(["status"]).stdout).toContain(`not responding (pid ${pid})`);
       if (LIBFAKETIME !== undefined) {
         // NTP set the clock back an hour since the runner froze: its file now looks an hour in the future.
         const controlFile = join(rig.dir, "faketime-back");
         writeFileSync(controlFile, "-1h\n");
-        const back = rig.cli(["status", "--json"], { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: controlFile, FAKETIME_NO_CACHE: "1", FAKETIME_DONT_FAKE_MONOTONIC: "1" });
+        const back = rig.run(["status", "--json"], { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: controlFile, FAKETIME_NO_CACHE: "1", FAKETIME_DONT_FAKE_MONOTONIC: "1" });
         expect(back.code).toBe(7);
         expect(Date.parse(JSON.parse(back.stdout).status.updatedAt)).toBeGreaterThan(Date.now() - 60_000);
       }
@@ -100,7 +100,7 @@ describe("acoupi status judges the runner against the clock and exits with the s
     expect(crashed.runner.running).toBe(false);
     expect(crashed.status?.pid).toBe(pid);
     expect(crashed.status?.state).toBe("running");
-    expect(rig.cli(["status"]).stdout).toContain(`crashed (last pid ${pid})`);
+    expect(rig.run(["status"]).stdout).toContain(`crashed (last pid ${pid})`);
   });
 
   test("a runner stopped by SIGTERM (deployment still active) and an ended deployment exit 3", async () => {

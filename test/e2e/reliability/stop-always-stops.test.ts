@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, reliabilityBinary, waitFor, type Rig, type RunResult } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, binaryUnderTest, waitFor, type Deployment } from "../../helpers/deployment.ts";
+import type { CliResult as RunResult } from "../../helpers/cli.ts";
 
 /** The stop timeout after which `acoupi stop` SIGKILLs a runner (src/cli/commands/deployment/stop.ts). */
 const STOP_TIMEOUT_S = 15;
@@ -33,17 +34,17 @@ export default (api) => api.defineProgram({
 }
 
 /** Runs the CLI, or gives up (and says so) after `seconds`. */
-async function within(rig: Rig, args: string[], seconds: number): Promise<(RunResult & { seconds: number }) | "hung"> {
+async function within(rig: Deployment, args: string[], seconds: number): Promise<(RunResult & { seconds: number }) | "hung"> {
   const started = performance.now();
-  const result = await Promise.race([rig.cliAsync(args), Bun.sleep(seconds * 1000).then(() => "hung" as const)]);
+  const result = await Promise.race([rig.runAsync(args), Bun.sleep(seconds * 1000).then(() => "hung" as const)]);
   return result === "hung" ? result : { ...result, seconds: (performance.now() - started) / 1000 };
 }
 
 describe("stop always stops", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let program: string;
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 10 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 10 });
     program = join(rig.dir, "hangs.js");
     writeFileSync(program, programFile(rig.dir));
     const args = recorderSetupArgs();

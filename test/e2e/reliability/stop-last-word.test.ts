@@ -15,12 +15,12 @@ import { Database } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import type { TCPSocketListener } from "bun";
 import { startMosquitto, subscribeMqtt, type MosquittoBroker, type MqttSubscriber } from "../../helpers/mosquitto.ts";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, reliabilityBinary, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, binaryUnderTest, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 /** The dead broker's connection timeout: far beyond what a stop may take, so the bound below cannot pass by luck. */
 const BROKER_TIMEOUT_S = 120;
 
-function messages(rig: Rig): Array<{ kind: string; status: string; content: string }> {
+function messages(rig: Deployment): Array<{ kind: string; status: string; content: string }> {
   const db = new Database(rig.files.messages, { readonly: true });
   try {
     db.run("PRAGMA busy_timeout = 5000");
@@ -33,11 +33,11 @@ function messages(rig: Rig): Array<{ kind: string; status: string; content: stri
 describe("the last word at stop", () => {
   let broker: MosquittoBroker;
   let subscriber: MqttSubscriber;
-  let rig: Rig;
+  let rig: Deployment;
   beforeAll(async () => {
     broker = await startMosquitto();
     subscriber = await subscribeMqtt({ port: broker.port, topic: "#" });
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 30 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 30 });
     mustRun(rig, busySetupArgs({ mqttPort: broker.port, extra: ["--messaging.message_send_interval", "3600"] }));
   }, 180_000);
   afterAll(async () => {
@@ -65,12 +65,12 @@ describe("the last word at stop", () => {
 });
 
 describe("a dead broker at stop", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let blackHole: TCPSocketListener<undefined>;
   beforeAll(() => {
     // Accepts connections and never answers a byte: a broker that hangs.
     blackHole = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {}, open() {} } });
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 30 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 30 });
     mustRun(rig, busySetupArgs({ extra: ["--messaging.mqtt.host", "127.0.0.1", "--messaging.mqtt.port", String(blackHole.port), "--messaging.mqtt.timeout", String(BROKER_TIMEOUT_S)] }));
   }, 180_000);
   afterAll(() => {
@@ -82,7 +82,7 @@ describe("a dead broker at stop", () => {
     const runner = rig.spawn(["start", "--name", "dead-broker", "--no-check", "--foreground"], { ACOUPI_STATUS_INTERVAL: "0.5" });
     await waitFor("queued messages", () => readStatusFile(rig)?.pid === runner.pid && messages(rig).filter((m) => m.status === "pending").length >= 3, 60_000);
     const started = performance.now();
-    const stop = await rig.cliAsync(["stop"]);
+    const stop = await rig.runAsync(["stop"]);
     const seconds = (performance.now() - started) / 1000;
     await runner.exited;
     console.log(`acoupi stop took ${seconds.toFixed(1)} s against a broker that never answers (its timeout: ${BROKER_TIMEOUT_S} s)`);

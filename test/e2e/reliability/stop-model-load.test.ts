@@ -10,17 +10,17 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { inspectStores } from "./_invariants.ts";
-import { busySetupArgs, makeRig, mustRun, readStatusFile, recordingCount, reliabilityBinary, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, recordingCount, binaryUnderTest, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 /** How long `acoupi stop` waits for the runner before it SIGKILLs it (src/cli/commands/deployment/stop.ts). */
 const STOP_TIMEOUT_MS = 15_000;
 
 describe("a stop while the model is loading", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let writer: Subprocess;
 
   beforeAll(() => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 10 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 10 });
     const fifo = join(rig.dir, "model.onnx");
     expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
     writer = Bun.spawn(["bash", "-c", `exec 3>"${fifo}"; sleep 300`], { stdio: ["ignore", "ignore", "inherit"] });

@@ -17,7 +17,7 @@ import { S3Bucket } from "../../../src/upload/s3-bucket.ts";
 import { startFaultProxy, type FaultProxy } from "../../helpers/s3-fault-proxy.ts";
 import { S3_KEY_ID, S3_SECRET, startS3Server, type S3Server } from "../../helpers/s3-server.ts";
 import { absolutePathSql } from "../../helpers/stored-path.ts";
-import { acoupiArgv, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { acoupiArgv, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { REPO } from "../../helpers/cli.ts";
 import { demoAudio } from "../../helpers/deployment.ts";
 
@@ -31,13 +31,13 @@ interface UploadState {
 describe("upload across kill -9 of the runner", () => {
   let s3: S3Server;
   let proxy: FaultProxy;
-  let d: Deployed;
+  let d: Deployment;
 
   beforeAll(async () => {
     s3 = await startS3Server();
     proxy = startFaultProxy(s3.endpoint);
     const audio = demoAudio(300);
-    d = await deploy(new Int16Array(audio.buffer, audio.byteOffset, audio.byteLength / 2), { prefix: "acoupi-upload-kill9-" });
+    d = deploy({ mic: new Int16Array(audio.buffer, audio.byteOffset, audio.byteLength / 2), prefix: "acoupi-upload-kill9-" });
   });
   afterAll(async () => {
     await d?.cleanup();

@@ -12,7 +12,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { python3Available, startNotifyListener, type NotifyListener } from "../../helpers/notify-listener.ts";
-import { makeRig, mustRun, readStatusFile, recorderSetupArgs, recordingCount, reliabilityBinary, statusJsonAsync, terminate, waitFor, type Rig } from "../../helpers/deployment.ts";
+import { deploy, mustRun, readStatusFile, recorderSetupArgs, recordingCount, binaryUnderTest, statusJsonAsync, terminate, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 interface Report {
   health: string;
@@ -25,12 +25,12 @@ function countAfter(listener: NotifyListener, from: number, text: string): numbe
 }
 
 describe.skipIf(!python3Available())("the watchdog stops when the runner makes no progress", () => {
-  let rig: Rig;
+  let rig: Deployment;
   let listener: NotifyListener;
   let runner: Subprocess;
 
   beforeAll(async () => {
-    rig = makeRig({ binary: reliabilityBinary(), micSeconds: 5 });
+    rig = deploy({ binary: binaryUnderTest(), micSeconds: 5 });
     mustRun(rig, recorderSetupArgs());
     listener = await startNotifyListener("path");
     runner = rig.spawn(["start", "--name", "watchdog", "--no-check", "--foreground"], { NOTIFY_SOCKET: listener.address, WATCHDOG_USEC: "1000000" });
@@ -69,7 +69,7 @@ describe.skipIf(!python3Available())("the watchdog stops when the runner makes n
     try {
       rig.setMicInfile(fifo);
       await expectPingsStop("no recording has succeeded");
-      rig.setMicInfile(rig.micRaw);
+      rig.setMicInfile(rig.mic.rawPath);
     } finally {
       writer.kill("SIGKILL");
       await writer.exited;

@@ -16,7 +16,7 @@ import { chromium, type BrowserContext } from "playwright-core";
 import { IMAGE_HEIGHT, IMAGE_WIDTH } from "../../../src/report/spectrogram/render.ts";
 import { buildBinary } from "../../helpers/binaries.ts";
 import { REPO } from "../../helpers/cli.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const RATE = 16_000;
@@ -50,8 +50,8 @@ interface AudioLike {
 const withChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 
 /** A compiled-binary deployment recording the tone with the web page on `host` (any free port), once two recordings are saved. */
-async function deployWithWeb(host: string, prefix: string): Promise<{ d: Deployed; url: string; dbPath: string }> {
-  const d = await deploy(tone(60), { binary: buildBinary("x64"), prefix });
+async function deployWithWeb(host: string, prefix: string): Promise<{ d: Deployment; url: string; dbPath: string }> {
+  const d = deploy({ mic: tone(60), binary: buildBinary("x64"), prefix });
   const setup = d.run([
     "setup", "--program", "default", "--no-prompt",
     "--microphone.device_name", d.mic.device, "--microphone.samplerate", String(RATE), "--microphone.audio_channels", "1",
@@ -71,7 +71,7 @@ async function deployWithWeb(host: string, prefix: string): Promise<{ d: Deploye
 }
 
 withChromium("the web page of a running compiled binary, in Chromium", () => {
-  let d: Deployed;
+  let d: Deployment;
   let profile: string;
   let browser: BrowserContext;
   let url: string;
@@ -153,7 +153,7 @@ withChromium("the web page of a running compiled binary, in Chromium", () => {
 });
 
 withChromium("the web page of a compiled binary bound beyond loopback", () => {
-  let d: Deployed;
+  let d: Deployment;
   let url: string;
   let profile: string;
   let browser: BrowserContext;

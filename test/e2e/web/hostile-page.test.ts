@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { buildBinary } from "../../helpers/binaries.ts";
 import { REPO } from "../../helpers/cli.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const RATE = 16_000;
@@ -31,8 +31,8 @@ const FLAGS = [
 const withChromium = existsSync(CHROMIUM) ? describe : describe.skip;
 
 /** A compiled-binary deployment serving the page on `host` (any free port); returns the port the runner bound. */
-async function deployPage(host: string, prefix: string, extra: string[] = []): Promise<{ d: Deployed; port: number }> {
-  const d = await deploy(new Int16Array(RATE * 30), { binary: buildBinary("x64"), prefix });
+async function deployPage(host: string, prefix: string, extra: string[] = []): Promise<{ d: Deployment; port: number }> {
+  const d = deploy({ mic: new Int16Array(RATE * 30), binary: buildBinary("x64"), prefix });
   const setup = d.run([
     "setup", "--program", "default", "--no-prompt",
     "--microphone.device_name", d.mic.device, "--microphone.samplerate", String(RATE), "--microphone.audio_channels", "1",
@@ -58,7 +58,7 @@ async function launch(): Promise<{ browser: BrowserContext; profile: string }> {
 }
 
 withChromium("a loopback-bound page reached through a foreign host name", () => {
-  let d: Deployed;
+  let d: Deployment;
   let port: number;
   let browser: BrowserContext;
   let profile: string;
@@ -92,7 +92,7 @@ withChromium("a loopback-bound page reached through a foreign host name", () => 
 });
 
 withChromium("a LAN-bound page given a malformed token cookie", () => {
-  let d: Deployed;
+  let d: Deployment;
   let port: number;
   let browser: BrowserContext;
   let profile: string;

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { buildBinary } from "../../helpers/binaries.ts";
 import { REPO } from "../../helpers/cli.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 import { Feeder, HOSTILE, local, plant, RATE, ZONE, type Planted } from "./_phone-rig.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -38,14 +38,14 @@ interface AudioLike {
 }
 
 withChromium("the sensor's page on a phone and on a desktop, against a compiled binary", () => {
-  let d: Deployed;
+  let d: Deployment;
   let feeder: Feeder;
   let profile: string;
   let browser: BrowserContext;
   let base: string;
   let planted: Planted;
   beforeAll(async () => {
-    d = await deploy({ fifo: true }, { binary: buildBinary("x64"), prefix: "acoupi-phone-page-" });
+    d = deploy({ mic: { fifo: true }, binary: buildBinary("x64"), prefix: "acoupi-phone-page-" });
     feeder = new Feeder(d.mic.rawPath);
     const setup = d.run([
       "setup", "--program", "default", "--no-prompt", "--timezone", ZONE,

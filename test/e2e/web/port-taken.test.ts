@@ -8,13 +8,13 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinary } from "../../helpers/binaries.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
-let d: Deployed;
+let d: Deployment;
 let squatter: ReturnType<typeof Bun.serve>;
 beforeAll(async () => {
   squatter = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("someone else") });
-  d = await deploy(new Int16Array(16_000 * 20), { prefix: "acoupi-web-port-", binary: buildBinary("x64") });
+  d = deploy({ mic: new Int16Array(16_000 * 20), prefix: "acoupi-web-port-", binary: buildBinary("x64") });
 });
 afterAll(async () => {
   await d.cleanup();

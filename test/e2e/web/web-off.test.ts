@@ -9,15 +9,15 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessAlive } from "../../../src/system/pidfile.ts";
 import { MAIN, REPO } from "../../helpers/cli.ts";
-import { countRows, deploy, said, waitFor, type Deployed } from "../../helpers/program-deployment.ts";
+import { countRows, deploy, said, waitFor, type Deployment } from "../../helpers/deployment.ts";
 
 const TRACER = join(import.meta.dir, "../../helpers/trace-imports.ts");
 const WEB_OR_REPORT = /src\/web\/(?!config\.ts)|src\/report\/|fast-png|fft\.js/;
 
 describe("with the web page off", () => {
-  let d: Deployed;
+  let d: Deployment;
   beforeAll(async () => {
-    d = await deploy(new Int16Array(16_000 * 20), { prefix: "acoupi-web-off-" });
+    d = deploy({ mic: new Int16Array(16_000 * 20), prefix: "acoupi-web-off-" });
   });
   afterAll(() => d.cleanup());
 
