@@ -1,125 +1,43 @@
+/**
+ * @module The real runner under NOTIFY_SOCKET: `acoupi start` (no systemd here, so it launches
+ * `acoupi run` itself) sends READY=1, then WATCHDOG=1 on its heartbeats, then STOPPING=1 on stop
+ * and nothing after, to a real unix socket. The in-process sd_notify tests are in
+ * test/system/systemd/notify.test.ts.
+ */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { makeTempHome, runAcoupi, type TempHome } from "../../../helpers/cli.ts";
-import { notify, viaSystemdNotify, watchdogMs } from "../../../../src/system/systemd/notify.ts";
-import { systemdRunnerHooks } from "../../../../src/app/systemd-hooks.ts";
 import { python3Available, startNotifyListener } from "../../../helpers/notify-listener.ts";
 
-if (!python3Available()) console.warn("Skipping the sd_notify socket tests: python3 (the test's datagram listener) is not installed");
 const withPython = python3Available() ? describe : describe.skip;
 
-withPython("notify sends sd_notify datagrams to a real unix socket", () => {
-  test("a filesystem socket receives the exact state text", async () => {
+withPython("the real runner under NOTIFY_SOCKET", () => {
+  let home: TempHome;
+  beforeAll(() => {
+    home = makeTempHome();
+  });
+  afterAll(() => home.cleanup());
+
+  test("acoupi run sends READY=1, then WATCHDOG=1 on heartbeats, then STOPPING=1 on stop", async () => {
     const listener = await startNotifyListener("path");
     try {
-      expect(notify("READY=1\nSTATUS=Running program test", { NOTIFY_SOCKET: listener.address })).toBe(true);
-      expect(await listener.waitFor((m) => m.startsWith("READY=1"))).toEqual(["READY=1\nSTATUS=Running program test"]);
+      // No systemd here: `start` launches `acoupi run` itself, with our NOTIFY_SOCKET and a 1 s watchdog.
+      const env = { ...home.env, ACOUPI_SYSTEMD: "0", NOTIFY_SOCKET: listener.address, WATCHDOG_USEC: "1000000" };
+      expect(runAcoupi(["setup", "--program", "test", "--no-prompt"], env).code).toBe(0);
+      const start = runAcoupi(["start", "--name", "notify-site", "--no-check"], env);
+      expect(start.code).toBe(0);
+      await listener.waitFor((m) => m.includes("WATCHDOG=1"));
+      const first = listener.messages.findIndex((m) => m.includes("READY=1"));
+      const watchdog = listener.messages.findIndex((m) => m.includes("WATCHDOG=1"));
+      expect(first).toBe(0);
+      expect(listener.messages[0]).toBe("READY=1\nSTATUS=Running program test");
+      expect(watchdog).toBeGreaterThan(first);
+      const stop = runAcoupi(["stop"], env);
+      expect(stop.code).toBe(0);
+      const all = await listener.waitFor((m) => m.startsWith("STOPPING=1"));
+      const stopping = all.findIndex((m) => m.startsWith("STOPPING=1"));
+      expect(all.slice(stopping + 1).some((m) => m.includes("WATCHDOG=1"))).toBe(false);
     } finally {
       listener.close();
     }
-  });
-
-  test("an abstract socket spelled with @ receives it too", async () => {
-    const listener = await startNotifyListener("abstract");
-    try {
-      expect(notify("WATCHDOG=1", { NOTIFY_SOCKET: listener.address })).toBe(true);
-      expect(await listener.waitFor((m) => m === "WATCHDOG=1")).toEqual(["WATCHDOG=1"]);
-    } finally {
-      listener.close();
-    }
-  });
-
-  test("the systemd-notify fallback delivers the same variables", async () => {
-    if (Bun.which("systemd-notify") === null) {
-      console.warn("Skipping: systemd-notify is not installed");
-      return;
-    }
-    const listener = await startNotifyListener("path");
-    try {
-      viaSystemdNotify(listener.address, "STATUS=fallback");
-      const messages = await listener.waitFor((m) => m.includes("STATUS=fallback"));
-      expect(messages.join("\n")).toContain("STATUS=fallback");
-    } finally {
-      listener.close();
-    }
-  });
-
-  test("an unhealthy scheduler gets no WATCHDOG=1, only a degraded STATUS, until it recovers", async () => {
-    const listener = await startNotifyListener("path");
-    try {
-      const hooks = systemdRunnerHooks("test", { NOTIFY_SOCKET: listener.address, WATCHDOG_USEC: "2000000" });
-      hooks.onHeartbeat?.(true, null);
-      hooks.onReady?.();
-      hooks.onHeartbeat?.(true, null);
-      hooks.onHeartbeat?.(false, "the scheduler is stalled");
-      hooks.onHeartbeat?.(false, "the scheduler is stalled");
-      hooks.onHeartbeat?.(true, null);
-      hooks.onStopping?.();
-      hooks.onHeartbeat?.(true, null);
-      const messages = await listener.waitFor((m) => m.startsWith("STOPPING=1"));
-      expect(messages).toEqual([
-        "READY=1\nSTATUS=Running program test",
-        "WATCHDOG=1",
-        "STATUS=Degraded: the scheduler is stalled",
-        "WATCHDOG=1\nSTATUS=Running program test",
-        "STOPPING=1\nSTATUS=Stopping: waiting for running tasks",
-      ]);
-    } finally {
-      listener.close();
-    }
-  });
-
-  describe("the real runner under NOTIFY_SOCKET", () => {
-    let home: TempHome;
-    beforeAll(() => {
-      home = makeTempHome();
-    });
-    afterAll(() => home.cleanup());
-
-    test("acoupi run sends READY=1, then WATCHDOG=1 on heartbeats, then STOPPING=1 on stop", async () => {
-      const listener = await startNotifyListener("path");
-      try {
-        // No systemd here: `start` launches `acoupi run` itself, with our NOTIFY_SOCKET and a 1 s watchdog.
-        const env = { ...home.env, ACOUPI_SYSTEMD: "0", NOTIFY_SOCKET: listener.address, WATCHDOG_USEC: "1000000" };
-        expect(runAcoupi(["setup", "--program", "test", "--no-prompt"], env).code).toBe(0);
-        const start = runAcoupi(["start", "--name", "notify-site", "--no-check"], env);
-        expect(start.code).toBe(0);
-        await listener.waitFor((m) => m.includes("WATCHDOG=1"));
-        const first = listener.messages.findIndex((m) => m.includes("READY=1"));
-        const watchdog = listener.messages.findIndex((m) => m.includes("WATCHDOG=1"));
-        expect(first).toBe(0);
-        expect(listener.messages[0]).toBe("READY=1\nSTATUS=Running program test");
-        expect(watchdog).toBeGreaterThan(first);
-        const stop = runAcoupi(["stop"], env);
-        expect(stop.code).toBe(0);
-        const all = await listener.waitFor((m) => m.startsWith("STOPPING=1"));
-        const stopping = all.findIndex((m) => m.startsWith("STOPPING=1"));
-        expect(all.slice(stopping + 1).some((m) => m.includes("WATCHDOG=1"))).toBe(false);
-      } finally {
-        listener.close();
-      }
-    }, 60_000);
-  });
-});
-
-describe("the runner's systemd hooks", () => {
-  test("add nothing without NOTIFY_SOCKET", () => {
-    expect(systemdRunnerHooks("test", {})).toEqual({});
-  });
-
-  test("shorten the status period to half the watchdog, at most the 10 s default", () => {
-    expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x", WATCHDOG_USEC: "60000000" }).statusIntervalMs).toBe(10_000);
-    expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x", WATCHDOG_USEC: "12000000" }).statusIntervalMs).toBe(6000);
-    expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x", WATCHDOG_USEC: "4000000" }).statusIntervalMs).toBe(2000);
-    expect(systemdRunnerHooks("test", { NOTIFY_SOCKET: "/x" }).statusIntervalMs).toBeUndefined();
-  });
-
-  test("a watchdog meant for another process is ignored", () => {
-    expect(watchdogMs({ WATCHDOG_USEC: "30000000", WATCHDOG_PID: String(process.pid + 1) })).toBeNull();
-    expect(watchdogMs({ WATCHDOG_USEC: "30000000", WATCHDOG_PID: String(process.pid) })).toBe(30_000);
-    expect(watchdogMs({})).toBeNull();
-  });
-
-  test("notify without NOTIFY_SOCKET sends nothing and says so", async () => {
-    expect(notify("READY=1", {})).toBe(false);
-  });
+  }, 60_000);
 });
