@@ -9,7 +9,7 @@
  *   ./node_modules/.bin/bun bench/soak.ts
  */
 import { binaryUnderTest } from "../test/helpers/deployment.ts";
-import { growthAfter, runSoak } from "../test/e2e/reliability/_soak.ts";
+import { growthAfter, runSoak } from "../test/helpers/soak.ts";
 
 const minutes = Number(process.env.ACOUPI_SOAK_MINUTES ?? 10);
 const sampleEveryS = Number(process.env.ACOUPI_SOAK_SAMPLE_S ?? 30);

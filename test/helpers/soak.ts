@@ -7,7 +7,7 @@
  */
 import { Database } from "bun:sqlite";
 import { readdirSync, readFileSync } from "node:fs";
-import { busySetupArgs, deploy, mustRun, readStatusFile, terminate, waitFor } from "../../helpers/deployment.ts";
+import { busySetupArgs, deploy, mustRun, readStatusFile, terminate, waitFor } from "./deployment.ts";
 
 export interface SoakSample {
   /** Seconds since the runner started. */
