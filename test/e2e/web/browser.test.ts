@@ -102,7 +102,8 @@ withChromium("the web page of a running compiled binary, in Chromium", () => {
 
     const image = first.locator("img");
     await image.scrollIntoViewIfNeeded();
-    await page.waitForFunction((el) => (el as unknown as ImageLike | null)?.complete === true && (el as unknown as ImageLike).naturalWidth > 0, await image.elementHandle(), { timeout: 15_000 });
+    // Drawn on its first request by a child `acoupi spectrogram`: it took over 15 s on a busy 2-core machine.
+    await page.waitForFunction((el) => (el as unknown as ImageLike | null)?.complete === true && (el as unknown as ImageLike).naturalWidth > 0, await image.elementHandle(), { timeout: 60_000 });
     expect(await image.evaluate((el) => [(el as unknown as ImageLike).naturalWidth, (el as unknown as ImageLike).naturalHeight])).toEqual([IMAGE_WIDTH, IMAGE_HEIGHT]);
 
     const audio = first.locator("audio");
@@ -149,7 +150,7 @@ withChromium("the web page of a running compiled binary, in Chromium", () => {
     mkdirSync(join(REPO, ".tmp/artifacts"), { recursive: true });
     await page.screenshot({ path: ARTIFACT, fullPage: true });
     expect(existsSync(ARTIFACT)).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });
 
 withChromium("the web page of a compiled binary bound beyond loopback", () => {
@@ -182,9 +183,9 @@ withChromium("the web page of a compiled binary bound beyond loopback", () => {
     expect((await page.goto(`${local}/?token=${token}`))?.status()).toBe(200);
     const image = page.locator(".rec img").first();
     await image.scrollIntoViewIfNeeded();
-    await page.waitForFunction((el) => (el as unknown as ImageLike | null)?.complete === true && (el as unknown as ImageLike).naturalWidth > 0, await image.elementHandle(), { timeout: 15_000 });
+    await page.waitForFunction((el) => (el as unknown as ImageLike | null)?.complete === true && (el as unknown as ImageLike).naturalWidth > 0, await image.elementHandle(), { timeout: 60_000 });
     expect(await image.evaluate((el) => (el as unknown as ImageLike).naturalWidth)).toBe(IMAGE_WIDTH);
     // The image came with the cookie the token set, not with the token in its URL.
     expect(await image.getAttribute("src")).not.toContain("token");
-  }, 60_000);
+  }, 120_000);
 });
