@@ -135,6 +135,22 @@ describe("TakeoverDetector", () => {
     now += 61_000;
     expect(d.suspected).toBe(false);
   });
+  test("the reconnect base is a dependency: it is the period until a verdict, the backoff starts at 5 s, and a stable session returns to it", () => {
+    let now = 0;
+    const d = new TakeoverDetector(() => now, 100);
+    expect(d.reconnectMs).toBe(100);
+    const session = (ms: number) => {
+      d.connected();
+      now += ms;
+      return d.closed();
+    };
+    expect(session(200).reconnectMs).toBe(100);
+    expect(session(200).reconnectMs).toBe(100);
+    expect(session(200).reconnectMs).toBe(5000);
+    session(61_000);
+    expect(d.suspected).toBe(false);
+    expect(d.reconnectMs).toBe(100);
+  });
 });
 
 describe("device ids in topics", () => {
