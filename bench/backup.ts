@@ -10,8 +10,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { acoupiPaths } from "../src/system/paths.ts";
 import { readLivePid } from "../src/system/pidfile.ts";
-import { deploy, waitFor } from "../test/programs/_deployment.ts";
-import { demoAudio } from "../test/reliability/_rig.ts";
+import { deploy, waitFor } from "../test/helpers/deployment.ts";
+import { demoAudio } from "../test/helpers/deployment.ts";
 
 const i = process.argv.indexOf("--mib");
 const MIB = i >= 0 ? Number(process.argv[i + 1]) : 256;
@@ -24,7 +24,7 @@ function cpuSeconds(pid: number): number {
 }
 
 const audio = demoAudio(60);
-const d = await deploy(new Int16Array(audio.buffer, audio.byteOffset, audio.byteLength / 2), { prefix: "acoupi-bench-backup-" });
+const d = deploy({ mic: new Int16Array(audio.buffer, audio.byteOffset, audio.byteLength / 2), prefix: "acoupi-bench-backup-" });
 try {
   const setup = d.run([
     "setup", "--program", "default", "--no-prompt", "--timezone", "UTC",

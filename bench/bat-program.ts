@@ -21,7 +21,7 @@ import { isProcessAlive, readLivePid } from "../src/system/pidfile.ts";
 import { BAT, batAudio, batModel } from "../test/helpers/bat-model.ts";
 import { acoupiCommand, makeTempHome } from "../test/helpers/cli.ts";
 import { createFakeMic } from "../test/helpers/fake-mic.ts";
-import { countRows } from "../test/programs/_deployment.ts";
+import { countRows } from "../test/helpers/deployment.ts";
 
 const at = process.argv.indexOf("--seconds");
 const SECONDS = at >= 0 ? Number(process.argv[at + 1]) : 12;

@@ -12,7 +12,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildBinary } from "../test/build/_binaries.ts";
+import { buildBinary } from "../test/helpers/binaries.ts";
 import { BAT, batModel } from "../test/helpers/bat-model.ts";
 import { testSignal } from "../test/helpers/fake-mic.ts";
 import { benchHome } from "./deployment.ts";

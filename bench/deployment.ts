@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { acoupiPaths } from "../src/system/paths.ts";
 import { isProcessAlive, readLivePid } from "../src/system/pidfile.ts";
-import { buildBinary } from "../test/build/_binaries.ts";
+import { buildBinary } from "../test/helpers/binaries.ts";
 import { makeTempHome, REPO, type TempHome } from "../test/helpers/cli.ts";
 import { createFakeMic, testSignal, type FakeMic } from "../test/helpers/fake-mic.ts";
 

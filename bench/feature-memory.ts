@@ -13,7 +13,7 @@
 import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildBinary } from "../test/build/_binaries.ts";
+import { buildBinary } from "../test/helpers/binaries.ts";
 import { testSignal } from "../test/helpers/fake-mic.ts";
 import { benchHome, memoryOf, SILERO, type Memory } from "./deployment.ts";
 import { ALWAYS } from "./model-memory.ts";

@@ -219,7 +219,7 @@ async function timeSession(kind: string, modelPath: string, runs: number, thread
 /** OnnxModel.run end to end: read a 9 s 48 kHz WAV, cut 3 windows, build detections. */
 async function endToEnd(modelPath: string, dir: string): Promise<Result["endToEnd"]> {
   const { OnnxModel, ModelConfigSchema } = await import("../src/components/models/onnx-model.ts");
-  const { wavBytes, recordingFor } = await import("../test/components/models/_fixtures.ts");
+  const { wavBytes, recordingFor } = await import("../test/helpers/model-fixtures.ts");
   const seconds = 9;
   const wav = join(dir, "nine-seconds.wav");
   await Bun.write(wav, wavBytes([randomWeights(RATE * seconds, 0.3, 11)], RATE, "int16"));

@@ -13,7 +13,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildBinary } from "../test/build/_binaries.ts";
+import { buildBinary } from "../test/helpers/binaries.ts";
 import { buildOnnxModel } from "../test/helpers/onnx-builder.ts";
 import { testSignal } from "../test/helpers/fake-mic.ts";
 import { benchHome, memoryOf, SILERO, type Memory } from "./deployment.ts";

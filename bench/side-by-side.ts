@@ -18,7 +18,7 @@
 import { copyFileSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildBinary } from "../test/build/_binaries.ts";
+import { buildBinary } from "../test/helpers/binaries.ts";
 import { testSignal } from "../test/helpers/fake-mic.ts";
 import { benchHome, median, type BenchHome } from "./deployment.ts";
 import { birdnetShapedModel, compileSelf, runChild, type Result } from "./inference.ts";

@@ -8,14 +8,14 @@
  *
  *   ./node_modules/.bin/bun bench/soak.ts
  */
-import { reliabilityBinary } from "../test/reliability/_rig.ts";
-import { growthAfter, runSoak } from "../test/reliability/_soak.ts";
+import { binaryUnderTest } from "../test/helpers/deployment.ts";
+import { growthAfter, runSoak } from "../test/helpers/soak.ts";
 
 const minutes = Number(process.env.ACOUPI_SOAK_MINUTES ?? 10);
 const sampleEveryS = Number(process.env.ACOUPI_SOAK_SAMPLE_S ?? 30);
 const warmupS = Number(process.env.ACOUPI_SOAK_WARMUP_S ?? 60);
 
-const binary = reliabilityBinary();
+const binary = binaryUnderTest();
 console.log(`Soak: ${minutes} min of 1 s recordings every second with Silero VAD, on ${binary}`);
 console.log("     t   RSS (MB)   fds   threads   recordings   delivered");
 const result = await runSoak({

@@ -11,7 +11,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wavHeader } from "../src/audio/wav.ts";
-import { buildBinary } from "../test/build/_binaries.ts";
+import { buildBinary } from "../test/helpers/binaries.ts";
 import { REPO } from "../test/helpers/cli.ts";
 
 const RATE = 48_000;

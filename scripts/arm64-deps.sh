@@ -2,7 +2,7 @@
 # Installs what running acoupi's arm64 binary under qemu-user needs, only when something is
 # missing: qemu-user-static, and the arm64 glibc and libasound (Debian multiarch). Idempotent;
 # a second run does nothing. Exits non-zero, saying why, when it cannot install (no root and no
-# passwordless sudo, no apt, no network). Used by test/build/arm64.test.ts and CI.
+# passwordless sudo, no apt, no network). Used by test/e2e/build/arm64.test.ts and CI.
 set -euo pipefail
 have() { command -v "$1" >/dev/null 2>&1; }
 host=()

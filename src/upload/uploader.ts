@@ -34,6 +34,8 @@ export interface UploaderDeps {
   logger: ConsolaInstance;
   /** The databases a snapshot copies. */
   databases: { metadata: string; messages: string | null };
+  /** Seconds before the first retry after a failed run, doubling up to 600; 5 by default (tests shorten it). */
+  retryBaseS?: number;
 }
 
 export interface UploadRunResult {
@@ -45,6 +47,7 @@ export interface UploadRunResult {
 }
 
 const MAX_BACKOFF_S = 600;
+const RETRY_BASE_S = 5;
 
 export class S3Uploader {
   readonly #config: UploadConfig;
@@ -89,7 +92,7 @@ export class S3Uploader {
       this.#degraded = null;
     } catch (error) {
       this.#failures++;
-      const backoff = Math.min(MAX_BACKOFF_S, 5 * 2 ** (this.#failures - 1));
+      const backoff = Math.min(MAX_BACKOFF_S, (this.#deps.retryBaseS ?? RETRY_BASE_S) * 2 ** (this.#failures - 1));
       this.#nextAttemptMs = performance.now() + backoff * 1000;
       result.error = error instanceof Error ? error.message : String(error);
       this.#lastError = result.error;

@@ -100,7 +100,7 @@ describe("setup checks each answer as it is given", () => {
     const verdict = await checkAnswer("microphone.device_name", "hw:7,0", () => undefined);
     expect(verdict?.problem).toContain('Cannot open capture device "hw:7,0"');
     expect(verdict?.problem).toContain("Devices found:");
-    // This machine's devices, or plainly none (test/cli/setup-edit.test.ts lists a fake microphone).
+    // This machine's devices, or plainly none (test/e2e/cli/setup-edit.test.ts lists a fake microphone).
     expect(verdict?.problem).toMatch(/Devices found:\n {4}(none \(is the USB microphone plugged in\?\)|\S+: any rate|hw:\d+,\d+ .*kHz)/);
   });
 });

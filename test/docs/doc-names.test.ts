@@ -2,7 +2,7 @@
  * The names in the docs are real: every `acoupi …` command line of README.md and docs/*.md (fenced
  * blocks, synopses and inline spans alike) names commands that exist and flags that its command
  * accepts, and every dotted `--key` anywhere in a code span is a config key of a built-in program.
- * test/build/docs-commands.test.ts runs the runnable lines against the compiled binary; this file
+ * test/e2e/build/docs-commands.test.ts runs the runnable lines against the compiled binary; this file
  * checks the rest, such as `acoupi service install [--user | --system]`, in under a second. The
  * marker convention is in test/helpers/doc-commands.ts and docs/README.md.
  */

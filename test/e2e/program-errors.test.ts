@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildBinary } from "../build/_binaries.ts";
+import { buildBinary } from "../helpers/binaries.ts";
 import { makeTempHome, runAcoupi, type CliResult } from "../helpers/cli.ts";
 
 const home = makeTempHome("acoupi-program-errors-");

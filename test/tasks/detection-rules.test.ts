@@ -27,7 +27,7 @@ import { detectionTask } from "../../src/tasks/detection.ts";
 import { listDropped } from "../../src/components/stores/queries/dropped.ts";
 import { deployment as makeDeployment, recording as makeRecording } from "../contracts/store.contract.ts";
 import { energyModel } from "../helpers/onnx-builder.ts";
-import { tone, writeWav } from "../components/models/_fixtures.ts";
+import { tone, writeWav } from "../helpers/model-fixtures.ts";
 
 const START = new Date("2026-05-01T06:00:00Z");
 const quiet = createConsola({ level: -999 });

@@ -12,6 +12,9 @@ import { sendMessagesTask } from "../../src/tasks/send-messages.ts";
 import { startMosquitto, subscribeMqtt, type MosquittoBroker, type MqttSubscriber } from "../helpers/mosquitto.ts";
 import { createConsola, type ConsolaInstance } from "consola";
 
+/** Reconnect base of the messengers here (1 s on a sensor): the reconnects these tests wait for come sooner. */
+const RECONNECT_MS = 100;
+
 const DEVICE = "send-test";
 const TOPIC = `acoupi/${DEVICE}`;
 const FAR_FUTURE = new Date("2100-01-01T00:00:00Z");
@@ -44,7 +47,7 @@ function openOutbox(extra: Record<string, unknown> = {}): SqliteMessageStore {
 
 function mqttMessenger(port: number, extra: Record<string, unknown> = {}): MqttMessenger {
   const config = MqttConfigSchema.parse({ host: "127.0.0.1", port, client_id: `c-${crypto.randomUUID()}`, timeout: 2, ...extra });
-  const messenger = new MqttMessenger(config, { deviceId: DEVICE });
+  const messenger = new MqttMessenger(config, { deviceId: DEVICE, reconnectBaseMs: RECONNECT_MS });
   cleanups.push(() => messenger.close());
   return messenger;
 }

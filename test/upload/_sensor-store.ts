@@ -13,6 +13,9 @@ import { systemClock } from "../../src/scheduler/clock.ts";
 import { UploadConfigSchema, type UploadConfig } from "../../src/upload/upload-config.ts";
 import { S3Uploader } from "../../src/upload/uploader.ts";
 
+/** The uploader's first retry after a failure (5 s on a sensor), short so the tests that wait for it finish soon. */
+export const RETRY_BASE_S = 0.2;
+
 export const DEVICE = "dev-0001";
 const DEPLOYMENT: Deployment = { id: "00000000-0000-4000-8000-0000000000d1", name: "meadow", latitude: null, longitude: null, started_on: new Date("2024-05-01T00:00:00Z"), ended_on: null };
 
@@ -53,7 +56,7 @@ export function makeSensorStore(sizes: readonly number[]): SensorStore {
     warnings,
     config,
     uploader: (upload) =>
-      new S3Uploader(config(upload), { store, deviceId: DEVICE, timezone: "UTC", clock: systemClock, logger, databases: { metadata: join(dir, "metadata.db"), messages: null } }),
+      new S3Uploader(config(upload), { store, deviceId: DEVICE, timezone: "UTC", clock: systemClock, logger, databases: { metadata: join(dir, "metadata.db"), messages: null }, retryBaseS: RETRY_BASE_S }),
     cleanup() {
       store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -45,12 +45,12 @@ async function objectSha(key: string): Promise<string | undefined> {
   return (await bucket.head(key))?.meta.sha256;
 }
 
-/** Runs until a run is not skipped for its backoff (which starts at 5 s). */
+/** Runs until a run is not skipped for its backoff (which starts at RETRY_BASE_S here). */
 async function runPastBackoff(run: () => Promise<UploadRunResult>): Promise<UploadRunResult> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 400; i++) {
     const result = await run();
     if (result.skipped !== "backing-off") return result;
-    await Bun.sleep(200);
+    await Bun.sleep(50);
   }
   throw new Error("the uploader stayed in its backoff");
 }

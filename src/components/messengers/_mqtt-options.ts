@@ -10,8 +10,6 @@ import type { IClientOptions } from "mqtt";
 import { MessageSendError } from "../../errors.ts";
 import type { MqttConfig } from "./mqtt-messenger.ts";
 
-const RECONNECT_PERIOD_MS = 1000;
-
 export type MqttProtocol = "mqtt" | "mqtts" | "ws" | "wss";
 
 /** The mqtt.js protocol of a config: its transport, made secure by `use_tls`. */
@@ -40,8 +38,11 @@ export function mqttWhere(c: Pick<MqttConfig, "host" | "port" | "transport" | "u
   return protocol === "ws" || protocol === "wss" ? `${protocol}://${c.host}:${c.port}${c.path}` : `${c.host}:${c.port}`;
 }
 
-/** Connection options for `config`; throws MessageSendError when a TLS file cannot be read. */
-export function mqttClientOptions(c: MqttConfig, ids: { clientId: string; statusTopic: string | null }): IClientOptions {
+/**
+ * Connection options for `config`, reconnecting every `ids.reconnectMs`; throws MessageSendError
+ * when a TLS file cannot be read.
+ */
+export function mqttClientOptions(c: MqttConfig, ids: { clientId: string; statusTopic: string | null; reconnectMs: number }): IClientOptions {
   const protocol = mqttProtocol(c);
   const options: IClientOptions = {
     host: c.host,
@@ -52,7 +53,7 @@ export function mqttClientOptions(c: MqttConfig, ids: { clientId: string; status
     clean: true,
     keepalive: c.keepalive,
     connectTimeout: c.timeout * 1000,
-    reconnectPeriod: RECONNECT_PERIOD_MS,
+    reconnectPeriod: ids.reconnectMs,
     queueQoSZero: false,
     resubscribe: false,
   };

@@ -5,8 +5,9 @@
  * MQTT 3.1.1 the broker says nothing, so the sign is the pattern: sessions that the broker ends
  * cleanly (no socket error) within seconds of a successful CONNACK, again and again. After
  * TAKEOVERS_FOR_VERDICT of them within WINDOW_MS, the detector names the duplicate and the
- * messenger backs its reconnects off (doubling up to MAX_BACKOFF_MS) instead of fighting for
- * the session. A session that lasts STABLE_MS clears it. The limit of MQTT 3.1.1: a broker that
+ * messenger backs its reconnects off (from at least SUSPECTED_RECONNECT_MS, doubling up to
+ * MAX_BACKOFF_MS) instead of fighting for the session; otherwise it reconnects at its base period
+ * (1 s on a sensor, shorter in tests). A session that lasts STABLE_MS clears it. The limit of MQTT 3.1.1: a broker that
  * restarts three times within two minutes, each within seconds of our connecting, looks the same,
  * so the verdict is worded as a suspicion; the cost of a wrong one is slower reconnects.
  */
@@ -15,7 +16,9 @@ export const TAKEOVERS_FOR_VERDICT = 3;
 const SHORT_SESSION_MS = 10_000;
 const WINDOW_MS = 120_000;
 const STABLE_MS = 60_000;
-const BASE_RECONNECT_MS = 1000;
+/** The reconnect period of a sensor's messenger, before any backoff. */
+export const BASE_RECONNECT_MS = 1000;
+const SUSPECTED_RECONNECT_MS = 5000;
 const MAX_BACKOFF_MS = 300_000;
 
 export interface TakeoverVerdict {
@@ -30,10 +33,13 @@ export class TakeoverDetector {
   #connectedAt: number | null = null;
   #errored = false;
   #takeovers: number[] = [];
-  #reconnectMs = BASE_RECONNECT_MS;
+  readonly #baseMs: number;
+  #reconnectMs: number;
 
-  constructor(now: () => number = () => performance.now()) {
+  constructor(now: () => number = () => performance.now(), baseReconnectMs = BASE_RECONNECT_MS) {
     this.#now = now;
+    this.#baseMs = baseReconnectMs;
+    this.#reconnectMs = baseReconnectMs;
   }
 
   /** True once the pattern says another client uses the same client id. */
@@ -71,13 +77,13 @@ export class TakeoverDetector {
       else if (!this.#errored && lasted < SHORT_SESSION_MS) this.#takeovers.push(now);
     }
     this.#takeovers = this.#takeovers.filter((t) => now - t <= WINDOW_MS);
-    if (this.suspected) this.#reconnectMs = Math.min(MAX_BACKOFF_MS, Math.max(this.#reconnectMs * 2, 5000));
-    else if (this.#takeovers.length === 0) this.#reconnectMs = BASE_RECONNECT_MS;
+    if (this.suspected) this.#reconnectMs = Math.min(MAX_BACKOFF_MS, Math.max(this.#reconnectMs * 2, SUSPECTED_RECONNECT_MS));
+    else if (this.#takeovers.length === 0) this.#reconnectMs = this.#baseMs;
     return { takeovers: this.#takeovers.length, reconnectMs: this.#reconnectMs };
   }
 
   #reset(): void {
     this.#takeovers = [];
-    this.#reconnectMs = BASE_RECONNECT_MS;
+    this.#reconnectMs = this.#baseMs;
   }
 }

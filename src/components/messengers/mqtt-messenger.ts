@@ -7,8 +7,9 @@
  * (`availability_topic`, or Home Assistant's when its discovery is on) the client announces
  * itself there with a retained "online", and a retained "offline" last will; by default there is
  * none, so an acoupi dashboard subscribed to `#` sees one topic per device (see _mqtt-topics.ts).
+ * The connection itself (opening, reconnecting, remembering failures) is _mqtt-connection.ts.
  */
-import type { IClientOptions, MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
 import { z } from "zod";
 import { askWhen, noPrompt, secret } from "../../config/markers.ts";
 import { ResponseStatus, type CheckReport, type ComponentStatus, type Message, type Response } from "../../data/index.ts";
@@ -16,14 +17,15 @@ import { HealthCheckError, MessageSendError } from "../../errors.ts";
 import { logger } from "../../log.ts";
 import { getDeviceId } from "../../system/device-id.ts";
 import type { Messenger } from "./types.ts";
-import { DescribedMqttError, describeMqttError, type MqttErrorContext, type MqttFailure } from "./_mqtt-errors.ts";
-import { isSecure, mqttClientOptions, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
-import { firstConnack, withTimeout } from "./_mqtt-connect.ts";
-import { TakeoverDetector } from "./_mqtt-takeover.ts";
+import { MqttConnection, type MqttLastError } from "./_mqtt-connection.ts";
+import { describeMqttError } from "./_mqtt-errors.ts";
+import { isSecure, mqttProtocol, mqttWhere } from "./_mqtt-options.ts";
+import { withTimeout } from "./_mqtt-connect.ts";
 import { availabilityTopic, checkPublishTopic, fillTopic } from "./_mqtt-topics.ts";
 import { HomeAssistantConfigSchema } from "./home-assistant-config.ts";
 
 export type { MqttFailure, MqttFailureKind } from "./_mqtt-errors.ts";
+export type { MqttLastError } from "./_mqtt-connection.ts";
 
 /** tcp and tls are MQTT on a socket; ws and wss are MQTT over websockets; `websockets` is acoupi 0.6's name for ws. */
 export const MQTT_TRANSPORTS = ["tcp", "tls", "ws", "wss", "websockets"] as const;
@@ -79,53 +81,37 @@ export interface MqttMessengerDeps {
   deviceId?: string;
   /** Monotonic milliseconds, for telling session takeovers apart; performance.now by default. */
   monotonic?: () => number;
-}
-
-/** The last failure, for status displays. */
-export interface MqttLastError extends MqttFailure {
-  at: Date;
+  /** Milliseconds between reconnects before any backoff: 1 s on a sensor; tests shorten it. */
+  reconnectBaseMs?: number;
 }
 
 /** acoupi reports paho's MQTTErrorCode name as the response content. */
 const SUCCESS_CONTENT = "MQTT_ERR_SUCCESS";
-/** Failures a reconnect loop cannot cure; the client is dropped and the next send starts afresh. */
-const FATAL_KINDS = new Set(["auth", "refused", "tls"]);
 
 export class MqttMessenger implements Messenger {
   readonly #config: MqttConfig;
   readonly #topic: string;
   readonly #statusTopic: string | null;
-  readonly #clientId: string;
-  readonly #ctx: MqttErrorContext;
+  readonly #conn: MqttConnection;
   readonly #log = logger("mqtt");
-  #client: MqttClient | null = null;
-  #connecting: Promise<MqttClient> | null = null;
-  #lastError: MqttLastError | null = null;
-  #closed = false;
-  #connections = 0;
-  readonly #takeover: TakeoverDetector;
 
   constructor(config: MqttConfig, deps: MqttMessengerDeps = {}) {
     this.#config = config;
-    this.#takeover = new TakeoverDetector(deps.monotonic);
     const deviceId = deps.deviceId ?? getDeviceId();
     this.#topic = fillTopic(config.topic, deviceId, "messaging.mqtt.topic");
     this.#statusTopic = availabilityTopic(config, deviceId);
-    this.#clientId = config.client_id ?? deviceId;
+    this.#conn = new MqttConnection(config, {
+      clientId: config.client_id ?? deviceId,
+      statusTopic: this.#statusTopic,
+      monotonic: deps.monotonic,
+      reconnectBaseMs: deps.reconnectBaseMs,
+    });
     if (this.insecure) {
       this.#log.warn(
         `messaging.mqtt.tls_verify is false: the certificate of MQTT broker ${mqttWhere(config)} is not checked, ` +
           "so anyone on the network path can pose as the broker; set it to true with a ca_file",
       );
     }
-    this.#ctx = {
-      host: config.host,
-      port: config.port,
-      username: config.username,
-      useTls: isSecure(mqttProtocol(config)),
-      timeoutSeconds: config.timeout,
-      where: mqttWhere(config),
-    };
   }
 
   /** True when the connection is encrypted but the broker's certificate is not checked. */
@@ -145,18 +131,19 @@ export class MqttMessenger implements Messenger {
 
   /** True while the connection to the broker is up. */
   get connected(): boolean {
-    return this.#client?.connected ?? false;
+    return this.#conn.connected;
   }
 
   /** The last connection or delivery failure, cleared on (re)connect; null when all is well. */
   lastError(): MqttLastError | null {
-    return this.#lastError;
+    return this.#conn.lastError();
   }
 
   /** Degraded while the broker refuses the credentials or the certificate: a retry cannot cure those. */
   status(): ComponentStatus {
-    const error = this.#lastError;
-    const duplicate = this.#takeover.suspected ? this.#duplicateMessage() : null;
+    const error = this.#conn.lastError();
+    const takeover = this.#conn.takeover;
+    const duplicate = takeover.suspected ? this.#conn.duplicateMessage() : null;
     return {
       degraded: duplicate ?? (error !== null && (error.kind === "auth" || error.kind === "tls") ? error.message : null),
       figures: {
@@ -164,22 +151,16 @@ export class MqttMessenger implements Messenger {
         connected: this.connected ? 1 : 0,
         last_error: duplicate ?? error?.message ?? null,
         tls: isSecure(mqttProtocol(this.#config)) ? (this.#config.tls_verify ? "verified" : "insecure") : "none",
-        session_takeovers: this.#takeover.takeovers,
-        reconnect_period_s: this.#takeover.reconnectMs / 1000,
+        session_takeovers: takeover.takeovers,
+        reconnect_period_s: takeover.reconnectMs / 1000,
       },
     };
-  }
-
-  #duplicateMessage(): string {
-    return `Duplicate device id suspected: broker ${this.#where()} ended the session of MQTT client id "${this.#clientId}" ` +
-      `${this.#takeover.takeovers} times within seconds of connecting, as it does when another sensor connects with the same id; ` +
-      `reconnecting only every ${this.#takeover.reconnectMs / 1000} s`;
   }
 
   async send(message: Message): Promise<Response> {
     let client: MqttClient;
     try {
-      client = await this.#ready();
+      client = await this.#conn.ready();
     } catch (error) {
       throw this.#asSendError(error, message);
     }
@@ -194,8 +175,8 @@ export class MqttMessenger implements Messenger {
         ),
       );
     } catch (error) {
-      if (error instanceof MessageSendError) throw this.#remember(error, "timeout");
-      throw this.#remember(
+      if (error instanceof MessageSendError) throw this.#conn.remember(error, "timeout");
+      throw this.#conn.remember(
         new MessageSendError(
           `MQTT broker ${this.#where()} lost the connection before acknowledging message ${message.id}`,
           { help: "The message stays in the outbox and is sent again once the broker is back", cause: error },
@@ -208,7 +189,7 @@ export class MqttMessenger implements Messenger {
 
   /** How many times the client connected; a change means retained state may need publishing again. */
   get connections(): number {
-    return this.#connections;
+    return this.#conn.connections;
   }
 
   /**
@@ -218,7 +199,7 @@ export class MqttMessenger implements Messenger {
    */
   async publishRetained(topic: string, payload: string, key = "messaging.mqtt.homeassistant"): Promise<void> {
     checkPublishTopic(topic, key);
-    const client = await this.#ready();
+    const client = await this.#conn.ready();
     await withTimeout(
       client.publishAsync(topic, payload, { qos: 1, retain: true }),
       this.#config.timeout * 1000,
@@ -227,26 +208,25 @@ export class MqttMessenger implements Messenger {
   }
 
   async check(): Promise<CheckReport> {
-    const where = `${this.#ctx.host}:${this.#ctx.port}`;
-    const report: CheckReport = { subject: "messenger", lines: [`MQTT broker ${where} reached${this.#ctx.useTls ? " over TLS" : ""}; connection accepted`], warnings: [] };
-    if (this.#client?.connected === true) return report;
+    const ctx = this.#conn.ctx;
+    const where = `${ctx.host}:${ctx.port}`;
+    const report: CheckReport = { subject: "messenger", lines: [`MQTT broker ${where} reached${ctx.useTls ? " over TLS" : ""}; connection accepted`], warnings: [] };
+    if (this.#conn.connected) return report;
     // A client stuck in its reconnect loop says nothing new; try a fresh connection instead.
-    if (this.#connecting === null) this.#drop(this.#client);
+    this.#conn.restart();
     try {
-      await this.#ready();
+      await this.#conn.ready();
       return report;
     } catch (error) {
       if (error instanceof MessageSendError) throw new HealthCheckError(error.message, { help: error.help, cause: error });
-      const failure = describeMqttError(error, this.#ctx);
+      const failure = describeMqttError(error, ctx);
       throw new HealthCheckError(failure.message, { help: failure.help, cause: error });
     }
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const client = this.#client ?? (this.#connecting === null ? null : await this.#connecting.catch(() => null));
-    this.#client = null;
+    if (this.#conn.closed) return;
+    const client = await this.#conn.close();
     if (client === null) return;
     const statusTopic = this.#statusTopic;
     if (client.connected) {
@@ -267,113 +247,9 @@ export class MqttMessenger implements Messenger {
     return mqttWhere(this.#config);
   }
 
-  #remember<E extends MessageSendError>(error: E, kind: MqttFailure["kind"]): E {
-    this.#lastError = { kind, message: error.message, help: error.help ?? "", at: new Date() };
-    return error;
-  }
-
   #asSendError(error: unknown, message: Message): MessageSendError {
     if (error instanceof MessageSendError) return error;
-    const failure = describeMqttError(error, this.#ctx);
+    const failure = describeMqttError(error, this.#conn.ctx);
     return new MessageSendError(`Cannot send message ${message.id}: ${failure.message}`, { help: failure.help, cause: error });
-  }
-
-  /** The connected client: the open one, the one being opened, or a new one. Never queues offline. */
-  async #ready(): Promise<MqttClient> {
-    if (this.#closed) {
-      throw new MessageSendError("MQTT messenger is closed", { help: "This is a bug: a closed messenger was used" });
-    }
-    const client = this.#client;
-    if (client?.connected === true) return client;
-    if (this.#connecting !== null) return this.#connecting;
-    if (client !== null) {
-      const last = this.#lastError;
-      throw new MessageSendError(
-        last === null
-          ? `MQTT broker ${this.#where()} is not connected; reconnecting in the background`
-          : `MQTT broker ${this.#where()} is not connected; reconnecting in the background after: ${last.message}`,
-        { help: last?.help ?? "The message stays in the outbox and is sent again once the broker is back" },
-      );
-    }
-    this.#connecting = this.#connect().finally(() => {
-      this.#connecting = null;
-    });
-    return this.#connecting;
-  }
-
-  async #connect(): Promise<MqttClient> {
-    let options: IClientOptions;
-    try {
-      options = mqttClientOptions(this.#config, { clientId: this.#clientId, statusTopic: this.#statusTopic });
-    } catch (error) {
-      if (error instanceof MessageSendError) throw this.#remember(error, "tls");
-      throw error;
-    }
-    const { connect } = await import("mqtt");
-    const client = connect(options);
-    this.#client = client;
-    this.#watch(client);
-    try {
-      await firstConnack(client, this.#config.timeout * 1000 + 500, () => {
-        const last = this.#lastError;
-        return last === null ? new Error(`connection to ${this.#where()} closed`) : new DescribedMqttError(last);
-      });
-    } catch (error) {
-      this.#drop(client);
-      const failure = describeMqttError(error, this.#ctx);
-      this.#lastError = { ...failure, at: new Date() };
-      throw new MessageSendError(failure.message, { help: failure.help, cause: error });
-    }
-    return client;
-  }
-
-  /** Listeners for the client's whole life: status publishing, error memory, no offline backlog. */
-  #watch(client: MqttClient): void {
-    client.on("connect", () => {
-      this.#connections += 1;
-      this.#takeover.connected();
-      if (this.#lastError !== null) this.#log.info(`Reconnected to MQTT broker ${this.#where()}`);
-      else this.#log.debug(`Connected to MQTT broker ${this.#where()} as client "${this.#clientId}"`);
-      this.#lastError = null;
-      if (this.#statusTopic === null) return;
-      client.publish(this.#statusTopic, "online", { qos: 1, retain: true }, (error) => {
-        if (error) this.#log.debug(`Could not publish the online status: ${error.message}`);
-      });
-    });
-    client.on("error", (error) => {
-      this.#takeover.errored();
-      const failure = describeMqttError(error, this.#ctx);
-      if (this.#lastError?.message !== failure.message) this.#log.warn(failure.message);
-      this.#lastError = { ...failure, at: new Date() };
-      if (FATAL_KINDS.has(failure.kind) && client.connected === false) this.#drop(client);
-    });
-    client.on("close", () => {
-      const wasSuspected = this.#takeover.suspected;
-      const verdict = this.#takeover.closed();
-      // Back off instead of fighting the other client for the session (mqtt.js reads this on each reconnect).
-      client.options.reconnectPeriod = verdict.reconnectMs;
-      if (this.#takeover.suspected && !this.#closed && this.#client === client) {
-        const message = this.#duplicateMessage();
-        if (!wasSuspected) this.#log.error(message);
-        this.#lastError = {
-          kind: "duplicate",
-          message,
-          help: "Give each sensor its own id: `acoupi setup --device-id <id>` (or messaging.mqtt.client_id); a cloned SD card shares its machine id",
-          at: new Date(),
-        };
-      } else if (!this.#closed && this.#client === client && this.#lastError === null) {
-        const message = `Lost the connection to MQTT broker ${this.#where()}`;
-        this.#log.warn(message);
-        this.#lastError = { kind: "reset", message, help: "It reconnects in the background; messages wait in the outbox", at: new Date() };
-      }
-      // Publishes still waiting for PUBACK fail now; the outbox retries them, mqtt.js must not.
-      for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
-    });
-  }
-
-  #drop(client: MqttClient | null): void {
-    if (client === null) return;
-    if (this.#client === client) this.#client = null;
-    client.end(true);
   }
 }

@@ -9,7 +9,7 @@ import {
 import { ConfigError } from "../../../src/errors.ts";
 import { savingManagersFromConfig } from "../../../src/components/file-managers/save-recording-manager.ts";
 import { acoupiHome } from "../../../src/system/paths.ts";
-import { outputWith, RECORDING_ID, recordingAt } from "../saving-filters/_records.ts";
+import { outputWith, RECORDING_ID, recordingAt } from "../../helpers/records.ts";
 
 const ROOT = "/srv/acoupi/recordings";
 

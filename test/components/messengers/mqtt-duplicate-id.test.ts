@@ -21,13 +21,16 @@ import { createMessage } from "../../../src/data/index.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { startMosquitto, type MosquittoBroker } from "../../helpers/mosquitto.ts";
 
+/** Reconnect base of the messengers here (1 s on a sensor): the reconnects these tests wait for come sooner. */
+const RECONNECT_MS = 100;
+
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 function messenger(port: number, deviceId: string, extra: Record<string, unknown> = {}): MqttMessenger {
-  const m = new MqttMessenger(MqttConfigSchema.parse({ host: "127.0.0.1", port, timeout: 2, ...extra }), { deviceId });
+  const m = new MqttMessenger(MqttConfigSchema.parse({ host: "127.0.0.1", port, timeout: 2, ...extra }), { deviceId, reconnectBaseMs: RECONNECT_MS });
   cleanups.push(() => m.close());
   return m;
 }
@@ -131,6 +134,22 @@ describe("TakeoverDetector", () => {
     d.connected();
     now += 61_000;
     expect(d.suspected).toBe(false);
+  });
+  test("the reconnect base is a dependency: it is the period until a verdict, the backoff starts at 5 s, and a stable session returns to it", () => {
+    let now = 0;
+    const d = new TakeoverDetector(() => now, 100);
+    expect(d.reconnectMs).toBe(100);
+    const session = (ms: number) => {
+      d.connected();
+      now += ms;
+      return d.closed();
+    };
+    expect(session(200).reconnectMs).toBe(100);
+    expect(session(200).reconnectMs).toBe(100);
+    expect(session(200).reconnectMs).toBe(5000);
+    session(61_000);
+    expect(d.suspected).toBe(false);
+    expect(d.reconnectMs).toBe(100);
   });
 });
 

@@ -19,6 +19,9 @@ import { createMessage } from "../../../src/data/index.ts";
 import { sendMessagesTask } from "../../../src/tasks/send-messages.ts";
 import { createConsola } from "consola";
 
+/** Reconnect base of the messengers here (1 s on a sensor): the reconnects these tests wait for come sooner. */
+const RECONNECT_MS = 100;
+
 describe("an MQTT outage over websockets", () => {
   let dir: string;
   let server: Server<undefined>;
@@ -33,7 +36,7 @@ describe("an MQTT outage over websockets", () => {
 
   test("each reconnect error says once what failed: last_error, the send error and the stored answer stay bounded", async () => {
     const config = MqttConfigSchema.parse({ host: "127.0.0.1", port: server.port, transport: "ws", path: "/mqtt", timeout: 1 });
-    const messenger = new MqttMessenger(config, { deviceId: "bounded" });
+    const messenger = new MqttMessenger(config, { deviceId: "bounded", reconnectBaseMs: RECONNECT_MS });
     const outbox = new SqliteMessageStore({ messages_db: join(dir, "messages.db"), backoff_base_s: 0.01, backoff_cap_s: 0.01 });
     const send = sendMessagesTask({ outbox, messengers: [messenger], logger: createConsola({ level: 0 }) });
     const message = createMessage("detection", "{}", new Date());
@@ -49,7 +52,7 @@ describe("an MQTT outage over websockets", () => {
         const stored = db.query<{ last_error: string | null }, [string]>("SELECT last_error FROM messages WHERE id = ?").get(message.id)?.last_error ?? "";
         db.close();
         seen.push({ lastError, sendError, stored });
-        await Bun.sleep(1100);
+        await Bun.sleep(3 * RECONNECT_MS); // a few reconnect attempts between sends
       }
     } finally {
       await messenger.close();

@@ -6,12 +6,15 @@ import { HealthCheckError, MessageSendError } from "../../../src/errors.ts";
 import { messengerContract, waitForReceived } from "../../contracts/messenger.contract.ts";
 import { freePort, startMosquitto, subscribeMqtt, type MosquittoBroker, type MqttSubscriber } from "../../helpers/mosquitto.ts";
 
+/** Reconnect base of the messengers here (1 s on a sensor): the reconnects these tests wait for come sooner. */
+const RECONNECT_MS = 100;
+
 const DEVICE = "test-device";
 const TOPIC = `acoupi/${DEVICE}`;
 
 function mqttMessenger(port: number, extra: Record<string, unknown> = {}): MqttMessenger {
   const config = MqttConfigSchema.parse({ host: "127.0.0.1", port, client_id: `c-${crypto.randomUUID()}`, ...extra });
-  return new MqttMessenger(config, { deviceId: DEVICE });
+  return new MqttMessenger(config, { deviceId: DEVICE, reconnectBaseMs: RECONNECT_MS });
 }
 
 async function until(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {

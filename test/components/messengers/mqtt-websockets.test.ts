@@ -18,6 +18,9 @@ import { sendMessagesTask } from "../../../src/tasks/send-messages.ts";
 import { makeTestCerts, type TestCerts } from "../../helpers/certs.ts";
 import { startWsBroker, type WsBroker } from "../../helpers/ws-broker.ts";
 
+/** Reconnect base of the messengers here (1 s on a sensor): the reconnects these tests wait for come sooner. */
+const RECONNECT_MS = 100;
+
 const DEVICE = "ws-sensor";
 let dir: string;
 const cleanups: Array<() => unknown> = [];
@@ -35,7 +38,7 @@ function quietLogger(): ConsolaInstance {
 
 function messenger(broker: WsBroker, extra: Record<string, unknown> = {}): MqttMessenger {
   const config = MqttConfigSchema.parse({ host: "127.0.0.1", port: broker.port, transport: "ws", path: broker.path, timeout: 2, ...extra });
-  const m = new MqttMessenger(config, { deviceId: DEVICE });
+  const m = new MqttMessenger(config, { deviceId: DEVICE, reconnectBaseMs: RECONNECT_MS });
   cleanups.push(() => m.close());
   return m;
 }
@@ -57,7 +60,7 @@ async function until(condition: () => boolean, ms = 10_000): Promise<boolean> {
 
 describe("MQTT transports", () => {
   test("the transport picks the protocol: tcp and tls are sockets, ws and wss websockets with their path", () => {
-    const ids = { clientId: "c", statusTopic: null };
+    const ids = { clientId: "c", statusTopic: null, reconnectMs: 1000 };
     const parse = (extra: Record<string, unknown>) => mqttClientOptions(MqttConfigSchema.parse({ host: "h", ...extra }), ids);
     expect(parse({})).toMatchObject({ protocol: "mqtt" });
     expect(parse({ transport: "tls" })).toMatchObject({ protocol: "mqtts" });

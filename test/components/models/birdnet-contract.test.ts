@@ -14,7 +14,7 @@ import type { Model } from "../../../src/components/models/types.ts";
 import { ModelError } from "../../../src/errors.ts";
 import type { ModelOutput } from "../../../src/data/index.ts";
 import { BIRDNET_IO, birdnetLabels, birdnetModel, logit, sine } from "../../helpers/birdnet-model.ts";
-import { recordingFor, tempDir, writeWav } from "./_fixtures.ts";
+import { recordingFor, tempDir, writeWav } from "../../helpers/model-fixtures.ts";
 
 const TIMEOUT = 60_000;
 const dir = tempDir("acoupi-birdnet-contract-");

@@ -11,7 +11,7 @@ import { TriggeredModel } from "../../../src/components/models/triggered-model.t
 import { energyTriggerFilter } from "../../../src/components/processing-filters/energy-trigger.ts";
 import { ModelOutputSchema } from "../../../src/data/index.ts";
 import { BAT, batAudio, batModel, batModelConfig, wav16, writeBatWav } from "../../helpers/bat-model.ts";
-import { recordingFor, tempDir } from "./_fixtures.ts";
+import { recordingFor, tempDir } from "../../helpers/model-fixtures.ts";
 
 const TIMEOUT = 60_000;
 const dir = tempDir("acoupi-energy-trigger-");

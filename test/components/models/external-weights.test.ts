@@ -5,7 +5,7 @@ import { openSession } from "../../../src/components/models/_onnx-session.ts";
 import { loadOrt } from "../../../src/components/models/_ort-runtime.ts";
 import { ModelError } from "../../../src/errors.ts";
 import { buildOnnxModel } from "../../helpers/onnx-builder.ts";
-import { tempDir } from "./_fixtures.ts";
+import { tempDir } from "../../helpers/model-fixtures.ts";
 
 const dir = tempDir();
 const IN = 96;

@@ -12,7 +12,7 @@ import { ModelConfigSchema, OnnxModel } from "../../../src/components/models/onn
 import { ModelError } from "../../../src/errors.ts";
 import { BAT, batModel, batModelConfig } from "../../helpers/bat-model.ts";
 import { buildOnnxModel, type Initializer, type NodeSpec } from "../../helpers/onnx-builder.ts";
-import { recordingFor, tempDir, writeWav } from "./_fixtures.ts";
+import { recordingFor, tempDir, writeWav } from "../../helpers/model-fixtures.ts";
 
 /** Real inference on a loaded machine can take seconds; the default 5 s timeout is too tight. */
 const TIMEOUT = 60_000;

@@ -14,7 +14,7 @@ import { modelContract } from "../../contracts/model.contract.ts";
 import { REPO } from "../../helpers/cli.ts";
 import { BAT, batModel, batModelConfig, writeBatWav } from "../../helpers/bat-model.ts";
 import { energyModel } from "../../helpers/onnx-builder.ts";
-import { recordingFor, tempDir, tone, writeWav } from "./_fixtures.ts";
+import { recordingFor, tempDir, tone, writeWav } from "../../helpers/model-fixtures.ts";
 
 const SILERO = join(REPO, "node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx");
 

@@ -4,7 +4,7 @@ import { ModelConfigSchema, OnnxModel, type ModelConfig } from "../../../src/com
 import { ModelOutputSchema } from "../../../src/data/index.ts";
 import { ModelError } from "../../../src/errors.ts";
 import { energyModel } from "../../helpers/onnx-builder.ts";
-import { recordingFor, tempDir, tone, writeWav } from "./_fixtures.ts";
+import { recordingFor, tempDir, tone, writeWav } from "../../helpers/model-fixtures.ts";
 
 const dir = tempDir();
 const RATE = 8000;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { SileroVadConfigSchema, SileroVadModel } from "../../../src/components/models/silero-vad-model.ts";
 import { ModelError } from "../../../src/errors.ts";
 import { energyModel } from "../../helpers/onnx-builder.ts";
-import { recordingFor, tempDir, tone, writeWav } from "./_fixtures.ts";
+import { recordingFor, tempDir, tone, writeWav } from "../../helpers/model-fixtures.ts";
 
 const SILERO = "node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx";
 const dir = tempDir("acoupi-vad-");

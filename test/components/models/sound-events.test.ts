@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { ModelConfigSchema, OnnxModel } from "../../../src/components/models/onnx-model.ts";
 import { ModelOutputSchema, type ModelOutput } from "../../../src/data/index.ts";
 import { BAT, batModel, batModelConfig, writeBatWav } from "../../helpers/bat-model.ts";
-import { recordingFor, tempDir } from "./_fixtures.ts";
+import { recordingFor, tempDir } from "../../helpers/model-fixtures.ts";
 
 /** Real inference on a loaded machine can take seconds; the default 5 s timeout is too tight. */
 const TIMEOUT = 60_000;

@@ -13,7 +13,7 @@ import { ModelConfigSchema, OnnxModel } from "../../../src/components/models/onn
 import { WorkerModel } from "../../../src/components/models/worker-model.ts";
 import { ModelError } from "../../../src/errors.ts";
 import { energyModel, matmulChainModel } from "../../helpers/onnx-builder.ts";
-import { recordingFor, tempDir, tone, writeWav } from "./_fixtures.ts";
+import { recordingFor, tempDir, tone, writeWav } from "../../helpers/model-fixtures.ts";
 
 const RATE = 16000;
 const SAMPLES = 48_000;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { all, any, not } from "../../../src/components/processing-filters/combinators.ts";
 import { rmsAbove, rmsDbfs } from "../../../src/components/processing-filters/rms-above.ts";
 import type { ProcessingFilter } from "../../../src/components/processing-filters/types.ts";
-import { recordingFor, tempDir, tone, writeWav } from "../models/_fixtures.ts";
+import { recordingFor, tempDir, tone, writeWav } from "../../helpers/model-fixtures.ts";
 
 const dir = tempDir("acoupi-filters-");
 

@@ -329,35 +329,3 @@ describe("MicrophoneConfigSchema", () => {
     expect(MicrophoneConfigSchema.safeParse({ audio_channels: 0 }).success).toBe(false);
   });
 });
-
-describe("AlsaRecorder in a compiled binary", () => {
-  test("the recorder captures inside a compiled binary built with the worker as an extra entry point", async () => {
-    const root = join(import.meta.dir, "../../..");
-    const input = testSignal(16000);
-    const mic = await createFakeMic(input);
-    cleanups.push(mic.cleanup);
-    const entry = join(mic.dir, "entry.ts");
-    await Bun.write(
-      entry,
-      `import { AlsaRecorder } from ${JSON.stringify(join(root, "src/components/recorders/alsa-recorder.ts"))};
-       import { createDeployment } from ${JSON.stringify(join(root, "src/data/index.ts"))};
-       const r = new AlsaRecorder({ microphone: { device_name: "fakemic", samplerate: 16000, audio_channels: 1, time_expansion: 1 },
-         duration: 0.5, tmpDir: process.argv[2] ?? ".", deviceId: "x", firmwareVersion: "0" });
-       console.log((await r.record(createDeployment({ name: "site" }))).path);`,
-    );
-    const binary = join(mic.dir, "recorder-bin");
-    const build = Bun.spawnSync(
-      [process.execPath, "build", "--compile", "--outfile", binary, entry, join(root, "src/components/recorders/capture-worker.ts")],
-      { cwd: root },
-    );
-    expect(build.exitCode).toBe(0);
-    const out = join(mic.dir, "out");
-    const run = Bun.spawnSync([binary, out], { cwd: mic.dir, env: { ...process.env, ...mic.env } });
-    await rm(binary, { force: true });
-    expect(run.stderr.toString()).toBe("");
-    const path = run.stdout.toString().trim();
-    expect(path).toStartWith(`${out}/`);
-    const samples = wavSamples16(new Uint8Array(await Bun.file(path).arrayBuffer()));
-    expect(sameSamples(samples, input.subarray(0, 8000))).toBe(true);
-  }, 60_000);
-});

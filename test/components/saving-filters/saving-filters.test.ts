@@ -14,7 +14,7 @@ import {
 import { civilTwilight } from "../../../src/time/twilight.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { savingFiltersFromConfig } from "../../../src/components/saving-filters/recording-saving.ts";
-import { outputWith, recordingAt } from "./_records.ts";
+import { outputWith, recordingAt } from "../../helpers/records.ts";
 
 const LONDON = { latitude: 51.5074, longitude: -0.1278 };
 

@@ -3,7 +3,7 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { statisticsSummariser, type PredictedTagSource } from "../../../src/components/summarisers/statistics-summariser.ts";
 import { thresholdsSummariser, ThresholdsSummariserConfigSchema } from "../../../src/components/summarisers/thresholds-summariser.ts";
-import { tempDir } from "../models/_fixtures.ts";
+import { tempDir } from "../../helpers/model-fixtures.ts";
 
 /** A tiny SQLite-backed tag source (SqliteStore has not landed yet), queried like acoupi's. */
 function sqliteTags(rows: Array<[string, number, string]>): PredictedTagSource & { close(): void } {

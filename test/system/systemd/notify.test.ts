@@ -1,8 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { makeTempHome, runAcoupi, type TempHome } from "../../helpers/cli.ts";
+/**
+ * @module sd_notify from the runner to systemd, in process: the state text reaches a real unix
+ * socket (a filesystem path, an abstract @ name, or through systemd-notify), an unhealthy
+ * scheduler gets a degraded STATUS and no WATCHDOG=1, and the runner's hooks follow NOTIFY_SOCKET
+ * and WATCHDOG_USEC. The real runner under NOTIFY_SOCKET is test/e2e/system/systemd/notify.test.ts.
+ */
+import { describe, expect, test } from "bun:test";
 import { notify, viaSystemdNotify, watchdogMs } from "../../../src/system/systemd/notify.ts";
 import { systemdRunnerHooks } from "../../../src/app/systemd-hooks.ts";
-import { python3Available, startNotifyListener } from "./_notify-listener.ts";
+import { python3Available, startNotifyListener } from "../../helpers/notify-listener.ts";
 
 if (!python3Available()) console.warn("Skipping the sd_notify socket tests: python3 (the test's datagram listener) is not installed");
 const withPython = python3Available() ? describe : describe.skip;
@@ -66,38 +71,6 @@ withPython("notify sends sd_notify datagrams to a real unix socket", () => {
     } finally {
       listener.close();
     }
-  });
-
-  describe("the real runner under NOTIFY_SOCKET", () => {
-    let home: TempHome;
-    beforeAll(() => {
-      home = makeTempHome();
-    });
-    afterAll(() => home.cleanup());
-
-    test("acoupi run sends READY=1, then WATCHDOG=1 on heartbeats, then STOPPING=1 on stop", async () => {
-      const listener = await startNotifyListener("path");
-      try {
-        // No systemd here: `start` launches `acoupi run` itself, with our NOTIFY_SOCKET and a 1 s watchdog.
-        const env = { ...home.env, ACOUPI_SYSTEMD: "0", NOTIFY_SOCKET: listener.address, WATCHDOG_USEC: "1000000" };
-        expect(runAcoupi(["setup", "--program", "test", "--no-prompt"], env).code).toBe(0);
-        const start = runAcoupi(["start", "--name", "notify-site", "--no-check"], env);
-        expect(start.code).toBe(0);
-        await listener.waitFor((m) => m.includes("WATCHDOG=1"));
-        const first = listener.messages.findIndex((m) => m.includes("READY=1"));
-        const watchdog = listener.messages.findIndex((m) => m.includes("WATCHDOG=1"));
-        expect(first).toBe(0);
-        expect(listener.messages[0]).toBe("READY=1\nSTATUS=Running program test");
-        expect(watchdog).toBeGreaterThan(first);
-        const stop = runAcoupi(["stop"], env);
-        expect(stop.code).toBe(0);
-        const all = await listener.waitFor((m) => m.startsWith("STOPPING=1"));
-        const stopping = all.findIndex((m) => m.startsWith("STOPPING=1"));
-        expect(all.slice(stopping + 1).some((m) => m.includes("WATCHDOG=1"))).toBe(false);
-      } finally {
-        listener.close();
-      }
-    }, 60_000);
   });
 });
 
