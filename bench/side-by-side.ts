@@ -5,28 +5,34 @@
  * default), onnxruntime-web WASM against native onnxruntime-node on the BirdNET-shaped model of
  * bench/inference.ts (1 thread, alternating children, median of their medians), and the peak RSS
  * of the compiled runner with that model loaded in the `detection` program. The CPU window runs
- * RUNNERS deployments at the same time, each in its own home with its own copy of the binary, so
- * that the machine's noise hits them alike, and reports their median; as many idle deployments
- * (outside their recording schedule) run beside them for the idle wake-ups. CPU is process CPU time (utime + stime of
- * /proc/<pid>/stat, all threads, dead ones included); wake-ups are context switches of all threads
- * from `perf stat` (when perf works here). Then it prints the ratios against the Python acoupi
- * 0.6 figures stored below (measured on this kind of machine, issue 16) and against native ORT
+ * RUNNERS deployments per group at the same time, each in its own home with its own copy of the
+ * binary, so that the machine's noise hits them alike, and reports their median. The groups:
+ * runners started by `acoupi start` (its child `acoupi run`, which is what the systemd service
+ * runs), runners started by `acoupi start --foreground`, idle runners (outside their recording
+ * schedule) for the idle wake-ups, and with `--reference <binary>` the first two again on another
+ * build (e.g. main's) for a before/after under the same load. CPU is process CPU time (utime +
+ * stime of /proc/<pid>/stat, all threads, dead ones included); wake-ups are context switches of
+ * all threads from `perf stat` (when perf works here). Then it prints the ratios against the
+ * Python acoupi 0.6 figures stored below (measured on this kind of machine, issue 16) and against
+ * native ORT
  * from the same run. It asserts nothing.
  *
  *   ./node_modules/.bin/bun bench/side-by-side.ts [--window 180] [--runners 3] [--warmup 30] [--inference-reps 3] [--no-inference]
+ *     [--reference <another acoupi binary>]
  */
-import { copyFileSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary } from "../test/helpers/binaries.ts";
 import { testSignal } from "../test/helpers/fake-mic.ts";
 import { benchHome, median, type BenchHome } from "./deployment.ts";
-import { birdnetShapedModel, compileSelf, runChild, type Result } from "./inference.ts";
-import { ALWAYS, runnerMemory } from "./model-memory.ts";
+import { inference } from "./_side-by-side-inference.ts";
+import { ALWAYS } from "./model-memory.ts";
 
 /** Python acoupi 0.6 (two Celery workers + beat + RabbitMQ), same schedule, same machine (issue 16). */
 const PYTHON = { helpS: 0.49, stopS: 9.6, cpuS: 1.54, rssMib: 361 } as const;
-const GOALS = { cpuS: PYTHON.cpuS / 5, rssMb: 60, wasmRatio: 2, peakMb: 200, wakeupsPerS: 1 } as const;
+/** Issue 16's goals, with issue 26's for the runner's own CPU and RSS (on every start path). */
+const GOALS = { cpuS: 0.15, rssMib: 45, wasmRatio: 2, peakMb: 200, wakeupsPerS: 1 } as const;
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -89,13 +95,27 @@ interface WindowResult {
   stopS: number;
 }
 
+/** How a runner is started: `acoupi start` (its child `acoupi run`, as the service runs it) or `acoupi start --foreground`. */
+type StartPath = "start" | "foreground";
+
+/** A deployment's home and the copy of the binary it runs. */
+type RunnerHome = BenchHome & { binary: string };
+
+/** A group of runners measured together: one binary, one start path, recording or idle. */
+interface Group {
+  label: string;
+  binary: string;
+  path: StartPath;
+  idle: boolean;
+}
+
 /**
  * A default deployment on its own copy of the binary. Runners of one file share its page cache,
  * and the runner gives back its start-up pages only where no other process maps them, so a copy
  * per runner is what one runner on a Pi sees.
  */
-async function defaultDeployment(binary: string, copyDir: string, index: number, idle: boolean): Promise<BenchHome> {
-  const copy = join(copyDir, `acoupi-${idle ? "idle" : "rec"}-${index}`);
+async function defaultDeployment(binary: string, copyDir: string, name: string, idle: boolean): Promise<RunnerHome> {
+  const copy = join(copyDir, `acoupi-${name}`);
   copyFileSync(binary, copy);
   const home = await benchHome(copy, testSignal(48000 * 4));
   // Idle: a schedule that never includes now, so the recording task only checks its condition.
@@ -103,24 +123,50 @@ async function defaultDeployment(binary: string, copyDir: string, index: number,
   const schedule = idle ? ["--timezone", "UTC", "--recording.schedule_start", `${String(hour).padStart(2, "0")}:00:00`, "--recording.schedule_end", `${String(hour).padStart(2, "0")}:00:01`] : [];
   home.run(["setup", "--program", "default", "--no-prompt", "--microphone.device_name", home.mic.device, "--microphone.samplerate", "48000",
     "--recording.duration", "3", "--recording.interval", "10", ...ALWAYS, ...schedule]);
-  return home;
+  return { ...home, binary: copy };
+}
+
+interface Started {
+  home: RunnerHome;
+  pid: number;
+  /** The `start --foreground` process (the runner itself), which the bench must reap. */
+  foreground: ReturnType<typeof Bun.spawn> | null;
+}
+
+/** Starts a runner the way `path` says; resolves once its pidfile names it. */
+async function startRunner(home: RunnerHome, path: StartPath, name: string): Promise<Started> {
+  if (path === "start") {
+    home.run(["start", "--name", name, "--no-check"]);
+    const pid = home.runnerPid();
+    if (pid === null) throw new Error("a runner wrote no pidfile");
+    return { home, pid, foreground: null };
+  }
+  const proc = Bun.spawn([home.binary, "start", "--foreground", "--name", name, "--no-check"], {
+    env: { ...process.env, ...home.env }, cwd: home.home.home, stdin: "ignore", stdout: "ignore", stderr: "ignore",
+  });
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    if (home.runnerPid() === proc.pid) return { home, pid: proc.pid, foreground: proc };
+    if (proc.exitCode !== null) break;
+    await Bun.sleep(50);
+  }
+  throw new Error(`start --foreground did not write its pidfile (exit ${proc.exitCode})`);
 }
 
 /**
- * Starts `runners` default deployments (and as many idle ones, outside their recording schedule,
- * after them), waits `warmupS`, measures `windowS`, then times each stop.
+ * Starts `runners` deployments of every group, waits `warmupS`, measures `windowS` (all runners
+ * at the same time), then times each stop.
  */
-async function cpuWindow(binary: string, runners: number, warmupS: number, windowS: number): Promise<{ recording: WindowResult[]; idle: WindowResult[] }> {
-  const homes: BenchHome[] = [];
+async function cpuWindow(groups: Group[], runners: number, warmupS: number, windowS: number): Promise<WindowResult[][]> {
+  const started: Started[] = [];
   const copyDir = mkdtempSync(join(tmpdir(), "acoupi-side-by-side-bin-"));
   try {
-    for (let i = 0; i < 2 * runners; i++) homes.push(await defaultDeployment(binary, copyDir, i, i >= runners));
-    const pids = homes.map((home, i) => {
-      home.run(["start", "--name", `side-by-side-${i}`, "--no-check"]);
-      const pid = home.runnerPid();
-      if (pid === null) throw new Error("a runner wrote no pidfile");
-      return pid;
-    });
+    for (const [g, group] of groups.entries()) {
+      for (let i = 0; i < runners; i++) {
+        const home = await defaultDeployment(group.binary, copyDir, `${g}-${i}`, group.idle);
+        started.push(await startRunner(home, group.path, `side-by-side-${g}-${i}`));
+      }
+    }
+    const pids = started.map((s) => s.pid);
     await Bun.sleep(warmupS * 1000);
     const cpu0 = pids.map(cpuSeconds);
     const perfs = pids.map(perfStat);
@@ -133,21 +179,26 @@ async function cpuWindow(binary: string, runners: number, warmupS: number, windo
     const elapsedS = (performance.now() - t0) / 1000;
     const cpu1 = pids.map(cpuSeconds);
     const counts = await Promise.all(perfs.map((p) => p.stop()));
-    const results = pids.map((_, i): WindowResult => {
+    const results: WindowResult[] = [];
+    for (const [i, runner] of started.entries()) {
       const samples = rss[i] ?? [];
-      const stopS = (homes[i] as BenchHome).run(["stop"]).ms / 1000;
-      return {
+      const stopS = runner.home.run(["stop"]).ms / 1000;
+      await runner.foreground?.exited;
+      results.push({
         cpuS: (((cpu1[i] as number) - (cpu0[i] as number)) * windowS) / elapsedS,
         meanRssMib: samples.reduce((a, b) => a + b, 0) / samples.length,
         maxRssMib: Math.max(...samples),
         wakeupsPerS: (counts[i]?.contextSwitches ?? NaN) / elapsedS,
         taskClockS: ((counts[i]?.taskClockMs ?? NaN) / 1000) * (windowS / elapsedS),
         stopS,
-      };
-    });
-    return { recording: results.slice(0, runners), idle: results.slice(runners) };
+      });
+    }
+    return groups.map((_, g) => results.slice(g * runners, (g + 1) * runners));
   } finally {
-    for (const home of homes) await home.cleanup();
+    for (const runner of started) {
+      runner.foreground?.kill("SIGKILL");
+      await runner.home.cleanup();
+    }
     rmSync(copyDir, { recursive: true, force: true });
   }
 }
@@ -163,54 +214,21 @@ function helpSeconds(binary: string, runs = 15): number {
   return median(Array.from({ length: runs }, once));
 }
 
-interface InferenceFigures {
-  nativeMs: number;
-  wasmMs: number;
-  nativeRuns: number[];
-  wasmRuns: number[];
-  runnerPeakMb: number;
-  runnerRssMb: number;
-  modelMb: number;
-}
-
-/** Native and compiled WASM children, alternating `reps` times; then the runner with that model. */
-async function inference(binary: string, reps: number): Promise<InferenceFigures> {
-  const dir = mkdtempSync(join(tmpdir(), "acoupi-side-by-side-"));
-  try {
-    const { bytes } = birdnetShapedModel();
-    const modelPath = join(dir, "birdnet-shaped.onnx");
-    writeFileSync(modelPath, bytes);
-    const labels = join(dir, "labels.txt");
-    writeFileSync(labels, Array.from({ length: 6522 }, (_, i) => `label ${i}`).join("\n"));
-    const benchBinary = compileSelf(dir);
-    const inferenceTs = join(import.meta.dir, "inference.ts");
-    const common = (kind: string) => ["--half", kind, "--label", kind, "--threads", "1", "--model", modelPath, "--runs", "5", "--dir", dir];
-    const native: Result[] = [];
-    const wasm: Result[] = [];
-    for (let i = 0; i < reps; i++) {
-      native.push(runChild([process.execPath, inferenceTs], common("native")));
-      wasm.push(runChild([benchBinary], common("wasm")));
-    }
-    const runner = await runnerMemory(binary, ["--program", "detection", "--recording.duration", "3", "--recording.interval", "10", ...ALWAYS,
-      "--model.path", modelPath, "--model.labels", labels, "--model.samplerate", "48000", "--model.window", "3", "--model.activation", "sigmoid"], 48000);
-    const nativeRuns = native.map((r) => median(r.runMs));
-    const wasmRuns = wasm.map((r) => median(r.runMs));
-    return {
-      nativeMs: median(nativeRuns),
-      wasmMs: median(wasmRuns),
-      nativeRuns,
-      wasmRuns,
-      runnerPeakMb: runner.hwmMb * 1.048576,
-      runnerRssMb: runner.rssMb * 1.048576,
-      modelMb: bytes.length / 1e6,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
 const list = (values: number[], digits: number) => `[${values.map((v) => v.toFixed(digits)).join(", ")}]`;
+
+function option(name: string): string | null {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? null) : null;
+}
+
+/** Median CPU (scaled to 180 s) and mean RSS of a group, with the values behind them. */
+function summary(windows: WindowResult[], windowS: number): { cpu180: number; rss: number; text: string } {
+  const cpu180 = (median(windows.map((w) => w.cpuS)) * 180) / windowS;
+  const rss = median(windows.map((w) => w.meanRssMib));
+  const text = `CPU ${cpu180.toFixed(3)} s ${list(windows.map((w) => (w.cpuS * 180) / windowS), 3)}; RSS mean ${rss.toFixed(1)} MiB ${list(windows.map((w) => w.meanRssMib), 1)}, max ${list(windows.map((w) => w.maxRssMib), 1)}`;
+  return { cpu180, rss, text };
+}
 
 async function main(): Promise<void> {
   const windowS = flag("--window", 180);
@@ -218,15 +236,26 @@ async function main(): Promise<void> {
   // The runner gives back its start-up pages 20 s after it is ready (release-startup-pages.ts).
   const warmupS = flag("--warmup", 30);
   const reps = flag("--inference-reps", 3);
+  // Another build (e.g. main's) measured in the same window: a before/after under the same load.
+  const reference = option("--reference");
   const binary = buildBinary("x64");
-  console.log(`Compiled binary: ${binary}; bun ${Bun.version}; ${navigator.hardwareConcurrency} CPUs`);
-  console.log(`Default program, 3 s at 48 kHz every 10 s on the fake microphone; ${runners} runners side by side, ${warmupS} s warm-up, ${windowS} s window\n`);
+  console.log(`Compiled binary: ${binary}; bun ${Bun.version}; ${navigator.hardwareConcurrency} CPUs${reference === null ? "" : `; reference binary ${reference}`}`);
+  console.log(`Default program, 3 s at 48 kHz every 10 s on the fake microphone; ${runners} runners per group side by side, ${warmupS} s warm-up, ${windowS} s window\n`);
 
   const help = helpSeconds(binary);
-  const { recording: windows, idle } = await cpuWindow(binary, runners, warmupS, windowS);
-  const cpu = median(windows.map((w) => w.cpuS));
-  const cpu180 = (cpu * 180) / windowS;
-  const rss = median(windows.map((w) => w.meanRssMib));
+  const groups: Group[] = [
+    { label: "acoupi start (its child `acoupi run`, as the service runs it)", binary, path: "start", idle: false },
+    { label: "acoupi start --foreground", binary, path: "foreground", idle: false },
+    { label: "idle (outside the schedule), acoupi start", binary, path: "start", idle: true },
+  ];
+  if (reference !== null) {
+    groups.push({ label: "reference: acoupi start", binary: reference, path: "start", idle: false });
+    groups.push({ label: "reference: acoupi start --foreground", binary: reference, path: "foreground", idle: false });
+  }
+  const results = await cpuWindow(groups, runners, warmupS, windowS);
+  const [windows, foreground, idle] = results as [WindowResult[], WindowResult[], WindowResult[]];
+  const { cpu180, rss } = summary(windows, windowS);
+  const fg = summary(foreground, windowS);
   const stop = median(windows.map((w) => w.stopS));
   const wakeups = median(windows.map((w) => w.wakeupsPerS));
   const idleWakeups = median(idle.map((w) => w.wakeupsPerS));
@@ -237,13 +266,17 @@ async function main(): Promise<void> {
     ["measure", "Python acoupi + broker", "this project (median)", "ratio", "goal", ""],
     ["`--help`", `${PYTHON.helpS} s`, `${help.toFixed(3)} s`, `${(PYTHON.helpS / help).toFixed(1)}× less`, "keep", ""],
     ["stop", `${PYTHON.stopS} s`, `${stop.toFixed(3)} s ${list(windows.map((w) => w.stopS), 3)}`, `${(PYTHON.stopS / stop).toFixed(0)}× less`, "keep", ""],
-    ["CPU in the 180 s window", `${PYTHON.cpuS} s`, `${cpu180.toFixed(3)} s ${list(windows.map((w) => (w.cpuS * 180) / windowS), 3)}`,
+    ["CPU in the 180 s window, `acoupi start`", `${PYTHON.cpuS} s`, `${cpu180.toFixed(3)} s ${list(windows.map((w) => (w.cpuS * 180) / windowS), 3)}`,
       `${(PYTHON.cpuS / cpu180).toFixed(1)}× less`, `≤ ${GOALS.cpuS.toFixed(2)} s`, verdict(cpu180 <= GOALS.cpuS)],
+    ["CPU in the 180 s window, `start --foreground`", `${PYTHON.cpuS} s`, `${fg.cpu180.toFixed(3)} s ${list(foreground.map((w) => (w.cpuS * 180) / windowS), 3)}`,
+      `${(PYTHON.cpuS / fg.cpu180).toFixed(1)}× less`, `≤ ${GOALS.cpuS.toFixed(2)} s`, verdict(fg.cpu180 <= GOALS.cpuS)],
     ["wake-ups (context switches, all threads), recording every 10 s", "–", `${wakeups.toFixed(2)}/s ${list(windows.map((w) => w.wakeupsPerS), 2)}`, "", "", ""],
     ["wake-ups while idle (outside the schedule)", "–", `${idleWakeups.toFixed(2)}/s ${list(idle.map((w) => w.wakeupsPerS), 2)}; CPU ${idleCpu.toFixed(3)} s per 180 s`, "",
       `≤ ${GOALS.wakeupsPerS}/s`, verdict(idleWakeups <= GOALS.wakeupsPerS)],
-    ["RSS of all processes, mean", `${PYTHON.rssMib} MiB`, `${rss.toFixed(1)} MiB = ${(rss * 1.048576).toFixed(1)} MB ${list(windows.map((w) => w.meanRssMib), 1)}`,
-      `${(PYTHON.rssMib / rss).toFixed(1)}× less`, `≤ ${GOALS.rssMb} MB`, verdict(rss * 1.048576 <= GOALS.rssMb)],
+    ["RSS of the runner, mean, `acoupi start`", `${PYTHON.rssMib} MiB`, `${rss.toFixed(1)} MiB = ${(rss * 1.048576).toFixed(1)} MB ${list(windows.map((w) => w.meanRssMib), 1)}`,
+      `${(PYTHON.rssMib / rss).toFixed(1)}× less`, `≤ ${GOALS.rssMib} MiB`, verdict(rss <= GOALS.rssMib)],
+    ["RSS of the runner, mean, `start --foreground`", `${PYTHON.rssMib} MiB`, `${fg.rss.toFixed(1)} MiB = ${(fg.rss * 1.048576).toFixed(1)} MB ${list(foreground.map((w) => w.meanRssMib), 1)}`,
+      `${(PYTHON.rssMib / fg.rss).toFixed(1)}× less`, `≤ ${GOALS.rssMib} MiB`, verdict(fg.rss <= GOALS.rssMib)],
   ];
   if (inf !== null) {
     const ratio = inf.wasmMs / inf.nativeMs;
@@ -259,7 +292,8 @@ async function main(): Promise<void> {
     if (i === 0) console.log(`|${row.map(() => "---").join("|")}|`);
   }
   console.log(`\nCPU is utime+stime over the window, scaled to 180 s; perf's task clock over the same window: ${list(windows.map((w) => (w.taskClockS * 180) / windowS), 3)} s`);
-  console.log(`Max RSS during the window: ${list(windows.map((w) => w.maxRssMib), 1)} MiB`);
+  console.log("\nEvery group, measured in the same window:");
+  for (const [g, group] of groups.entries()) console.log(`  ${group.label}: ${summary(results[g] ?? [], windowS).text}`);
 }
 
 if (import.meta.main) await main();

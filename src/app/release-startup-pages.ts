@@ -143,9 +143,15 @@ let runnerReleases = false;
 /** Releases the start-up pages once, RELEASE_AFTER_MS from now, on a timer that keeps nothing alive. */
 export function scheduleStartupPageRelease(delayMs = RELEASE_AFTER_MS): void {
   if (process.env.ACOUPI_RUNTIME_TUNING === "0") return;
+  // The first release (at start-up) is said once at info level: the runner's log shows it happened.
+  const first = !runnerReleases;
   runnerReleases = true;
   const timer = setTimeout(() => {
-    releaseExecutablePages().catch((error: unknown) => log.warn("Releasing start-up pages failed:", error));
+    releaseExecutablePages()
+      .then((releasedKb) => {
+        if (first) log.info(`Gave back ${(releasedKb / 1024).toFixed(1)} MB of start-up pages (RSS now ${(rssKb() / 1024).toFixed(1)} MB)`);
+      })
+      .catch((error: unknown) => log.warn("Releasing start-up pages failed:", error));
   }, delayMs);
   timer.unref();
 }

@@ -11,6 +11,12 @@
  *   - BUN_JSC_useWarmUpMarkedBlocks=0: the "JSCWarmUp" thread that wakes every 5 s;
  *   - BUN_JSC_numberOfGCMarkers=1: the "HeapHelper" parallel-marking threads (the heap is ~8 MB);
  *   - BUN_JSC_useConcurrentJIT=0: the "JITWorker" threads; tier-ups compile on the main thread.
+ *   - BUN_JSC_thresholdForOptimize{AfterWarmUp,AfterLongWarmUp,Soon}=100000 (100× the default):
+ *     the runner's own code (a few calls every 10 s) stays in the baseline JIT instead of being
+ *     compiled again by the optimising DFG JIT, whose compiler's code then never pages in: 3.8 MiB
+ *     less RSS for the default program (issue 26, bench/FIGURES.md). Loops over samples still
+ *     reach it within one recording: the bat runner's CPU per second of audio did not change
+ *     (36/87 ms at 256/384 kHz against 38/88 ms, bench/bat-runner-cpu.ts).
  * A value the user already set wins. ACOUPI_RUNTIME_TUNING=0 turns the re-exec off.
  */
 import { isCompiledBinary, selfCommand } from "../system/self-command.ts";
@@ -20,6 +26,9 @@ export const RUNNER_ENV: Readonly<Record<string, string>> = {
   BUN_JSC_useWarmUpMarkedBlocks: "0",
   BUN_JSC_numberOfGCMarkers: "1",
   BUN_JSC_useConcurrentJIT: "0",
+  BUN_JSC_thresholdForOptimizeAfterWarmUp: "100000",
+  BUN_JSC_thresholdForOptimizeAfterLongWarmUp: "100000",
+  BUN_JSC_thresholdForOptimizeSoon: "100000",
 };
 
 /** The settings of RUNNER_ENV that `env` lacks. */

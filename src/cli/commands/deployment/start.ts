@@ -15,11 +15,10 @@ import { activeDeployment, writeDeployment } from "../../../system/deployment-fi
 import type { AcoupiPaths } from "../../../system/paths.ts";
 import { readLiveRunner } from "../../../system/pidfile.ts";
 import { acquireRunLock, type RunLock } from "../../../system/run-lock.ts";
-import { runDeployment } from "../../../app/runner.ts";
+import { runRunner, tuneRunnerProcess } from "../../../app/runner-entry.ts";
 import { startViaSystemd } from "../../../system/systemd/service.ts";
-import { systemdRunnerHooks } from "../../../app/systemd-hooks.ts";
 import { runHealthChecks } from "../../health-checks.ts";
-import { loadConfigured, programDeps } from "../../../app/load-program.ts";
+import { loadConfigured } from "../../../app/load-program.ts";
 import { parseCoordinate } from "./_coordinates.ts";
 import { spawnBackground } from "./_spawn-runner.ts";
 
@@ -106,6 +105,9 @@ export default defineCommand({
     foreground: { type: "boolean", description: "Run in this terminal until Ctrl-C instead of in the background" },
   },
   async run({ args }) {
+    // The foreground runner is the service's runner: the same runtime settings (a re-exec of this
+    // very command line, before anything is asked, opened or written), the same entry below.
+    if (args.foreground) tuneRunnerProcess();
     const configured = await loadConfigured();
     const { paths, definition, config } = configured;
     refuseIfActive(paths);
@@ -148,7 +150,7 @@ export default defineCommand({
     }
     if (args.foreground) {
       process.stdout.write(`Deployment "${name}" started; running in the foreground (Ctrl-C to pause, \`acoupi stop\` to end)\n`);
-      process.exitCode = await runDeployment({ ...configured, lock, deps: programDeps(paths, "runner"), ...systemdRunnerHooks(configured.definition.name) });
+      process.exitCode = await runRunner(configured, lock);
       return;
     }
     // The runner (our child, or the service) takes the lock itself; a start that grabs it meanwhile
