@@ -14,7 +14,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchHome } from "../bench/deployment.ts";
 import { ALWAYS } from "../bench/model-memory.ts";
-import { buildBinary } from "../test/build/_binaries.ts";
+import { buildBinary } from "../test/helpers/binaries.ts";
 import { REPO } from "../test/helpers/cli.ts";
 import { testSignal } from "../test/helpers/fake-mic.ts";
 
