@@ -13,6 +13,9 @@ import { findUnknownKeys } from "./walk.ts";
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.map(String).join(".") || "(root)";
   let text = issue.message.replace(/^Invalid input: /, "");
+  // A key left out reads as "required", not as zod's "received undefined".
+  const missing = /^expected (.+), received undefined$/.exec(text);
+  if (missing) text = `required (${missing[1]}), and not given`;
   if (issue.code === "too_small" || issue.code === "too_big") {
     text = `${issue.message.replace(/^Too (small|big): /, "")}`;
   }
@@ -22,8 +25,11 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
 export interface ValidateOptions {
   /** Where the value came from, e.g. a file path, for the error message. */
   source?: string;
-  /** The help line for an invalid value; the default points at `acoupi config set`, which needs a set-up program. */
-  help?: string;
+  /**
+   * The help line for an invalid value, or a function of the first key at fault; the default
+   * points at `acoupi config set`, which needs a set-up program.
+   */
+  help?: string | ((key: string | undefined) => string);
 }
 
 /** Parses `value` with `schema`; throws ConfigError naming the keys at fault. */
@@ -38,19 +44,68 @@ export function validateConfig<S extends z.ZodType>(schema: S, value: unknown, o
   }
   const result = schema.safeParse(value);
   if (!result.success) {
-    const lines = result.error.issues.map(describeIssue);
-    const first = result.error.issues[0];
+    const issues = leafIssues(schema, value, result.error.issues);
+    const lines = issues.map(describeIssue);
+    const first = issues[0];
+    const key = first ? first.path.map(String).join(".") : undefined;
     throw new ConfigError(`Invalid configuration${where}: ${lines.join("; ")}`, {
-      key: first ? first.path.map(String).join(".") : undefined,
-      help: options.help ?? "Fix the value with `acoupi config set <key> <value>`, or run `acoupi config show` to see the current configuration",
+      key,
+      help: helpFor(options.help, key) ?? "Fix the value with `acoupi config set <key> <value>`, or run `acoupi config show` to see the current configuration",
     });
   }
   const related = relationIssues(schema, result.data);
   if (related.length > 0) {
     throw new ConfigError(`Invalid configuration${where}: ${related.map((r) => r.message).join("; ")}`, {
       key: related[0]?.key,
-      help: options.help ?? `Fix the value with \`acoupi config set ${related[0]?.key} <value>\``,
+      help: helpFor(options.help, related[0]?.key) ?? `Fix the value with \`acoupi config set ${related[0]?.key} <value>\``,
     });
   }
   return result.data;
+}
+
+function helpFor(help: ValidateOptions["help"], key: string | undefined): string | undefined {
+  return typeof help === "function" ? help(key) : help;
+}
+
+/**
+ * A section left out whole reads as "loudness: expected object"; the user needs the keys inside
+ * it that have no default. Fills each missing object with `{}` (in a copy) until the issues name
+ * leaves, and keeps the original issues if the fill would hide them.
+ */
+function leafIssues(schema: z.ZodType, value: unknown, issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  let copy: unknown = structuredClone(value);
+  let current = issues;
+  const filled: z.core.$ZodIssue[] = [];
+  for (let round = 0; round < 8; round++) {
+    const missing = current.filter((i) => i.code === "invalid_type" && i.expected === "object" && valueAt(copy, i.path) === undefined);
+    if (missing.length === 0) break;
+    for (const issue of missing) copy = withEmptyObject(copy, issue.path);
+    filled.push(...missing);
+    const again = schema.safeParse(copy);
+    current = again.success ? [] : again.error.issues;
+  }
+  // A section that `{}` satisfies is still missing: its own issue stays.
+  const within = (issue: z.core.$ZodIssue, section: z.core.$ZodIssue) => section.path.every((key, n) => issue.path[n] === key);
+  return [...current, ...filled.filter((section) => !current.some((issue) => within(issue, section)))];
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let at = value;
+  for (const key of path) {
+    if (at === null || typeof at !== "object") return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
+}
+
+function withEmptyObject(value: unknown, path: readonly PropertyKey[]): unknown {
+  if (path.length === 0) return {};
+  const root = value !== null && typeof value === "object" ? value : {};
+  let at = root as Record<PropertyKey, unknown>;
+  for (const key of path.slice(0, -1)) {
+    if (at[key] === null || typeof at[key] !== "object") at[key] = {};
+    at = at[key] as Record<PropertyKey, unknown>;
+  }
+  at[path[path.length - 1] as PropertyKey] = {};
+  return root;
 }

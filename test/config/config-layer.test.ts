@@ -49,6 +49,26 @@ describe("config layer", () => {
     expect(() => validateConfig(Schema, { recording: { schedule_start: "25:00" } })).toThrow(/recording\.schedule_start/);
   });
 
+  test("a section left out whole is reported by the keys inside it that have no default, and the help names the key", () => {
+    const Own = z.object({
+      loudness: z.object({ model: z.string(), labels: z.array(z.string()).default(["loud"]), inner: z.object({ path: z.string() }) }),
+      keep: z.object({ min_score: z.number().default(0.1) }),
+    });
+    let error: ConfigError | undefined;
+    try {
+      validateConfig(Own, {}, { source: "the setup arguments", help: (key) => `Give --${key ?? "<key>"} <value>` });
+    } catch (caught) {
+      error = caught as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toContain("loudness.model: required (string), and not given");
+    expect(error?.message).toContain("loudness.inner.path: required (string), and not given");
+    // A section whose keys all have defaults, but that is itself required, keeps its own issue.
+    expect(error?.message).toContain("keep: required (object), and not given");
+    expect(error?.help).toBe("Give --loudness.model <value>");
+    expect(error?.message).not.toContain("received undefined");
+  });
+
   test("acoupi-style arguments set nested keys and list items with types coerced", () => {
     const args = parseConfigArgs(Schema, ["--program", "x", "--recording.duration", "5", "--labels.0", "a", "--labels.1=b", "--mqtt.host", "127.0.0.1"]);
     expect(args).toEqual({ recording: { duration: 5 }, labels: ["a", "b"], mqtt: { host: "127.0.0.1" } });

@@ -140,7 +140,7 @@ export default defineCommand({
       source: args.config ?? "the setup arguments",
       help: migrated
         ? `acoupi 0.6's model packages ran their models in Python: give the ONNX export and its labels, such as \`--model.path model.onnx --model.labels labels.txt\` (with \`--model.samplerate\` and \`--model.window\` for a generic classifier), and any other value as \`--<key> <value>\``
-        : `Give the value as an argument, such as \`acoupi setup --program ${programName} --no-prompt --<key> <value>\`, or run setup on a terminal to be asked`,
+        : (key) => `Give the value as an argument, such as \`acoupi setup --program ${programName} --no-prompt --${key ?? "<key>"} <value>\`, or run setup on a terminal to be asked`,
     });
     refuseUnderDeployment(paths);
     let sections = programSections(config, { program: programName });
