@@ -156,16 +156,16 @@ export function scheduleStartupPageRelease(delayMs = RELEASE_AFTER_MS): void {
   timer.unref();
 }
 
-/**
- * In a runner (one that scheduled its start-up release), releases again `delayMs` from now: for
- * work that reads big embedded files later, like ORT's WASM at the first privacy screen, which
- * may come long after start when recordings are scheduled for the night. Elsewhere it does nothing.
- */
 /** True in a runner, which gives its start-up pages back (so a Worker it starts may do so too). */
 export function runnerReleasesPages(): boolean {
   return runnerReleases;
 }
 
+/**
+ * In a runner (one that scheduled its start-up release), releases again `delayMs` from now: for
+ * work that reads big embedded files later, like ORT's WASM at the first privacy screen, which
+ * may come long after start when recordings are scheduled for the night. Elsewhere it does nothing.
+ */
 export function releasePagesAgain(delayMs = 1000): void {
   if (runnerReleases) scheduleStartupPageRelease(delayMs);
 }
