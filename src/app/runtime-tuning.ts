@@ -37,8 +37,8 @@ export function missingRunnerEnv(env: Record<string, string | undefined>): Recor
 }
 
 /**
- * Replaces this process with itself plus the missing settings; returns when nothing is missing or
- * tuning is off. Call it before anything opens a file or a thread.
+ * Replaces this process with itself plus the missing settings; returns when nothing is missing,
+ * tuning is off, or the re-exec fails (said on stderr). Call it before anything opens a file or a thread.
  */
 export function reexecWithRunnerEnv(): void {
   if (process.env.ACOUPI_RUNTIME_TUNING === "0") return;
@@ -48,5 +48,12 @@ export function reexecWithRunnerEnv(): void {
   // From source, keep the runtime flags this process started with (e.g. --preload), then the entry.
   const [first, ...rest] = selfCommand();
   const argv = [first as string, ...(isCompiledBinary() ? [] : process.execArgv), ...rest, ...process.argv.slice(2)];
-  process.execve(argv[0] as string, argv, { ...process.env, ...missing });
+  try {
+    process.execve(argv[0] as string, argv, { ...process.env, ...missing });
+  } catch (error) {
+    // The settings only save memory and wake-ups: a runner that cannot re-execute itself (a
+    // binary run through qemu-user without binfmt_misc, a noexec mount) records untuned.
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`Warning: running without the runner's runtime settings (re-executing ${argv[0]} failed: ${reason}); set ACOUPI_RUNTIME_TUNING=0 to skip the attempt\n`);
+  }
 }

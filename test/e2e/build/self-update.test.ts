@@ -21,7 +21,7 @@ import { buildVariant, packRelease } from "./_variants.ts";
 // this tree (_variants.ts): one whose runner exits at once, and one with a new schema migration
 // whose runner crashes a few seconds after it migrated and recorded.
 
-const CRASH_AT_ONCE = [{ file: "src/cli/commands/run.ts", find: "    reexecWithRunnerEnv();\n", replace: '    process.stderr.write("simulated bad build: the runner exits at once\\n");\n    process.exit(3);\n' }];
+const CRASH_AT_ONCE = [{ file: "src/cli/commands/run.ts", find: "    tuneRunnerProcess();\n", replace: '    process.stderr.write("simulated bad build: the runner exits at once\\n");\n    process.exit(3);\n' }];
 const SCHEMA_THEN_CRASH = [
   {
     file: "src/components/stores/_schema.ts",
@@ -30,8 +30,8 @@ const SCHEMA_THEN_CRASH = [
   },
   {
     file: "src/cli/commands/run.ts",
-    find: "    reexecWithRunnerEnv();\n",
-    replace: '    reexecWithRunnerEnv();\n    setTimeout(() => { process.stderr.write("simulated bad build: crashing after it migrated\\n"); process.exit(3); }, 7000);\n',
+    find: "    tuneRunnerProcess();\n",
+    replace: '    tuneRunnerProcess();\n    setTimeout(() => { process.stderr.write("simulated bad build: crashing after it migrated\\n"); process.exit(3); }, 7000);\n',
   },
 ];
 
