@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AcoupiError } from "../errors.ts";
+import { logger } from "../log.ts";
 
 export interface SpectrogramCacheOptions {
   dir: string;
@@ -22,6 +23,8 @@ export interface SpectrogramCacheOptions {
   /** Files kept; default 48. */
   limit?: number;
 }
+
+const log = logger("web");
 
 export class SpectrogramCache {
   readonly #options: SpectrogramCacheOptions;
@@ -45,6 +48,17 @@ export class SpectrogramCache {
   async #render(recordingId: string, file: string, zoom: readonly string[]): Promise<string> {
     if (existsSync(file)) return file;
     mkdirSync(this.#options.dir, { recursive: true });
+    try {
+      return await this.#renderOnce(recordingId, file, zoom);
+    } catch (error) {
+      log.debug(`Rendering the spectrogram of ${recordingId} again after: ${(error as Error).message}`);
+      // The newest recording may be filed (moved, its path rewritten) while the child reads it:
+      // a second child reads the new path. A lasting failure fails again and is reported.
+      return await this.#renderOnce(recordingId, file, zoom);
+    }
+  }
+
+  async #renderOnce(recordingId: string, file: string, zoom: readonly string[]): Promise<string> {
     const root = this.#options.recordingsDir ? ["--root", this.#options.recordingsDir] : [];
     const child = Bun.spawn([...this.#options.command, "spectrogram", recordingId, ...zoom, "--out", file, "--db", this.#options.dbPath, ...root], {
       stdin: "ignore",
