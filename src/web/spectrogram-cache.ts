@@ -25,6 +25,8 @@ export interface SpectrogramCacheOptions {
 }
 
 const log = logger("web");
+/** The longest one render may take: generous, since a long recording on a Pi takes far longer than a short one here (about a second). */
+const RENDER_DEADLINE_MS = 120_000;
 
 export class SpectrogramCache {
   readonly #options: SpectrogramCacheOptions;
@@ -66,7 +68,9 @@ export class SpectrogramCache {
       stderr: "pipe",
       env: { ...process.env, NO_COLOR: "1" },
     });
-    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    // A child that hangs would hold the queue, and every later image, for good.
+    const deadline = setTimeout(() => child.kill("SIGKILL"), RENDER_DEADLINE_MS);
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]).finally(() => clearTimeout(deadline));
     if (code !== 0) throw new AcoupiError("spectrogram", `Cannot render the spectrogram of recording ${recordingId}: ${stderr.trim() || `exit ${code}`}`);
     this.#prune();
     return file;
