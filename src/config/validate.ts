@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { unknownKeyHelp } from "./key-help.ts";
 import { ConfigError } from "../errors.ts";
 import { relationIssues } from "./relations.ts";
+import { valueAt } from "./value-at.ts";
 import { findUnknownKeys } from "./walk.ts";
 
 /** One issue as `key: reason`, in the words a user reads. */
@@ -77,7 +78,7 @@ function leafIssues(schema: z.ZodType, value: unknown, issues: z.core.$ZodIssue[
   let current = issues;
   const filled: z.core.$ZodIssue[] = [];
   for (let round = 0; round < 8; round++) {
-    const missing = current.filter((i) => i.code === "invalid_type" && i.expected === "object" && valueAt(copy, i.path) === undefined);
+    const missing = current.filter((i) => i.code === "invalid_type" && i.expected === "object" && valueAt(copy, i.path.map(String)) === undefined);
     if (missing.length === 0) break;
     for (const issue of missing) copy = withEmptyObject(copy, issue.path);
     filled.push(...missing);
@@ -87,15 +88,6 @@ function leafIssues(schema: z.ZodType, value: unknown, issues: z.core.$ZodIssue[
   // A section that `{}` satisfies is still missing: its own issue stays.
   const within = (issue: z.core.$ZodIssue, section: z.core.$ZodIssue) => section.path.every((key, n) => issue.path[n] === key);
   return [...current, ...filled.filter((section) => !current.some((issue) => within(issue, section)))];
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let at = value;
-  for (const key of path) {
-    if (at === null || typeof at !== "object") return undefined;
-    at = (at as Record<PropertyKey, unknown>)[key];
-  }
-  return at;
 }
 
 function withEmptyObject(value: unknown, path: readonly PropertyKey[]): unknown {

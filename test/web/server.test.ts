@@ -4,24 +4,16 @@
  * spectrogram, rendered by a child `acoupi`) and `acoupi web url` are in test/e2e/web/server.test.ts.
  */
 import { judgeStatus, STATUS_EXIT } from "../../src/status/health.ts";
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { acoupiPaths } from "../../src/system/paths.ts";
-import { makeTempHome, type TempHome } from "../helpers/cli.ts";
-import { RECORDING_IDS, writeFixtureDb } from "../helpers/fixture-db.ts";
-import { startFixtureWebServer as start } from "../helpers/web-server.ts";
+import type { TempHome } from "../helpers/cli.ts";
+import { RECORDING_IDS } from "../helpers/fixture-db.ts";
+import { startFixtureWebServer as start, useFixtureHome } from "../helpers/web-server.ts";
 
 describe("the web server", () => {
   let home: TempHome;
-  const previousHome = process.env.ACOUPI_HOME;
-  beforeAll(() => {
-    home = makeTempHome("acoupi-web-");
-    process.env.ACOUPI_HOME = home.acoupiHome; // buildStatus reads the status of this home
-    writeFixtureDb(home.home);
-  });
-  afterAll(() => {
-    if (previousHome === undefined) delete process.env.ACOUPI_HOME;
-    else process.env.ACOUPI_HOME = previousHome;
-    home.cleanup();
+  useFixtureHome((made) => {
+    home = made;
   });
 
   test("on the loopback bind no token is needed, and nothing can be changed", async () => {

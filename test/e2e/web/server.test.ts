@@ -3,27 +3,19 @@
  * spectrogram is rendered by a child `acoupi`), and `acoupi web url` and `setup` through the real
  * CLI. The in-process routes are in test/web/server.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { acoupiPaths } from "../../../src/system/paths.ts";
 import { readEndpoint, tokenFile } from "../../../src/web/token.ts";
-import { makeTempHome, runAcoupi, type TempHome } from "../../helpers/cli.ts";
-import { RECORDING_IDS, writeFixtureDb } from "../../helpers/fixture-db.ts";
-import { startFixtureWebServer as start } from "../../helpers/web-server.ts";
+import { runAcoupi, type TempHome } from "../../helpers/cli.ts";
+import { RECORDING_IDS } from "../../helpers/fixture-db.ts";
+import { startFixtureWebServer as start, useFixtureHome } from "../../helpers/web-server.ts";
 
 describe("the web server", () => {
   let home: TempHome;
-  const previousHome = process.env.ACOUPI_HOME;
-  beforeAll(() => {
-    home = makeTempHome("acoupi-web-");
-    process.env.ACOUPI_HOME = home.acoupiHome; // buildStatus reads the status of this home
-    writeFixtureDb(home.home);
-  });
-  afterAll(() => {
-    if (previousHome === undefined) delete process.env.ACOUPI_HOME;
-    else process.env.ACOUPI_HOME = previousHome;
-    home.cleanup();
+  useFixtureHome((made) => {
+    home = made;
   });
 
   test("on a non-loopback bind a request without the token is refused, and the token opens it", async () => {
